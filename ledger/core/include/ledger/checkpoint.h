@@ -1,0 +1,60 @@
+// C2SP tlog-checkpoint (c2sp.org/tlog-checkpoint v1.0.0) and cosigned
+// checkpoint verification with a witness quorum (tlog-cosignature v1).
+//
+// Thread-safety: value types and free functions.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/hash.h"
+#include "ledger/note.h"
+#include "ledger/status.h"
+
+namespace ledger {
+
+struct Checkpoint {
+  std::string origin;
+  uint64_t size = 0;
+  Hash root;
+  std::vector<std::string> extensions;  // opaque, non-empty lines
+
+  // "<origin>\n<size>\n<base64 root>\n[<extension>\n]*"
+  std::string ToText() const;
+  // Strict: decimal size without leading zeros, 32-byte root, valid origin.
+  // InvalidArgument("malformed_checkpoint"), InvalidArgument("invalid_origin").
+  static Result<Checkpoint> FromText(std::string_view text);
+  bool operator==(const Checkpoint&) const = default;
+};
+
+// A checkpoint origin: non-empty, printable ASCII without spaces or '+'
+// (schema-less URL), at most 255 bytes.
+Status ValidateOrigin(std::string_view origin);
+
+// Returns the full signed note. The signer's name must equal the origin.
+Result<std::string> SignCheckpoint(const Checkpoint& checkpoint, const note::Signer& log_signer);
+
+struct Cosignature {
+  std::string witness;   // the cosigner's key name
+  uint64_t timestamp = 0;  // seconds since the epoch, from the cosignature
+};
+
+struct VerifiedCheckpoint {
+  Checkpoint checkpoint;
+  std::string note;                     // the note as given, signatures included
+  std::vector<Cosignature> cosignatures;  // from the given witnesses that verified
+};
+
+// Parses and verifies a signed checkpoint: the log verifier (name == origin)
+// must have signed; signatures of the given witnesses (cosignature/v1) are
+// checked and at least `witness_quorum` distinct witnesses must have cosigned.
+// VerificationFailed("witness_quorum_not_met") when too few did.
+Result<VerifiedCheckpoint> VerifyCheckpoint(std::string_view note_text,
+                                            const note::Verifier& log_verifier,
+                                            std::span<const note::Verifier* const> witnesses = {},
+                                            size_t witness_quorum = 0);
+
+}  // namespace ledger
