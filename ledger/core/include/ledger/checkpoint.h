@@ -30,6 +30,11 @@ struct Checkpoint {
   bool operator==(const Checkpoint&) const = default;
 };
 
+// A canonical unsigned decimal as C2SP formats write sizes and indices: ASCII
+// digits, no sign, no leading zeros ("0" itself is fine), at most 2^64-1.
+// InvalidArgument("bad_decimal") otherwise.
+Result<uint64_t> ParseDecimalU64(std::string_view s);
+
 // A checkpoint origin: non-empty, printable ASCII without spaces or '+'
 // (schema-less URL), at most 255 bytes.
 Status ValidateOrigin(std::string_view origin);

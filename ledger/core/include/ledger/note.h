@@ -47,6 +47,11 @@ struct Note {
   bool operator==(const Note&) const = default;
 };
 
+// OK when text can be the text of a note: ends in '\n', valid UTF-8, no ASCII
+// control characters other than '\n', at most kMaxNoteSize bytes.
+// InvalidArgument("malformed_note") otherwise.
+Status ValidateText(std::string_view text);
+
 // InvalidArgument("malformed_note") with the precise cause in the message.
 Result<Note> Parse(std::string_view note);
 std::string Format(const Note& note);
