@@ -45,6 +45,11 @@ void CheckFailed(const char* cond, const char* file, int line) {
   std::fflush(stderr);
   std::abort();
 }
+void ValueOfFailedResult(const Status& s) {
+  std::fprintf(stderr, "value() of a failed Result: %s\n", s.ToString().c_str());
+  std::fflush(stderr);
+  std::abort();
+}
 }  // namespace internal
 
 }  // namespace ledger

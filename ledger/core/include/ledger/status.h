@@ -17,6 +17,11 @@
 
 namespace ledger {
 
+class Status;
+namespace internal {
+[[noreturn]] void ValueOfFailedResult(const Status& s);
+}
+
 enum class Code {
   kOk = 0,
   kInvalidArgument,     // the input is malformed or out of range
@@ -103,7 +108,7 @@ class [[nodiscard]] Result {
 
  private:
   T& Checked() {
-    if (!ok()) std::abort();  // programming error: value of a failed Result
+    if (!ok()) internal::ValueOfFailedResult(std::get<Status>(v_));  // programming error
     return std::get<T>(v_);
   }
   std::variant<T, Status> v_;

@@ -1,0 +1,143 @@
+// LogStore: the log's persistent state on an untrusted Kv.
+//
+// It persists what the sequencer produced (leaves verbatim, C2SP tiles built
+// incrementally, the signed checkpoint, payload bodies and search indexes) in
+// one synced write per batch, and it treats its own storage as untrusted:
+// every leaf, tile, root and proof it hands out is first verified against the
+// latest checkpoint, whose signature is checked with a key the caller pins.
+// Anything that does not verify is refused as Corruption.
+//
+// Thread-safety: all methods may be called concurrently; Append calls are
+// serialised internally.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ledger/checkpoint.h"
+#include "ledger/event.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+#include "ledger/sequencer.h"
+#include "ledger/store/kv.h"
+#include "ledger/tiles.h"
+
+namespace ledger::store {
+
+struct Payload {
+  Hash digest;  // SHA-256(body); must equal the event's payload_digest
+  Bytes body;
+  std::string content_type;
+};
+
+struct LeafWithProof {
+  uint64_t index = 0;
+  Bytes leaf;                  // exact leaf bytes
+  Hash leaf_hash;
+  uint64_t tree_size = 0;      // the proof is against this size...
+  std::vector<Hash> proof;     // ...and its verified root
+};
+
+// Filters for FindEntries; every set field must match.
+struct EntryQuery {
+  std::optional<std::string> subject;
+  std::optional<std::string> actor;
+  std::optional<EventKind> kind;
+  std::optional<uint64_t> from_us;  // recorded_at >= from_us
+  std::optional<uint64_t> to_us;    // recorded_at < to_us
+  uint64_t start_index = 0;         // cursor: only indices >= start_index
+  size_t limit = 100;
+};
+
+class LogStore {
+ public:
+  // Initializes an empty store holding the size-0 checkpoint. NotFound-free:
+  // FailedPrecondition("store_not_empty") if the Kv already holds a log.
+  static Result<std::unique_ptr<LogStore>> Create(
+      std::unique_ptr<Kv> kv, std::string_view genesis_checkpoint_note,
+      std::shared_ptr<const note::Verifier> log_verifier);
+
+  // Opens an existing store. Verifies the latest checkpoint's signature with
+  // the pinned log key and that the stored tiles fold to its root.
+  static Result<std::unique_ptr<LogStore>> Open(std::unique_ptr<Kv> kv,
+                                                std::shared_ptr<const note::Verifier> log_verifier);
+
+  const std::string& origin() const { return origin_; }
+  uint64_t size() const;
+  VerifiedCheckpoint latest() const;
+
+  // Persists a sequenced batch in one synced write. The batch must start at
+  // size(), its leaves must hash as stated, its checkpoint must verify and
+  // its root must equal the root of the extended tree; otherwise nothing is
+  // written (FailedPrecondition / VerificationFailed).
+  Status Append(const SequencedBatch& batch, std::span<const Payload> payloads = {});
+
+  // The state a restarted sequencer needs: frontier of the latest size, and
+  // the last leaf with its inclusion proof (empty for an empty log).
+  struct Head {
+    std::string checkpoint_note;
+    std::vector<Hash> frontier;
+    Bytes last_leaf;
+    std::vector<Hash> last_leaf_proof;
+  };
+  Result<Head> ReadHead() const;
+
+  // Verified reads. tree_size 0 means the latest size.
+  Result<LeafWithProof> GetLeaf(uint64_t index, uint64_t tree_size = 0) const;
+  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t tree_size) const;
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t size1, uint64_t size2) const;
+  Result<Hash> RootAt(uint64_t tree_size) const;
+  // A hash tile (any width up to what is stored) or entry bundle, verified.
+  Result<Bytes> ReadTile(const tiles::TileId& id) const;
+  Result<Bytes> ReadEntryBundle(uint64_t index, uint32_t width) const;
+  // The stored signed checkpoint of exactly this size, verified.
+  Result<std::string> CheckpointAt(uint64_t size) const;
+  // Sizes of stored checkpoints in [from, to], ascending, at most `limit`.
+  Result<std::vector<uint64_t>> CheckpointSizes(uint64_t from, uint64_t to, size_t limit) const;
+  Result<Payload> GetPayload(const Hash& digest) const;
+
+  // Indices of matching entries, ascending. Index hits are re-checked
+  // against the verified leaf, so a tampered index cannot return a wrong
+  // entry (it can only hide one; the verifiable map closes that gap).
+  Result<std::vector<uint64_t>> FindEntries(const EntryQuery& query) const;
+  // The index of the first entry appended with this request id.
+  Result<std::optional<uint64_t>> FindRequest(std::string_view request_id) const;
+
+  // Full audit: every leaf re-hashed against its tile, every hash-chain link,
+  // every tile re-derived from the level below, the root of every stored
+  // checkpoint. O(n). Returns the first defect as Corruption.
+  Status Audit() const;
+
+  Kv& kv() { return *kv_; }
+
+ private:
+  LogStore(std::unique_ptr<Kv> kv, std::shared_ptr<const note::Verifier> verifier)
+      : kv_(std::move(kv)), verifier_(std::move(verifier)) {}
+
+  Status LoadHead();
+  // Hash of the perfect subtree (level, index) from the stored tiles; not
+  // verified by itself: callers verify what they derive against a root.
+  Result<Hash> Node(uint32_t level, uint64_t index) const;
+  merkle::NodeSource Source() const;
+  Result<std::vector<Hash>> TileHashes(uint32_t level, uint64_t index, uint32_t min_width) const;
+  // Checks that `root` is the root of the log at `size` (<= latest size).
+  Status VerifyRootAt(uint64_t size, const Hash& root, uint64_t latest_size,
+                      const Hash& latest_root) const;
+  Result<Bytes> RawLeaf(uint64_t index) const;
+
+  std::unique_ptr<Kv> kv_;
+  std::shared_ptr<const note::Verifier> verifier_;
+  std::string origin_;
+
+  std::mutex append_mu_;             // one Append at a time
+  mutable std::shared_mutex mu_;     // guards the head below
+  VerifiedCheckpoint latest_;
+  merkle::CompactRange range_;
+};
+
+}  // namespace ledger::store

@@ -1,0 +1,260 @@
+#include "ledger/store/log_store.h"
+
+#include <map>
+#include <mutex>
+
+#include "keys.h"
+#include "ledger/leaf.h"
+#include "ledger/v1/store.pb.h"
+
+namespace ledger::store {
+namespace {
+
+constexpr uint32_t kFormatVersion = 1;
+
+Status Corrupt(std::string reason, std::string message) {
+  return Status::Corruption(std::move(reason), std::move(message));
+}
+
+template <typename Proto>
+Result<Proto> ParseRecord(const Bytes& raw, std::string_view what) {
+  Proto p;
+  if (!p.ParseFromArray(raw.data(), static_cast<int>(raw.size()))) {
+    return Corrupt("malformed_record", "stored " + std::string(what) + " does not parse");
+  }
+  return p;
+}
+
+template <typename Proto>
+Bytes Serialize(const Proto& p) {
+  std::string s = p.SerializeAsString();
+  return Bytes(s.begin(), s.end());
+}
+
+uint64_t NowMicros() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LogStore>> LogStore::Create(
+    std::unique_ptr<Kv> kv, std::string_view genesis_checkpoint_note,
+    std::shared_ptr<const note::Verifier> log_verifier) {
+  if (kv->Get(Column::kMeta, keys::MetaKey()).ok()) {
+    return Status::FailedPrecondition("store_not_empty", "the store already holds a log");
+  }
+  ASSIGN_OR_RETURN(VerifiedCheckpoint vc,
+                   VerifyCheckpoint(genesis_checkpoint_note, *log_verifier));
+  if (vc.checkpoint.size != 0 || vc.checkpoint.root != merkle::EmptyRoot()) {
+    return Status::InvalidArgument("not_genesis", "a new store starts at the size-0 checkpoint");
+  }
+  ledger::v1::LogMeta meta;
+  meta.set_format_version(kFormatVersion);
+  meta.set_origin(vc.checkpoint.origin);
+  meta.set_log_vkey(log_verifier->VerifierKey());
+  meta.set_created_at_us(NowMicros());
+  ledger::v1::StoredCheckpoint rec;
+  rec.set_size(0);
+  rec.set_note(std::string(genesis_checkpoint_note));
+  rec.set_stored_at_us(meta.created_at_us());
+  WriteBatch wb;
+  wb.Put(Column::kMeta, keys::MetaKey(), Serialize(meta));
+  wb.Put(Column::kCheckpoints, keys::U64(0), Serialize(rec));
+  RETURN_IF_ERROR(kv->Write(wb));
+  return Open(std::move(kv), std::move(log_verifier));
+}
+
+Result<std::unique_ptr<LogStore>> LogStore::Open(std::unique_ptr<Kv> kv,
+                                                 std::shared_ptr<const note::Verifier> verifier) {
+  std::unique_ptr<LogStore> s(new LogStore(std::move(kv), std::move(verifier)));
+  RETURN_IF_ERROR(s->LoadHead());
+  return s;
+}
+
+Status LogStore::LoadHead() {
+  auto raw_meta = kv_->Get(Column::kMeta, keys::MetaKey());
+  if (!raw_meta.ok()) {
+    if (raw_meta.status().code() == Code::kNotFound) {
+      return Status::NotFound("no_log", "the store holds no log");
+    }
+    return raw_meta.status();
+  }
+  ASSIGN_OR_RETURN(auto meta, ParseRecord<ledger::v1::LogMeta>(*raw_meta, "log metadata"));
+  if (meta.format_version() != kFormatVersion) {
+    return Status::FailedPrecondition("unsupported_format",
+                                      "store format " + std::to_string(meta.format_version()));
+  }
+  if (verifier_->name() != meta.origin()) {
+    return Status::VerificationFailed("wrong_log_key",
+                                      "the pinned key is for " + verifier_->name() +
+                                          ", the store holds " + meta.origin());
+  }
+  origin_ = meta.origin();
+  // The latest checkpoint is the one with the largest size.
+  std::optional<Bytes> raw_cp;
+  RETURN_IF_ERROR(kv_->Scan(Column::kCheckpoints, {}, {}, true, [&](ByteView, ByteView v) {
+    raw_cp = Bytes(v.begin(), v.end());
+    return false;
+  }));
+  if (!raw_cp) return Corrupt("missing_checkpoint", "the store holds no checkpoint");
+  ASSIGN_OR_RETURN(auto rec, ParseRecord<ledger::v1::StoredCheckpoint>(*raw_cp, "checkpoint"));
+  auto vc = VerifyCheckpoint(rec.note(), *verifier_);
+  if (!vc.ok()) {
+    return Corrupt("bad_checkpoint", "latest stored checkpoint: " + vc.status().message());
+  }
+  if (vc->checkpoint.size != rec.size() || vc->checkpoint.origin != origin_) {
+    return Corrupt("bad_checkpoint", "checkpoint record does not match its note");
+  }
+  auto range = merkle::CompactRange::Load(vc->checkpoint.size, Source());
+  if (!range.ok()) return Corrupt("missing_tiles", "tiles: " + range.status().message());
+  if (range->Root() != vc->checkpoint.root) {
+    return Corrupt("store_head_mismatch",
+                   "stored tiles do not fold to the latest checkpoint's root");
+  }
+  std::unique_lock l(mu_);
+  latest_ = std::move(vc).value();
+  range_ = std::move(range).value();
+  return Status::Ok();
+}
+
+uint64_t LogStore::size() const {
+  std::shared_lock l(mu_);
+  return range_.size();
+}
+
+VerifiedCheckpoint LogStore::latest() const {
+  std::shared_lock l(mu_);
+  return latest_;
+}
+
+Result<std::vector<Hash>> LogStore::TileHashes(uint32_t level, uint64_t index,
+                                               uint32_t min_width) const {
+  auto raw = kv_->Get(Column::kTiles, keys::Tile(level, index));
+  if (!raw.ok()) {
+    if (raw.status().code() == Code::kNotFound) {
+      return Corrupt("missing_tile", "tile " + tiles::TilePath({level, index, tiles::kWidth}) +
+                                         " is missing");
+    }
+    return raw.status();
+  }
+  if (raw->empty() || raw->size() % Hash::kSize != 0 ||
+      raw->size() > size_t{tiles::kWidth} * Hash::kSize) {
+    return Corrupt("malformed_tile", "stored tile has " + std::to_string(raw->size()) + " bytes");
+  }
+  auto width = static_cast<uint32_t>(raw->size() / Hash::kSize);
+  if (width < min_width) {
+    return Corrupt("short_tile", "stored tile is narrower than the tree requires");
+  }
+  return tiles::ParseHashTile(*raw, width);
+}
+
+Result<Hash> LogStore::Node(uint32_t level, uint64_t index) const {
+  // Tiles hold tree levels 0, 8, 16, ...; a node in between is the perfect
+  // fold of 2^(level mod 8) hashes of the tile below it.
+  uint32_t tile_level = level / tiles::kHeight;
+  uint32_t r = level % tiles::kHeight;
+  if (tile_level > tiles::kMaxLevel || (r > 0 && index > (UINT64_MAX >> r))) {
+    return Status::InvalidArgument("bad_node", "node out of range");
+  }
+  uint64_t first = index << r;
+  uint64_t count = uint64_t{1} << r;
+  uint64_t offset = first % tiles::kWidth;
+  ASSIGN_OR_RETURN(auto hashes, TileHashes(tile_level, first / tiles::kWidth,
+                                           static_cast<uint32_t>(offset + count)));
+  if (r == 0) return hashes[offset];
+  return merkle::RootFromLeafHashes(
+      std::span<const Hash>(hashes).subspan(offset, static_cast<size_t>(count)));
+}
+
+merkle::NodeSource LogStore::Source() const {
+  return [this](uint32_t level, uint64_t index) { return Node(level, index); };
+}
+
+Status LogStore::VerifyRootAt(uint64_t size, const Hash& root, uint64_t latest_size,
+                              const Hash& latest_root) const {
+  if (size == latest_size) {
+    if (root != latest_root) return Corrupt("root_mismatch", "stored tiles disagree with the checkpoint");
+    return Status::Ok();
+  }
+  // An older root is authentic iff it is consistent with the signed one.
+  ASSIGN_OR_RETURN(auto proof, merkle::ConsistencyProof(size, latest_size, Source()));
+  auto s = merkle::VerifyConsistency(size, latest_size, proof, root, latest_root);
+  if (!s.ok()) return Corrupt("root_mismatch", "stored tiles disagree with the checkpoint");
+  return Status::Ok();
+}
+
+Result<Hash> LogStore::RootAt(uint64_t tree_size) const {
+  auto head = latest();
+  if (tree_size > head.checkpoint.size) {
+    return Status::InvalidArgument("tree_size_beyond_head",
+                                   "tree size " + std::to_string(tree_size) + " > log size " +
+                                       std::to_string(head.checkpoint.size));
+  }
+  if (tree_size == head.checkpoint.size) return head.checkpoint.root;
+  auto range = merkle::CompactRange::Load(tree_size, Source());
+  if (!range.ok()) return Corrupt("missing_tiles", range.status().message());
+  Hash root = range->Root();
+  RETURN_IF_ERROR(VerifyRootAt(tree_size, root, head.checkpoint.size, head.checkpoint.root));
+  return root;
+}
+
+Result<Bytes> LogStore::RawLeaf(uint64_t index) const {
+  auto raw = kv_->Get(Column::kLeaves, keys::U64(index));
+  if (!raw.ok() && raw.status().code() == Code::kNotFound) {
+    return Corrupt("missing_leaf", "leaf " + std::to_string(index) + " is missing");
+  }
+  return raw;
+}
+
+Result<LeafWithProof> LogStore::GetLeaf(uint64_t index, uint64_t tree_size) const {
+  if (tree_size == 0) tree_size = size();
+  if (index >= tree_size) {
+    return Status::InvalidArgument("index_out_of_range", "index " + std::to_string(index) +
+                                                             " >= tree size " +
+                                                             std::to_string(tree_size));
+  }
+  ASSIGN_OR_RETURN(Hash root, RootAt(tree_size));
+  LeafWithProof out;
+  out.index = index;
+  out.tree_size = tree_size;
+  ASSIGN_OR_RETURN(out.leaf, RawLeaf(index));
+  out.leaf_hash = merkle::LeafHash(out.leaf);
+  ASSIGN_OR_RETURN(out.proof, merkle::InclusionProof(index, tree_size, Source()));
+  if (!merkle::VerifyInclusion(index, tree_size, out.leaf_hash, out.proof, root).ok()) {
+    return Corrupt("leaf_mismatch", "stored leaf " + std::to_string(index) +
+                                        " is not the one the checkpoint commits to");
+  }
+  return out;
+}
+
+Result<std::vector<Hash>> LogStore::InclusionProof(uint64_t index, uint64_t tree_size) const {
+  if (index >= tree_size) {
+    return Status::InvalidArgument("index_out_of_range", "index " + std::to_string(index) +
+                                                             " >= tree size " +
+                                                             std::to_string(tree_size));
+  }
+  ASSIGN_OR_RETURN(Hash root, RootAt(tree_size));
+  ASSIGN_OR_RETURN(Hash leaf_hash, Node(0, index));
+  ASSIGN_OR_RETURN(auto proof, merkle::InclusionProof(index, tree_size, Source()));
+  if (!merkle::VerifyInclusion(index, tree_size, leaf_hash, proof, root).ok()) {
+    return Corrupt("proof_mismatch", "stored tiles do not prove the leaf");
+  }
+  return proof;
+}
+
+Result<std::vector<Hash>> LogStore::ConsistencyProof(uint64_t size1, uint64_t size2) const {
+  if (size1 > size2) {
+    return Status::InvalidArgument("bad_tree_sizes", "size1 > size2");
+  }
+  ASSIGN_OR_RETURN(Hash root2, RootAt(size2));
+  ASSIGN_OR_RETURN(Hash root1, RootAt(size1));
+  ASSIGN_OR_RETURN(auto proof, merkle::ConsistencyProof(size1, size2, Source()));
+  if (!merkle::VerifyConsistency(size1, size2, proof, root1, root2).ok()) {
+    return Corrupt("proof_mismatch", "stored tiles do not prove consistency");
+  }
+  return proof;
+}
+
+}  // namespace ledger::store

@@ -1,0 +1,281 @@
+// LogStore's verified reads beyond single proofs: tiles, bundles,
+// checkpoints, payloads, search, and the full audit.
+#include <mutex>
+
+#include "keys.h"
+#include "ledger/leaf.h"
+#include "ledger/store/log_store.h"
+#include "ledger/v1/store.pb.h"
+
+namespace ledger::store {
+namespace {
+
+Status Corrupt(std::string reason, std::string message) {
+  return Status::Corruption(std::move(reason), std::move(message));
+}
+
+}  // namespace
+
+Result<LogStore::Head> LogStore::ReadHead() const {
+  auto cp = latest();
+  Head head;
+  head.checkpoint_note = cp.note;
+  auto range = merkle::CompactRange::Load(cp.checkpoint.size, Source());
+  if (!range.ok()) return Corrupt("missing_tiles", range.status().message());
+  if (range->Root() != cp.checkpoint.root) {
+    return Corrupt("store_head_mismatch", "stored tiles do not fold to the checkpoint root");
+  }
+  head.frontier = range->nodes();
+  if (cp.checkpoint.size > 0) {
+    ASSIGN_OR_RETURN(auto leaf, GetLeaf(cp.checkpoint.size - 1, cp.checkpoint.size));
+    head.last_leaf = std::move(leaf.leaf);
+    head.last_leaf_proof = std::move(leaf.proof);
+  }
+  return head;
+}
+
+Result<Bytes> LogStore::ReadTile(const tiles::TileId& id) const {
+  if (id.level > tiles::kMaxLevel || id.width == 0 || id.width > tiles::kWidth) {
+    return Status::InvalidArgument("bad_tile", "no such tile shape");
+  }
+  auto head = latest();
+  const uint64_t size = head.checkpoint.size;
+  const uint64_t available = tiles::HashesAtLevel(id.level, size);
+  if (id.index > (UINT64_MAX - id.width) / tiles::kWidth ||
+      id.index * tiles::kWidth + id.width > available) {
+    return Status::NotFound("tile_not_found", tiles::TilePath(id) + " is beyond the log");
+  }
+  ASSIGN_OR_RETURN(auto stored, TileHashes(id.level, id.index, id.width));
+  std::span<const Hash> hashes(stored.data(), id.width);
+
+  // The tile's hashes cover leaves [a, b); the tree of size b is the tree of
+  // size a extended by exactly these subtrees, so its root is the fold of the
+  // stored frontier of [0, a) and the tile. That root must be consistent with
+  // the signed one, which binds every hash in the tile.
+  const uint32_t shift = tiles::kHeight * id.level;
+  const uint64_t a = (id.index * tiles::kWidth) << shift;
+  const uint64_t b = (id.index * tiles::kWidth + id.width) << shift;
+  merkle::NodeSource source = [&](uint32_t level, uint64_t index) -> Result<Hash> {
+    if (level >= shift && level < 64 && (index << level) >= a) {
+      uint32_t r = level - shift;
+      uint64_t off = (index << r) - id.index * tiles::kWidth;
+      uint64_t count = uint64_t{1} << r;
+      if (off + count > id.width) return Status::Internal("bad_node", "node outside the tile");
+      return merkle::RootFromLeafHashes(hashes.subspan(off, count));
+    }
+    return Node(level, index);
+  };
+  auto range = merkle::CompactRange::Load(b, source);
+  if (!range.ok()) return Corrupt("missing_tiles", range.status().message());
+  auto s = VerifyRootAt(b, range->Root(), size, head.checkpoint.root);
+  if (!s.ok()) {
+    return Corrupt("tile_mismatch",
+                   tiles::TilePath(id) + " does not match the signed checkpoint");
+  }
+  return tiles::FormatHashTile(hashes);
+}
+
+Result<Bytes> LogStore::ReadEntryBundle(uint64_t index, uint32_t width) const {
+  ASSIGN_OR_RETURN(Bytes tile, ReadTile({0, index, width}));
+  ASSIGN_OR_RETURN(auto hashes, tiles::ParseHashTile(tile, width));
+  std::vector<Bytes> entries;
+  entries.reserve(width);
+  for (uint32_t i = 0; i < width; ++i) {
+    ASSIGN_OR_RETURN(Bytes leaf, RawLeaf(index * tiles::kWidth + i));
+    if (merkle::LeafHash(leaf) != hashes[i]) {
+      return Corrupt("leaf_mismatch", "stored leaf " + std::to_string(index * 256 + i) +
+                                          " does not match its tile");
+    }
+    entries.push_back(std::move(leaf));
+  }
+  return tiles::FormatEntryBundle(entries);
+}
+
+Result<std::string> LogStore::CheckpointAt(uint64_t size) const {
+  auto raw = kv_->Get(Column::kCheckpoints, keys::U64(size));
+  if (!raw.ok()) {
+    if (raw.status().code() == Code::kNotFound) {
+      return Status::NotFound("checkpoint_not_found",
+                              "no checkpoint of size " + std::to_string(size));
+    }
+    return raw.status();
+  }
+  ledger::v1::StoredCheckpoint rec;
+  if (!rec.ParseFromArray(raw->data(), static_cast<int>(raw->size()))) {
+    return Corrupt("malformed_record", "stored checkpoint does not parse");
+  }
+  auto vc = VerifyCheckpoint(rec.note(), *verifier_);
+  if (!vc.ok() || vc->checkpoint.size != size) {
+    return Corrupt("bad_checkpoint", "stored checkpoint of size " + std::to_string(size) +
+                                         " does not verify");
+  }
+  ASSIGN_OR_RETURN(Hash root, RootAt(size));
+  if (root != vc->checkpoint.root) {
+    return Corrupt("bad_checkpoint", "stored checkpoint disagrees with the log");
+  }
+  return rec.note();
+}
+
+Result<std::vector<uint64_t>> LogStore::CheckpointSizes(uint64_t from, uint64_t to,
+                                                        size_t limit) const {
+  std::vector<uint64_t> out;
+  Bytes end = to == UINT64_MAX ? Bytes{} : keys::U64(to + 1);
+  RETURN_IF_ERROR(kv_->Scan(Column::kCheckpoints, keys::U64(from), end, false,
+                            [&](ByteView k, ByteView) {
+                              if (auto i = keys::TrailingIndex(k); i && k.size() == 8) {
+                                out.push_back(*i);
+                              }
+                              return out.size() < limit;
+                            }));
+  return out;
+}
+
+Result<Payload> LogStore::GetPayload(const Hash& digest) const {
+  auto raw = kv_->Get(Column::kPayloads, digest.view());
+  if (!raw.ok()) {
+    if (raw.status().code() == Code::kNotFound) {
+      return Status::NotFound("payload_not_found", "no payload body with digest " + digest.Hex());
+    }
+    return raw.status();
+  }
+  ledger::v1::PayloadRecord rec;
+  if (!rec.ParseFromArray(raw->data(), static_cast<int>(raw->size()))) {
+    return Corrupt("malformed_record", "stored payload does not parse");
+  }
+  Payload p{digest, Bytes(rec.body().begin(), rec.body().end()), rec.content_type()};
+  if (Sha256::Digest(p.body) != digest) {
+    return Corrupt("payload_mismatch", "stored payload body does not match its digest");
+  }
+  return p;
+}
+
+Result<std::optional<uint64_t>> LogStore::FindRequest(std::string_view request_id) const {
+  auto raw = kv_->Get(Column::kRequests, AsBytes(request_id));
+  if (!raw.ok()) {
+    if (raw.status().code() == Code::kNotFound) return std::optional<uint64_t>();
+    return raw.status();
+  }
+  if (raw->size() != 8) return Corrupt("malformed_record", "request index entry");
+  return std::optional<uint64_t>(LoadU64BE(raw->data()));
+}
+
+Result<std::vector<uint64_t>> LogStore::FindEntries(const EntryQuery& q) const {
+  const uint64_t size = this->size();
+  std::vector<uint64_t> out;
+  if (q.limit == 0 || q.start_index >= size) return out;
+
+  // Every candidate is decoded and re-matched, so a tampered index can only
+  // hide entries, never return wrong ones (GetLeaf then verifies them).
+  Status inner;
+  auto consider = [&](uint64_t index) -> bool {
+    if (index < q.start_index || index >= size) return true;
+    auto raw = RawLeaf(index);
+    if (!raw.ok()) {
+      inner = raw.status();
+      return false;
+    }
+    auto leaf = DecodeLeaf(*raw);
+    auto event = leaf.ok() ? DecodeEvent(leaf->event) : Result<Event>(leaf.status());
+    if (!event.ok()) {
+      inner = Corrupt("malformed_leaf", "stored leaf " + std::to_string(index));
+      return false;
+    }
+    bool match = (!q.subject || event->subject == *q.subject) &&
+                 (!q.actor || event->actor.id == *q.actor) &&
+                 (!q.kind || event->kind == *q.kind) &&
+                 (!q.from_us || leaf->recorded_at_us >= *q.from_us) &&
+                 (!q.to_us || leaf->recorded_at_us < *q.to_us);
+    if (match) out.push_back(index);
+    return out.size() < q.limit;
+  };
+  auto scan_prefix = [&](Column c, const Bytes& prefix) {
+    Bytes end = prefix;
+    AppendU64BE(end, UINT64_MAX);
+    end.push_back(0);
+    return kv_->Scan(c, keys::WithIndex(prefix, q.start_index), end, false,
+                     [&](ByteView k, ByteView) {
+                       auto i = keys::TrailingIndex(k);
+                       return i ? consider(*i) : true;
+                     });
+  };
+  Status s;
+  if (q.subject) {
+    s = scan_prefix(Column::kBySubject, keys::StringPrefix(*q.subject));
+  } else if (q.actor) {
+    s = scan_prefix(Column::kByActor, keys::StringPrefix(*q.actor));
+  } else if (q.kind) {
+    Bytes prefix;
+    AppendU16BE(prefix, static_cast<uint16_t>(*q.kind));
+    s = scan_prefix(Column::kByKind, prefix);
+  } else if (q.from_us || q.to_us) {
+    // Time order equals index order (timestamps never decrease), so the
+    // cursor is applied by consider().
+    Bytes begin = keys::U64(q.from_us.value_or(0));
+    Bytes end = q.to_us ? keys::U64(*q.to_us) : Bytes{};
+    s = kv_->Scan(Column::kByTime, begin, end, false, [&](ByteView k, ByteView) {
+      auto i = keys::TrailingIndex(k);
+      return i ? consider(*i) : true;
+    });
+  } else {
+    for (uint64_t i = q.start_index; i < size && consider(i);) ++i;
+  }
+  RETURN_IF_ERROR(s);
+  RETURN_IF_ERROR(inner);
+  return out;
+}
+
+Status LogStore::Audit() const {
+  auto head = latest();
+  const uint64_t size = head.checkpoint.size;
+  // Leaves against level-0 tiles, and the hash chain.
+  Hash prev = ChainGenesis(origin_);
+  uint64_t last_time = 0;
+  std::vector<Hash> tile;
+  for (uint64_t i = 0; i < size; ++i) {
+    if (i % tiles::kWidth == 0) {
+      uint64_t n = std::min<uint64_t>(tiles::kWidth, size - i);
+      ASSIGN_OR_RETURN(tile, TileHashes(0, i / tiles::kWidth, static_cast<uint32_t>(n)));
+    }
+    ASSIGN_OR_RETURN(Bytes raw, RawLeaf(i));
+    Hash h = merkle::LeafHash(raw);
+    if (h != tile[i % tiles::kWidth]) {
+      return Corrupt("leaf_mismatch", "leaf " + std::to_string(i) + " does not match its tile");
+    }
+    auto leaf = DecodeLeaf(raw);
+    if (!leaf.ok()) return Corrupt("malformed_leaf", "leaf " + std::to_string(i));
+    if (!VerifyChainLink(*leaf, prev, i).ok() || leaf->recorded_at_us < last_time) {
+      return Corrupt("chain_broken", "hash chain broken at leaf " + std::to_string(i));
+    }
+    prev = h;
+    last_time = leaf->recorded_at_us;
+  }
+  // Each full tile's fold must be the matching hash one tile level up.
+  for (uint32_t level = 0; tiles::HashesAtLevel(level + 1, size) > 0; ++level) {
+    uint64_t parents = tiles::HashesAtLevel(level + 1, size);
+    for (uint64_t p = 0; p < parents; ++p) {
+      ASSIGN_OR_RETURN(auto child, TileHashes(level, p, tiles::kWidth));
+      ASSIGN_OR_RETURN(Hash parent, Node(tiles::kHeight * (level + 1), p));
+      if (merkle::RootFromLeafHashes(child) != parent) {
+        return Corrupt("tile_mismatch", "tile " + tiles::TilePath({level, p, 256}) +
+                                            " disagrees with the level above");
+      }
+    }
+  }
+  auto range = merkle::CompactRange::Load(size, Source());
+  if (!range.ok() || range->Root() != head.checkpoint.root) {
+    return Corrupt("root_mismatch", "tiles do not fold to the latest checkpoint's root");
+  }
+  Status bad;
+  RETURN_IF_ERROR(kv_->Scan(Column::kCheckpoints, {}, {}, false, [&](ByteView k, ByteView) {
+    auto at = keys::TrailingIndex(k);
+    if (!at || k.size() != 8) {
+      bad = Corrupt("malformed_record", "checkpoint key");
+      return false;
+    }
+    bad = CheckpointAt(*at).status();
+    return bad.ok();
+  }));
+  return bad;
+}
+
+}  // namespace ledger::store

@@ -1,0 +1,61 @@
+// A test log: a deterministic log key, a sequencer and events to feed it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ledger/event.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+#include "ledger/sequencer.h"
+
+namespace ledger::testing {
+
+inline constexpr char kOrigin[] = "ledger.example/test-log";
+
+inline Ed25519PrivateKey LogKey() {
+  Bytes seed(32, 0x42);
+  return Ed25519PrivateKey::FromSeed(seed).value();
+}
+
+inline std::shared_ptr<const note::Verifier> LogVerifier() {
+  return std::shared_ptr<const note::Verifier>(
+      note::NewEd25519Verifier(kOrigin, LogKey().public_key()));
+}
+
+inline Sequencer::Clock FixedClock(uint64_t start_us) {
+  auto t = std::make_shared<uint64_t>(start_us);
+  return [t] { return (*t) += 1000; };
+}
+
+inline Event MakeEvent(uint64_t n, const std::string& subject = "") {
+  Event e;
+  e.kind = n % 3 == 0 ? EventKind::kKeyCreated
+                      : (n % 3 == 1 ? EventKind::kSignatureProduced : EventKind::kPolicyChanged);
+  e.event_id = "evt-" + std::to_string(n);
+  e.request_id = "req-" + std::to_string(n);
+  e.occurred_at_us = 1'700'000'000'000'000ull + n;
+  e.actor.type = "service";
+  e.actor.id = n % 2 == 0 ? "signer-svc" : "policy-svc";
+  e.subject = subject.empty() ? "key/k-" + std::to_string(n % 7) : subject;
+  e.outcome = Outcome::kSuccess;
+  e.new_state_hash = Sha256::Digest("state-" + std::to_string(n));
+  return e;
+}
+
+inline std::vector<SubmittedEvent> MakeBatch(uint64_t first, size_t count) {
+  std::vector<SubmittedEvent> out;
+  for (size_t i = 0; i < count; ++i) {
+    out.push_back({EncodeEvent(MakeEvent(first + i)).value(), {}});
+  }
+  return out;
+}
+
+inline Sequencer NewSequencer() {
+  return Sequencer::Genesis(kOrigin, note::NewEd25519Signer(kOrigin, LogKey()), {},
+                            FixedClock(1'700'000'000'000'000ull))
+      .value();
+}
+
+}  // namespace ledger::testing
