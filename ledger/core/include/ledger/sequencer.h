@@ -1,0 +1,126 @@
+// The sequencing state machine the notary runs.
+//
+// A Sequencer holds the log head (size, compact range, hash-chain head,
+// last timestamp, latest signed checkpoint) and the log signer. Sequence()
+// verifies a batch against that head and the submitter policy, assigns
+// indices and never-decreasing timestamps, extends the chain and the tree,
+// and signs the new checkpoint. Because every checkpoint it signs extends its
+// own compact range, it can never sign two inconsistent checkpoints; Restore()
+// only accepts a head that its own key signed and that matches the frontier.
+//
+// The signer is passed in: the notary enclave derives it from the quorum key,
+// tools and tests build it from a seed. Nothing here does I/O.
+//
+// Thread-safety: not thread-safe; one caller at a time (the notary is
+// single-threaded by design).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ledger/checkpoint.h"
+#include "ledger/hash.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+#include "ledger/status.h"
+
+namespace ledger {
+
+// Who may submit what. With no submitters configured and require_stamps
+// false, unstamped events are accepted (a log fed only by a trusted host).
+struct SubmitterPolicy {
+  // Submitter verifier keys (C2SP vkeys, Ed25519). Default: none.
+  std::vector<std::shared_ptr<const note::Verifier>> submitters;
+  // Reject unstamped events. Default: true when submitters is non-empty.
+  std::optional<bool> require_stamps;
+
+  bool RequiresStamps() const { return require_stamps.value_or(!submitters.empty()); }
+};
+
+struct SequencerOptions {
+  // Largest batch accepted by one Sequence() call. Default: 10000.
+  size_t max_batch = 10000;
+};
+
+struct SubmittedEvent {
+  Bytes event;  // canonical event bytes (schemas/formats/event.md)
+  Bytes stamp;  // stamp bytes (schemas/formats/stamp.md), empty if unstamped
+};
+
+// What the host must persist, in one write, before answering anyone.
+struct SequencedBatch {
+  uint64_t first_index = 0;
+  std::vector<Bytes> leaves;       // exact leaf bytes, index first_index + i
+  std::vector<Hash> leaf_hashes;   // merkle::LeafHash of each
+  Checkpoint checkpoint;           // size = first_index + leaves.size()
+  std::string checkpoint_note;     // signed by the log key
+};
+
+struct LogHead {
+  merkle::CompactRange range;     // frontier of [0, size)
+  Hash last_leaf_hash;            // chain head: ChainGenesis(origin) when empty
+  uint64_t last_recorded_at_us = 0;
+  std::string checkpoint_note;    // the latest checkpoint this sequencer signed or accepted
+
+  uint64_t size() const { return range.size(); }
+};
+
+class Sequencer {
+ public:
+  using Clock = std::function<uint64_t()>;  // microseconds since the Unix epoch
+
+  // A new, empty log. Signs the size-0 checkpoint.
+  static Result<Sequencer> Genesis(std::string origin, std::unique_ptr<note::Signer> log_signer,
+                                   SubmitterPolicy policy, Clock clock,
+                                   SequencerOptions options = {});
+
+  // Resumes from a head the host shows: the checkpoint must carry this log
+  // key's valid signature, the frontier must fold to its root, and, for a
+  // non-empty log, `last_leaf` must be the leaf at size-1 with an inclusion
+  // proof against that root (it gives the chain head and the last timestamp).
+  static Result<Sequencer> Restore(std::string origin, std::unique_ptr<note::Signer> log_signer,
+                                   SubmitterPolicy policy, Clock clock,
+                                   std::string_view checkpoint_note,
+                                   std::vector<Hash> frontier, ByteView last_leaf,
+                                   std::span<const Hash> last_leaf_proof,
+                                   SequencerOptions options = {});
+
+  // Sequences a batch on top of the head the host believes in. Fails without
+  // changing state: FailedPrecondition("head_mismatch") when (expected_size,
+  // expected_root) is not the current head; InvalidArgument for an empty or
+  // oversize batch or an invalid event (the message names its position);
+  // VerificationFailed for a stamp that does not satisfy the policy.
+  Result<SequencedBatch> Sequence(uint64_t expected_size, const Hash& expected_root,
+                                  std::span<const SubmittedEvent> events);
+
+  const LogHead& head() const { return head_; }
+  const std::string& origin() const { return origin_; }
+  // The log's verifier key string (C2SP vkey).
+  std::string VerifierKey() const { return signer_->VerifierKey(); }
+
+ private:
+  Sequencer(std::string origin, std::unique_ptr<note::Signer> signer, SubmitterPolicy policy,
+            Clock clock, SequencerOptions options)
+      : origin_(std::move(origin)),
+        signer_(std::move(signer)),
+        policy_(std::move(policy)),
+        clock_(std::move(clock)),
+        options_(options) {}
+
+  Status CheckEvent(size_t position, const SubmittedEvent& e) const;
+  Result<std::string> SignHead(const Checkpoint& cp) const;
+
+  std::string origin_;
+  std::unique_ptr<note::Signer> signer_;
+  SubmitterPolicy policy_;
+  Clock clock_;
+  SequencerOptions options_;
+  LogHead head_;
+};
+
+}  // namespace ledger

@@ -1,0 +1,133 @@
+#include "ledger/sequencer.h"
+
+#include <algorithm>
+
+#include "ledger/event.h"
+#include "ledger/leaf.h"
+#include "ledger/stamp.h"
+
+namespace ledger {
+namespace {
+
+Status CheckSigner(const std::string& origin, const note::Signer& signer) {
+  RETURN_IF_ERROR(ValidateOrigin(origin));
+  if (signer.name() != origin) {
+    return Status::InvalidArgument("signer_origin_mismatch",
+                                   "the log key's name must equal the origin");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Sequencer> Sequencer::Genesis(std::string origin, std::unique_ptr<note::Signer> log_signer,
+                                     SubmitterPolicy policy, Clock clock,
+                                     SequencerOptions options) {
+  LEDGER_CHECK(log_signer != nullptr && clock != nullptr);
+  RETURN_IF_ERROR(CheckSigner(origin, *log_signer));
+  Sequencer s(std::move(origin), std::move(log_signer), std::move(policy), std::move(clock),
+              options);
+  s.head_.last_leaf_hash = ChainGenesis(s.origin_);
+  Checkpoint cp{s.origin_, 0, merkle::EmptyRoot(), {}};
+  ASSIGN_OR_RETURN(s.head_.checkpoint_note, s.SignHead(cp));
+  return s;
+}
+
+Result<Sequencer> Sequencer::Restore(std::string origin, std::unique_ptr<note::Signer> log_signer,
+                                     SubmitterPolicy policy, Clock clock,
+                                     std::string_view checkpoint_note, std::vector<Hash> frontier,
+                                     ByteView last_leaf, std::span<const Hash> last_leaf_proof,
+                                     SequencerOptions options) {
+  LEDGER_CHECK(log_signer != nullptr && clock != nullptr);
+  RETURN_IF_ERROR(CheckSigner(origin, *log_signer));
+  // Only a head signed by our own key is acceptable: the host cannot invent one.
+  ASSIGN_OR_RETURN(auto verifier, note::ParseVerifierKey(log_signer->VerifierKey()));
+  ASSIGN_OR_RETURN(VerifiedCheckpoint vc, VerifyCheckpoint(checkpoint_note, *verifier));
+  const Checkpoint& cp = vc.checkpoint;
+  ASSIGN_OR_RETURN(merkle::CompactRange range,
+                   merkle::CompactRange::FromNodes(cp.size, std::move(frontier)));
+  if (range.Root() != cp.root) {
+    return Status::VerificationFailed("frontier_mismatch",
+                                      "the frontier does not fold to the checkpoint root");
+  }
+  Sequencer s(std::move(origin), std::move(log_signer), std::move(policy), std::move(clock),
+              options);
+  s.head_.range = std::move(range);
+  s.head_.checkpoint_note = std::string(checkpoint_note);
+  s.head_.last_leaf_hash = ChainGenesis(s.origin_);
+  if (cp.size > 0) {
+    Hash leaf_hash = merkle::LeafHash(last_leaf);
+    RETURN_IF_ERROR(
+        merkle::VerifyInclusion(cp.size - 1, cp.size, leaf_hash, last_leaf_proof, cp.root)
+            .Annotate("last leaf"));
+    ASSIGN_OR_RETURN(Leaf leaf, DecodeLeaf(last_leaf));
+    if (leaf.index != cp.size - 1) {
+      return Status::VerificationFailed("chain_broken", "last leaf carries the wrong index");
+    }
+    s.head_.last_leaf_hash = leaf_hash;
+    s.head_.last_recorded_at_us = leaf.recorded_at_us;
+  } else if (!last_leaf.empty() || !last_leaf_proof.empty()) {
+    return Status::InvalidArgument("unexpected_leaf", "an empty log has no last leaf");
+  }
+  return s;
+}
+
+Status Sequencer::CheckEvent(size_t position, const SubmittedEvent& e) const {
+  auto where = "event " + std::to_string(position);
+  RETURN_IF_ERROR(DecodeEvent(e.event).status().Annotate(where));
+  if (e.stamp.empty()) {
+    if (policy_.RequiresStamps()) {
+      return Status::VerificationFailed("missing_stamp", where + ": the policy requires a stamp");
+    }
+    return Status::Ok();
+  }
+  std::vector<const note::Verifier*> known;
+  known.reserve(policy_.submitters.size());
+  for (const auto& v : policy_.submitters) known.push_back(v.get());
+  return VerifyStamp(origin_, e.event, e.stamp, known).status().Annotate(where);
+}
+
+Result<std::string> Sequencer::SignHead(const Checkpoint& cp) const {
+  return SignCheckpoint(cp, *signer_);
+}
+
+Result<SequencedBatch> Sequencer::Sequence(uint64_t expected_size, const Hash& expected_root,
+                                           std::span<const SubmittedEvent> events) {
+  if (expected_size != head_.size() || expected_root != head_.range.Root()) {
+    return Status::FailedPrecondition(
+        "head_mismatch", "host head (size " + std::to_string(expected_size) +
+                             ") differs from the sequencer's (size " +
+                             std::to_string(head_.size()) + ")");
+  }
+  if (events.empty()) return Status::InvalidArgument("empty_batch", "a batch needs events");
+  if (events.size() > options_.max_batch) {
+    return Status::InvalidArgument("batch_too_large",
+                                   "at most " + std::to_string(options_.max_batch) + " events");
+  }
+  for (size_t i = 0; i < events.size(); ++i) RETURN_IF_ERROR(CheckEvent(i, events[i]));
+
+  // Work on a copy: the head changes only once everything, signature
+  // included, has succeeded.
+  LogHead next = head_;
+  SequencedBatch out;
+  out.first_index = next.size();
+  uint64_t now = std::max(clock_(), next.last_recorded_at_us);
+  for (const SubmittedEvent& e : events) {
+    Leaf leaf{next.size(), now, next.last_leaf_hash, e.event, e.stamp};
+    ASSIGN_OR_RETURN(Bytes bytes, EncodeLeaf(leaf));
+    Hash h = merkle::LeafHash(bytes);
+    next.range.Append(h);
+    next.last_leaf_hash = h;
+    out.leaves.push_back(std::move(bytes));
+    out.leaf_hashes.push_back(h);
+  }
+  next.last_recorded_at_us = now;
+  LEDGER_CHECK(next.size() == head_.size() + events.size());
+  out.checkpoint = Checkpoint{origin_, next.size(), next.range.Root(), {}};
+  ASSIGN_OR_RETURN(out.checkpoint_note, SignHead(out.checkpoint));
+  next.checkpoint_note = out.checkpoint_note;
+  head_ = std::move(next);
+  return out;
+}
+
+}  // namespace ledger
