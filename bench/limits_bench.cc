@@ -1,0 +1,80 @@
+// The machine's own limits, measured in the same run as the ledger: raw
+// RocksDB synced WriteBatches carrying the same bytes as a ledger batch (the
+// leaves plus their level-0 tile hashes), and raw OpenSSL Ed25519 and SHA-256.
+#include <benchmark/benchmark.h>
+#include <openssl/evp.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "bench_util.h"
+#include "ledger/bytes.h"
+#include "ledger/ed25519.h"
+
+namespace ledger::bench {
+namespace {
+
+// Leaf framing (version, index, time, previous hash, lengths) around the event.
+constexpr size_t kLeafBytes = kEventBytes + 1 + 8 + 8 + 32 + 2 + 2;
+
+void BM_RawRocksDbSyncedBatch(benchmark::State& state) {
+  const auto batch = static_cast<size_t>(state.range(0));
+  auto dir = ScratchDir("raw");
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::Open(o, dir.string(), &raw).ok()) std::abort();
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  std::string value(kLeafBytes, 'v'), hash(32, 'h');
+  uint64_t key = 0;
+  for (auto _ : state) {
+    rocksdb::WriteBatch wb;
+    for (size_t i = 0; i < batch; ++i, ++key) {
+      Bytes k;
+      AppendU64BE(k, key);
+      std::string ks(k.begin(), k.end());
+      wb.Put(ks, value);
+      wb.Put("t" + ks, hash);
+    }
+    if (!db->Write(wo, &wb).ok()) std::abort();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(batch));
+  db.reset();
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_RawRocksDbSyncedBatch)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime()->MinTime(2.0);
+
+void BM_RawEd25519Sign(benchmark::State& state) {
+  auto key = Ed25519PrivateKey::FromSeed(Bytes(32, 1)).value();
+  Bytes msg(120, 'm');
+  for (auto _ : state) benchmark::DoNotOptimize(key.Sign(msg));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RawEd25519Sign);
+
+void BM_RawEd25519Verify(benchmark::State& state) {
+  auto key = Ed25519PrivateKey::FromSeed(Bytes(32, 1)).value();
+  Bytes msg(120, 'm');
+  Bytes sig = key.Sign(msg);
+  for (auto _ : state) {
+    if (!key.public_key().Verify(msg, sig).ok()) std::abort();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RawEd25519Verify);
+
+void BM_RawSha256NodeHash(benchmark::State& state) {
+  uint8_t in[65] = {1};
+  uint8_t out[32];
+  unsigned int len = 0;
+  for (auto _ : state) {
+    EVP_Digest(in, sizeof(in), out, &len, EVP_sha256(), nullptr);
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RawSha256NodeHash);
+
+}  // namespace
+}  // namespace ledger::bench

@@ -1,0 +1,26 @@
+// ledgerctl's commands. Each returns OK after printing its result, or the
+// Status that RunLedgerctl turns into an error line and an exit code.
+#pragma once
+
+#include <iosfwd>
+
+#include "args.h"
+#include "ledger/note.h"
+#include "output.h"
+
+namespace ledger::cli {
+
+Status CmdInit(const Args& a, const Output& o);
+Status CmdAppend(const Args& a, std::istream& in, const Output& o);
+Status CmdGet(const Args& a, const Output& o);
+Status CmdCheckpoint(const Args& a, const Output& o);
+Status CmdProveInclusion(const Args& a, const Output& o);
+Status CmdProveConsistency(const Args& a, const Output& o);
+Status CmdVerifyInclusion(const Args& a, const Output& o);
+Status CmdVerifyConsistency(const Args& a, const Output& o);
+Status CmdVerifyStore(const Args& a, const Output& o);
+
+// A --vkey value: the vkey string itself, or a file holding it.
+Result<std::unique_ptr<note::Verifier>> LoadVerifierKey(const std::string& value);
+
+}  // namespace ledger::cli

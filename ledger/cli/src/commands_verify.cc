@@ -1,0 +1,144 @@
+// verify inclusion, verify consistency, verify store: checks that need only
+// pinned keys (except store, which audits a local data directory).
+#include <sstream>
+
+#include "commands.h"
+#include "ledger/merkle.h"
+#include "ledger/tlog_proof.h"
+#include "local_log.h"
+
+namespace ledger::cli {
+namespace {
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// "consistency <size1> <size2>\n" then one base64 hash per line.
+struct ConsistencyFile {
+  uint64_t size1 = 0, size2 = 0;
+  std::vector<Hash> proof;
+};
+
+Result<ConsistencyFile> ParseConsistencyFile(const std::string& text) {
+  auto bad = [](const std::string& why) {
+    return Status::InvalidArgument("malformed_proof", "consistency proof file: " + why);
+  };
+  std::istringstream in(text);
+  std::string line;
+  if (!std::getline(in, line)) return bad("empty");
+  std::istringstream head(line);
+  std::string word, s1, s2, extra;
+  head >> word >> s1 >> s2;
+  if (word != "consistency" || s1.empty() || s2.empty() || (head >> extra)) {
+    return bad("first line must be 'consistency <size1> <size2>'");
+  }
+  ConsistencyFile f;
+  ASSIGN_OR_RETURN(f.size1, ParseU64(s1, "size1"));
+  ASSIGN_OR_RETURN(f.size2, ParseU64(s2, "size2"));
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    if (f.proof.size() == 64) return bad("more than 64 hashes");
+    auto h = Hash::FromBase64(line);
+    if (!h.ok()) return bad("bad hash line");
+    f.proof.push_back(*h);
+  }
+  return f;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<note::Verifier>> LoadVerifierKey(const std::string& value) {
+  auto direct = note::ParseVerifierKey(value);
+  if (direct.ok()) return direct;
+  auto file = ReadFile(value);
+  if (!file.ok()) {
+    return Status::InvalidArgument("bad_verifier_key",
+                                   "--vkey is neither a verifier key nor a readable file");
+  }
+  return note::ParseVerifierKey(Trim(*file));
+}
+
+Status CmdVerifyInclusion(const Args& a, const Output& o) {
+  RETURN_IF_ERROR(a.Allow({"vkey", "leaf-hash", "json"}));
+  ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
+  ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey));
+  if (a.positional().size() < 3) {
+    return Status::InvalidArgument("missing_receipt", "RECEIPT file is required");
+  }
+  ASSIGN_OR_RETURN(std::string text, ReadFile(a.positional()[2]));
+  ASSIGN_OR_RETURN(TlogProof proof, ParseTlogProof(text));
+  Hash leaf_hash;
+  if (auto hex = a.Get("leaf-hash")) {
+    ASSIGN_OR_RETURN(leaf_hash, Hash::FromHex(*hex));
+    if (proof.extra && merkle::LeafHash(*proof.extra) != leaf_hash) {
+      return Status::VerificationFailed("leaf_mismatch",
+                                        "the receipt's leaf does not hash to --leaf-hash");
+    }
+  } else if (proof.extra) {
+    leaf_hash = merkle::LeafHash(*proof.extra);
+  } else {
+    return Status::InvalidArgument("missing_leaf",
+                                   "the receipt carries no leaf: pass --leaf-hash");
+  }
+  ASSIGN_OR_RETURN(VerifiedCheckpoint vc, VerifyTlogProof(proof, leaf_hash, *verifier));
+  std::string line = "OK: entry " + std::to_string(proof.index) + " (leaf " +
+                     leaf_hash.Hex() + ") is in " + vc.checkpoint.origin + " at size " +
+                     std::to_string(vc.checkpoint.size) + ", signed by " + verifier->VerifierKey() +
+                     "\n";
+  o.Print({{"verified", true},
+           {"index", proof.index},
+           {"leaf_hash", leaf_hash.Hex()},
+           {"origin", vc.checkpoint.origin},
+           {"tree_size", vc.checkpoint.size},
+           {"root", vc.checkpoint.root.Base64()}},
+          line);
+  return Status::Ok();
+}
+
+Status CmdVerifyConsistency(const Args& a, const Output& o) {
+  RETURN_IF_ERROR(a.Allow({"vkey", "old", "new", "json"}));
+  ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
+  ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey));
+  ASSIGN_OR_RETURN(std::string old_path, a.Required("old"));
+  ASSIGN_OR_RETURN(std::string new_path, a.Required("new"));
+  if (a.positional().size() < 3) {
+    return Status::InvalidArgument("missing_proof", "PROOF file is required");
+  }
+  ASSIGN_OR_RETURN(std::string old_note, ReadFile(old_path));
+  ASSIGN_OR_RETURN(std::string new_note, ReadFile(new_path));
+  ASSIGN_OR_RETURN(std::string proof_text, ReadFile(a.positional()[2]));
+  ASSIGN_OR_RETURN(VerifiedCheckpoint c1, VerifyCheckpoint(old_note, *verifier));
+  ASSIGN_OR_RETURN(VerifiedCheckpoint c2, VerifyCheckpoint(new_note, *verifier));
+  ASSIGN_OR_RETURN(ConsistencyFile f, ParseConsistencyFile(proof_text));
+  if (f.size1 != c1.checkpoint.size || f.size2 != c2.checkpoint.size) {
+    return Status::VerificationFailed("size_mismatch",
+                                      "the proof's sizes are not the checkpoints' sizes");
+  }
+  RETURN_IF_ERROR(merkle::VerifyConsistency(f.size1, f.size2, f.proof, c1.checkpoint.root,
+                                            c2.checkpoint.root));
+  o.Print({{"verified", true}, {"size1", f.size1}, {"size2", f.size2}},
+          "OK: checkpoint " + std::to_string(f.size2) + " extends checkpoint " +
+              std::to_string(f.size1) + " of " + c1.checkpoint.origin + "\n");
+  return Status::Ok();
+}
+
+Status CmdVerifyStore(const Args& a, const Output& o) {
+  RETURN_IF_ERROR(a.Allow({"data", "vkey", "json"}));
+  ASSIGN_OR_RETURN(std::string dir, a.Required("data"));
+  std::string pinned;
+  if (auto v = a.Get("vkey")) {
+    ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(*v));
+    pinned = verifier->VerifierKey();
+  }
+  ASSIGN_OR_RETURN(auto log, LocalLog::Open(dir, false, pinned));
+  RETURN_IF_ERROR(log->store().Audit());
+  auto cp = log->store().latest().checkpoint;
+  o.Print({{"verified", true}, {"size", cp.size}, {"root", cp.root.Base64()}},
+          "OK: " + std::to_string(cp.size) +
+              " entries, every leaf, hash-chain link, tile and checkpoint verified\n");
+  return Status::Ok();
+}
+
+}  // namespace ledger::cli

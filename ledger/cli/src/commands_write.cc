@@ -1,0 +1,99 @@
+// init, append, checkpoint.
+#include <istream>
+#include <sstream>
+
+#include "commands.h"
+#include "ledger/tlog_proof.h"
+#include "local_log.h"
+
+namespace ledger::cli {
+
+Status CmdInit(const Args& a, const Output& o) {
+  RETURN_IF_ERROR(a.Allow({"data", "origin", "json"}));
+  ASSIGN_OR_RETURN(std::string dir, a.Required("data"));
+  ASSIGN_OR_RETURN(std::string origin, a.Required("origin"));
+  RETURN_IF_ERROR(LocalLog::Init(dir, origin));
+  ASSIGN_OR_RETURN(auto log, LocalLog::Open(dir, false));
+  auto cp = log->store().latest();
+  o.Print({{"origin", origin}, {"vkey", log->vkey()}, {"checkpoint", cp.note}},
+          "initialized log " + origin + " in " + dir + "\nverifier key: " + log->vkey() +
+              "\n\n" + cp.note);
+  return Status::Ok();
+}
+
+Status CmdAppend(const Args& a, std::istream& in, const Output& o) {
+  RETURN_IF_ERROR(a.Allow({"data", "batch-size", "json"}));
+  ASSIGN_OR_RETURN(std::string dir, a.Required("data"));
+  ASSIGN_OR_RETURN(uint64_t batch_size, a.U64("batch-size", 1000));
+  if (batch_size == 0 || batch_size > 10000) {
+    return Status::InvalidArgument("bad_batch_size", "--batch-size must be 1..10000");
+  }
+  std::string input;
+  const auto& pos = a.positional();
+  if (pos.size() > 1 && pos[1] != "-") {
+    ASSIGN_OR_RETURN(input, ReadFile(pos[1]));
+  } else {
+    input.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  // Parse everything before writing anything: a bad line appends nothing.
+  std::vector<Record> records;
+  std::istringstream lines(input);
+  std::string line;
+  for (size_t n = 1; std::getline(lines, line); ++n) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    auto r = ParseRecordLine(line);
+    if (!r.ok()) return r.status().Annotate("line " + std::to_string(n));
+    records.push_back(std::move(r).value());
+  }
+  if (records.empty()) return Status::InvalidArgument("no_events", "no events in the input");
+  ASSIGN_OR_RETURN(auto log, LocalLog::Open(dir, true));
+  nlohmann::json entries = nlohmann::json::array();
+  std::string text;
+  std::string last_note;
+  for (size_t i = 0; i < records.size(); i += batch_size) {
+    std::vector<Record> chunk(records.begin() + static_cast<std::ptrdiff_t>(i),
+                              records.begin() + static_cast<std::ptrdiff_t>(
+                                                    std::min(records.size(), i + batch_size)));
+    ASSIGN_OR_RETURN(SequencedBatch b, log->Append(chunk));
+    for (size_t j = 0; j < b.leaves.size(); ++j) {
+      const Event& e = chunk[j].event;
+      uint64_t index = b.first_index + j;
+      entries.push_back({{"index", index},
+                         {"leaf_hash", b.leaf_hashes[j].Hex()},
+                         {"event_id", e.event_id},
+                         {"kind", std::string(EventKindName(e.kind))},
+                         {"subject", e.subject}});
+      text += "#" + std::to_string(index) + "  " + std::string(EventKindName(e.kind)) + "  " +
+              e.subject + "  leaf " + b.leaf_hashes[j].Hex().substr(0, 16) + "\n";
+    }
+    last_note = b.checkpoint_note;
+  }
+  o.Print({{"entries", entries}, {"checkpoint", last_note}},
+          text + "\nappended " + std::to_string(records.size()) + " entries; checkpoint:\n" +
+              last_note);
+  return Status::Ok();
+}
+
+Status CmdCheckpoint(const Args& a, const Output& o) {
+  RETURN_IF_ERROR(a.Allow({"data", "size", "vkey", "json"}));
+  ASSIGN_OR_RETURN(std::string dir, a.Required("data"));
+  ASSIGN_OR_RETURN(auto log, LocalLog::Open(dir, false, a.Get("vkey").value_or("")));
+  std::string note;
+  if (auto size = a.Get("size")) {
+    ASSIGN_OR_RETURN(uint64_t n, ParseU64(*size, "--size"));
+    ASSIGN_OR_RETURN(note, log->store().CheckpointAt(n));
+  } else {
+    note = log->store().latest().note;
+  }
+  ASSIGN_OR_RETURN(auto note_parsed, note::Parse(note));
+  ASSIGN_OR_RETURN(Checkpoint cp, Checkpoint::FromText(note_parsed.text));
+  o.Print({{"origin", cp.origin},
+           {"size", cp.size},
+           {"root", cp.root.Base64()},
+           {"note", note},
+           {"vkey", log->vkey()}},
+          note);
+  return Status::Ok();
+}
+
+}  // namespace ledger::cli

@@ -1,0 +1,75 @@
+#include "ledger/cli/ledgerctl.h"
+
+#include <ostream>
+
+#include "commands.h"
+
+namespace ledger::cli {
+namespace {
+
+constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on any command: JSON output)
+
+  init --data DIR --origin ORIGIN          create a log (dev keys in DIR/keys)
+  append --data DIR [--batch-size N] [FILE|-]
+                                           append JSON-lines events (stdin by default)
+  get --data DIR INDEX                     one entry with its inclusion proof
+  get --data DIR [--subject S] [--actor A] [--kind K] [--from-us T] [--to-us T]
+      [--start I] [--limit N]              search entries
+  checkpoint --data DIR [--size N]         the latest (or size-N) signed checkpoint
+  prove inclusion --data DIR INDEX [--size N]
+                                           a C2SP tlog-proof receipt (leaf bytes in extra)
+  prove consistency --data DIR --from M [--to N]
+                                           an RFC 9162 consistency proof
+  verify inclusion --vkey VKEY RECEIPT [--leaf-hash HEX]
+  verify consistency --vkey VKEY --old CHECKPOINT --new CHECKPOINT PROOF
+  verify store --data DIR [--vkey VKEY]    audit every leaf, tile, link and checkpoint
+
+VKEY is a C2SP verifier key string or a file holding one (DIR/log.vkey).
+Exit status: 0 ok, 1 verification failed or corruption, 2 bad usage or input,
+3 not found, 4 other failure.
+)";
+
+}  // namespace
+
+int RunLedgerctl(const std::vector<std::string>& argv, std::istream& in, std::ostream& out,
+                 std::ostream& err) {
+  auto parsed = Args::Parse(argv, {"json", "help"});
+  Output o{out, err, false};
+  if (!parsed.ok()) return o.Fail(parsed.status());
+  Args& a = *parsed;
+  o.json = a.Flag("json");
+  const auto& pos = a.positional();
+  if (pos.empty() || a.Flag("help") || pos[0] == "help") {
+    (pos.empty() && !a.Flag("help") ? err : out) << kUsage;
+    return pos.empty() && !a.Flag("help") ? kExitUsage : kExitOk;
+  }
+  const std::string& cmd = pos[0];
+  const std::string sub = pos.size() > 1 ? pos[1] : "";
+  Status s;
+  if (cmd == "init") {
+    s = CmdInit(a, o);
+  } else if (cmd == "append") {
+    s = CmdAppend(a, in, o);
+  } else if (cmd == "get") {
+    s = CmdGet(a, o);
+  } else if (cmd == "checkpoint") {
+    s = CmdCheckpoint(a, o);
+  } else if (cmd == "prove" && sub == "inclusion") {
+    s = CmdProveInclusion(a, o);
+  } else if (cmd == "prove" && sub == "consistency") {
+    s = CmdProveConsistency(a, o);
+  } else if (cmd == "verify" && sub == "inclusion") {
+    s = CmdVerifyInclusion(a, o);
+  } else if (cmd == "verify" && sub == "consistency") {
+    s = CmdVerifyConsistency(a, o);
+  } else if (cmd == "verify" && sub == "store") {
+    s = CmdVerifyStore(a, o);
+  } else {
+    err << kUsage;
+    return o.Fail(Status::InvalidArgument("unknown_command", "unknown command: " + cmd +
+                                                                 (sub.empty() ? "" : " " + sub)));
+  }
+  return s.ok() ? kExitOk : o.Fail(s);
+}
+
+}  // namespace ledger::cli

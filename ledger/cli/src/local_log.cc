@@ -1,0 +1,191 @@
+#include "local_log.h"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+
+#include "ledger/codec/event_json.h"
+#include "ledger/stamp.h"
+
+namespace ledger::cli {
+namespace fs = std::filesystem;
+namespace {
+
+uint64_t NowMicros() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+Result<Ed25519PrivateKey> ReadSeed(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string hex, ReadFile(path));
+  while (!hex.empty() && (hex.back() == '\n' || hex.back() == ' ')) hex.pop_back();
+  ASSIGN_OR_RETURN(Bytes seed, HexDecode(hex));
+  return Ed25519PrivateKey::FromSeed(seed);
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+Result<std::string> ReadFile(const std::string& path) {
+  if (path == "-") {
+    return std::string((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("no_such_file", "cannot read " + path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+Status WriteFile(const std::string& path, std::string_view data, bool secret) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return Status::Unavailable("write_failed", "cannot write " + path);
+  if (secret) ::chmod(path.c_str(), 0600);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  out.close();
+  if (!out) return Status::Unavailable("write_failed", "cannot write " + path);
+  return Status::Ok();
+}
+
+Result<Record> ParseRecordLine(std::string_view line) {
+  Record r;
+  ASSIGN_OR_RETURN(nlohmann::json j, codec::ParseJsonStrict(line, kMaxRecordLineSize));
+  if (!j.is_object() || !j.contains("event")) {
+    ASSIGN_OR_RETURN(r.event, codec::EventFromJsonValue(j));
+    return r;
+  }
+  for (const auto& [k, v] : j.items()) {
+    if (k != "event" && k != "payload" && k != "payload_content_type") {
+      return Status::InvalidArgument("unknown_field", "unknown envelope field " + k);
+    }
+  }
+  ASSIGN_OR_RETURN(r.event, codec::EventFromJsonValue(j["event"]));
+  if (!j.contains("payload")) return r;
+  if (!j["payload"].is_string() ||
+      (j.contains("payload_content_type") && !j["payload_content_type"].is_string())) {
+    return Status::InvalidArgument("wrong_type", "payload and payload_content_type are strings");
+  }
+  std::string body = j["payload"].get<std::string>();
+  if (body.size() > kMaxPayloadSize) {
+    return Status::InvalidArgument("payload_too_large", "payload bodies are at most " +
+                                                            std::to_string(kMaxPayloadSize) +
+                                                            " bytes");
+  }
+  store::Payload p;
+  p.body = ToBytes(body);
+  p.digest = Sha256::Digest(p.body);
+  p.content_type = j.value("payload_content_type", "text/plain; charset=utf-8");
+  if (r.event.payload_digest && *r.event.payload_digest != p.digest) {
+    return Status::InvalidArgument("payload_mismatch",
+                                   "payload_digest is not the SHA-256 of payload");
+  }
+  r.event.payload_digest = p.digest;
+  r.payload = std::move(p);
+  return r;
+}
+
+Status LocalLog::Init(const std::string& dir, const std::string& origin) {
+  RETURN_IF_ERROR(ValidateOrigin(origin));
+  if (fs::exists(fs::path(dir) / "ledger.json")) {
+    return Status::FailedPrecondition("already_initialized", dir + " already holds a log");
+  }
+  std::error_code ec;
+  fs::create_directories(fs::path(dir) / "keys", ec);
+  if (ec) return Status::Unavailable("write_failed", "cannot create " + dir + ": " + ec.message());
+
+  ASSIGN_OR_RETURN(auto log_key, Ed25519PrivateKey::Generate());
+  ASSIGN_OR_RETURN(auto sub_key, Ed25519PrivateKey::Generate());
+  const std::string sub_name = "dev-submitter." + origin;
+  Bytes log_seed = log_key.ExportSeed(), sub_seed = sub_key.ExportSeed();
+  RETURN_IF_ERROR(WriteFile(dir + "/keys/log.seed", HexEncode(log_seed) + "\n", true));
+  RETURN_IF_ERROR(WriteFile(dir + "/keys/submitter.seed", HexEncode(sub_seed) + "\n", true));
+  RETURN_IF_ERROR(WriteFile(dir + "/keys/submitter.name", sub_name + "\n", false));
+  auto sub_signer = note::NewEd25519Signer(sub_name, std::move(sub_key));
+  auto log_signer = note::NewEd25519Signer(origin, std::move(log_key));
+  std::string vkey = log_signer->VerifierKey();
+
+  ASSIGN_OR_RETURN(Sequencer seq, Sequencer::Genesis(origin, std::move(log_signer), {}, NowMicros));
+  store::RocksDbOptions o;
+  o.create_if_missing = true;
+  ASSIGN_OR_RETURN(auto kv, store::OpenRocksDb(dir + "/store", o));
+  ASSIGN_OR_RETURN(auto verifier, note::ParseVerifierKey(vkey));
+  ASSIGN_OR_RETURN(auto st, store::LogStore::Create(std::move(kv), seq.head().checkpoint_note,
+                                                    std::move(verifier)));
+  nlohmann::json config = {{"origin", origin},
+                           {"log_vkey", vkey},
+                           {"submitters", {sub_signer->VerifierKey()}}};
+  RETURN_IF_ERROR(WriteFile(dir + "/log.vkey", vkey + "\n", false));
+  return WriteFile(dir + "/ledger.json", config.dump(2) + "\n", false);
+}
+
+Result<std::unique_ptr<LocalLog>> LocalLog::Open(const std::string& dir, bool writable,
+                                                 const std::string& pinned_vkey) {
+  ASSIGN_OR_RETURN(std::string text, ReadFile(dir + "/ledger.json"));
+  nlohmann::json config = nlohmann::json::parse(text, nullptr, false);
+  if (!config.is_object() || !config["origin"].is_string() || !config["log_vkey"].is_string() ||
+      !config["submitters"].is_array()) {
+    return Status::InvalidArgument("bad_config", dir + "/ledger.json is malformed");
+  }
+  std::unique_ptr<LocalLog> log(new LocalLog());
+  log->dir_ = dir;
+  log->vkey_ = pinned_vkey.empty() ? config["log_vkey"].get<std::string>() : pinned_vkey;
+  ASSIGN_OR_RETURN(auto verifier, note::ParseVerifierKey(log->vkey_));
+  std::shared_ptr<const note::Verifier> pinned(std::move(verifier));
+  store::RocksDbOptions o;
+  o.mode = writable ? store::RocksDbOptions::Mode::kReadWrite
+                    : store::RocksDbOptions::Mode::kReadOnly;
+  ASSIGN_OR_RETURN(auto kv, store::OpenRocksDb(dir + "/store", o));
+  ASSIGN_OR_RETURN(log->store_, store::LogStore::Open(std::move(kv), pinned));
+  if (!writable) return log;
+
+  SubmitterPolicy policy;
+  for (const auto& v : config["submitters"]) {
+    if (!v.is_string()) return Status::InvalidArgument("bad_config", "submitters must be vkeys");
+    ASSIGN_OR_RETURN(auto sv, note::ParseVerifierKey(v.get<std::string>()));
+    policy.submitters.emplace_back(std::move(sv));
+  }
+  ASSIGN_OR_RETURN(auto log_key, ReadSeed(dir + "/keys/log.seed"));
+  ASSIGN_OR_RETURN(auto sub_key, ReadSeed(dir + "/keys/submitter.seed"));
+  ASSIGN_OR_RETURN(std::string sub_name, ReadFile(dir + "/keys/submitter.name"));
+  log->submitter_ = note::NewEd25519Signer(Trim(sub_name), std::move(sub_key));
+  const std::string origin = log->store_->origin();
+  auto signer = note::NewEd25519Signer(origin, std::move(log_key));
+  if (signer->VerifierKey() != log->vkey_) {
+    return Status::VerificationFailed("wrong_log_key", "keys/log.seed is not the pinned log key");
+  }
+  ASSIGN_OR_RETURN(auto head, log->store_->ReadHead());
+  ASSIGN_OR_RETURN(Sequencer seq,
+                   Sequencer::Restore(origin, std::move(signer), std::move(policy), NowMicros,
+                                      head.checkpoint_note, head.frontier, head.last_leaf,
+                                      head.last_leaf_proof));
+  log->sequencer_.emplace(std::move(seq));
+  return log;
+}
+
+Result<SequencedBatch> LocalLog::Append(const std::vector<Record>& records) {
+  if (!sequencer_) return Status::FailedPrecondition("read_only", "log opened read-only");
+  std::vector<SubmittedEvent> events;
+  std::vector<store::Payload> payloads;
+  const std::string& origin = store_->origin();
+  for (const Record& r : records) {
+    ASSIGN_OR_RETURN(Bytes event, EncodeEvent(r.event));
+    ASSIGN_OR_RETURN(Bytes stamp, MakeStamp(origin, event, *submitter_));
+    events.push_back({std::move(event), std::move(stamp)});
+    if (r.payload) payloads.push_back(*r.payload);
+  }
+  const auto& head = sequencer_->head();
+  ASSIGN_OR_RETURN(SequencedBatch batch,
+                   sequencer_->Sequence(head.size(), head.range.Root(), events));
+  RETURN_IF_ERROR(store_->Append(batch, payloads));
+  return batch;
+}
+
+}  // namespace ledger::cli

@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Summarises Google Benchmark JSON into the ledger's figures and ratios."""
+import json
+import sys
+
+
+def rates(doc):
+    out = {}
+    for b in doc["benchmarks"]:
+        if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "mean":
+            continue
+        name = b.get("run_name", b["name"])
+        if "items_per_second" in b:
+            out[name] = b["items_per_second"]
+    return out
+
+
+def main():
+    doc = json.load(open(sys.argv[1]))
+    r = rates(doc)
+    get = lambda k: r.get(k)
+    summary = {"machine": doc.get("context", {}), "append": {}, "proofs": {}, "checkpoints": {}}
+    for n in (1, 100, 1000):
+        led = get(f"BM_LedgerAppendSynced/{n}/min_time:2.000/real_time")
+        raw = get(f"BM_RawRocksDbSyncedBatch/{n}/min_time:2.000/real_time")
+        summary["append"][f"batch_{n}"] = {
+            "ledger_appends_per_sec": led,
+            "raw_rocksdb_synced_writes_per_sec": raw,
+            "ratio_ledger_to_raw": (led / raw) if led and raw else None,
+        }
+    summary["proofs"] = {
+        "inclusion_generate_per_sec": get("BM_InclusionProofFromStore/real_time"),
+        "consistency_generate_per_sec": get("BM_ConsistencyProofFromStore/real_time"),
+        "inclusion_verify_per_sec": get("BM_InclusionProofVerify"),
+        "consistency_verify_per_sec": get("BM_ConsistencyProofVerify"),
+        "raw_sha256_node_hashes_per_sec": get("BM_RawSha256NodeHash"),
+    }
+    sign, verify = get("BM_CheckpointSign"), get("BM_CheckpointVerify")
+    rsign, rverify = get("BM_RawEd25519Sign"), get("BM_RawEd25519Verify")
+    summary["checkpoints"] = {
+        "sign_per_sec": sign,
+        "verify_per_sec": verify,
+        "raw_ed25519_sign_per_sec": rsign,
+        "raw_ed25519_verify_per_sec": rverify,
+        "ratio_sign_to_raw": (sign / rsign) if sign and rsign else None,
+        "ratio_verify_to_raw": (verify / rverify) if verify and rverify else None,
+    }
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+// ledgerctl end to end, in-process: every command, its exit codes, its
+// --json shape, and what it does with bad input and a tampered store.
+#include "ledger/cli/ledgerctl.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "ledger/bytes.h"
+#include "ledger/store/kv.h"
+
+namespace ledger::cli {
+namespace {
+namespace fs = std::filesystem;
+
+struct CtlResult {
+  int code;
+  std::string out, err;
+  nlohmann::json Json() const { return nlohmann::json::parse(out); }
+};
+
+class LedgerctlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("ledgerctl-test-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    data_ = (dir_ / "data").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  CtlResult Ctl(std::vector<std::string> args, const std::string& stdin_text = "") {
+    std::istringstream in(stdin_text);
+    std::ostringstream out, err;
+    int code = RunLedgerctl(args, in, out, err);
+    return {code, out.str(), err.str()};
+  }
+  std::string Write(const std::string& name, const std::string& content) {
+    auto p = (dir_ / name).string();
+    std::ofstream(p, std::ios::binary) << content;
+    return p;
+  }
+  static std::string Samples() {
+    std::ifstream in(std::string(LEDGER_SOURCE_DIR) + "/ops/samples/events.jsonl");
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  void InitAndAppend() {
+    ASSERT_EQ(Ctl({"init", "--data", data_, "--origin", "ledger.test/cli"}).code, kExitOk);
+    auto r = Ctl({"append", "--data", data_, "--batch-size", "5"}, Samples());
+    ASSERT_EQ(r.code, kExitOk) << r.err;
+  }
+  std::string Vkey() { return data_ + "/log.vkey"; }
+
+  fs::path dir_;
+  std::string data_;
+};
+
+TEST_F(LedgerctlTest, InitAppendGetAndCheckpoint) {
+  auto init = Ctl({"init", "--data", data_, "--origin", "ledger.test/cli", "--json"});
+  ASSERT_EQ(init.code, kExitOk) << init.out;
+  EXPECT_EQ(init.Json()["origin"], "ledger.test/cli");
+  auto app = Ctl({"append", "--data", data_, "--json", "-"}, Samples());
+  ASSERT_EQ(app.code, kExitOk) << app.out;
+  auto entries = app.Json()["entries"];
+  ASSERT_EQ(entries.size(), 12u);
+  EXPECT_EQ(entries[4]["index"], 4);
+  auto get = Ctl({"get", "--data", data_, "4", "--json"});
+  ASSERT_EQ(get.code, kExitOk);
+  EXPECT_EQ(get.Json()["leaf_hash"], entries[4]["leaf_hash"]);
+  EXPECT_EQ(get.Json()["event"]["event_id"], entries[4]["event_id"]);
+  EXPECT_TRUE(get.Json()["stamped"].get<bool>());
+  auto cp = Ctl({"checkpoint", "--data", data_, "--json"});
+  EXPECT_EQ(cp.Json()["size"], 12);
+  auto search = Ctl({"get", "--data", data_, "--subject", "key/k-legacy-treasury-07", "--json"});
+  ASSERT_EQ(search.code, kExitOk);
+  for (const auto& e : search.Json()["entries"]) {
+    EXPECT_EQ(e["event"]["subject"], "key/k-legacy-treasury-07");
+  }
+  EXPECT_GE(search.Json()["entries"].size(), 3u);
+}
+
+TEST_F(LedgerctlTest, InclusionReceiptVerifiesOfflineAndTamperingFails) {
+  InitAndAppend();
+  auto prove = Ctl({"prove", "inclusion", "--data", data_, "7"});
+  ASSERT_EQ(prove.code, kExitOk) << prove.err;
+  auto receipt = Write("r.tlog-proof", prove.out);
+  auto ok = Ctl({"verify", "inclusion", "--vkey", Vkey(), receipt});
+  EXPECT_EQ(ok.code, kExitOk) << ok.err;
+  // Proof against an older checkpoint.
+  auto old = Ctl({"prove", "inclusion", "--data", data_, "2", "--size", "5"});
+  ASSERT_EQ(old.code, kExitOk) << old.err;
+  EXPECT_EQ(Ctl({"verify", "inclusion", "--vkey", Vkey(), Write("old.p", old.out)}).code, kExitOk);
+  // A proof hash altered: verification fails with exit 1.
+  std::string bad = prove.out;
+  size_t pos = bad.find("\nindex 7\n") + 9;
+  bad[pos] = bad[pos] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(Ctl({"verify", "inclusion", "--vkey", Vkey(), Write("bad.p", bad)}).code,
+            kExitVerificationFailed);
+  // The right receipt against another log's key: exit 1.
+  auto other = Ctl({"init", "--data", (dir_ / "other").string(), "--origin", "ledger.test/cli"});
+  ASSERT_EQ(other.code, kExitOk);
+  auto wrong = Ctl({"verify", "inclusion", "--vkey", (dir_ / "other/log.vkey").string(), receipt});
+  EXPECT_EQ(wrong.code, kExitVerificationFailed) << wrong.err;
+  // A leaf hash that is not the receipt's leaf.
+  auto mismatch = Ctl({"verify", "inclusion", "--vkey", Vkey(), receipt, "--leaf-hash",
+                       std::string(64, 'a')});
+  EXPECT_EQ(mismatch.code, kExitVerificationFailed);
+}
+
+TEST_F(LedgerctlTest, ConsistencyProofVerifiesOffline) {
+  InitAndAppend();
+  auto c5 = Ctl({"checkpoint", "--data", data_, "--size", "5"});
+  ASSERT_EQ(c5.code, kExitOk) << c5.err;
+  auto c12 = Ctl({"checkpoint", "--data", data_});
+  auto proof = Ctl({"prove", "consistency", "--data", data_, "--from", "5"});
+  ASSERT_EQ(proof.code, kExitOk) << proof.err;
+  auto old_cp = Write("c5", c5.out), new_cp = Write("c12", c12.out);
+  auto ok = Ctl({"verify", "consistency", "--vkey", Vkey(), "--old", old_cp, "--new", new_cp,
+                 Write("p", proof.out)});
+  EXPECT_EQ(ok.code, kExitOk) << ok.err;
+  // Swapping the checkpoints, or a proof for other sizes, fails.
+  EXPECT_EQ(Ctl({"verify", "consistency", "--vkey", Vkey(), "--old", new_cp, "--new", old_cp,
+                 Write("p2", proof.out)}).code,
+            kExitVerificationFailed);
+  auto p10 = Ctl({"prove", "consistency", "--data", data_, "--from", "10"});
+  EXPECT_EQ(Ctl({"verify", "consistency", "--vkey", Vkey(), "--old", old_cp, "--new", new_cp,
+                 Write("p3", p10.out)}).code,
+            kExitVerificationFailed);
+  EXPECT_EQ(Ctl({"verify", "consistency", "--vkey", Vkey(), "--old", old_cp, "--new", new_cp,
+                 Write("p4", "consistency 5\n")}).code,
+            kExitUsage);
+}
+
+TEST_F(LedgerctlTest, BadInputGetsStableErrorsAndWritesNothing) {
+  InitAndAppend();
+  std::string lines = Samples();
+  lines += "{\"kind\":\"KEY_CREATED\",\"bogus\":1}\n";
+  auto r = Ctl({"append", "--data", data_, "--json"}, lines);
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_EQ(r.Json()["error"]["code"], "invalid_argument");
+  EXPECT_NE(r.Json()["error"]["message"].get<std::string>().find("line 13"), std::string::npos);
+  EXPECT_EQ(Ctl({"checkpoint", "--data", data_, "--json"}).Json()["size"], 12);
+  EXPECT_EQ(Ctl({"append", "--data", data_}, "not json\n").code, kExitUsage);
+  EXPECT_EQ(Ctl({"append", "--data", data_}, "").code, kExitUsage);
+  std::string first = Samples().substr(0, Samples().find('\n'));
+  std::string huge = "{\"event\":" + first + ",\"payload\":\"" +
+                     std::string((1 << 20) + 1, 'x') + "\"}\n";
+  auto big = Ctl({"append", "--data", data_, "--json"}, huge);
+  EXPECT_EQ(big.code, kExitUsage);
+  EXPECT_EQ(big.Json()["error"]["reason"], "payload_too_large");
+  std::string dup = "{\"event\":" + first + ",\"event\":" + first + "}\n";
+  EXPECT_EQ(Ctl({"append", "--data", data_, "--json"}, dup).Json()["error"]["reason"],
+            "duplicate_key");
+
+  auto past = Ctl({"get", "--data", data_, "12", "--json"});
+  EXPECT_EQ(past.code, kExitUsage);
+  EXPECT_EQ(past.Json()["error"]["reason"], "index_out_of_range");
+  EXPECT_EQ(Ctl({"get", "--data", data_, "18446744073709551615"}).code, kExitUsage);
+  EXPECT_EQ(Ctl({"get", "--data", data_, "18446744073709551616"}).code, kExitUsage);
+  EXPECT_EQ(Ctl({"get", "--data", data_, "-1"}).code, kExitUsage);
+  EXPECT_EQ(Ctl({"prove", "consistency", "--data", data_, "--from", "13"}).code, kExitUsage);
+  EXPECT_EQ(Ctl({"checkpoint", "--data", data_, "--size", "7"}).code, kExitNotFound);
+  EXPECT_EQ(Ctl({"get", "--data", (dir_ / "nowhere").string(), "0"}).code, kExitNotFound);
+  EXPECT_EQ(Ctl({"frobnicate"}).code, kExitUsage);
+  EXPECT_EQ(Ctl({}).code, kExitUsage);
+  EXPECT_EQ(Ctl({"get", "--data", data_, "--bogus", "1"}).code, kExitUsage);
+  EXPECT_EQ(Ctl({"init", "--data", data_, "--origin", "ledger.test/cli"}).code, kExitFailed);
+  EXPECT_EQ(Ctl({"init", "--data", (dir_ / "x").string(), "--origin", "bad origin"}).code,
+            kExitUsage);
+  EXPECT_EQ(Ctl({"verify", "inclusion", "--vkey", "nonsense", Write("e", "")}).code, kExitUsage);
+  EXPECT_EQ(Ctl({"verify", "inclusion", "--vkey", Vkey(), Write("g", "garbage\n")}).code,
+            kExitUsage);
+  EXPECT_EQ(Ctl({"verify", "store", "--data", data_}).code, kExitOk);
+}
+
+TEST_F(LedgerctlTest, TamperedStoreIsReportedNotServed) {
+  InitAndAppend();
+  // Rewrite one stored leaf the way an attacker with disk access would.
+  {
+    store::RocksDbOptions o;
+    auto kv = store::OpenRocksDb(data_ + "/store", o).value();
+    Bytes key;
+    AppendU64BE(key, 6);
+    Bytes leaf = kv->Get(store::Column::kLeaves, key).value();
+    leaf[leaf.size() - 80] ^= 0x20;
+    store::WriteBatch wb;
+    wb.Put(store::Column::kLeaves, key, leaf);
+    ASSERT_TRUE(kv->Write(wb).ok());
+  }
+  auto get = Ctl({"get", "--data", data_, "6", "--json"});
+  EXPECT_EQ(get.code, kExitVerificationFailed);
+  EXPECT_EQ(get.Json()["error"]["code"], "corruption");
+  EXPECT_EQ(Ctl({"prove", "inclusion", "--data", data_, "6"}).code, kExitVerificationFailed);
+  EXPECT_EQ(Ctl({"get", "--data", data_, "5"}).code, kExitOk);
+  auto audit = Ctl({"verify", "store", "--data", data_});
+  EXPECT_EQ(audit.code, kExitVerificationFailed);
+  EXPECT_NE(audit.err.find("leaf_mismatch"), std::string::npos) << audit.err;
+}
+
+}  // namespace
+}  // namespace ledger::cli
