@@ -16,7 +16,7 @@ TEST(TilesTest, IndexEncodingFromSpec) {
 }
 
 TEST(TilesTest, ParseRoundTripAndStrictness) {
-  for (uint64_t n : {0ull, 5ull, 999ull, 1000ull, 1234067ull, UINT64_MAX}) {
+  for (uint64_t n : {uint64_t{0}, uint64_t{5}, uint64_t{999}, uint64_t{1000}, uint64_t{1234067}, UINT64_MAX}) {
     for (uint32_t w : {1u, 255u, 256u}) {
       TileId id{3, n, w};
       auto p = ParseTilePath(TilePath(id));
