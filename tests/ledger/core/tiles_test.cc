@@ -73,3 +73,41 @@ TEST(TilesTest, Codecs) {
 
 }  // namespace
 }  // namespace ledger::tiles
+
+// schemas/formats/tiles.md worked example.
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "ledger/merkle.h"
+
+namespace ledger::tiles {
+namespace {
+
+TEST(TilesTest, FormatsExampleVector) {
+  std::ifstream in(std::string(LEDGER_TEST_VECTORS) + "/formats/tiles-example.json");
+  auto v = nlohmann::json::parse(in);
+  std::vector<Bytes> entries;
+  std::vector<Hash> hashes;
+  for (const auto& e : v["entries_hex"]) {
+    entries.push_back(HexDecode(e.get<std::string>()).value());
+    hashes.push_back(merkle::LeafHash(entries.back()));
+  }
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    EXPECT_EQ(hashes[i].Hex(), v["leaf_hashes_hex"][i]);
+  }
+  EXPECT_EQ(merkle::RootFromLeafHashes(hashes).Hex(), v["root_hex"]);
+  EXPECT_EQ(HexEncode(FormatHashTile(hashes)), v["hash_tile_hex"]);
+  EXPECT_EQ(HexEncode(FormatEntryBundle(entries).value()), v["entry_bundle_hex"]);
+  auto w = static_cast<uint32_t>(entries.size());
+  EXPECT_EQ(TilePath({0, 0, w}), v["hash_tile_path"]);
+  EXPECT_EQ(EntriesPath(0, w), v["entry_bundle_path"]);
+  std::vector<std::string> partial;
+  for (const auto& t : PartialTiles(70000)) partial.push_back(TilePath(t));
+  EXPECT_EQ(partial, v["partial_tiles_for_size_70000"].get<std::vector<std::string>>());
+  for (const auto& [n, path] : v["index_encodings"].items()) {
+    EXPECT_EQ(FormatIndex(std::stoull(n)), path);
+  }
+}
+
+}  // namespace
+}  // namespace ledger::tiles
