@@ -12,6 +12,7 @@
 // Thread-safety: free functions; CompactRange is a value type.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -39,7 +40,8 @@ using NodeSource = std::function<Result<Hash>(uint32_t level, uint64_t index)>;
 // begin is a multiple of the largest power of two <= end - begin, rounded up
 // (true for every node visited by the RFC's recursive definitions). Computed
 // by splitting the range into perfect subtrees and folding from the right.
-// REQUIRES: begin < end.
+// REQUIRES: begin < end. InvalidArgument("bad_range") for a range that is not
+// such a subtree; errors of the source are returned unchanged.
 Result<Hash> RangeHash(uint64_t begin, uint64_t end, const NodeSource& source);
 
 // RFC 9162 §2.1.3.1 inclusion proof for leaf `index` in a tree of `size`.
@@ -63,10 +65,17 @@ Status VerifyInclusion(uint64_t index, uint64_t size, const Hash& leaf_hash,
 Status VerifyConsistency(uint64_t size1, uint64_t size2, std::span<const Hash> proof,
                          const Hash& root1, const Hash& root2);
 
+// Number of hashes in a correct proof, derived from the sizes alone (so that
+// parsers can bound what they read). 0 for arguments with no proof: index >=
+// size, size1 == 0 or size1 >= size2.
+size_t InclusionProofSize(uint64_t index, uint64_t size);
+size_t ConsistencyProofSize(uint64_t size1, uint64_t size2);
+
 // Inclusion of the perfect subtree (level, index) in a tree of `size`: the
 // tree whose leaves are 2^level-blocks has the same shape (see merkle.md), so
 // this is an inclusion proof for leaf `index` of a tree of ceil(size/2^level).
-// REQUIRES the subtree to be complete: (index+1)·2^level <= size.
+// REQUIRES the subtree to be complete: (index+1)·2^level <= size, else
+// InvalidArgument("index_out_of_range").
 Result<std::vector<Hash>> SubtreeInclusionProof(uint32_t level, uint64_t index, uint64_t size,
                                                 const NodeSource& source);
 Status VerifySubtreeInclusion(uint32_t level, uint64_t index, uint64_t size,
