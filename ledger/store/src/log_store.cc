@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "keys.h"
+#include "tile_cache.h"
 #include "ledger/leaf.h"
 #include "ledger/v1/store.pb.h"
 
@@ -38,6 +39,13 @@ uint64_t NowMicros() {
 }
 
 }  // namespace
+
+LogStore::LogStore(std::unique_ptr<Kv> kv, std::shared_ptr<const note::Verifier> verifier)
+    : kv_(std::move(kv)),
+      verifier_(std::move(verifier)),
+      tile_cache_(std::make_unique<TileCache>(1024)) {}
+
+LogStore::~LogStore() = default;
 
 Result<std::unique_ptr<LogStore>> LogStore::Create(
     std::unique_ptr<Kv> kv, std::string_view genesis_checkpoint_note,
@@ -161,8 +169,15 @@ Result<Hash> LogStore::Node(uint32_t level, uint64_t index) const {
   uint64_t first = index << r;
   uint64_t count = uint64_t{1} << r;
   uint64_t offset = first % tiles::kWidth;
-  ASSIGN_OR_RETURN(auto hashes, TileHashes(tile_level, first / tiles::kWidth,
-                                           static_cast<uint32_t>(offset + count)));
+  uint64_t tile_index = first / tiles::kWidth;
+  if (auto cached = tile_cache_->Get(tile_level, tile_index)) return cached->At(r, offset >> r);
+  ASSIGN_OR_RETURN(auto hashes,
+                   TileHashes(tile_level, tile_index, static_cast<uint32_t>(offset + count)));
+  if (hashes.size() == tiles::kWidth) {
+    auto full = std::make_shared<const FullTile>(hashes);
+    tile_cache_->Put(tile_level, tile_index, full);
+    return full->At(r, offset >> r);
+  }
   if (r == 0) return hashes[offset];
   return merkle::RootFromLeafHashes(
       std::span<const Hash>(hashes).subspan(offset, static_cast<size_t>(count)));

@@ -29,6 +29,8 @@
 
 namespace ledger::store {
 
+class TileCache;
+
 struct Payload {
   Hash digest;  // SHA-256(body); must equal the event's payload_digest
   Bytes body;
@@ -115,9 +117,10 @@ class LogStore {
 
   Kv& kv() { return *kv_; }
 
+  ~LogStore();
+
  private:
-  LogStore(std::unique_ptr<Kv> kv, std::shared_ptr<const note::Verifier> verifier)
-      : kv_(std::move(kv)), verifier_(std::move(verifier)) {}
+  LogStore(std::unique_ptr<Kv> kv, std::shared_ptr<const note::Verifier> verifier);
 
   Status LoadHead();
   // Hash of the perfect subtree (level, index) from the stored tiles; not
@@ -133,6 +136,10 @@ class LogStore {
   std::unique_ptr<Kv> kv_;
   std::shared_ptr<const note::Verifier> verifier_;
   std::string origin_;
+
+  // Full tiles with their internal nodes (src/tile_cache.h); 1024 tiles,
+  // about 16 MiB.
+  std::unique_ptr<TileCache> tile_cache_;
 
   std::mutex append_mu_;             // one Append at a time
   mutable std::shared_mutex mu_;     // guards the head below
