@@ -158,7 +158,7 @@ Result<std::vector<Hash>> LogStore::TileHashes(uint32_t level, uint64_t index,
   return tiles::ParseHashTile(*raw, width);
 }
 
-Result<Hash> LogStore::Node(uint32_t level, uint64_t index) const {
+Result<Hash> LogStore::Node(uint32_t level, uint64_t index, bool use_cache) const {
   // Tiles hold tree levels 0, 8, 16, ...; a node in between is the perfect
   // fold of 2^(level mod 8) hashes of the tile below it.
   uint32_t tile_level = level / tiles::kHeight;
@@ -170,14 +170,25 @@ Result<Hash> LogStore::Node(uint32_t level, uint64_t index) const {
   uint64_t count = uint64_t{1} << r;
   uint64_t offset = first % tiles::kWidth;
   uint64_t tile_index = first / tiles::kWidth;
-  if (auto cached = tile_cache_->Get(tile_level, tile_index)) return cached->At(r, offset >> r);
+  // The width this tile has at the current size; its first `width` hashes
+  // are immutable, so they can be cached with their internal nodes. Nodes
+  // beyond the current size (while opening) are read directly.
+  uint64_t at_level = tiles::HashesAtLevel(tile_level, size());
+  uint64_t width = tile_index < at_level / tiles::kWidth ? tiles::kWidth
+                   : tile_index == at_level / tiles::kWidth ? at_level % tiles::kWidth
+                                                             : 0;
+  if (use_cache && width >= offset + count) {
+    auto w = static_cast<uint32_t>(width);
+    if (auto cached = tile_cache_->Get(tile_level, tile_index, w)) {
+      return cached->At(r, offset >> r);
+    }
+    ASSIGN_OR_RETURN(auto hashes, TileHashes(tile_level, tile_index, w));
+    auto nodes = std::make_shared<const TileNodes>(std::span<const Hash>(hashes).first(w));
+    tile_cache_->Put(tile_level, tile_index, nodes);
+    return nodes->At(r, offset >> r);
+  }
   ASSIGN_OR_RETURN(auto hashes,
                    TileHashes(tile_level, tile_index, static_cast<uint32_t>(offset + count)));
-  if (hashes.size() == tiles::kWidth) {
-    auto full = std::make_shared<const FullTile>(hashes);
-    tile_cache_->Put(tile_level, tile_index, full);
-    return full->At(r, offset >> r);
-  }
   if (r == 0) return hashes[offset];
   return merkle::RootFromLeafHashes(
       std::span<const Hash>(hashes).subspan(offset, static_cast<size_t>(count)));

@@ -61,7 +61,7 @@ Status LogStore::Append(const SequencedBatch& batch, std::span<const Payload> pa
   // against the tiles: a tampered last leaf breaks the first link).
   Hash prev = ChainGenesis(origin_);
   if (first > 0) {
-    ASSIGN_OR_RETURN(prev, Node(0, first - 1));
+    ASSIGN_OR_RETURN(prev, Node(0, first - 1, /*use_cache=*/false));
   }
 
   WriteBatch wb;

@@ -125,7 +125,9 @@ class LogStore {
   Status LoadHead();
   // Hash of the perfect subtree (level, index) from the stored tiles; not
   // verified by itself: callers verify what they derive against a root.
-  Result<Hash> Node(uint32_t level, uint64_t index) const;
+  // `use_cache` false reads storage directly (the append path, which would
+  // otherwise fill the cache with short-lived edge tiles).
+  Result<Hash> Node(uint32_t level, uint64_t index, bool use_cache = true) const;
   merkle::NodeSource Source() const;
   Result<std::vector<Hash>> TileHashes(uint32_t level, uint64_t index, uint32_t min_width) const;
   // Checks that `root` is the root of the log at `size` (<= latest size).
