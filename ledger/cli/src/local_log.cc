@@ -150,7 +150,7 @@ Result<std::unique_ptr<LocalLog>> LocalLog::Open(const std::string& dir, bool wr
   for (const auto& v : config["submitters"]) {
     if (!v.is_string()) return Status::InvalidArgument("bad_config", "submitters must be vkeys");
     ASSIGN_OR_RETURN(auto sv, note::ParseVerifierKey(v.get<std::string>()));
-    policy.submitters.emplace_back(std::move(sv));
+    policy.submitters.push_back({std::shared_ptr<const note::Verifier>(std::move(sv)), {}});
   }
   ASSIGN_OR_RETURN(auto log_key, ReadSeed(dir + "/keys/log.seed"));
   ASSIGN_OR_RETURN(auto sub_key, ReadSeed(dir + "/keys/submitter.seed"));

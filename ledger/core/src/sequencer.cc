@@ -72,9 +72,15 @@ Result<Sequencer> Sequencer::Restore(std::string origin, std::unique_ptr<note::S
   return s;
 }
 
+bool SubmitterGrant::Allows(EventKind kind) const {
+  return kinds.empty() || std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+}
+
 Status Sequencer::CheckEvent(size_t position, const SubmittedEvent& e) const {
   auto where = "event " + std::to_string(position);
-  RETURN_IF_ERROR(DecodeEvent(e.event).status().Annotate(where));
+  auto decoded = DecodeEvent(e.event);
+  if (!decoded.ok()) return decoded.status().Annotate(where);
+  const Event& event = *decoded;
   if (e.stamp.empty()) {
     if (policy_.RequiresStamps()) {
       return Status::VerificationFailed("missing_stamp", where + ": the policy requires a stamp");
@@ -83,8 +89,28 @@ Status Sequencer::CheckEvent(size_t position, const SubmittedEvent& e) const {
   }
   std::vector<const note::Verifier*> known;
   known.reserve(policy_.submitters.size());
-  for (const auto& v : policy_.submitters) known.push_back(v.get());
-  return VerifyStamp(origin_, e.event, e.stamp, known).status().Annotate(where);
+  for (const auto& g : policy_.submitters) known.push_back(g.key.get());
+  auto signer = VerifyStamp(origin_, e.event, e.stamp, known);
+  if (!signer.ok()) return signer.status().Annotate(where);
+  for (const auto& g : policy_.submitters) {
+    if (g.key.get() == *signer && !g.Allows(event.kind)) {
+      return Status::FailedPrecondition(
+          "unauthorized_kind", where + ": " + g.key->name() + " may not append " +
+                                   std::string(EventKindName(event.kind)));
+    }
+  }
+  return Status::Ok();
+}
+
+void Sequencer::RememberStamp(const Hash& digest) {
+  if (options_.replay_window == 0) return;
+  std::string key(digest.bytes.begin(), digest.bytes.end());
+  if (!recent_stamps_.insert(key).second) return;
+  recent_order_.push_back(std::move(key));
+  if (recent_order_.size() > options_.replay_window) {
+    recent_stamps_.erase(recent_order_.front());
+    recent_order_.pop_front();
+  }
 }
 
 Result<std::string> Sequencer::SignHead(const Checkpoint& cp) const {
@@ -105,6 +131,19 @@ Result<SequencedBatch> Sequencer::Sequence(uint64_t expected_size, const Hash& e
                                    "at most " + std::to_string(options_.max_batch) + " events");
   }
   for (size_t i = 0; i < events.size(); ++i) RETURN_IF_ERROR(CheckEvent(i, events[i]));
+  // A stamped event is a submitter's one-time authorization: the host must
+  // not be able to append it twice.
+  std::vector<Hash> stamps;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (events[i].stamp.empty()) continue;
+    Hash d = Sha256::Digest(events[i].stamp);
+    std::string key(d.bytes.begin(), d.bytes.end());
+    if (recent_stamps_.contains(key) || std::find(stamps.begin(), stamps.end(), d) != stamps.end()) {
+      return Status::FailedPrecondition("replayed_stamp",
+                                        "event " + std::to_string(i) + " was already sequenced");
+    }
+    stamps.push_back(d);
+  }
 
   // Work on a copy: the head changes only once everything, signature
   // included, has succeeded.
@@ -127,6 +166,7 @@ Result<SequencedBatch> Sequencer::Sequence(uint64_t expected_size, const Hash& e
   ASSIGN_OR_RETURN(out.checkpoint_note, SignHead(out.checkpoint));
   next.checkpoint_note = out.checkpoint_note;
   head_ = std::move(next);
+  for (const Hash& d : stamps) RememberStamp(d);
   return out;
 }
 

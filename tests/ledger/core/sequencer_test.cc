@@ -128,7 +128,10 @@ TEST(SequencerTest, RefusesAStaleHostHeadAndBadBatchesWithoutChangingState) {
 TEST(SequencerTest, StampsAreCheckedAgainstThePolicy) {
   auto sub = note::NewEd25519Signer("svc-kms", SubmitterKey());
   SubmitterPolicy policy;
-  policy.submitters.emplace_back(note::NewEd25519Verifier("svc-kms", SubmitterKey().public_key()));
+  policy.submitters.push_back(
+      {std::shared_ptr<const note::Verifier>(
+           note::NewEd25519Verifier("svc-kms", SubmitterKey().public_key())),
+       {}});
   Sequencer s = Genesis({}, policy);
   Bytes ev = EventBytes(0);
   Bytes stamp = MakeStamp(kOrigin, ev, *sub).value();
@@ -148,6 +151,35 @@ TEST(SequencerTest, StampsAreCheckedAgainstThePolicy) {
   auto b = s.Sequence(0, merkle::EmptyRoot(), {{{ev, stamp}}});
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ(DecodeLeaf(b->leaves[0])->stamp, stamp);
+  // The host cannot append the same stamped event again, alone or twice in a batch.
+  EXPECT_EQ(s.Sequence(1, s.head().range.Root(), {{{ev, stamp}}}).status().reason(),
+            "replayed_stamp");
+  Bytes ev2 = EventBytes(2);
+  Bytes stamp2 = MakeStamp(kOrigin, ev2, *sub).value();
+  EXPECT_EQ(s.Sequence(1, s.head().range.Root(), {{{ev2, stamp2}, {ev2, stamp2}}}).status().reason(),
+            "replayed_stamp");
+  EXPECT_TRUE(s.Sequence(1, s.head().range.Root(), {{{ev2, stamp2}}}).ok());
+}
+
+TEST(SequencerTest, SubmittersMayAppendOnlyTheirKinds) {
+  auto sub = note::NewEd25519Signer("svc-signer", SubmitterKey());
+  SubmitterPolicy policy;
+  policy.submitters.push_back(
+      {std::shared_ptr<const note::Verifier>(
+           note::NewEd25519Verifier("svc-signer", SubmitterKey().public_key())),
+       {EventKind::kSignatureProduced, EventKind::kSignatureRejected}});
+  Sequencer s = Genesis({}, policy);
+  Bytes rotate = EventBytes(0);  // KEY_ROTATED
+  auto r = s.Sequence(0, merkle::EmptyRoot(), {{{rotate, MakeStamp(kOrigin, rotate, *sub).value()}}});
+  EXPECT_EQ(r.status().reason(), "unauthorized_kind");
+  Event e;
+  e.kind = EventKind::kSignatureProduced;
+  e.event_id = "sig-1";
+  e.occurred_at_us = 1;
+  e.actor.id = "svc/signer";
+  e.subject = "key/k-1";
+  Bytes sig = EncodeEvent(e).value();
+  EXPECT_TRUE(s.Sequence(0, merkle::EmptyRoot(), {{{sig, MakeStamp(kOrigin, sig, *sub).value()}}}).ok());
 }
 
 TEST(SequencerTest, RestoreAcceptsOnlyItsOwnConsistentHead) {

@@ -18,12 +18,15 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <deque>
 #include <optional>
+#include <unordered_set>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "ledger/checkpoint.h"
+#include "ledger/event.h"
 #include "ledger/hash.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
@@ -31,11 +34,20 @@
 
 namespace ledger {
 
+// One submitter's key and what it may append.
+struct SubmitterGrant {
+  std::shared_ptr<const note::Verifier> key;  // C2SP vkey (Ed25519)
+  // The event kinds this submitter may append. Default: empty, every kind.
+  std::vector<EventKind> kinds;
+
+  bool Allows(EventKind kind) const;
+};
+
 // Who may submit what. With no submitters configured and require_stamps
 // false, unstamped events are accepted (a log fed only by a trusted host).
 struct SubmitterPolicy {
-  // Submitter verifier keys (C2SP vkeys, Ed25519). Default: none.
-  std::vector<std::shared_ptr<const note::Verifier>> submitters;
+  // Default: none.
+  std::vector<SubmitterGrant> submitters;
   // Reject unstamped events. Default: true when submitters is non-empty.
   std::optional<bool> require_stamps;
 
@@ -45,6 +57,9 @@ struct SubmitterPolicy {
 struct SequencerOptions {
   // Largest batch accepted by one Sequence() call. Default: 10000.
   size_t max_batch = 10000;
+  // How many recent stamps are remembered to refuse a replayed stamped event
+  // (32 bytes each). Default: 1,048,576.
+  size_t replay_window = size_t{1} << 20;
 };
 
 struct SubmittedEvent {
@@ -94,7 +109,10 @@ class Sequencer {
   // changing state: FailedPrecondition("head_mismatch") when (expected_size,
   // expected_root) is not the current head; InvalidArgument for an empty or
   // oversize batch or an invalid event (the message names its position);
-  // VerificationFailed for a stamp that does not satisfy the policy.
+  // VerificationFailed for a stamp that does not satisfy the policy;
+  // FailedPrecondition("unauthorized_kind") when the submitter may not append
+  // that kind; FailedPrecondition("replayed_stamp") for a stamped event that
+  // was already sequenced (within the replay window) or twice in the batch.
   Result<SequencedBatch> Sequence(uint64_t expected_size, const Hash& expected_root,
                                   std::span<const SubmittedEvent> events);
 
@@ -113,6 +131,7 @@ class Sequencer {
         options_(options) {}
 
   Status CheckEvent(size_t position, const SubmittedEvent& e) const;
+  void RememberStamp(const Hash& digest);
   Result<std::string> SignHead(const Checkpoint& cp) const;
 
   std::string origin_;
@@ -121,6 +140,9 @@ class Sequencer {
   Clock clock_;
   SequencerOptions options_;
   LogHead head_;
+  // Digests of recently sequenced stamps, oldest first (bounded replay window).
+  std::unordered_set<std::string> recent_stamps_;
+  std::deque<std::string> recent_order_;
 };
 
 }  // namespace ledger
