@@ -1,12 +1,18 @@
 // get, prove inclusion, prove consistency.
 #include "commands.h"
 #include "ledger/codec/event_json.h"
+#include "ledger/codec/rfc3339.h"
 #include "ledger/leaf.h"
 #include "ledger/tlog_proof.h"
 #include "local_log.h"
 
 namespace ledger::cli {
 namespace {
+
+// RFC 3339 when representable (years up to 9999), else the raw microseconds.
+std::string TimeText(uint64_t us) {
+  return us <= kMaxOccurredAtUs ? codec::FormatRfc3339Micros(us) : std::to_string(us) + " us";
+}
 
 nlohmann::json EntryJson(const store::LeafWithProof& l, std::string* text) {
   nlohmann::json j = {{"index", l.index},
@@ -17,13 +23,14 @@ nlohmann::json EntryJson(const store::LeafWithProof& l, std::string* text) {
   auto leaf = DecodeLeaf(l.leaf);
   if (!leaf.ok()) return j;
   j["recorded_at_us"] = leaf->recorded_at_us;
+  j["recorded_at"] = TimeText(leaf->recorded_at_us);
   j["prev_leaf_hash"] = leaf->prev_leaf_hash.Hex();
   j["stamped"] = !leaf->stamp.empty();
   auto event = DecodeEvent(leaf->event);
   if (event.ok()) j["event"] = codec::EventToJson(*event);
   if (text != nullptr) {
     *text += "entry #" + std::to_string(l.index) + "\n  leaf hash      " + l.leaf_hash.Hex() +
-             "\n  recorded at    " + std::to_string(leaf->recorded_at_us) + " us" +
+             "\n  recorded at    " + TimeText(leaf->recorded_at_us) +
              "\n  previous leaf  " + leaf->prev_leaf_hash.Hex() +
              "\n  stamp          " + (leaf->stamp.empty() ? "none" : "present") +
              "\n  event          " + (event.ok() ? j["event"].dump() : "undecodable") +
