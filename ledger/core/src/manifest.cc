@@ -1,0 +1,327 @@
+// Manifest and operator approvals (manifest.h, schemas/formats/manifest.md).
+#include "ledger/manifest.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "ledger/note.h"
+
+namespace ledger {
+namespace {
+
+constexpr std::string_view kApprovalDomain = "audit-ledger/manifest-approval/v1\n";
+constexpr uint8_t kApprovalVersion = 0x01;
+constexpr uint8_t kPcr0 = 1, kPcr1 = 2, kPcr2 = 4;
+constexpr uint8_t kHasChainId = 1, kHasAddress = 2;
+
+Status Bad(const std::string& why) { return Status::InvalidArgument("bad_manifest", why); }
+
+bool IsName(std::string_view s) {
+  return s.size() <= kMaxManifestNameSize && note::IsValidKeyName(s);
+}
+
+// A key string: 1..1024 printable ASCII bytes, no spaces (C2SP vkeys and the
+// typed keys of stamp.md both fit).
+bool IsKeyString(std::string_view s) {
+  if (s.empty() || s.size() > kMaxManifestKeySize) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+template <typename T, typename Key>
+bool StrictlyIncreasing(const std::vector<T>& v, Key key) {
+  for (size_t i = 1; i < v.size(); ++i) {
+    if (!(key(v[i - 1]) < key(v[i]))) return false;
+  }
+  return true;
+}
+
+Manifest Sorted(Manifest m) {
+  std::sort(m.operators.begin(), m.operators.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::sort(m.submitters.begin(), m.submitters.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  for (auto& s : m.submitters) std::sort(s.kinds.begin(), s.kinds.end());
+  std::sort(m.witnesses.begin(), m.witnesses.end());
+  return m;
+}
+
+// Validation of a sorted manifest: once sorted, "distinct" is "strictly increasing".
+Status ValidateSorted(const Manifest& m) {
+  if (!IsName(m.origin)) return Bad("origin must be a key name of at most 255 bytes");
+  if (m.operators.empty() || m.operators.size() > 255) return Bad("need 1..255 operators");
+  for (const auto& op : m.operators) {
+    if (!IsName(op.name)) return Bad("operator name '" + op.name + "' is not a valid key name");
+    if (!P256PublicKey::FromSec1(op.public_key.view()).ok()) {
+      return Bad("operator '" + op.name + "' has an invalid P-256 key");
+    }
+  }
+  if (!StrictlyIncreasing(m.operators, [](const auto& o) { return o.name; })) {
+    return Bad("operator names must be distinct");
+  }
+  for (size_t i = 0; i < m.operators.size(); ++i) {
+    for (size_t j = i + 1; j < m.operators.size(); ++j) {
+      if (m.operators[i].public_key == m.operators[j].public_key) {
+        return Bad("operators '" + m.operators[i].name + "' and '" + m.operators[j].name +
+                   "' share a key");
+      }
+    }
+  }
+  if (m.threshold < 1 || m.threshold > m.operators.size()) {
+    return Bad("threshold must be between 1 and the number of operators");
+  }
+  if (m.submitters.size() > 255) return Bad("at most 255 submitters");
+  for (const auto& s : m.submitters) {
+    if (!IsName(s.name)) return Bad("submitter name '" + s.name + "' is not a valid key name");
+    if (!IsKeyString(s.verifier_key)) return Bad("submitter '" + s.name + "' has a bad key string");
+    if (s.kinds.empty() || s.kinds.size() > 255) return Bad("submitter '" + s.name + "' needs 1..255 kinds");
+    for (EventKind k : s.kinds) {
+      if (EventKindName(k).empty()) return Bad("submitter '" + s.name + "' has an unknown kind");
+    }
+    if (!StrictlyIncreasing(s.kinds, [](EventKind k) { return k; })) {
+      return Bad("submitter '" + s.name + "' lists a kind twice");
+    }
+  }
+  if (!StrictlyIncreasing(m.submitters, [](const auto& s) { return s.name; })) {
+    return Bad("submitter names must be distinct");
+  }
+  if (m.witnesses.size() > 255) return Bad("at most 255 witnesses");
+  for (const auto& w : m.witnesses) {
+    if (!IsKeyString(w)) return Bad("bad witness key string");
+  }
+  if (!StrictlyIncreasing(m.witnesses, [](const std::string& w) { return w; })) {
+    return Bad("witness keys must be distinct");
+  }
+  if (m.witness_quorum > m.witnesses.size()) return Bad("witness quorum above the witness count");
+  if (m.registry_chain_id && *m.registry_chain_id == 0) return Bad("chain id 0");
+  return Status::Ok();
+}
+
+void AppendStr8(Bytes& out, std::string_view s) {
+  AppendU8(out, static_cast<uint8_t>(s.size()));
+  Append(out, s);
+}
+void AppendStr16(Bytes& out, std::string_view s) {
+  AppendU16BE(out, static_cast<uint16_t>(s.size()));
+  Append(out, s);
+}
+
+Result<std::string> ReadStr8(ByteReader& r) {
+  ASSIGN_OR_RETURN(uint8_t n, r.U8());
+  ASSIGN_OR_RETURN(ByteView v, r.Take(n));
+  return std::string(AsString(v));
+}
+Result<std::string> ReadStr16(ByteReader& r) {
+  ASSIGN_OR_RETURN(uint16_t n, r.U16BE());
+  ASSIGN_OR_RETURN(ByteView v, r.Take(n));
+  return std::string(AsString(v));
+}
+template <size_t N>
+Status ReadArray(ByteReader& r, std::array<uint8_t, N>& out) {
+  ASSIGN_OR_RETURN(ByteView v, r.Take(N));
+  std::memcpy(out.data(), v.data(), N);
+  return Status::Ok();
+}
+
+Status Malformed(const std::string& why) {
+  return Status::InvalidArgument("malformed_manifest", "manifest: " + why);
+}
+
+Result<Manifest> DecodeFields(ByteReader& r) {
+  Manifest m;
+  ASSIGN_OR_RETURN(ByteView magic, r.Take(kManifestMagic.size()));
+  if (AsString(magic) != kManifestMagic) return Malformed("wrong magic");
+  ASSIGN_OR_RETURN(uint8_t version, r.U8());
+  if (version != kManifestVersion) return Malformed("unknown version " + std::to_string(version));
+  ASSIGN_OR_RETURN(m.nonce, r.U64BE());
+  ASSIGN_OR_RETURN(m.origin, ReadStr8(r));
+  ASSIGN_OR_RETURN(uint8_t pcrs, r.U8());
+  if ((pcrs & kPcr0) == 0 || (pcrs & ~(kPcr0 | kPcr1 | kPcr2)) != 0) return Malformed("bad PCR flags");
+  RETURN_IF_ERROR(ReadArray(r, m.pcr0));
+  if (pcrs & kPcr1) RETURN_IF_ERROR(ReadArray(r, m.pcr1.emplace()));
+  if (pcrs & kPcr2) RETURN_IF_ERROR(ReadArray(r, m.pcr2.emplace()));
+  ASSIGN_OR_RETURN(uint8_t n_ops, r.U8());
+  for (uint8_t i = 0; i < n_ops; ++i) {
+    ManifestOperator op;
+    ASSIGN_OR_RETURN(op.name, ReadStr8(r));
+    ASSIGN_OR_RETURN(ByteView key, r.Take(P256PublicKey::kSize));
+    auto pk = P256PublicKey::FromSec1(key);
+    if (!pk.ok()) return Malformed("operator key is not a P-256 point");
+    op.public_key = *pk;
+    m.operators.push_back(std::move(op));
+  }
+  ASSIGN_OR_RETURN(m.threshold, r.U8());
+  ASSIGN_OR_RETURN(ByteView quorum, r.Take(Ed25519PublicKey::kSize));
+  ASSIGN_OR_RETURN(m.quorum_public_key, Ed25519PublicKey::FromBytes(quorum));
+  ASSIGN_OR_RETURN(uint8_t n_subs, r.U8());
+  for (uint8_t i = 0; i < n_subs; ++i) {
+    ManifestSubmitter s;
+    ASSIGN_OR_RETURN(s.name, ReadStr8(r));
+    ASSIGN_OR_RETURN(s.verifier_key, ReadStr16(r));
+    ASSIGN_OR_RETURN(uint8_t n_kinds, r.U8());
+    for (uint8_t k = 0; k < n_kinds; ++k) {
+      ASSIGN_OR_RETURN(uint16_t kind, r.U16BE());
+      s.kinds.push_back(static_cast<EventKind>(kind));
+    }
+    m.submitters.push_back(std::move(s));
+  }
+  ASSIGN_OR_RETURN(uint8_t n_wit, r.U8());
+  for (uint8_t i = 0; i < n_wit; ++i) {
+    ASSIGN_OR_RETURN(std::string w, ReadStr16(r));
+    m.witnesses.push_back(std::move(w));
+  }
+  ASSIGN_OR_RETURN(m.witness_quorum, r.U8());
+  ASSIGN_OR_RETURN(uint8_t reg, r.U8());
+  if ((reg & ~(kHasChainId | kHasAddress)) != 0) return Malformed("bad registry flags");
+  if (reg & kHasChainId) {
+    ASSIGN_OR_RETURN(m.registry_chain_id, r.U64BE());
+  }
+  if (reg & kHasAddress) RETURN_IF_ERROR(ReadArray(r, m.registry_address.emplace()));
+  RETURN_IF_ERROR(r.ExpectEnd());
+  return m;
+}
+
+}  // namespace
+
+Status ValidateManifest(const Manifest& m) { return ValidateSorted(Sorted(m)); }
+
+Result<Bytes> EncodeManifest(const Manifest& unsorted) {
+  const Manifest m = Sorted(unsorted);
+  RETURN_IF_ERROR(ValidateSorted(m));
+  Bytes out;
+  Append(out, kManifestMagic);
+  AppendU8(out, kManifestVersion);
+  AppendU64BE(out, m.nonce);
+  AppendStr8(out, m.origin);
+  AppendU8(out, static_cast<uint8_t>(kPcr0 | (m.pcr1 ? kPcr1 : 0) | (m.pcr2 ? kPcr2 : 0)));
+  Append(out, ByteView(m.pcr0));
+  if (m.pcr1) Append(out, ByteView(*m.pcr1));
+  if (m.pcr2) Append(out, ByteView(*m.pcr2));
+  AppendU8(out, static_cast<uint8_t>(m.operators.size()));
+  for (const auto& op : m.operators) {
+    AppendStr8(out, op.name);
+    Append(out, op.public_key.view());
+  }
+  AppendU8(out, m.threshold);
+  Append(out, m.quorum_public_key.view());
+  AppendU8(out, static_cast<uint8_t>(m.submitters.size()));
+  for (const auto& s : m.submitters) {
+    AppendStr8(out, s.name);
+    AppendStr16(out, s.verifier_key);
+    AppendU8(out, static_cast<uint8_t>(s.kinds.size()));
+    for (EventKind k : s.kinds) AppendU16BE(out, static_cast<uint16_t>(k));
+  }
+  AppendU8(out, static_cast<uint8_t>(m.witnesses.size()));
+  for (const auto& w : m.witnesses) AppendStr16(out, w);
+  AppendU8(out, m.witness_quorum);
+  AppendU8(out, static_cast<uint8_t>((m.registry_chain_id ? kHasChainId : 0) |
+                                     (m.registry_address ? kHasAddress : 0)));
+  if (m.registry_chain_id) AppendU64BE(out, *m.registry_chain_id);
+  if (m.registry_address) Append(out, ByteView(*m.registry_address));
+  return out;
+}
+
+Result<Manifest> DecodeManifest(ByteView encoding) {
+  ByteReader r(encoding, "malformed_manifest");
+  ASSIGN_OR_RETURN(Manifest m, DecodeFields(r));
+  // Canonical form only: anything valid that is not sorted, or otherwise not
+  // what EncodeManifest writes, is refused.
+  Status valid = ValidateSorted(m);
+  if (!valid.ok()) return Malformed(valid.message());
+  return m;
+}
+
+Hash ManifestDigest(ByteView encoding) { return Sha256::Digest(encoding); }
+
+Result<Hash> ManifestDigest(const Manifest& m) {
+  ASSIGN_OR_RETURN(Bytes enc, EncodeManifest(m));
+  return ManifestDigest(enc);
+}
+
+const ManifestOperator* FindOperator(const Manifest& m, std::string_view name) {
+  for (const auto& op : m.operators) {
+    if (op.name == name) return &op;
+  }
+  return nullptr;
+}
+
+Bytes ApprovalMessage(const Hash& manifest_digest) {
+  Bytes msg = ToBytes(kApprovalDomain);
+  Append(msg, manifest_digest.view());
+  return msg;
+}
+
+Result<Approval> ApproveManifest(const Hash& manifest_digest, std::string_view operator_name,
+                                 const P256PrivateKey& key) {
+  if (!IsName(operator_name)) return Bad("operator name is not a valid key name");
+  Approval a;
+  a.operator_name = std::string(operator_name);
+  a.manifest_digest = manifest_digest;
+  ASSIGN_OR_RETURN(a.signature, key.Sign(ApprovalMessage(manifest_digest)));
+  return a;
+}
+
+// manifest.md §4: 0x01 || digest (32) || str8 name || signature (64).
+Result<Bytes> EncodeApproval(const Approval& a) {
+  if (!IsName(a.operator_name) || a.signature.size() != P256PublicKey::kSignatureSize) {
+    return Status::InvalidArgument("malformed_approval", "approval: bad name or signature size");
+  }
+  Bytes out;
+  AppendU8(out, kApprovalVersion);
+  Append(out, a.manifest_digest.view());
+  AppendStr8(out, a.operator_name);
+  Append(out, a.signature);
+  return out;
+}
+
+Result<Approval> DecodeApproval(ByteView encoding) {
+  ByteReader r(encoding, "malformed_approval");
+  ASSIGN_OR_RETURN(uint8_t version, r.U8());
+  if (version != kApprovalVersion) {
+    return Status::InvalidArgument("malformed_approval", "approval: unknown version");
+  }
+  Approval a;
+  ASSIGN_OR_RETURN(ByteView digest, r.Take(Hash::kSize));
+  ASSIGN_OR_RETURN(a.manifest_digest, Hash::FromBytes(digest));
+  ASSIGN_OR_RETURN(a.operator_name, ReadStr8(r));
+  if (!IsName(a.operator_name)) {
+    return Status::InvalidArgument("malformed_approval", "approval: bad operator name");
+  }
+  ASSIGN_OR_RETURN(ByteView sig, r.Take(P256PublicKey::kSignatureSize));
+  a.signature.assign(sig.begin(), sig.end());
+  RETURN_IF_ERROR(r.ExpectEnd());
+  return a;
+}
+
+Status VerifyApprovals(const Manifest& m, std::span<const Approval> approvals) {
+  ASSIGN_OR_RETURN(Hash digest, ManifestDigest(m));
+  std::vector<std::string> approved;
+  for (const Approval& a : approvals) {
+    if (a.manifest_digest != digest) {
+      return Status::VerificationFailed("approval_for_other_manifest",
+                                        "approval by '" + a.operator_name +
+                                            "' is for manifest " + a.manifest_digest.Hex());
+    }
+    const ManifestOperator* op = FindOperator(m, a.operator_name);
+    if (op == nullptr) {
+      return Status::VerificationFailed("unknown_operator",
+                                        "'" + a.operator_name + "' is not an operator");
+    }
+    if (std::find(approved.begin(), approved.end(), a.operator_name) != approved.end()) {
+      return Status::VerificationFailed("duplicate_approval",
+                                        "'" + a.operator_name + "' approved twice");
+    }
+    if (!op->public_key.Verify(ApprovalMessage(digest), a.signature).ok()) {
+      return Status::VerificationFailed("bad_approval_signature",
+                                        "approval by '" + a.operator_name + "' does not verify");
+    }
+    approved.push_back(a.operator_name);
+  }
+  if (approved.size() < m.threshold) {
+    return Status::VerificationFailed(
+        "insufficient_approvals", std::to_string(approved.size()) + " approvals, need " +
+                                      std::to_string(m.threshold));
+  }
+  return Status::Ok();
+}
+
+}  // namespace ledger
