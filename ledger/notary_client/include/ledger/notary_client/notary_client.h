@@ -1,0 +1,101 @@
+// The host's side of the notary protocol (schemas/proto/ledger/v1/notary.proto):
+// connects to the notary's stream socket, sends one request frame, reads one
+// response frame, parses it with the same strict parser the notary uses
+// (notary/frame.h), and maps a notary Error to a Status with the same code
+// and reason. ledgerd and ledgerctl use it.
+//
+// The client checks shapes (a response of the kind asked for, hashes of 32
+// bytes, a parseable checkpoint); it does not trust the notary blindly
+// either: callers verify checkpoints with the pinned log key (LogStore does)
+// and app proofs with the attested ephemeral key (notary/app_proof.h).
+//
+// Thread-safety: not thread-safe; one request at a time per client.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ledger/bytes.h"
+#include "ledger/hash.h"
+#include "ledger/sequencer.h"
+#include "ledger/status.h"
+#include "ledger/v1/notary.pb.h"
+
+namespace ledger::notary_client {
+
+namespace pb = ::ledger::v1::notary;
+
+struct BootProof {
+  Bytes attestation;           // COSE_Sign1 attestation document
+  Bytes ephemeral_public_key;  // SEC1 uncompressed P-256
+  Hash manifest_digest;        // the document's user_data
+};
+
+struct Provisioned {
+  std::string origin;
+  std::string log_vkey;       // C2SP verifier key of the log key
+  Bytes registry_public_key;  // secp256k1, compressed
+};
+
+struct AppProof {
+  std::string payload;  // schemas/formats/app-proof.md
+  Bytes signature;      // ECDSA P-256, r || s
+  Bytes public_key;     // the ephemeral key
+};
+
+// A sequenced batch, ready for LogStore::Append, and its app proof.
+struct Sequenced {
+  SequencedBatch batch;
+  AppProof app_proof;
+};
+
+// The head the host restores the notary from (LogStore::ReadHead).
+struct Head {
+  std::string checkpoint_note;
+  std::vector<Hash> frontier;
+  Bytes last_leaf;
+  std::vector<Hash> last_leaf_proof;
+};
+
+class NotaryClient {
+ public:
+  // Connects to a Unix stream socket. Unavailable("connect_failed").
+  static Result<std::unique_ptr<NotaryClient>> Connect(const std::string& socket_path);
+  // Takes a connected stream socket (it closes it).
+  explicit NotaryClient(int fd) : fd_(fd) {}
+  ~NotaryClient();
+  NotaryClient(const NotaryClient&) = delete;
+  NotaryClient& operator=(const NotaryClient&) = delete;
+
+  Result<pb::StatusInfo> GetStatus();
+  Result<BootProof> GetBootProof(ByteView manifest);
+  Result<Provisioned> Provision(ByteView manifest, std::span<const Bytes> approvals,
+                                std::span<const Bytes> sealed_shares);
+  // A new log, or resume from `head`. Returns the ENCLAVE_BOOTED batch the
+  // notary appended, to be persisted before anything else; nullopt when the
+  // notary was already serving this head (a reconnect).
+  Result<std::optional<Sequenced>> Genesis();
+  Result<std::optional<Sequenced>> Restore(const Head& head);
+  Result<Sequenced> Append(uint64_t expected_size, const Hash& expected_root,
+                           std::span<const SubmittedEvent> events);
+
+  // One round trip: a response of `expected` kind, or the notary's Error as
+  // a Status, or InvalidArgument("unexpected_response").
+  Result<pb::NotaryResponse> Call(const pb::HostRequest& request,
+                                  pb::NotaryResponse::BodyCase expected);
+
+ private:
+  Result<std::optional<Sequenced>> DoRestore(const pb::HostRequest& request);
+  int fd_ = -1;
+};
+
+// The Status a notary Error stands for (unknown code names become Internal).
+Status StatusFromError(const pb::Error& error);
+// Converts and checks a Sequenced response.
+Result<Sequenced> FromProto(const pb::Sequenced& s);
+
+}  // namespace ledger::notary_client

@@ -1,0 +1,161 @@
+// The host-side notary client (see notary_client.h).
+#include "ledger/notary_client/notary_client.h"
+
+#include <cstring>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ledger/checkpoint.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+#include "notary/frame.h"
+
+namespace ledger::notary_client {
+
+namespace {
+
+std::string Str(ByteView b) { return std::string(AsString(b)); }
+Bytes Raw(const std::string& s) { return ToBytes(s); }
+
+void AddHashes(std::span<const Hash> hashes,
+               google::protobuf::RepeatedPtrField<std::string>* out) {
+  for (const Hash& h : hashes) out->Add(Str(h.view()));
+}
+
+}  // namespace
+
+Status StatusFromError(const pb::Error& error) {
+  for (Code c : {Code::kInvalidArgument, Code::kNotFound, Code::kFailedPrecondition,
+                 Code::kUnavailable, Code::kCorruption, Code::kVerificationFailed,
+                 Code::kInternal}) {
+    if (CodeName(c) == error.code()) return Status(c, error.reason(), error.message());
+  }
+  return Status::Internal(error.reason().empty() ? "notary_error" : error.reason(),
+                          error.code() + ": " + error.message());
+}
+
+Result<Sequenced> FromProto(const pb::Sequenced& s) {
+  Sequenced out;
+  out.batch.first_index = s.first_index();
+  for (const std::string& leaf : s.leaves()) {
+    out.batch.leaves.push_back(Raw(leaf));
+    out.batch.leaf_hashes.push_back(merkle::LeafHash(out.batch.leaves.back()));
+  }
+  ASSIGN_OR_RETURN(note::Note note, note::Parse(s.checkpoint_note()));
+  ASSIGN_OR_RETURN(out.batch.checkpoint, Checkpoint::FromText(note.text));
+  if (out.batch.checkpoint.size != s.first_index() + out.batch.leaves.size()) {
+    return Status::InvalidArgument("unexpected_response",
+                                   "the checkpoint size does not close the batch");
+  }
+  out.batch.checkpoint_note = s.checkpoint_note();
+  out.app_proof = {s.app_proof().payload(), Raw(s.app_proof().signature()),
+                   Raw(s.app_proof().public_key())};
+  return out;
+}
+
+Result<std::unique_ptr<NotaryClient>> NotaryClient::Connect(const std::string& socket_path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (socket_path.empty() || socket_path.size() >= sizeof addr.sun_path) {
+    return Status::InvalidArgument("bad_socket_path", "socket path empty or too long");
+  }
+  std::memcpy(addr.sun_path, socket_path.data(), socket_path.size());
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Status::Unavailable("connect_failed", std::strerror(errno));
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    std::string why = std::strerror(errno);
+    ::close(fd);
+    return Status::Unavailable("connect_failed", socket_path + ": " + why);
+  }
+  return std::make_unique<NotaryClient>(fd);
+}
+
+NotaryClient::~NotaryClient() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<pb::NotaryResponse> NotaryClient::Call(const pb::HostRequest& request,
+                                              pb::NotaryResponse::BodyCase expected) {
+  ASSIGN_OR_RETURN(Bytes frame, notary::frame::EncodeRequest(request));
+  RETURN_IF_ERROR(notary::frame::WriteAll(fd_, frame));
+  auto body = notary::frame::ReadBody(fd_);
+  if (!body.ok() && body.status().reason() == "connection_closed") {
+    return Status::Unavailable("io_error", "the notary closed the connection");
+  }
+  if (!body.ok()) return body.status();
+  ASSIGN_OR_RETURN(pb::NotaryResponse response, notary::frame::DecodeResponseBody(*body));
+  if (response.has_error()) return StatusFromError(response.error());
+  if (response.body_case() != expected) {
+    return Status::InvalidArgument("unexpected_response", "the notary answered another request");
+  }
+  return response;
+}
+
+Result<pb::StatusInfo> NotaryClient::GetStatus() {
+  pb::HostRequest req;
+  req.mutable_get_status();
+  ASSIGN_OR_RETURN(pb::NotaryResponse r, Call(req, pb::NotaryResponse::kStatus));
+  return r.status();
+}
+
+Result<BootProof> NotaryClient::GetBootProof(ByteView manifest) {
+  pb::HostRequest req;
+  req.mutable_get_boot_proof()->set_manifest(Str(manifest));
+  ASSIGN_OR_RETURN(pb::NotaryResponse r, Call(req, pb::NotaryResponse::kBootProof));
+  ASSIGN_OR_RETURN(Hash digest, Hash::FromBytes(AsBytes(r.boot_proof().manifest_digest())));
+  return BootProof{Raw(r.boot_proof().attestation()),
+                   Raw(r.boot_proof().ephemeral_public_key()), digest};
+}
+
+Result<Provisioned> NotaryClient::Provision(ByteView manifest, std::span<const Bytes> approvals,
+                                            std::span<const Bytes> sealed_shares) {
+  pb::HostRequest req;
+  pb::Provision* p = req.mutable_provision();
+  p->set_manifest(Str(manifest));
+  for (const Bytes& a : approvals) p->add_approvals(Str(a));
+  for (const Bytes& s : sealed_shares) p->add_sealed_shares(Str(s));
+  ASSIGN_OR_RETURN(pb::NotaryResponse r, Call(req, pb::NotaryResponse::kProvisioned));
+  const pb::Provisioned& out = r.provisioned();
+  return Provisioned{out.origin(), out.log_vkey(), Raw(out.registry_public_key())};
+}
+
+Result<std::optional<Sequenced>> NotaryClient::DoRestore(const pb::HostRequest& request) {
+  ASSIGN_OR_RETURN(pb::NotaryResponse r, Call(request, pb::NotaryResponse::kRestored));
+  if (!r.restored().has_boot_entry()) return std::optional<Sequenced>();
+  ASSIGN_OR_RETURN(Sequenced s, FromProto(r.restored().boot_entry()));
+  return std::optional<Sequenced>(std::move(s));
+}
+
+Result<std::optional<Sequenced>> NotaryClient::Genesis() {
+  pb::HostRequest req;
+  req.mutable_restore()->set_genesis(true);
+  return DoRestore(req);
+}
+
+Result<std::optional<Sequenced>> NotaryClient::Restore(const Head& head) {
+  pb::HostRequest req;
+  pb::Restore* r = req.mutable_restore();
+  r->set_checkpoint_note(head.checkpoint_note);
+  AddHashes(head.frontier, r->mutable_frontier());
+  r->set_last_leaf(Str(head.last_leaf));
+  AddHashes(head.last_leaf_proof, r->mutable_last_leaf_proof());
+  return DoRestore(req);
+}
+
+Result<Sequenced> NotaryClient::Append(uint64_t expected_size, const Hash& expected_root,
+                                       std::span<const SubmittedEvent> events) {
+  pb::HostRequest req;
+  pb::Append* a = req.mutable_append();
+  a->set_expected_size(expected_size);
+  a->set_expected_root(Str(expected_root.view()));
+  for (const SubmittedEvent& e : events) {
+    pb::SubmittedEvent* pe = a->add_events();
+    pe->set_event(Str(e.event));
+    pe->set_stamp(Str(e.stamp));
+  }
+  ASSIGN_OR_RETURN(pb::NotaryResponse r, Call(req, pb::NotaryResponse::kSequenced));
+  return FromProto(r.sequenced());
+}
+
+}  // namespace ledger::notary_client

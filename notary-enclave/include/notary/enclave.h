@@ -1,0 +1,118 @@
+// The notary enclave's state machine: everything the trusted process does,
+// with no I/O of its own (the Platform gives entropy and attestation; the
+// caller moves frames).
+//
+//   Booted ──Provision──▶ Provisioned ──Restore──▶ Serving ──Append──▶ Serving
+//
+// Boot: an ephemeral P-256 key is generated from platform entropy; it never
+//   leaves the enclave; it signs app proofs and receives the quorum shares.
+// GetBootProof(manifest): pins the manifest for this boot (the notary has no
+//   disk: the manifest comes through the host, as in QuorumOS) and returns
+//   the attestation document with public_key = the ephemeral key and
+//   user_data = SHA-256(manifest). Operators verify it before sealing shares.
+// Provision: k operator approvals of the pinned manifest, k shares sealed to
+//   the ephemeral key under that manifest's digest; the quorum key is
+//   rebuilt, checked against the manifest, the log keys are derived, and the
+//   shares and quorum key are wiped.
+// Restore: a new log (genesis) or the head the host holds, accepted only if
+//   signed by the derived log key and consistent (ledger::Sequencer::Restore).
+//   The notary then appends an ENCLAVE_BOOTED entry carrying its boot proof
+//   digest, stamped by the log key, so key history is in the log.
+// Append: ledger::Sequencer::Sequence, then the batch app proof
+//   (schemas/formats/app-proof.md) signed by the ephemeral key.
+//
+// Every refusal is a Status with a stable reason; state changes only on
+// success. Thread-safety: single-threaded by design; one caller.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ledger/bytes.h"
+#include "ledger/ed25519.h"
+#include "ledger/hash.h"
+#include "ledger/manifest.h"
+#include "ledger/note.h"
+#include "ledger/p256.h"
+#include "ledger/quorum.h"
+#include "ledger/sequencer.h"
+#include "ledger/status.h"
+#include "ledger/v1/notary.pb.h"
+#include "notary/platform.h"
+
+namespace notary {
+
+namespace pb = ledger::v1::notary;
+
+struct EnclaveOptions {
+  // Notary clock, microseconds since the Unix epoch. Default: system clock.
+  ledger::Sequencer::Clock clock;
+  // Passed to the sequencer (batch limit, replay window).
+  ledger::SequencerOptions sequencer;
+};
+
+// The Error response for a refusal (code = ledger::CodeName, stable reason).
+pb::NotaryResponse ErrorResponse(const ledger::Status& status);
+
+class Enclave {
+ public:
+  enum class State { kBooted, kProvisioned, kServing };
+
+  // Generates the ephemeral key from platform.GetRandom. The platform must
+  // outlive the enclave.
+  static ledger::Result<std::unique_ptr<Enclave>> Boot(Platform& platform,
+                                                       EnclaveOptions options = {});
+  ~Enclave();
+  Enclave(const Enclave&) = delete;
+  Enclave& operator=(const Enclave&) = delete;
+
+  State state() const { return state_; }
+  const ledger::P256PublicKey& ephemeral_public_key() const { return ephemeral_.public_key(); }
+
+  // One request, one response: a refusal becomes an Error response.
+  pb::NotaryResponse Handle(const pb::HostRequest& request);
+
+  // The steps, as Handle dispatches them.
+  pb::StatusInfo GetStatus() const;
+  ledger::Result<pb::BootProof> GetBootProof(ledger::ByteView manifest);
+  ledger::Result<pb::Provisioned> Provision(const pb::Provision& request);
+  ledger::Result<pb::Restored> Restore(const pb::Restore& request);
+  ledger::Result<pb::Sequenced> Append(const pb::Append& request);
+
+ private:
+  Enclave(Platform& platform, EnclaveOptions options, ledger::P256PrivateKey ephemeral);
+
+  // Pins the manifest (first call) and produces the boot attestation.
+  ledger::Status PinManifest(ledger::ByteView manifest);
+  ledger::Result<pb::Sequenced> AppendBootEntry();
+  ledger::Result<ledger::Sequencer> StartSequencer(const pb::Restore& request);
+  ledger::Status CheckHeldHead(const pb::Restore& request) const;
+  ledger::Result<pb::Sequenced> Finish(ledger::SequencedBatch batch);
+
+  Platform& platform_;
+  EnclaveOptions options_;
+  ledger::P256PrivateKey ephemeral_;
+  State state_ = State::kBooted;
+
+  // Pinned by GetBootProof or Provision.
+  std::optional<ledger::Manifest> manifest_;
+  ledger::Hash manifest_digest_;
+  ledger::Bytes attestation_;
+
+  // Set by Provision. The sequencer gets its own copy of the log key when
+  // it starts; the stamp signer (the log key again) stamps ENCLAVE_BOOTED.
+  std::optional<ledger::Ed25519PrivateKey> log_key_;
+  std::unique_ptr<ledger::note::Signer> stamp_signer_;
+  std::string log_vkey_;
+  std::optional<ledger::Secp256k1KeyPair> registry_key_;  // for registry statements
+  ledger::SubmitterPolicy policy_;
+
+  // Set by Restore.
+  std::optional<ledger::Sequencer> sequencer_;
+};
+
+}  // namespace notary

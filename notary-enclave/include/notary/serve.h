@@ -1,0 +1,31 @@
+// The notary's serving loop: one host connection at a time, one response
+// frame per request frame, on the socket the Platform hands out.
+//
+// A request whose body does not parse gets an Error response and the
+// connection goes on (the length prefix kept the stream in step); a bad
+// length prefix (oversize or zero) gets an Error and the connection is
+// closed, since the stream can no longer be trusted to be in step.
+//
+// Thread-safety: single-threaded; blocks in the platform's accept and read.
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "ledger/status.h"
+#include "notary/enclave.h"
+#include "notary/platform.h"
+
+namespace notary {
+
+// Where the loop reports connections and refusals (stderr in the binary).
+using LogFn = std::function<void(std::string_view)>;
+
+// Serves frames on a connected socket until the host closes it or the
+// stream is out of step. Does not close fd.
+ledger::Status ServeConnection(int fd, Enclave& enclave, const LogFn& log);
+
+// Accepts host connections forever; returns only when accepting fails.
+ledger::Status Serve(Platform& platform, Enclave& enclave, const LogFn& log);
+
+}  // namespace notary

@@ -1,0 +1,121 @@
+// Restore (or genesis) and the ENCLAVE_BOOTED entry (see notary/enclave.h).
+#include <openssl/crypto.h>
+
+#include "internal.h"
+#include "ledger/checkpoint.h"
+#include "ledger/event.h"
+#include "ledger/stamp.h"
+#include "notary/enclave.h"
+
+namespace notary {
+
+using ledger::Bytes;
+using ledger::Hash;
+using ledger::Result;
+using ledger::Status;
+
+namespace {
+
+Result<std::vector<Hash>> Hashes(const google::protobuf::RepeatedPtrField<std::string>& in) {
+  std::vector<Hash> out;
+  out.reserve(static_cast<size_t>(in.size()));
+  for (const std::string& h : in) {
+    ASSIGN_OR_RETURN(Hash hash, Hash::FromBytes(ledger::AsBytes(h)));
+    out.push_back(hash);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<ledger::Sequencer> Enclave::StartSequencer(const pb::Restore& r) {
+  const std::string& origin = manifest_->origin;
+  ASSIGN_OR_RETURN(ledger::Ed25519PrivateKey key, CopyKey(*log_key_));
+  auto signer = ledger::note::NewEd25519Signer(origin, std::move(key));
+  if (r.genesis()) {
+    if (!r.checkpoint_note().empty() || r.frontier_size() != 0 || !r.last_leaf().empty() ||
+        r.last_leaf_proof_size() != 0) {
+      return Status::InvalidArgument("bad_restore", "a genesis request carries no head");
+    }
+    return ledger::Sequencer::Genesis(origin, std::move(signer), policy_, options_.clock,
+                                      options_.sequencer);
+  }
+  ASSIGN_OR_RETURN(std::vector<Hash> frontier, Hashes(r.frontier()));
+  ASSIGN_OR_RETURN(std::vector<Hash> proof, Hashes(r.last_leaf_proof()));
+  // Sequencer::Restore accepts only a head signed by this log key whose
+  // frontier folds to the signed root, with the last leaf proven in it.
+  return ledger::Sequencer::Restore(origin, std::move(signer), policy_, options_.clock,
+                                    r.checkpoint_note(), std::move(frontier),
+                                    ledger::AsBytes(r.last_leaf()), proof, options_.sequencer);
+}
+
+// While serving, the notary holds the head; a host that reconnects may only
+// show that head again. Anything older is a rollback, anything else a fork.
+Status Enclave::CheckHeldHead(const pb::Restore& r) const {
+  const ledger::LogHead& held = sequencer_->head();
+  if (r.genesis()) {
+    return Status::FailedPrecondition("rollback", "the notary holds a non-empty log");
+  }
+  auto verifier = ledger::note::NewEd25519Verifier(manifest_->origin, log_key_->public_key());
+  ASSIGN_OR_RETURN(ledger::VerifiedCheckpoint vc,
+                   ledger::VerifyCheckpoint(r.checkpoint_note(), *verifier));
+  if (vc.checkpoint.size < held.size()) {
+    return Status::FailedPrecondition(
+        "rollback", "the host shows size " + std::to_string(vc.checkpoint.size) +
+                        "; the notary holds size " + std::to_string(held.size()));
+  }
+  if (vc.checkpoint.size != held.size() || vc.checkpoint.root != held.range.Root()) {
+    return Status::VerificationFailed("fork", "the host's head is not the one the notary holds");
+  }
+  return Status::Ok();
+}
+
+Result<pb::Restored> Enclave::Restore(const pb::Restore& r) {
+  if (state_ == State::kBooted) {
+    return Status::FailedPrecondition("not_provisioned", "restore needs the log key first");
+  }
+  if (state_ == State::kServing) {
+    RETURN_IF_ERROR(CheckHeldHead(r));
+    return pb::Restored();  // same head: the boot entry is already in the log
+  }
+  ASSIGN_OR_RETURN(ledger::Sequencer sequencer, StartSequencer(r));
+  sequencer_.emplace(std::move(sequencer));
+  auto entry = AppendBootEntry();
+  if (!entry.ok()) {
+    sequencer_.reset();
+    return entry.status();
+  }
+  state_ = State::kServing;
+  pb::Restored out;
+  *out.mutable_boot_entry() = std::move(entry).value();
+  return out;
+}
+
+// ENCLAVE_BOOTED: this boot's ephemeral key, manifest and the digest of its
+// attestation document (the boot proof), stamped by the log key, so that
+// every notary instance that ever signed is on the record.
+Result<pb::Sequenced> Enclave::AppendBootEntry() {
+  const std::string hex_key = ephemeral_.public_key().Hex();
+  ledger::Event e;
+  e.kind = ledger::EventKind::kEnclaveBooted;
+  e.event_id = "enclave-booted/" + ledger::Sha256::Digest(attestation_).Hex();
+  e.occurred_at_us = options_.clock();
+  e.actor = {"notary", "notary-enclave", "attestation", ""};
+  e.source = "notary-enclave/" + std::string(platform_.name());
+  e.subject = "notary/" + manifest_->origin;
+  e.outcome = ledger::Outcome::kSuccess;
+  e.payload_digest = ledger::Sha256::Digest(attestation_);
+  e.new_state_hash = manifest_digest_;
+  e.attributes = {{"ephemeral_public_key", hex_key},
+                  {"manifest_digest", manifest_digest_.Hex()},
+                  {"platform", std::string(platform_.name())}};
+  ASSIGN_OR_RETURN(Bytes event, ledger::EncodeEvent(e));
+  ASSIGN_OR_RETURN(Bytes stamp, ledger::MakeStamp(manifest_->origin, event, *stamp_signer_));
+  const ledger::LogHead& head = sequencer_->head();
+  std::vector<ledger::SubmittedEvent> batch{{std::move(event), std::move(stamp)}};
+  ASSIGN_OR_RETURN(ledger::SequencedBatch sequenced,
+                   sequencer_->Sequence(head.size(), head.range.Root(), batch));
+  return Finish(std::move(sequenced));
+}
+
+}  // namespace notary
