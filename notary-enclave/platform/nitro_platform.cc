@@ -1,14 +1,19 @@
 // The Nitro platform (see nitro_platform.h).
 #include "platform/nitro_platform.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <fcntl.h>
 #include <linux/vm_sockets.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <openssl/crypto.h>
 #include <unistd.h>
+
+#include "platform/nsm_codec.h"
 
 namespace notary {
 
@@ -73,15 +78,30 @@ Result<Bytes> NitroPlatform::Call(ByteView request) {
   return response;
 }
 
-// PENDING_NSM_CODEC
-Result<Bytes> NitroPlatform::GetRandom(size_t) {
-  return Status::Unavailable("nsm_unavailable", "NSM codec not built");
+// GetRandom returns what the NSM gives per call (it may be fewer bytes than
+// asked for), so it is called until n bytes are gathered.
+Result<Bytes> NitroPlatform::GetRandom(size_t n) {
+  Bytes out;
+  while (out.size() < n) {
+    ASSIGN_OR_RETURN(Bytes response, Call(nsm::EncodeGetRandomRequest()));
+    ASSIGN_OR_RETURN(Bytes random, nsm::ParseGetRandomResponse(response));
+    size_t take = std::min(random.size(), n - out.size());
+    out.insert(out.end(), random.begin(), random.begin() + static_cast<std::ptrdiff_t>(take));
+    OPENSSL_cleanse(random.data(), random.size());
+  }
+  return out;
 }
-Result<Bytes> NitroPlatform::Attest(ByteView, ByteView, ByteView) {
-  return Status::Unavailable("nsm_unavailable", "NSM codec not built");
+
+Result<Bytes> NitroPlatform::Attest(ByteView public_key, ByteView user_data, ByteView nonce) {
+  ASSIGN_OR_RETURN(Bytes response,
+                   Call(nsm::EncodeAttestationRequest(user_data, nonce, public_key)));
+  return nsm::ParseAttestationResponse(response);
 }
-Result<Bytes> NitroPlatform::DescribePcr(uint16_t) {
-  return Status::Unavailable("nsm_unavailable", "NSM codec not built");
+
+Result<Bytes> NitroPlatform::DescribePcr(uint16_t index) {
+  ASSIGN_OR_RETURN(Bytes response, Call(nsm::EncodeDescribePcrRequest(index)));
+  ASSIGN_OR_RETURN(nsm::PcrDescription pcr, nsm::ParseDescribePcrResponse(response));
+  return pcr.data;
 }
 
 Result<int> NitroPlatform::AcceptHost() {
