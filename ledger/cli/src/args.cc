@@ -13,10 +13,12 @@ Result<Args> Args::Parse(const std::vector<std::string>& argv,
       std::string name = s.substr(2);
       if (auto eq = name.find('='); eq != std::string::npos) {
         a.values_[name.substr(0, eq)] = name.substr(eq + 1);
+        a.all_values_[name.substr(0, eq)].push_back(name.substr(eq + 1));
       } else if (flags.contains(name)) {
         a.flags_.insert(name);
       } else if (i + 1 < argv.size()) {
         a.values_[name] = argv[++i];
+        a.all_values_[name].push_back(argv[i]);
       } else {
         return Status::InvalidArgument("missing_value", "--" + name + " needs a value");
       }
@@ -31,6 +33,11 @@ std::optional<std::string> Args::Get(const std::string& name) const {
   auto it = values_.find(name);
   if (it == values_.end()) return std::nullopt;
   return it->second;
+}
+
+std::vector<std::string> Args::GetAll(const std::string& name) const {
+  auto it = all_values_.find(name);
+  return it == all_values_.end() ? std::vector<std::string>{} : it->second;
 }
 
 Result<std::string> Args::Required(const std::string& name) const {

@@ -19,6 +19,8 @@ class Args {
   static Result<Args> Parse(const std::vector<std::string>& argv, const std::set<std::string>& flags);
 
   std::optional<std::string> Get(const std::string& name) const;
+  // Every value of a repeatable option, in command-line order (Get returns the last).
+  std::vector<std::string> GetAll(const std::string& name) const;
   Result<std::string> Required(const std::string& name) const;
   Result<uint64_t> U64(const std::string& name, uint64_t fallback) const;
   bool Flag(const std::string& name) const { return flags_.contains(name); }
@@ -28,6 +30,7 @@ class Args {
 
  private:
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> all_values_;
   std::set<std::string> flags_;
   std::vector<std::string> positional_;
 };

@@ -19,6 +19,13 @@ Status CmdProveConsistency(const Args& a, const Output& o);
 Status CmdVerifyInclusion(const Args& a, const Output& o);
 Status CmdVerifyConsistency(const Args& a, const Output& o);
 Status CmdVerifyStore(const Args& a, const Output& o);
+// The quorum ceremony (commands_quorum.cc).
+Status CmdOperatorKey(const Args& a, const Output& o);
+Status CmdQuorumGenesis(const Args& a, const Output& o);
+Status CmdManifestCreate(const Args& a, const Output& o);
+Status CmdManifestShow(const Args& a, const Output& o);
+Status CmdManifestApprove(const Args& a, const Output& o);
+Status CmdManifestVerify(const Args& a, const Output& o);
 
 // A --vkey value: the vkey string itself, or a file holding it.
 Result<std::unique_ptr<note::Verifier>> LoadVerifierKey(const std::string& value);

@@ -24,6 +24,18 @@ constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on a
   verify consistency --vkey VKEY --old CHECKPOINT --new CHECKPOINT PROOF
   verify store --data DIR [--vkey VKEY]    audit every leaf, tile, link and checkpoint
 
+quorum ceremony (README: "The quorum ceremony"):
+  operator-key --out FILE                  an operator's P-256 key (FILE, mode 0600; FILE.pub)
+  quorum genesis --operator NAME=PUBKEYFILE... --threshold K --out DIR
+                                           split a new quorum key: DIR/NAME.share, DIR/quorum.pub
+  manifest create --origin O --pcr0 HEX [--pcr1 HEX] [--pcr2 HEX]
+      --operator NAME=PUBKEYFILE... --threshold K --quorum-pub FILE
+      [--submitter NAME=VKEY:KIND,KIND...] [--witness VKEY...] [--witness-quorum N]
+      [--nonce N] [--chain-id N] [--registry ADDRESS] --out FILE
+  manifest show FILE
+  manifest approve --key KEYFILE --name NAME FILE --out APPROVAL
+  manifest verify FILE APPROVAL...         exit 0 only with threshold valid approvals
+
 VKEY is a C2SP verifier key string or a file holding one (DIR/log.vkey).
 Exit status: 0 ok, 1 verification failed or corruption, 2 bad usage or input,
 3 not found, 4 other failure.
@@ -64,6 +76,18 @@ int RunLedgerctl(const std::vector<std::string>& argv, std::istream& in, std::os
     s = CmdVerifyConsistency(a, o);
   } else if (cmd == "verify" && sub == "store") {
     s = CmdVerifyStore(a, o);
+  } else if (cmd == "operator-key") {
+    s = CmdOperatorKey(a, o);
+  } else if (cmd == "quorum" && sub == "genesis") {
+    s = CmdQuorumGenesis(a, o);
+  } else if (cmd == "manifest" && sub == "create") {
+    s = CmdManifestCreate(a, o);
+  } else if (cmd == "manifest" && sub == "show") {
+    s = CmdManifestShow(a, o);
+  } else if (cmd == "manifest" && sub == "approve") {
+    s = CmdManifestApprove(a, o);
+  } else if (cmd == "manifest" && sub == "verify") {
+    s = CmdManifestVerify(a, o);
   } else {
     err << kUsage;
     return o.Fail(Status::InvalidArgument("unknown_command", "unknown command: " + cmd +

@@ -1,0 +1,204 @@
+// The quorum ceremony through ledgerctl, in-process: operator keys, genesis,
+// manifest create/show/approve/verify, and what the files written contain.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "ledger/cli/ledgerctl.h"
+#include "ledger/manifest.h"
+#include "ledger/quorum.h"
+#include "ledger/sealed_box.h"
+
+namespace ledger::cli {
+namespace {
+namespace fs = std::filesystem;
+
+struct CtlResult {
+  int code;
+  std::string out, err;
+  nlohmann::json Json() const { return nlohmann::json::parse(out); }
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
+class QuorumCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("ledgerctl-quorum-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    for (const char* name : {"alice", "bob", "carol"}) {
+      auto r = Ctl({"operator-key", "--out", P(std::string(name) + ".key")});
+      ASSERT_EQ(r.code, kExitOk) << r.err;
+      ASSERT_EQ(Trim(r.out), Trim(Slurp(P(std::string(name) + ".key.pub"))));
+    }
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string P(const std::string& name) const { return (dir_ / name).string(); }
+  CtlResult Ctl(std::vector<std::string> args) {
+    std::istringstream in;
+    std::ostringstream out, err;
+    int code = RunLedgerctl(args, in, out, err);
+    return {code, out.str(), err.str()};
+  }
+  std::vector<std::string> Operators() {
+    return {"--operator", "alice=" + P("alice.key.pub"), "--operator", "bob=" + P("bob.key.pub"),
+            "--operator", "carol=" + P("carol.key.pub")};
+  }
+  CtlResult Genesis() {
+    auto args = Operators();
+    args.insert(args.begin(), {"quorum", "genesis"});
+    args.insert(args.end(), {"--threshold", "2", "--out", P("shares")});
+    return Ctl(args);
+  }
+  CtlResult CreateManifest(const std::string& out, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"manifest", "create", "--origin", "ledger.example/cli",
+                                     "--pcr0", std::string(96, 'a'), "--threshold", "2",
+                                     "--quorum-pub", P("shares/quorum.pub"), "--out", P(out)};
+    auto ops = Operators();
+    args.insert(args.end(), ops.begin(), ops.end());
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Ctl(args);
+  }
+  CtlResult Approve(const std::string& key, const std::string& name, const std::string& out,
+                    const std::string& manifest = "m.bin") {
+    return Ctl({"manifest", "approve", "--key", P(key + ".key"), "--name", name, P(manifest),
+                "--out", P(out)});
+  }
+  P256PrivateKey Key(const std::string& name) {
+    return P256PrivateKey::FromScalar(HexDecode(Trim(Slurp(P(name + ".key")))).value()).value();
+  }
+  fs::path dir_;
+};
+
+TEST_F(QuorumCliTest, OperatorKeyIsPrivateAndNeverOverwritten) {
+  struct stat st {};
+  ASSERT_EQ(::stat(P("alice.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(Key("alice").public_key().Hex(), Trim(Slurp(P("alice.key.pub"))));
+  auto again = Ctl({"operator-key", "--out", P("alice.key")});
+  EXPECT_EQ(again.code, kExitFailed);
+  EXPECT_NE(again.err.find("write_failed"), std::string::npos);
+}
+
+TEST_F(QuorumCliTest, GenesisSharesRecombineToTheQuorumKey) {
+  auto r = Genesis();
+  ASSERT_EQ(r.code, kExitOk) << r.err;
+  const std::string pub_hex = Trim(r.out);
+  EXPECT_EQ(pub_hex, Trim(Slurp(P("shares/quorum.pub"))));
+  auto quorum_pub = Ed25519PublicKey::FromBytes(HexDecode(pub_hex).value()).value();
+  std::vector<Bytes> opened;
+  for (const char* name : {"carol", "alice"}) {
+    const std::string box = Slurp(P("shares/" + std::string(name) + ".share"));
+    opened.push_back(Open(Key(name), AsBytes(box), AsBytes(kOperatorShareContext)).value());
+  }
+  EXPECT_TRUE(CombineShares(opened, 2, quorum_pub).ok());
+  opened.pop_back();
+  EXPECT_EQ(CombineShares(opened, 2, quorum_pub).status().reason(), "insufficient_shares");
+  // Bob cannot open Alice's share.
+  EXPECT_FALSE(Open(Key("bob"), AsBytes(Slurp(P("shares/alice.share"))),
+                    AsBytes(kOperatorShareContext))
+                   .ok());
+  // Nothing in the output directory is the secret: only shares and the public key.
+  size_t files = 0;
+  for (const auto& e : fs::directory_iterator(P("shares"))) {
+    (void)e;
+    ++files;
+  }
+  EXPECT_EQ(files, 4u);
+}
+
+TEST_F(QuorumCliTest, GenesisRefusesBadThresholds) {
+  auto args = Operators();
+  args.insert(args.begin(), {"quorum", "genesis"});
+  args.insert(args.end(), {"--threshold", "1", "--out", P("shares")});
+  EXPECT_EQ(Ctl(args).code, kExitUsage);
+  args[args.size() - 3] = "4";
+  EXPECT_EQ(Ctl(args).code, kExitUsage);
+}
+
+TEST_F(QuorumCliTest, ManifestCreateShowApproveVerify) {
+  ASSERT_EQ(Genesis().code, kExitOk);
+  auto created = CreateManifest(
+      "m.bin", {"--submitter", "kms-api=kms-api+01020304+AQIDBA==:KEY_CREATED,KEY_ROTATED",
+                "--chain-id", "31337", "--registry", "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+                "--nonce", "3"});
+  ASSERT_EQ(created.code, kExitOk) << created.err;
+  const std::string digest = Trim(created.out);
+  EXPECT_EQ(ManifestDigest(AsBytes(Slurp(P("m.bin")))).Hex(), digest);
+
+  auto shown = Ctl({"--json", "manifest", "show", P("m.bin")});
+  ASSERT_EQ(shown.code, kExitOk) << shown.err;
+  auto j = shown.Json();
+  EXPECT_EQ(j["digest"], digest);
+  EXPECT_EQ(j["threshold"], 2);
+  EXPECT_EQ(j["operators"].size(), 3u);
+  EXPECT_EQ(j["submitters"][0]["kinds"][1], "KEY_ROTATED");
+  EXPECT_EQ(j["registry_chain_id"], 31337);
+  EXPECT_EQ(j["quorum_public_key"], Trim(Slurp(P("shares/quorum.pub"))));
+
+  ASSERT_EQ(Approve("alice", "alice", "a.ap").code, kExitOk);
+  ASSERT_EQ(Approve("carol", "carol", "c.ap").code, kExitOk);
+  auto one = Ctl({"manifest", "verify", P("m.bin"), P("a.ap")});
+  EXPECT_EQ(one.code, kExitVerificationFailed);
+  EXPECT_NE(one.err.find("insufficient_approvals"), std::string::npos);
+  auto two = Ctl({"--json", "manifest", "verify", P("m.bin"), P("a.ap"), P("c.ap")});
+  EXPECT_EQ(two.code, kExitOk) << two.out;
+  EXPECT_EQ(two.Json()["ok"], true);
+  auto dup = Ctl({"--json", "manifest", "verify", P("m.bin"), P("a.ap"), P("a.ap")});
+  EXPECT_EQ(dup.code, kExitVerificationFailed);
+  EXPECT_EQ(dup.Json()["error"]["reason"], "duplicate_approval");
+}
+
+TEST_F(QuorumCliTest, ApprovalsOfOtherManifestsAndNonOperatorsAreRefused) {
+  ASSERT_EQ(Genesis().code, kExitOk);
+  ASSERT_EQ(CreateManifest("m.bin").code, kExitOk);
+  ASSERT_EQ(CreateManifest("m2.bin", {"--nonce", "2"}).code, kExitOk);
+  ASSERT_EQ(Approve("alice", "alice", "a.ap").code, kExitOk);
+  ASSERT_EQ(Approve("bob", "bob", "b2.ap", "m2.bin").code, kExitOk);
+  auto other = Ctl({"--json", "manifest", "verify", P("m.bin"), P("a.ap"), P("b2.ap")});
+  EXPECT_EQ(other.code, kExitVerificationFailed);
+  EXPECT_EQ(other.Json()["error"]["reason"], "approval_for_other_manifest");
+  // ledgerctl will not sign as an operator with someone else's key ...
+  auto wrong = Approve("bob", "alice", "x.ap");
+  EXPECT_EQ(wrong.code, kExitFailed);
+  EXPECT_NE(wrong.err.find("not_an_operator"), std::string::npos);
+  // ... and an approval signed outside it by a non-operator does not count.
+  ASSERT_EQ(Ctl({"operator-key", "--out", P("mallory.key")}).code, kExitOk);
+  auto m = DecodeManifest(AsBytes(Slurp(P("m.bin")))).value();
+  auto forged = ApproveManifest(ManifestDigest(m).value(), "bob", Key("mallory")).value();
+  std::ofstream(P("forged.ap"), std::ios::binary) << AsString(EncodeApproval(forged).value());
+  auto bad = Ctl({"--json", "manifest", "verify", P("m.bin"), P("a.ap"), P("forged.ap")});
+  EXPECT_EQ(bad.code, kExitVerificationFailed);
+  EXPECT_EQ(bad.Json()["error"]["reason"], "bad_approval_signature");
+}
+
+TEST_F(QuorumCliTest, BadInputsAreUsageErrors) {
+  ASSERT_EQ(Genesis().code, kExitOk);
+  EXPECT_EQ(CreateManifest("m.bin", {"--pcr0", "abcd"}).code, kExitUsage);
+  EXPECT_EQ(CreateManifest("m.bin", {"--submitter", "kms=vkey:NOT_A_KIND"}).code, kExitUsage);
+  EXPECT_EQ(CreateManifest("m.bin", {"--witness-quorum", "1"}).code, kExitUsage);
+  std::ofstream(P("junk.bin")) << "not a manifest";
+  EXPECT_EQ(Ctl({"manifest", "show", P("junk.bin")}).code, kExitUsage);
+  EXPECT_EQ(Ctl({"manifest", "show", P("missing.bin")}).code, kExitNotFound);
+  EXPECT_EQ(Ctl({"manifest", "verify"}).code, kExitUsage);
+}
+
+}  // namespace
+}  // namespace ledger::cli
