@@ -10,7 +10,9 @@
 namespace ledger::store {
 namespace {
 
+// An empty span may have a null data pointer; RocksDB slices must not.
 rocksdb::Slice AsSlice(ByteView b) {
+  if (b.empty()) return rocksdb::Slice("", 0);
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
 ByteView AsView(const rocksdb::Slice& s) {

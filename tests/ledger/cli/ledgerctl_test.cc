@@ -78,7 +78,8 @@ TEST_F(LedgerctlTest, InitAppendGetAndCheckpoint) {
   EXPECT_EQ(cp.Json()["size"], 12);
   auto search = Ctl({"get", "--data", data_, "--subject", "key/k-legacy-treasury-07", "--json"});
   ASSERT_EQ(search.code, kExitOk);
-  for (const auto& e : search.Json()["entries"]) {
+  const nlohmann::json found = search.Json();
+  for (const auto& e : found["entries"]) {
     EXPECT_EQ(e["event"]["subject"], "key/k-legacy-treasury-07");
   }
   EXPECT_GE(search.Json()["entries"].size(), 3u);
