@@ -2,8 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
+
+#include "c2sp_test_util.h"
 
 namespace ledger {
 namespace {
@@ -11,11 +12,7 @@ namespace {
 std::string Reason(const Status& s) { return s.ok() ? "ok" : s.reason(); }
 Bytes Hex(const nlohmann::json& j) { return HexDecode(j.get<std::string>()).value(); }
 
-nlohmann::json Vector() {
-  std::ifstream in(LEDGER_TEST_VECTORS "/formats/manifest-example.json");
-  LEDGER_CHECK(static_cast<bool>(in));
-  return nlohmann::json::parse(in);
-}
+nlohmann::json Vector() { return testing::LoadVectorJson("formats/manifest-example.json"); }
 
 template <size_t N>
 std::array<uint8_t, N> Arr(const Bytes& b) {

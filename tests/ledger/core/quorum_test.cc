@@ -2,8 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
+
+#include "c2sp_test_util.h"
 
 #include "ledger/note.h"
 #include "ledger/sealed_box.h"
@@ -14,11 +15,7 @@ namespace {
 std::string Reason(const Status& s) { return s.ok() ? "ok" : s.reason(); }
 Bytes Hex(const nlohmann::json& j) { return HexDecode(j.get<std::string>()).value(); }
 
-nlohmann::json Vector() {
-  std::ifstream in(LEDGER_TEST_VECTORS "/formats/keys-example.json");
-  LEDGER_CHECK(static_cast<bool>(in));
-  return nlohmann::json::parse(in);
-}
+nlohmann::json Vector() { return testing::LoadVectorJson("formats/keys-example.json"); }
 
 constexpr std::string_view kOrigin = "ledger.example/quorum-test";
 
