@@ -10,6 +10,13 @@ if(LEDGER_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# Reproducible builds (ops/reproducible-build): no build paths in the output,
+# so two checkouts at different places give byte-identical binaries.
+option(LEDGER_REPRODUCIBLE "Strip build paths from outputs" ON)
+if(LEDGER_REPRODUCIBLE)
+  add_compile_options(-ffile-prefix-map=${PROJECT_SOURCE_DIR}=. -ffile-prefix-map=${PROJECT_BINARY_DIR}=build)
+endif()
+
 function(ledger_target_settings target)
   target_compile_options(${target} PRIVATE ${LEDGER_WARNINGS})
 endfunction()
