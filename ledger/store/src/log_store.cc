@@ -53,23 +53,25 @@ Result<std::unique_ptr<LogStore>> LogStore::Create(
   if (kv->Get(Column::kMeta, keys::MetaKey()).ok()) {
     return Status::FailedPrecondition("store_not_empty", "the store already holds a log");
   }
-  ASSIGN_OR_RETURN(VerifiedCheckpoint vc,
-                   VerifyCheckpoint(genesis_checkpoint_note, *log_verifier));
-  if (vc.checkpoint.size != 0 || vc.checkpoint.root != merkle::EmptyRoot()) {
-    return Status::InvalidArgument("not_genesis", "a new store starts at the size-0 checkpoint");
-  }
   ledger::v1::LogMeta meta;
   meta.set_format_version(kFormatVersion);
-  meta.set_origin(vc.checkpoint.origin);
+  meta.set_origin(log_verifier->name());
   meta.set_log_vkey(log_verifier->VerifierKey());
   meta.set_created_at_us(NowMicros());
-  ledger::v1::StoredCheckpoint rec;
-  rec.set_size(0);
-  rec.set_note(std::string(genesis_checkpoint_note));
-  rec.set_stored_at_us(meta.created_at_us());
   WriteBatch wb;
+  if (!genesis_checkpoint_note.empty()) {
+    ASSIGN_OR_RETURN(VerifiedCheckpoint vc,
+                     VerifyCheckpoint(genesis_checkpoint_note, *log_verifier));
+    if (vc.checkpoint.size != 0 || vc.checkpoint.root != merkle::EmptyRoot()) {
+      return Status::InvalidArgument("not_genesis", "a new store starts at the size-0 checkpoint");
+    }
+    ledger::v1::StoredCheckpoint rec;
+    rec.set_size(0);
+    rec.set_note(std::string(genesis_checkpoint_note));
+    rec.set_stored_at_us(meta.created_at_us());
+    wb.Put(Column::kCheckpoints, keys::U64(0), Serialize(rec));
+  }
   wb.Put(Column::kMeta, keys::MetaKey(), Serialize(meta));
-  wb.Put(Column::kCheckpoints, keys::U64(0), Serialize(rec));
   RETURN_IF_ERROR(kv->Write(wb));
   return Open(std::move(kv), std::move(log_verifier));
 }
@@ -106,7 +108,22 @@ Status LogStore::LoadHead() {
     raw_cp = Bytes(v.begin(), v.end());
     return false;
   }));
-  if (!raw_cp) return Corrupt("missing_checkpoint", "the store holds no checkpoint");
+  if (!raw_cp) {
+    // A log created without a size-0 checkpoint (its first checkpoint comes
+    // with the notary's first batch) is empty until then. A store emptied by
+    // tampering looks the same: only the notary and the witnesses, which hold
+    // the head, can tell (docs/store.md).
+    bool any_leaf = false;
+    RETURN_IF_ERROR(kv_->Scan(Column::kLeaves, {}, {}, false, [&](ByteView, ByteView) {
+      any_leaf = true;
+      return false;
+    }));
+    if (any_leaf) return Corrupt("missing_checkpoint", "the store holds leaves but no checkpoint");
+    std::unique_lock l(mu_);
+    latest_ = VerifiedCheckpoint{Checkpoint{origin_, 0, merkle::EmptyRoot(), {}}, "", {}};
+    range_ = merkle::CompactRange();
+    return Status::Ok();
+  }
   ASSIGN_OR_RETURN(auto rec, ParseRecord<ledger::v1::StoredCheckpoint>(*raw_cp, "checkpoint"));
   auto vc = VerifyCheckpoint(rec.note(), *verifier_);
   if (!vc.ok()) {

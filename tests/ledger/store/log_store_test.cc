@@ -118,6 +118,24 @@ TEST_P(LogStoreTest, EmptyLog) {
   EXPECT_EQ(again.status().reason(), "store_not_empty");
 }
 
+TEST_P(LogStoreTest, CreatedWithoutGenesisCheckpointStartsEmpty) {
+  store_.reset();
+  if (GetParam() == Backend::kMemory) {
+    memory_ = std::make_shared<MemoryKv>();
+  } else {
+    std::filesystem::remove_all(dir_);
+  }
+  auto s = LogStore::Create(NewKv(true), "", LogVerifier());
+  ASSERT_TRUE(s.ok()) << s.status();
+  store_ = std::move(s).value();
+  EXPECT_EQ(store_->size(), 0u);
+  EXPECT_EQ(store_->origin(), testing::kOrigin);
+  Append(3);
+  Reopen();
+  EXPECT_EQ(store_->size(), 3u);
+  EXPECT_TRUE(store_->Audit().ok());
+}
+
 TEST_P(LogStoreTest, TilesProofsAndBundlesAcrossTileBoundaries) {
   for (size_t n : {1, 2, 253, 1, 1, 300, 467, 1}) {  // sizes 1..1026 cross 256 and 512
     Append(n);

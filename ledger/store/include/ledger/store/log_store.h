@@ -58,7 +58,9 @@ struct EntryQuery {
 
 class LogStore {
  public:
-  // Initializes an empty store holding the size-0 checkpoint. NotFound-free:
+  // Initializes an empty store for the log whose key is `log_verifier`
+  // (its name is the origin), holding the size-0 checkpoint if one is given
+  // (a notary's first batch brings the first checkpoint otherwise).
   // FailedPrecondition("store_not_empty") if the Kv already holds a log.
   static Result<std::unique_ptr<LogStore>> Create(
       std::unique_ptr<Kv> kv, std::string_view genesis_checkpoint_note,
