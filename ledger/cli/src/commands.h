@@ -5,6 +5,7 @@
 #include <iosfwd>
 
 #include "args.h"
+#include "ledger/dev_pki.h"
 #include "ledger/note.h"
 #include "output.h"
 
@@ -19,6 +20,11 @@ Status CmdProveConsistency(const Args& a, const Output& o);
 Status CmdVerifyInclusion(const Args& a, const Output& o);
 Status CmdVerifyConsistency(const Args& a, const Output& o);
 Status CmdVerifyStore(const Args& a, const Output& o);
+Status CmdVerifyAttestation(const Args& a, const Output& o);
+Status CmdDevPki(const Args& a, const Output& o);
+// A development PKI as PEM files in DIR (ledger/dev_pki.h names them).
+Status SaveDevPki(const std::string& dir, const DevPki& pki);
+Result<DevPki> LoadDevPki(const std::string& dir);
 // The quorum ceremony (commands_quorum.cc).
 Status CmdOperatorKey(const Args& a, const Output& o);
 Status CmdQuorumGenesis(const Args& a, const Output& o);

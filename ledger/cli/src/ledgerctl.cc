@@ -23,6 +23,10 @@ constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on a
   verify inclusion --vkey VKEY RECEIPT [--leaf-hash HEX]
   verify consistency --vkey VKEY --old CHECKPOINT --new CHECKPOINT PROOF
   verify store --data DIR [--vkey VKEY]    audit every leaf, tile, link and checkpoint
+  verify-attestation --root CERT [--at UNIX] [--pcr N=HEX...] [--user-data HEX]
+      [--nonce HEX] DOC                    check an AWS Nitro attestation document
+                                           (CBOR or base64) against a pinned root
+  dev-pki --out DIR                        create a development P-384 root/intermediate/leaf
 
 quorum ceremony (README: "The quorum ceremony"):
   operator-key --out FILE                  an operator's P-256 key (FILE, mode 0600; FILE.pub)
@@ -76,6 +80,10 @@ int RunLedgerctl(const std::vector<std::string>& argv, std::istream& in, std::os
     s = CmdVerifyConsistency(a, o);
   } else if (cmd == "verify" && sub == "store") {
     s = CmdVerifyStore(a, o);
+  } else if (cmd == "verify-attestation") {
+    s = CmdVerifyAttestation(a, o);
+  } else if (cmd == "dev-pki") {
+    s = CmdDevPki(a, o);
   } else if (cmd == "operator-key") {
     s = CmdOperatorKey(a, o);
   } else if (cmd == "quorum" && sub == "genesis") {

@@ -113,7 +113,7 @@ Result<AttestationDocument> ParseAttestation(ByteView cose) {
 }
 
 Result<Bytes> EncodeAttestationPayload(const AttestationDocument& doc) {
-  std::vector<std::pair<Item, Item>> pcrs;
+  std::vector<cbor::MapEntry> pcrs;
   for (const auto& [index, value] : doc.pcrs) {
     pcrs.emplace_back(Item::Uint(index), Item::ByteString(value));
   }

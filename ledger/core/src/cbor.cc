@@ -363,7 +363,7 @@ Item Item::Array(std::vector<Item> elements) {
   return i;
 }
 
-Item Item::Map(std::vector<std::pair<Item, Item>> entries) {
+Item Item::Map(std::vector<MapEntry> entries) {
   Item i;
   i.type = Type::kMap;
   i.entries = std::move(entries);
@@ -430,10 +430,14 @@ bool Item::SameValue(const Item& o) const {
       return std::equal(items.begin(), items.end(), o.items.begin(), o.items.end(),
                         [](const Item& a, const Item& b) { return a.SameValue(b); });
     case Type::kMap:
-      return std::equal(entries.begin(), entries.end(), o.entries.begin(), o.entries.end(),
-                        [](const auto& a, const auto& b) {
-                          return a.first.SameValue(b.first) && a.second.SameValue(b.second);
-                        });
+      // Maps are unordered (§5.6); keys are unique, so "every entry of one is
+      // in the other" with equal sizes is equality.
+      return entries.size() == o.entries.size() &&
+             std::all_of(entries.begin(), entries.end(), [&](const auto& a) {
+               return std::any_of(o.entries.begin(), o.entries.end(), [&](const auto& b) {
+                 return a.first.SameValue(b.first) && a.second.SameValue(b.second);
+               });
+             });
   }
   return false;
 }

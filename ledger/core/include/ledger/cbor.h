@@ -46,6 +46,8 @@ enum class Type {
   kNull,      // major type 7, simple value 22
 };
 
+struct MapEntry;  // a key and its value, defined after Item
+
 // One decoded (or to-be-encoded) data item.
 struct Item {
   Type type = Type::kNull;
@@ -54,7 +56,7 @@ struct Item {
   Bytes bytes;              // kBytes content (chunks concatenated)
   std::string text;         // kText content (chunks concatenated)
   std::vector<Item> items;  // kArray elements; kTag: exactly one content item
-  std::vector<std::pair<Item, Item>> entries;  // kMap, in received order
+  std::vector<MapEntry> entries;  // kMap, in received order
 
   // Set by Decode: where the item's encoding starts in the decoded input and
   // how many bytes it spans (head, content, chunks and break byte included).
@@ -68,7 +70,7 @@ struct Item {
   static Item ByteString(ByteView b);
   static Item TextString(std::string_view s);
   static Item Array(std::vector<Item> elements);
-  static Item Map(std::vector<std::pair<Item, Item>> entries);
+  static Item Map(std::vector<MapEntry> entries);
   static Item Tag(uint64_t tag, Item content);
   static Item Bool(bool v);
   static Item Null();
@@ -87,6 +89,15 @@ struct Item {
   // Equality of values (type and content), ignoring offset/size/indefinite:
   // an indefinite text string equals the definite one with the same content.
   bool SameValue(const Item& other) const;
+};
+
+// A map entry. A named struct rather than std::pair<Item, Item>, which
+// some standard libraries refuse to instantiate while Item is incomplete;
+// `first`/`second` keep pair's spelling for structured bindings.
+struct MapEntry {
+  MapEntry(Item key, Item value) : first(std::move(key)), second(std::move(value)) {}
+  Item first;
+  Item second;
 };
 
 // Hard limits that keep decoding of hostile input cheap. Defaults suit Nitro
