@@ -99,6 +99,20 @@ TEST(SimAttestation, AbsentOptionalFieldsAreNull) {
   EXPECT_TRUE(v->public_key.empty());
 }
 
+// schemas/formats/attestation.md §3: what we produce, byte for byte.
+TEST(SimAttestation, ProducedLayout) {
+  const Bytes cose = SignAttestation(SimDocument(Pki()), Pki().leaf_key).value();
+  EXPECT_EQ(HexEncode(ByteView(cose).first(7)), "8444a1013822a0");
+  auto sign1 = cose::ParseSign1(cose).value();
+  auto map = cbor::Decode(sign1.payload).value();
+  EXPECT_FALSE(map.indefinite);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : map.entries) keys.push_back(k.text);
+  EXPECT_EQ(keys, (std::vector<std::string>{"pcrs", "nonce", "digest", "cabundle", "module_id",
+                                            "timestamp", "user_data", "public_key",
+                                            "certificate"}));
+}
+
 TEST(SimAttestation, ExpiredAndOutOfOrderChains) {
   const AttestationDocument doc = SimDocument(Pki());
   const Bytes cose = SignAttestation(doc, Pki().leaf_key).value();
