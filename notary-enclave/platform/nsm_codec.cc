@@ -83,6 +83,15 @@ Result<Bytes> BytesField(const Item& fields, std::string_view name) {
   return v->bytes;
 }
 
+// {"<variant>": {"<field>": non-empty bytes}}, nothing else.
+Result<Bytes> OnlyBytesField(ByteView response, std::string_view variant, std::string_view field) {
+  ASSIGN_OR_RETURN(Item fields, VariantFields(response, variant));
+  RETURN_IF_ERROR(ExpectFields(fields, {field}));
+  ASSIGN_OR_RETURN(Bytes value, BytesField(fields, field));
+  if (value.empty()) return BadResponse(std::string(variant) + " " + std::string(field) + " is empty");
+  return value;
+}
+
 }  // namespace
 
 Bytes EncodeAttestationRequest(ByteView user_data, ByteView nonce, ByteView public_key) {
@@ -116,19 +125,11 @@ Bytes EncodeDescribePcrRequest(uint16_t index) {
 }
 
 Result<Bytes> ParseAttestationResponse(ByteView response) {
-  ASSIGN_OR_RETURN(Item fields, VariantFields(response, "Attestation"));
-  RETURN_IF_ERROR(ExpectFields(fields, {"document"}));
-  ASSIGN_OR_RETURN(Bytes document, BytesField(fields, "document"));
-  if (document.empty()) return BadResponse("empty attestation document");
-  return document;
+  return OnlyBytesField(response, "Attestation", "document");
 }
 
 Result<Bytes> ParseGetRandomResponse(ByteView response) {
-  ASSIGN_OR_RETURN(Item fields, VariantFields(response, "GetRandom"));
-  RETURN_IF_ERROR(ExpectFields(fields, {"random"}));
-  ASSIGN_OR_RETURN(Bytes random, BytesField(fields, "random"));
-  if (random.empty()) return BadResponse("NSM returned no random bytes");
-  return random;
+  return OnlyBytesField(response, "GetRandom", "random");
 }
 
 Result<PcrDescription> ParseDescribePcrResponse(ByteView response) {

@@ -9,23 +9,14 @@
 
 #include "ledger/cbor.h"
 #include "ledger/cose.h"
+#include "nitro_test_util.h"
 
 namespace ledger {
 namespace {
 
-std::string Reason(const Status& s) { return s.ok() ? "ok" : s.reason(); }
-template <typename T>
-std::string Reason(const Result<T>& r) {
-  return Reason(r.status());
-}
-
-const std::string kNitro = LEDGER_TEST_VECTORS "/nitro/";
-
-Bytes ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  LEDGER_CHECK(static_cast<bool>(in));
-  return Bytes(std::istreambuf_iterator<char>(in), {});
-}
+using nitro_test::Reason;
+const std::string& kNitro = nitro_test::kNitroVectors;
+Bytes ReadFile(const std::string& path) { return nitro_test::ReadVectorFile(path); }
 nlohmann::json ReadJson(const std::string& path) {
   std::ifstream in(path);
   LEDGER_CHECK(static_cast<bool>(in));
