@@ -26,6 +26,10 @@ Status CmdDevPki(const Args& a, const Output& o);
 Status SaveDevPki(const std::string& dir, const DevPki& pki);
 Result<DevPki> LoadDevPki(const std::string& dir);
 // The quorum ceremony (commands_quorum.cc).
+Status CmdSubmitterKey(const Args& a, const Output& o);
+Status CmdQuorumProvision(const Args& a, const Output& o);
+Status CmdNotaryProvision(const Args& a, const Output& o);
+Status CmdNotaryStatus(const Args& a, const Output& o);
 Status CmdOperatorKey(const Args& a, const Output& o);
 Status CmdQuorumGenesis(const Args& a, const Output& o);
 Status CmdManifestCreate(const Args& a, const Output& o);

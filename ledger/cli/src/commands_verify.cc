@@ -5,15 +5,12 @@
 #include "commands.h"
 #include "ledger/merkle.h"
 #include "ledger/tlog_proof.h"
+#include "key_files.h"
 #include "local_log.h"
 
 namespace ledger::cli {
 namespace {
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 // "consistency <size1> <size2>\n" then one base64 hash per line.
 struct ConsistencyFile {

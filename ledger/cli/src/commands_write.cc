@@ -9,10 +9,22 @@
 namespace ledger::cli {
 
 Status CmdInit(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow({"data", "origin", "json"}));
+  RETURN_IF_ERROR(a.Allow({"data", "origin", "notary", "vkey", "submitter-key", "manifest", "json"}));
   ASSIGN_OR_RETURN(std::string dir, a.Required("data"));
-  ASSIGN_OR_RETURN(std::string origin, a.Required("origin"));
-  RETURN_IF_ERROR(LocalLog::Init(dir, origin));
+  std::string origin;
+  if (auto socket = a.Get("notary")) {
+    ASSIGN_OR_RETURN(std::string vkey_arg, a.Required("vkey"));
+    ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey_arg));
+    ASSIGN_OR_RETURN(std::string submitter, a.Required("submitter-key"));
+    RETURN_IF_ERROR(LocalLog::InitWithNotary(dir, *socket, verifier->VerifierKey(), submitter,
+                                             a.Get("manifest").value_or("")));
+    // Opening for writing performs the notary's genesis (ENCLAVE_BOOTED).
+    ASSIGN_OR_RETURN(auto w, LocalLog::Open(dir, true));
+    origin = w->store().origin();
+  } else {
+    ASSIGN_OR_RETURN(origin, a.Required("origin"));
+    RETURN_IF_ERROR(LocalLog::Init(dir, origin));
+  }
   ASSIGN_OR_RETURN(auto log, LocalLog::Open(dir, false));
   auto cp = log->store().latest();
   o.Print({{"origin", origin}, {"vkey", log->vkey()}, {"checkpoint", cp.note}},

@@ -9,7 +9,9 @@ namespace {
 
 constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on any command: JSON output)
 
-  init --data DIR --origin ORIGIN          create a log (dev keys in DIR/keys)
+  init --data DIR --origin ORIGIN          create a log (development keys in DIR/keys)
+  init --data DIR --notary SOCKET --vkey VKEY --submitter-key FILE [--manifest FILE]
+                                           create a log whose key a provisioned notary holds
   append --data DIR [--batch-size N] [FILE|-]
                                            append JSON-lines events (stdin by default)
   get --data DIR INDEX                     one entry with its inclusion proof
@@ -39,6 +41,11 @@ quorum ceremony (README: "The quorum ceremony"):
   manifest show FILE
   manifest approve --key KEYFILE --name NAME FILE --out APPROVAL
   manifest verify FILE APPROVAL...         exit 0 only with threshold valid approvals
+  quorum provision --socket S --manifest FILE --root CERT --key KEYFILE --share FILE --out FILE
+                                           verify the notary's attestation, re-seal the share to it
+  notary provision --socket S --manifest FILE --approval FILE... --share FILE... [--vkey-out F]
+  notary status --socket S
+  submitter-key --name NAME --out FILE     a submitter's Ed25519 stamping key (FILE.vkey)
 
 VKEY is a C2SP verifier key string or a file holding one (DIR/log.vkey).
 Exit status: 0 ok, 1 verification failed or corruption, 2 bad usage or input,
@@ -84,6 +91,14 @@ int RunLedgerctl(const std::vector<std::string>& argv, std::istream& in, std::os
     s = CmdVerifyAttestation(a, o);
   } else if (cmd == "dev-pki") {
     s = CmdDevPki(a, o);
+  } else if (cmd == "submitter-key") {
+    s = CmdSubmitterKey(a, o);
+  } else if (cmd == "quorum" && sub == "provision") {
+    s = CmdQuorumProvision(a, o);
+  } else if (cmd == "notary" && sub == "provision") {
+    s = CmdNotaryProvision(a, o);
+  } else if (cmd == "notary" && sub == "status") {
+    s = CmdNotaryStatus(a, o);
   } else if (cmd == "operator-key") {
     s = CmdOperatorKey(a, o);
   } else if (cmd == "quorum" && sub == "genesis") {

@@ -1,5 +1,8 @@
 #include "local_log.h"
 
+#include "key_files.h"
+
+#include <openssl/crypto.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -10,7 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/codec/event_json.h"
+#include "ledger/leaf.h"
 #include "ledger/stamp.h"
+#include "notary/app_proof.h"
 
 namespace ledger::cli {
 namespace fs = std::filesystem;
@@ -29,10 +34,6 @@ Result<Ed25519PrivateKey> ReadSeed(const std::string& path) {
   return Ed25519PrivateKey::FromSeed(seed);
 }
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 }  // namespace
 
@@ -131,7 +132,7 @@ Result<std::unique_ptr<LocalLog>> LocalLog::Open(const std::string& dir, bool wr
   ASSIGN_OR_RETURN(std::string text, ReadFile(dir + "/ledger.json"));
   nlohmann::json config = nlohmann::json::parse(text, nullptr, false);
   if (!config.is_object() || !config["origin"].is_string() || !config["log_vkey"].is_string() ||
-      !config["submitters"].is_array()) {
+      (!config.contains("notary_socket") && !config["submitters"].is_array())) {
     return Status::InvalidArgument("bad_config", dir + "/ledger.json is malformed");
   }
   std::unique_ptr<LocalLog> log(new LocalLog());
@@ -145,6 +146,18 @@ Result<std::unique_ptr<LocalLog>> LocalLog::Open(const std::string& dir, bool wr
   ASSIGN_OR_RETURN(auto kv, store::OpenRocksDb(dir + "/store", o));
   ASSIGN_OR_RETURN(log->store_, store::LogStore::Open(std::move(kv), pinned));
   if (!writable) return log;
+
+  if (config.contains("notary_socket")) {
+    if (!config["notary_socket"].is_string() || !config["submitter_key"].is_string()) {
+      return Status::InvalidArgument("bad_config", dir + "/ledger.json: notary settings");
+    }
+    ASSIGN_OR_RETURN(log->submitter_, ReadSubmitterKey(config["submitter_key"].get<std::string>()));
+    if (config.contains("manifest") && config["manifest"].is_string()) {
+      log->manifest_file_ = config["manifest"].get<std::string>();
+    }
+    RETURN_IF_ERROR(log->ConnectNotary(config["notary_socket"].get<std::string>()));
+    return log;
+  }
 
   SubmitterPolicy policy;
   for (const auto& v : config["submitters"]) {
@@ -171,7 +184,9 @@ Result<std::unique_ptr<LocalLog>> LocalLog::Open(const std::string& dir, bool wr
 }
 
 Result<SequencedBatch> LocalLog::Append(const std::vector<Record>& records) {
-  if (!sequencer_) return Status::FailedPrecondition("read_only", "log opened read-only");
+  if (!sequencer_ && !notary_) {
+    return Status::FailedPrecondition("read_only", "log opened read-only");
+  }
   std::vector<SubmittedEvent> events;
   std::vector<store::Payload> payloads;
   const std::string& origin = store_->origin();
@@ -181,11 +196,138 @@ Result<SequencedBatch> LocalLog::Append(const std::vector<Record>& records) {
     events.push_back({std::move(event), std::move(stamp)});
     if (r.payload) payloads.push_back(*r.payload);
   }
+  if (notary_) {
+    auto head = store_->latest().checkpoint;
+    ASSIGN_OR_RETURN(notary_client::Sequenced seq,
+                     notary_->Append(head.size, head.root, events));
+    RETURN_IF_ERROR(PersistFromNotary(seq.batch, seq.app_proof.public_key, seq.app_proof.payload,
+                                      seq.app_proof.signature, payloads));
+    return std::move(seq.batch);
+  }
   const auto& head = sequencer_->head();
   ASSIGN_OR_RETURN(SequencedBatch batch,
                    sequencer_->Sequence(head.size(), head.range.Root(), events));
   RETURN_IF_ERROR(store_->Append(batch, payloads));
   return batch;
+}
+
+LocalLog::~LocalLog() = default;
+
+Result<std::unique_ptr<note::Signer>> ReadSubmitterKey(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  auto nl = text.find('\n');
+  if (nl == std::string::npos || nl == 0) {
+    return Status::InvalidArgument("bad_key_file", path + ": not a submitter key file");
+  }
+  std::string name = text.substr(0, nl);
+  auto seed = HexDecode(Trim(text.substr(nl + 1)));
+  if (!seed.ok()) return Status::InvalidArgument("bad_key_file", path + ": bad seed");
+  auto key = Ed25519PrivateKey::FromSeed(*seed);
+  OPENSSL_cleanse(seed->data(), seed->size());
+  if (!key.ok()) return key.status();
+  if (!note::IsValidKeyName(name)) {
+    return Status::InvalidArgument("bad_key_file", path + ": bad key name");
+  }
+  return note::NewEd25519Signer(name, std::move(key).value());
+}
+
+Status LocalLog::InitWithNotary(const std::string& dir, const std::string& socket,
+                                const std::string& vkey, const std::string& submitter_key_file,
+                                const std::string& manifest_file) {
+  if (fs::exists(fs::path(dir) / "ledger.json")) {
+    return Status::FailedPrecondition("already_initialized", dir + " already holds a log");
+  }
+  ASSIGN_OR_RETURN(auto verifier, note::ParseVerifierKey(vkey));
+  RETURN_IF_ERROR(ReadSubmitterKey(submitter_key_file).status());
+  ASSIGN_OR_RETURN(auto client, notary_client::NotaryClient::Connect(socket));
+  ASSIGN_OR_RETURN(auto status, client->GetStatus());
+  if (status.log_vkey() != vkey) {
+    return Status::VerificationFailed("wrong_notary",
+                                      "the notary at " + socket + " does not hold log key " + vkey);
+  }
+  std::error_code ec;
+  fs::create_directories(fs::path(dir), ec);
+  if (ec) return Status::Unavailable("write_failed", "cannot create " + dir + ": " + ec.message());
+  store::RocksDbOptions o;
+  o.create_if_missing = true;
+  {
+    ASSIGN_OR_RETURN(auto kv, store::OpenRocksDb(dir + "/store", o));
+    ASSIGN_OR_RETURN(auto st, store::LogStore::Create(
+                                  std::move(kv), "",
+                                  std::shared_ptr<const note::Verifier>(std::move(verifier))));
+  }
+  auto abs = [](const std::string& p) { return p.empty() ? p : fs::absolute(p).string(); };
+  nlohmann::json config = {{"origin", status.origin()},
+                           {"log_vkey", vkey},
+                           {"notary_socket", abs(socket)},
+                           {"submitter_key", abs(submitter_key_file)}};
+  if (!manifest_file.empty()) config["manifest"] = abs(manifest_file);
+  RETURN_IF_ERROR(WriteFile(dir + "/log.vkey", vkey + "\n", false));
+  return WriteFile(dir + "/ledger.json", config.dump(2) + "\n", false);
+}
+
+// Brings the notary and the store to the same head: a new log starts with the
+// notary's genesis, a provisioned notary is restored from the store's head
+// (it accepts only a head its own key signed), and a serving notary must hold
+// exactly the store's head (it refuses older or other heads: rollback, fork).
+Status LocalLog::ConnectNotary(const std::string& socket) {
+  ASSIGN_OR_RETURN(notary_, notary_client::NotaryClient::Connect(socket));
+  ASSIGN_OR_RETURN(auto status, notary_->GetStatus());
+  if (status.log_vkey() != vkey_) {
+    return Status::VerificationFailed("wrong_notary", "the notary does not hold the pinned log key");
+  }
+  ephemeral_public_key_ = ToBytes(status.ephemeral_public_key());
+  std::optional<notary_client::Sequenced> seq;
+  if (store_->size() == 0) {
+    if (status.state() == notary_client::pb::StatusInfo::SERVING) {
+      return Status::FailedPrecondition(
+          "notary_head_mismatch", "the notary serves a log of size " +
+                                      std::to_string(status.size()) + "; this store is empty");
+    }
+    ASSIGN_OR_RETURN(seq, notary_->Genesis());
+  } else {
+    ASSIGN_OR_RETURN(auto head, store_->ReadHead());
+    ASSIGN_OR_RETURN(seq, notary_->Restore({head.checkpoint_note, head.frontier, head.last_leaf,
+                                            head.last_leaf_proof}));
+  }
+  if (!seq) return Status::Ok();  // the notary already serves this head
+  ASSIGN_OR_RETURN(auto payloads, BootPayloads(seq->batch));
+  return PersistFromNotary(seq->batch, seq->app_proof.public_key, seq->app_proof.payload,
+                           seq->app_proof.signature, payloads);
+}
+
+// The attestation document an ENCLAVE_BOOTED entry commits to, stored as its
+// payload when the notary gives the same document again.
+Result<std::vector<store::Payload>> LocalLog::BootPayloads(const SequencedBatch& batch) {
+  std::vector<store::Payload> out;
+  if (manifest_file_.empty()) return out;
+  ASSIGN_OR_RETURN(std::string manifest, ReadFile(manifest_file_));
+  ASSIGN_OR_RETURN(auto proof, notary_->GetBootProof(AsBytes(manifest)));
+  Hash digest = Sha256::Digest(proof.attestation);
+  for (const Bytes& bytes : batch.leaves) {
+    ASSIGN_OR_RETURN(Leaf leaf, DecodeLeaf(bytes));
+    ASSIGN_OR_RETURN(Event event, DecodeEvent(leaf.event));
+    if (event.kind == EventKind::kEnclaveBooted && event.payload_digest == digest) {
+      out.push_back({digest, proof.attestation, "application/cose; cose-type=\"cose-sign1\""});
+    }
+  }
+  return out;
+}
+
+Status LocalLog::PersistFromNotary(const SequencedBatch& batch, ByteView ephemeral_public_key,
+                                   const std::string& payload, const Bytes& signature,
+                                   std::span<const store::Payload> payloads) {
+  // The app proof binds the checkpoint to the attested instance; the key
+  // must be the one this connection's notary reported.
+  if (!ephemeral_public_key_.empty() &&
+      Bytes(ephemeral_public_key.begin(), ephemeral_public_key.end()) != ephemeral_public_key_) {
+    return Status::VerificationFailed("app_proof_key_mismatch",
+                                      "the app proof is signed by another instance's key");
+  }
+  RETURN_IF_ERROR(notary::VerifyAppProof(batch.checkpoint_note, batch.first_index,
+                                         batch.leaves.size(), AsBytes(payload), signature,
+                                         ephemeral_public_key));
+  return store_->Append(batch, payloads);
 }
 
 }  // namespace ledger::cli

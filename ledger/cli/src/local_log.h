@@ -7,9 +7,12 @@
 //   keys/submitter.seed, keys/submitter.name   development submitter key
 //   store/             RocksDB
 //
-// The development log key on disk is what makes a single-process demo
-// possible; deployments keep the log key inside the notary enclave and
-// ledgerd never holds it.
+// Two modes. Development: the log key is a file in keys/ and ledgerctl runs
+// the sequencer itself. Notary: the log key exists only inside a provisioned
+// notary enclave; ledgerctl sends each batch over the notary's socket,
+// verifies the returned checkpoint (pinned log key) and app proof (attested
+// ephemeral key) and persists the batch. In notary mode ledger.json names the
+// socket and the submitter key file instead of the keys/ folder.
 #pragma once
 
 #include <memory>
@@ -19,6 +22,7 @@
 #include "ledger/event.h"
 #include "ledger/note.h"
 #include "ledger/sequencer.h"
+#include "ledger/notary_client/notary_client.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::cli {
@@ -39,6 +43,13 @@ Result<Record> ParseRecordLine(std::string_view line);
 class LocalLog {
  public:
   static Status Init(const std::string& dir, const std::string& origin);
+  // A log whose keys are held by the notary at `socket` (provisioned, with
+  // log key `vkey`); events are stamped with `submitter_key_file` (a file
+  // from `ledgerctl submitter-key`); `manifest_file` (optional) lets the
+  // ENCLAVE_BOOTED entries' attestation documents be stored as payloads.
+  static Status InitWithNotary(const std::string& dir, const std::string& socket,
+                               const std::string& vkey, const std::string& submitter_key_file,
+                               const std::string& manifest_file);
   // `pinned_vkey` overrides the data directory's log.vkey when non-empty.
   static Result<std::unique_ptr<LocalLog>> Open(const std::string& dir, bool writable,
                                                 const std::string& pinned_vkey = "");
@@ -46,12 +57,25 @@ class LocalLog {
   store::LogStore& store() { return *store_; }
   const std::string& vkey() const { return vkey_; }
 
-  // Stamps, sequences and persists the records as one batch.
+  // Stamps, sequences (in-process or by the notary) and persists the records
+  // as one batch.
   Result<SequencedBatch> Append(const std::vector<Record>& records);
+  bool notary_mode() const { return notary_ != nullptr; }
+
+  ~LocalLog();
 
  private:
   LocalLog() = default;
+  Status ConnectNotary(const std::string& socket);
+  Status PersistFromNotary(const SequencedBatch& batch, ByteView ephemeral_public_key,
+                           const std::string& payload, const Bytes& signature,
+                           std::span<const store::Payload> payloads);
+  Result<std::vector<store::Payload>> BootPayloads(const SequencedBatch& batch);
+
   std::string dir_;
+  std::string manifest_file_;
+  std::unique_ptr<notary_client::NotaryClient> notary_;
+  Bytes ephemeral_public_key_;
   std::string vkey_;
   std::unique_ptr<store::LogStore> store_;
   std::unique_ptr<note::Signer> submitter_;
@@ -61,5 +85,8 @@ class LocalLog {
 // Reads a whole file (or stdin for "-"); NotFound("no_such_file").
 Result<std::string> ReadFile(const std::string& path);
 Status WriteFile(const std::string& path, std::string_view data, bool secret);
+
+// A submitter key file: "<key name>\n<hex Ed25519 seed>\n" (ledgerctl submitter-key).
+Result<std::unique_ptr<note::Signer>> ReadSubmitterKey(const std::string& path);
 
 }  // namespace ledger::cli

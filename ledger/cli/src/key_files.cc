@@ -1,0 +1,67 @@
+#include "key_files.h"
+
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "local_log.h"
+
+namespace ledger::cli {
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// The file is created with mode 0600 from the start: no window in which it
+// is readable by others.
+Status WriteSecretFile(const std::string& path, std::string_view data) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Status::FailedPrecondition("write_failed",
+                                      "cannot create " + path + ": " + std::strerror(errno));
+  }
+  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
+  ok = ::close(fd) == 0 && ok;
+  if (!ok) return Status::Unavailable("write_failed", "cannot write " + path);
+  return Status::Ok();
+}
+
+Result<Bytes> ReadHexFile(const std::string& path, const std::string& what) {
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  auto bytes = HexDecode(Trim(text));
+  if (!bytes.ok()) return Status::InvalidArgument("bad_key_file", path + ": not a hex " + what);
+  return bytes;
+}
+
+Result<P256PublicKey> ReadP256PublicKey(const std::string& path) {
+  ASSIGN_OR_RETURN(Bytes raw, ReadHexFile(path, "P-256 public key"));
+  return P256PublicKey::FromSec1(raw);
+}
+
+Result<P256PrivateKey> ReadOperatorKey(const std::string& path) {
+  ASSIGN_OR_RETURN(Bytes scalar, ReadHexFile(path, "P-256 private key"));
+  auto key = P256PrivateKey::FromScalar(scalar);
+  if (!scalar.empty()) OPENSSL_cleanse(scalar.data(), scalar.size());
+  return key;
+}
+
+Result<Ed25519PublicKey> ReadQuorumPublicKey(const std::string& path) {
+  ASSIGN_OR_RETURN(Bytes raw, ReadHexFile(path, "Ed25519 public key"));
+  return Ed25519PublicKey::FromBytes(raw);
+}
+
+Result<Manifest> ReadManifest(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
+  return DecodeManifest(AsBytes(bytes));
+}
+
+Result<std::string> Positional(const Args& a, size_t i, const std::string& what) {
+  if (a.positional().size() <= i) return Status::InvalidArgument("missing_argument", what + " is required");
+  return a.positional()[i];
+}
+
+}  // namespace ledger::cli
