@@ -82,10 +82,8 @@ Result<pb::Provisioned> Enclave::Provision(const pb::Provision& request) {
                    ledger::CombineShares(plain.shares, m.threshold, m.quorum_public_key));
   ASSIGN_OR_RETURN(ledger::Ed25519PrivateKey log_key, ledger::DeriveLogKey(secret, m.origin));
   ASSIGN_OR_RETURN(ledger::Ed25519PrivateKey stamp_key, CopyKey(log_key));
-  // The secp256k1 registry key is not derived yet: DeriveRegistryKey
-  // currently aborts inside libsecp256k1 0.2 (static context used for
-  // pubkey creation). Provisioned.registry_public_key stays empty until then.
-  ledger::Secp256k1KeyPair registry;
+  // The secp256k1 key that signs registry statements (keys.md §4).
+  ASSIGN_OR_RETURN(ledger::Secp256k1KeyPair registry, ledger::DeriveRegistryKey(secret, m.origin));
   // `secret` and the plaintext shares are cleansed by their destructors on
   // every return path from here.
 

@@ -84,6 +84,10 @@ TEST_F(EnclaveFixture, RestartAndReprovisionGiveTheSameLogKeyAndContinueTheLog) 
   auto second = Boot();
   auto provisioned = Provision(*second);
   EXPECT_EQ(provisioned.log_vkey(), vkey);
+  // The registry key is derived from the same quorum secret: same key too.
+  auto third = Boot();
+  EXPECT_EQ(Provision(*third).registry_public_key(), provisioned.registry_public_key());
+  EXPECT_EQ(provisioned.registry_public_key().size(), 33u);
   EXPECT_NE(second->ephemeral_public_key(), ledger::P256PublicKey());
   auto restored = second->Restore(host_.Head());
   ASSERT_TRUE(restored.ok()) << restored.status();
