@@ -18,6 +18,7 @@ def rates(doc):
 def main():
     doc = json.load(open(sys.argv[1]))
     r = rates(doc)
+    notary = rates(json.load(open(sys.argv[2]))) if len(sys.argv) > 2 else {}
     get = lambda k: r.get(k)
     summary = {"machine": doc.get("context", {}), "append": {}, "proofs": {}, "checkpoints": {}}
     for n in (1, 100, 1000):
@@ -45,6 +46,18 @@ def main():
         "ratio_sign_to_raw": (sign / rsign) if sign and rsign else None,
         "ratio_verify_to_raw": (verify / rverify) if verify and rverify else None,
     }
+    if notary:
+        ed, p256 = notary.get("BM_RawEd25519VerifySameRun"), notary.get("BM_RawP256VerifySameRun")
+        summary["notary_socket"] = {
+            f"batch_{n}_{'stamped' if st else 'unstamped'}_appends_per_sec":
+                notary.get(f"BM_NotarySocketAppend/batch:{n}/stamped:{st}/real_time")
+            for n in (1, 100, 1000) for st in (0, 1)
+        }
+        summary["notary_socket"]["raw_ed25519_verify_per_sec"] = ed
+        summary["notary_socket"]["raw_p256_verify_per_sec"] = p256
+        stamped = notary.get("BM_NotarySocketAppend/batch:1000/stamped:1/real_time")
+        summary["notary_socket"]["ratio_stamped_1000_to_raw_ed25519_verify"] = (
+            stamped / ed if stamped and ed else None)
     print(json.dumps(summary, indent=2))
 
 
