@@ -53,6 +53,23 @@ Status CmdGet(const Args& a, const Output& o) {
     ASSIGN_OR_RETURN(auto leaf, log->store().GetLeaf(index));
     std::string text;
     nlohmann::json j = EntryJson(leaf, &text);
+    // The payload body, if the event names one and it is still retained
+    // (GetPayload checks it against its digest).
+    if (j.contains("event") && j["event"].contains("payload_digest")) {
+      auto digest = Hash::FromHex(j["event"]["payload_digest"].get<std::string>());
+      auto payload = digest.ok() ? log->store().GetPayload(*digest) : Result<store::Payload>(digest.status());
+      if (payload.ok()) {
+        j["payload"] = {{"content_type", payload->content_type},
+                        {"size", payload->body.size()},
+                        {"base64", Base64Encode(payload->body)}};
+        text += "  payload        " + std::to_string(payload->body.size()) + " bytes, " +
+                payload->content_type + ", matches its digest\n";
+      } else if (payload.status().code() == Code::kNotFound) {
+        text += "  payload        not retained (only its digest is in the leaf)\n";
+      } else {
+        return payload.status();
+      }
+    }
     o.Print(j, text);
     return Status::Ok();
   }
