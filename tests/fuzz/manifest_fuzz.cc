@@ -1,7 +1,7 @@
 // Fuzzes what an operator or the notary parses during the quorum ceremony:
-// manifests, operator approvals, sealed boxes (opened with a fixed key) and
-// plaintext quorum shares. The manifest and approval decoders accept only
-// what their encoders produce, so a successful decode must re-encode to the
+// manifests, submitter policies, operator approvals, sealed boxes (opened
+// with a fixed key) and plaintext quorum shares. The manifest, policy and
+// approval decoders accept only what their encoders produce, so a successful decode must re-encode to the
 // input byte for byte; nothing may crash, and nothing may verify that was not
 // signed or sealed.
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "ledger/manifest.h"
+#include "ledger/policy.h"
 #include "ledger/quorum.h"
 #include "ledger/sealed_box.h"
 
@@ -47,6 +48,18 @@ void CheckManifest(ByteView input) {
   if (ledger::VerifyApprovals(*m, {}).ok()) std::abort();
 }
 
+void CheckPolicy(ByteView input) {
+  auto p = ledger::DecodePolicy(input);
+  if (!p.ok()) return;
+  auto again = ledger::EncodePolicy(*p);
+  if (!again.ok() || !Same(*again, input)) std::abort();
+  if (ledger::PolicyDigest(*p).value() != ledger::PolicyDigest(input)) std::abort();
+  auto line = ledger::PolicyExtensionLine(*p).value();
+  auto ref = ledger::ParsePolicyExtensionLine(line);
+  if (!ref.ok() || ref->version != p->version) std::abort();
+  (void)ledger::ToSubmitterPolicy(*p);  // any key string: refused or parsed, never a crash
+}
+
 void CheckApproval(ByteView input) {
   auto a = ledger::DecodeApproval(input);
   if (!a.ok()) return;
@@ -83,6 +96,7 @@ void CheckShares(ByteView input) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ByteView input(data, size);
   CheckManifest(input);
+  CheckPolicy(input);
   CheckApproval(input);
   CheckSealedBox(input);
   CheckShares(input);

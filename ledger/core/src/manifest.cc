@@ -4,10 +4,17 @@
 #include <algorithm>
 #include <cstring>
 
-#include "ledger/note.h"
+#include "manifest_codec.h"
 
 namespace ledger {
 namespace {
+
+using internal::AppendStr16;
+using internal::AppendStr8;
+using internal::IsKeyString;
+using internal::IsName;
+using internal::ReadStr16;
+using internal::ReadStr8;
 
 constexpr std::string_view kApprovalDomain = "audit-ledger/manifest-approval/v1\n";
 constexpr uint8_t kApprovalVersion = 0x01;
@@ -15,17 +22,6 @@ constexpr uint8_t kPcr0 = 1, kPcr1 = 2, kPcr2 = 4;
 constexpr uint8_t kHasChainId = 1, kHasAddress = 2;
 
 Status Bad(const std::string& why) { return Status::InvalidArgument("bad_manifest", why); }
-
-bool IsName(std::string_view s) {
-  return s.size() <= kMaxManifestNameSize && note::IsValidKeyName(s);
-}
-
-// A key string: 1..1024 printable ASCII bytes, no spaces (C2SP vkeys and the
-// typed keys of stamp.md both fit).
-bool IsKeyString(std::string_view s) {
-  if (s.empty() || s.size() > kMaxManifestKeySize) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-}
 
 template <typename T, typename Key>
 bool StrictlyIncreasing(const std::vector<T>& v, Key key) {
@@ -38,9 +34,7 @@ bool StrictlyIncreasing(const std::vector<T>& v, Key key) {
 Manifest Sorted(Manifest m) {
   std::sort(m.operators.begin(), m.operators.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
-  std::sort(m.submitters.begin(), m.submitters.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
-  for (auto& s : m.submitters) std::sort(s.kinds.begin(), s.kinds.end());
+  internal::SortSubmitters(m.submitters);
   std::sort(m.witnesses.begin(), m.witnesses.end());
   return m;
 }
@@ -69,21 +63,7 @@ Status ValidateSorted(const Manifest& m) {
   if (m.threshold < 1 || m.threshold > m.operators.size()) {
     return Bad("threshold must be between 1 and the number of operators");
   }
-  if (m.submitters.size() > 255) return Bad("at most 255 submitters");
-  for (const auto& s : m.submitters) {
-    if (!IsName(s.name)) return Bad("submitter name '" + s.name + "' is not a valid key name");
-    if (!IsKeyString(s.verifier_key)) return Bad("submitter '" + s.name + "' has a bad key string");
-    if (s.kinds.empty() || s.kinds.size() > 255) return Bad("submitter '" + s.name + "' needs 1..255 kinds");
-    for (EventKind k : s.kinds) {
-      if (EventKindName(k).empty()) return Bad("submitter '" + s.name + "' has an unknown kind");
-    }
-    if (!StrictlyIncreasing(s.kinds, [](EventKind k) { return k; })) {
-      return Bad("submitter '" + s.name + "' lists a kind twice");
-    }
-  }
-  if (!StrictlyIncreasing(m.submitters, [](const auto& s) { return s.name; })) {
-    return Bad("submitter names must be distinct");
-  }
+  if (auto defect = internal::SubmittersDefect(m.submitters)) return Bad(*defect);
   if (m.witnesses.size() > 255) return Bad("at most 255 witnesses");
   for (const auto& w : m.witnesses) {
     if (!IsKeyString(w)) return Bad("bad witness key string");
@@ -96,25 +76,6 @@ Status ValidateSorted(const Manifest& m) {
   return Status::Ok();
 }
 
-void AppendStr8(Bytes& out, std::string_view s) {
-  AppendU8(out, static_cast<uint8_t>(s.size()));
-  Append(out, s);
-}
-void AppendStr16(Bytes& out, std::string_view s) {
-  AppendU16BE(out, static_cast<uint16_t>(s.size()));
-  Append(out, s);
-}
-
-Result<std::string> ReadStr8(ByteReader& r) {
-  ASSIGN_OR_RETURN(uint8_t n, r.U8());
-  ASSIGN_OR_RETURN(ByteView v, r.Take(n));
-  return std::string(AsString(v));
-}
-Result<std::string> ReadStr16(ByteReader& r) {
-  ASSIGN_OR_RETURN(uint16_t n, r.U16BE());
-  ASSIGN_OR_RETURN(ByteView v, r.Take(n));
-  return std::string(AsString(v));
-}
 template <size_t N>
 Status ReadArray(ByteReader& r, std::array<uint8_t, N>& out) {
   ASSIGN_OR_RETURN(ByteView v, r.Take(N));
@@ -152,18 +113,7 @@ Result<Manifest> DecodeFields(ByteReader& r) {
   ASSIGN_OR_RETURN(m.threshold, r.U8());
   ASSIGN_OR_RETURN(ByteView quorum, r.Take(Ed25519PublicKey::kSize));
   ASSIGN_OR_RETURN(m.quorum_public_key, Ed25519PublicKey::FromBytes(quorum));
-  ASSIGN_OR_RETURN(uint8_t n_subs, r.U8());
-  for (uint8_t i = 0; i < n_subs; ++i) {
-    ManifestSubmitter s;
-    ASSIGN_OR_RETURN(s.name, ReadStr8(r));
-    ASSIGN_OR_RETURN(s.verifier_key, ReadStr16(r));
-    ASSIGN_OR_RETURN(uint8_t n_kinds, r.U8());
-    for (uint8_t k = 0; k < n_kinds; ++k) {
-      ASSIGN_OR_RETURN(uint16_t kind, r.U16BE());
-      s.kinds.push_back(static_cast<EventKind>(kind));
-    }
-    m.submitters.push_back(std::move(s));
-  }
+  ASSIGN_OR_RETURN(m.submitters, internal::ReadSubmitters(r));
   ASSIGN_OR_RETURN(uint8_t n_wit, r.U8());
   for (uint8_t i = 0; i < n_wit; ++i) {
     ASSIGN_OR_RETURN(std::string w, ReadStr16(r));
@@ -203,13 +153,7 @@ Result<Bytes> EncodeManifest(const Manifest& unsorted) {
   }
   AppendU8(out, m.threshold);
   Append(out, m.quorum_public_key.view());
-  AppendU8(out, static_cast<uint8_t>(m.submitters.size()));
-  for (const auto& s : m.submitters) {
-    AppendStr8(out, s.name);
-    AppendStr16(out, s.verifier_key);
-    AppendU8(out, static_cast<uint8_t>(s.kinds.size()));
-    for (EventKind k : s.kinds) AppendU16BE(out, static_cast<uint16_t>(k));
-  }
+  internal::AppendSubmitters(out, m.submitters);
   AppendU8(out, static_cast<uint8_t>(m.witnesses.size()));
   for (const auto& w : m.witnesses) AppendStr16(out, w);
   AppendU8(out, m.witness_quorum);
@@ -294,34 +238,8 @@ Result<Approval> DecodeApproval(ByteView encoding) {
 
 Status VerifyApprovals(const Manifest& m, std::span<const Approval> approvals) {
   ASSIGN_OR_RETURN(Hash digest, ManifestDigest(m));
-  std::vector<std::string> approved;
-  for (const Approval& a : approvals) {
-    if (a.manifest_digest != digest) {
-      return Status::VerificationFailed("approval_for_other_manifest",
-                                        "approval by '" + a.operator_name +
-                                            "' is for manifest " + a.manifest_digest.Hex());
-    }
-    const ManifestOperator* op = FindOperator(m, a.operator_name);
-    if (op == nullptr) {
-      return Status::VerificationFailed("unknown_operator",
-                                        "'" + a.operator_name + "' is not an operator");
-    }
-    if (std::find(approved.begin(), approved.end(), a.operator_name) != approved.end()) {
-      return Status::VerificationFailed("duplicate_approval",
-                                        "'" + a.operator_name + "' approved twice");
-    }
-    if (!op->public_key.Verify(ApprovalMessage(digest), a.signature).ok()) {
-      return Status::VerificationFailed("bad_approval_signature",
-                                        "approval by '" + a.operator_name + "' does not verify");
-    }
-    approved.push_back(a.operator_name);
-  }
-  if (approved.size() < m.threshold) {
-    return Status::VerificationFailed(
-        "insufficient_approvals", std::to_string(approved.size()) + " approvals, need " +
-                                      std::to_string(m.threshold));
-  }
-  return Status::Ok();
+  return internal::VerifyOperatorApprovals(m, digest, ApprovalMessage(digest), approvals,
+                                           "approval_for_other_manifest");
 }
 
 }  // namespace ledger

@@ -28,7 +28,7 @@ Result<Sequencer> Sequencer::Genesis(std::string origin, std::unique_ptr<note::S
   Sequencer s(std::move(origin), std::move(log_signer), std::move(policy), std::move(clock),
               options);
   s.head_.last_leaf_hash = ChainGenesis(s.origin_);
-  Checkpoint cp{s.origin_, 0, merkle::EmptyRoot(), {}};
+  Checkpoint cp{s.origin_, 0, merkle::EmptyRoot(), s.Extensions()};
   ASSIGN_OR_RETURN(s.head_.checkpoint_note, s.SignHead(cp));
   return s;
 }
@@ -44,6 +44,13 @@ Result<Sequencer> Sequencer::Restore(std::string origin, std::unique_ptr<note::S
   ASSIGN_OR_RETURN(auto verifier, note::ParseVerifierKey(log_signer->VerifierKey()));
   ASSIGN_OR_RETURN(VerifiedCheckpoint vc, VerifyCheckpoint(checkpoint_note, *verifier));
   const Checkpoint& cp = vc.checkpoint;
+  // The policy given must be the one this head was signed under (policy.md §5).
+  std::vector<std::string> want;
+  if (!options.checkpoint_extension.empty()) want.push_back(options.checkpoint_extension);
+  if (cp.extensions != want) {
+    return Status::FailedPrecondition("policy_mismatch",
+                                      "the head was not signed under the policy given");
+  }
   ASSIGN_OR_RETURN(merkle::CompactRange range,
                    merkle::CompactRange::FromNodes(cp.size, std::move(frontier)));
   if (range.Root() != cp.root) {
@@ -113,6 +120,16 @@ void Sequencer::RememberStamp(const Hash& digest) {
   }
 }
 
+void Sequencer::SetPolicy(SubmitterPolicy policy, std::string checkpoint_extension) {
+  policy_ = std::move(policy);
+  options_.checkpoint_extension = std::move(checkpoint_extension);
+}
+
+std::vector<std::string> Sequencer::Extensions() const {
+  if (options_.checkpoint_extension.empty()) return {};
+  return {options_.checkpoint_extension};
+}
+
 Result<std::string> Sequencer::SignHead(const Checkpoint& cp) const {
   return SignCheckpoint(cp, *signer_);
 }
@@ -162,7 +179,7 @@ Result<SequencedBatch> Sequencer::Sequence(uint64_t expected_size, const Hash& e
   }
   next.last_recorded_at_us = now;
   LEDGER_CHECK(next.size() == head_.size() + events.size());
-  out.checkpoint = Checkpoint{origin_, next.size(), next.range.Root(), {}};
+  out.checkpoint = Checkpoint{origin_, next.size(), next.range.Root(), Extensions()};
   ASSIGN_OR_RETURN(out.checkpoint_note, SignHead(out.checkpoint));
   next.checkpoint_note = out.checkpoint_note;
   head_ = std::move(next);

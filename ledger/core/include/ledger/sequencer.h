@@ -60,6 +60,11 @@ struct SequencerOptions {
   // How many recent stamps are remembered to refuse a replayed stamped event
   // (32 bytes each). Default: 1,048,576.
   size_t replay_window = size_t{1} << 20;
+  // The one extension line (C2SP tlog-checkpoint) on every checkpoint signed:
+  // the notary binds the active policy to the head with it
+  // ("policy <version> <hex digest>", schemas/formats/policy.md §5). Restore
+  // refuses a head that does not carry exactly this line. Default: none.
+  std::string checkpoint_extension;
 };
 
 struct SubmittedEvent {
@@ -98,6 +103,9 @@ class Sequencer {
   // key's valid signature, the frontier must fold to its root, and, for a
   // non-empty log, `last_leaf` must be the leaf at size-1 with an inclusion
   // proof against that root (it gives the chain head and the last timestamp).
+  // FailedPrecondition("policy_mismatch") when the checkpoint's extension
+  // lines are not exactly options.checkpoint_extension (none if empty): the
+  // policy given is not the one in force at that head.
   static Result<Sequencer> Restore(std::string origin, std::unique_ptr<note::Signer> log_signer,
                                    SubmitterPolicy policy, Clock clock,
                                    std::string_view checkpoint_note,
@@ -116,7 +124,15 @@ class Sequencer {
   Result<SequencedBatch> Sequence(uint64_t expected_size, const Hash& expected_root,
                                   std::span<const SubmittedEvent> events);
 
+  // Changes the policy for later batches and the extension line on later
+  // checkpoints (empty: none). The caller sequences the entry that records
+  // the change (POLICY_CHANGED) after this, so its checkpoint carries the new
+  // line, and calls SetPolicy again with the old values if that fails.
+  void SetPolicy(SubmitterPolicy policy, std::string checkpoint_extension);
+
   const LogHead& head() const { return head_; }
+  const SubmitterPolicy& policy() const { return policy_; }
+  const std::string& checkpoint_extension() const { return options_.checkpoint_extension; }
   const std::string& origin() const { return origin_; }
   // The log's verifier key string (C2SP vkey).
   std::string VerifierKey() const { return signer_->VerifierKey(); }
@@ -133,6 +149,7 @@ class Sequencer {
   Status CheckEvent(size_t position, const SubmittedEvent& e) const;
   void RememberStamp(const Hash& digest);
   Result<std::string> SignHead(const Checkpoint& cp) const;
+  std::vector<std::string> Extensions() const;
 
   std::string origin_;
   std::unique_ptr<note::Signer> signer_;
