@@ -4,6 +4,7 @@
 #include "internal.h"
 #include "ledger/checkpoint.h"
 #include "ledger/event.h"
+#include "ledger/policy.h"
 #include "ledger/stamp.h"
 #include "notary/enclave.h"
 
@@ -30,6 +31,17 @@ Result<std::vector<Hash>> Hashes(const google::protobuf::RepeatedPtrField<std::s
 
 Result<ledger::Sequencer> Enclave::StartSequencer(const pb::Restore& r) {
   const std::string& origin = manifest_->origin;
+  // The policy in force at the head: the manifest's (version 0) unless the
+  // host shows a later one. Sequencer::Restore refuses it unless the head
+  // checkpoint names exactly its line (policy.md §5).
+  ledger::Policy policy = ledger::GenesisPolicy(*manifest_);
+  if (!r.policy().empty()) {
+    if (r.genesis()) return Status::InvalidArgument("bad_restore", "a new log starts with version 0");
+    ASSIGN_OR_RETURN(policy, ledger::DecodePolicy(ledger::AsBytes(r.policy())));
+  }
+  ASSIGN_OR_RETURN(ledger::SubmitterPolicy enforced, EnforcedPolicy(policy));
+  ledger::SequencerOptions options = options_.sequencer;
+  ASSIGN_OR_RETURN(options.checkpoint_extension, ledger::PolicyExtensionLine(policy));
   ASSIGN_OR_RETURN(ledger::Ed25519PrivateKey key, CopyKey(*log_key_));
   auto signer = ledger::note::NewEd25519Signer(origin, std::move(key));
   if (r.genesis()) {
@@ -37,16 +49,16 @@ Result<ledger::Sequencer> Enclave::StartSequencer(const pb::Restore& r) {
         r.last_leaf_proof_size() != 0) {
       return Status::InvalidArgument("bad_restore", "a genesis request carries no head");
     }
-    return ledger::Sequencer::Genesis(origin, std::move(signer), policy_, options_.clock,
-                                      options_.sequencer);
+    return ledger::Sequencer::Genesis(origin, std::move(signer), std::move(enforced),
+                                      options_.clock, std::move(options));
   }
   ASSIGN_OR_RETURN(std::vector<Hash> frontier, Hashes(r.frontier()));
   ASSIGN_OR_RETURN(std::vector<Hash> proof, Hashes(r.last_leaf_proof()));
   // Sequencer::Restore accepts only a head signed by this log key whose
   // frontier folds to the signed root, with the last leaf proven in it.
-  return ledger::Sequencer::Restore(origin, std::move(signer), policy_, options_.clock,
-                                    r.checkpoint_note(), std::move(frontier),
-                                    ledger::AsBytes(r.last_leaf()), proof, options_.sequencer);
+  return ledger::Sequencer::Restore(origin, std::move(signer), std::move(enforced),
+                                    options_.clock, r.checkpoint_note(), std::move(frontier),
+                                    ledger::AsBytes(r.last_leaf()), proof, std::move(options));
 }
 
 // While serving, the notary holds the head; a host that reconnects may only

@@ -182,6 +182,9 @@ pb::NotaryResponse Enclave::Handle(const pb::HostRequest& request) {
       take(Restore(request.restore()), response.mutable_restored());
       break;
     case pb::HostRequest::kAppend: take(Append(request.append()), response.mutable_sequenced()); break;
+    case pb::HostRequest::kChangePolicy:
+      take(ChangePolicy(request.change_policy()), response.mutable_sequenced());
+      break;
     case pb::HostRequest::BODY_NOT_SET:
       status = Status::InvalidArgument("empty_message", "the request has no body");
       break;

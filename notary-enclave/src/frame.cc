@@ -52,6 +52,7 @@ bool Unknown(const HostRequest& m) {
     case HostRequest::kProvision: return Unknown(m.provision());
     case HostRequest::kRestore: return Unknown(m.restore());
     case HostRequest::kAppend: return Unknown(m.append());
+    case HostRequest::kChangePolicy: return Unknown(m.change_policy());
     case HostRequest::BODY_NOT_SET: return false;
   }
   return true;

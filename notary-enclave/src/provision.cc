@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include "ledger/note.h"
+#include "ledger/policy.h"
 #include "ledger/quorum.h"
 #include "ledger/sealed_box.h"
 #include "internal.h"
@@ -23,27 +24,6 @@ struct ShareBuffers {
     for (Bytes& s : shares) OPENSSL_cleanse(s.data(), s.size());
   }
 };
-
-// The manifest's genesis policy as the sequencer enforces it. Submitters
-// whose key the sequencer cannot check (it verifies Ed25519 signed-note
-// stamps only) are refused here rather than silently never matching.
-Result<ledger::SubmitterPolicy> PolicyFromManifest(const ledger::Manifest& m) {
-  ledger::SubmitterPolicy policy;
-  for (const ledger::ManifestSubmitter& s : m.submitters) {
-    auto verifier = ledger::note::ParseVerifierKey(s.verifier_key);
-    if (!verifier.ok() || (*verifier)->alg() != ledger::note::kAlgEd25519) {
-      return Status::InvalidArgument("unsupported_submitter_key",
-                                     "submitter " + s.name + " has no Ed25519 signed-note key");
-    }
-    policy.submitters.push_back({std::shared_ptr<const ledger::note::Verifier>(
-                                     std::move(verifier).value()),
-                                 s.kinds});
-  }
-  // The log key is added as a submitter (for ENCLAVE_BOOTED only) by
-  // Provision, so whether stamps are required is fixed here, by the manifest.
-  policy.require_stamps = !m.submitters.empty();
-  return policy;
-}
 
 }  // namespace
 
@@ -67,7 +47,9 @@ Result<pb::Provisioned> Enclave::Provision(const pb::Provision& request) {
     approvals.push_back(std::move(approval));
   }
   RETURN_IF_ERROR(ledger::VerifyApprovals(m, approvals));
-  ASSIGN_OR_RETURN(ledger::SubmitterPolicy policy, PolicyFromManifest(m));
+  // Submitters whose key the sequencer cannot check are refused here rather
+  // than silently never matching.
+  RETURN_IF_ERROR(ledger::ToSubmitterPolicy(ledger::GenesisPolicy(m)).status());
 
   // Shares open only under this manifest's digest: a share sent for another
   // manifest does not open (sealed-box AAD).
@@ -90,7 +72,6 @@ Result<pb::Provisioned> Enclave::Provision(const pb::Provision& request) {
   auto log_verifier = std::shared_ptr<const ledger::note::Verifier>(
       ledger::note::NewEd25519Verifier(m.origin, log_key.public_key()));
   log_vkey_ = log_verifier->VerifierKey();
-  policy.submitters.push_back({log_verifier, {ledger::EventKind::kEnclaveBooted}});
 
   pb::Provisioned out;
   out.set_origin(m.origin);
@@ -99,7 +80,7 @@ Result<pb::Provisioned> Enclave::Provision(const pb::Provision& request) {
   log_key_.emplace(std::move(log_key));
   stamp_signer_ = ledger::note::NewEd25519Signer(m.origin, std::move(stamp_key));
   registry_key_.emplace(std::move(registry));
-  policy_ = std::move(policy);
+  log_verifier_ = std::move(log_verifier);
   state_ = State::kProvisioned;
   return out;
 }

@@ -140,6 +140,7 @@ Result<std::optional<Sequenced>> NotaryClient::Restore(const Head& head) {
   AddHashes(head.frontier, r->mutable_frontier());
   r->set_last_leaf(Str(head.last_leaf));
   AddHashes(head.last_leaf_proof, r->mutable_last_leaf_proof());
+  r->set_policy(Str(head.policy));
   return DoRestore(req);
 }
 
@@ -154,6 +155,18 @@ Result<Sequenced> NotaryClient::Append(uint64_t expected_size, const Hash& expec
     pe->set_event(Str(e.event));
     pe->set_stamp(Str(e.stamp));
   }
+  ASSIGN_OR_RETURN(pb::NotaryResponse r, Call(req, pb::NotaryResponse::kSequenced));
+  return FromProto(r.sequenced());
+}
+
+Result<Sequenced> NotaryClient::ChangePolicy(uint64_t expected_size, const Hash& expected_root,
+                                             ByteView policy, std::span<const Bytes> approvals) {
+  pb::HostRequest req;
+  pb::ChangePolicy* c = req.mutable_change_policy();
+  c->set_expected_size(expected_size);
+  c->set_expected_root(Str(expected_root.view()));
+  c->set_policy(Str(policy));
+  for (const Bytes& a : approvals) c->add_approvals(Str(a));
   ASSIGN_OR_RETURN(pb::NotaryResponse r, Call(req, pb::NotaryResponse::kSequenced));
   return FromProto(r.sequenced());
 }

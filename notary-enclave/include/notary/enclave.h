@@ -2,7 +2,7 @@
 // with no I/O of its own (the Platform gives entropy and attestation; the
 // caller moves frames).
 //
-//   Booted ──Provision──▶ Provisioned ──Restore──▶ Serving ──Append──▶ Serving
+//   Booted ──Provision──▶ Provisioned ──Restore──▶ Serving ──Append, ChangePolicy──▶ Serving
 //
 // Boot: an ephemeral P-256 key is generated from platform entropy; it never
 //   leaves the enclave; it signs app proofs and receives the quorum shares.
@@ -17,9 +17,15 @@
 // Restore: a new log (genesis) or the head the host holds, accepted only if
 //   signed by the derived log key and consistent (ledger::Sequencer::Restore).
 //   The notary then appends an ENCLAVE_BOOTED entry carrying its boot proof
-//   digest, stamped by the log key, so key history is in the log.
+//   digest, stamped by the log key, so key history is in the log. The host
+//   also shows the submitter policy in force at that head: every checkpoint
+//   names it ("policy <version> <digest>", schemas/formats/policy.md §5), and
+//   another is refused (policy_mismatch).
 // Append: ledger::Sequencer::Sequence, then the batch app proof
 //   (schemas/formats/app-proof.md) signed by the ephemeral key.
+// ChangePolicy: the next policy version, approved by the manifest's operator
+//   quorum, is recorded as a POLICY_CHANGED entry stamped by the log key and
+//   enforced from then on.
 //
 // Every refusal is a Status with a stable reason; state changes only on
 // success. Thread-safety: single-threaded by design; one caller.
@@ -38,6 +44,7 @@
 #include "ledger/manifest.h"
 #include "ledger/note.h"
 #include "ledger/p256.h"
+#include "ledger/policy.h"
 #include "ledger/quorum.h"
 #include "ledger/sequencer.h"
 #include "ledger/status.h"
@@ -82,6 +89,7 @@ class Enclave {
   ledger::Result<pb::Provisioned> Provision(const pb::Provision& request);
   ledger::Result<pb::Restored> Restore(const pb::Restore& request);
   ledger::Result<pb::Sequenced> Append(const pb::Append& request);
+  ledger::Result<pb::Sequenced> ChangePolicy(const pb::ChangePolicy& request);
 
  private:
   Enclave(Platform& platform, EnclaveOptions options, ledger::P256PrivateKey ephemeral);
@@ -92,6 +100,9 @@ class Enclave {
   ledger::Result<ledger::Sequencer> StartSequencer(const pb::Restore& request);
   ledger::Status CheckHeldHead(const pb::Restore& request) const;
   ledger::Result<pb::Sequenced> Finish(ledger::SequencedBatch batch);
+  // The policy as the sequencer enforces it: p's submitters, plus the log key
+  // for the entries the notary stamps itself (ENCLAVE_BOOTED, POLICY_CHANGED).
+  ledger::Result<ledger::SubmitterPolicy> EnforcedPolicy(const ledger::Policy& p) const;
 
   Platform& platform_;
   EnclaveOptions options_;
@@ -108,10 +119,10 @@ class Enclave {
   std::optional<ledger::Ed25519PrivateKey> log_key_;
   std::unique_ptr<ledger::note::Signer> stamp_signer_;
   std::string log_vkey_;
+  std::shared_ptr<const ledger::note::Verifier> log_verifier_;
   std::optional<ledger::Secp256k1KeyPair> registry_key_;  // for registry statements
-  ledger::SubmitterPolicy policy_;
 
-  // Set by Restore.
+  // Set by Restore. The sequencer holds the policy in force and its line.
   std::optional<ledger::Sequencer> sequencer_;
 };
 

@@ -59,6 +59,9 @@ struct Head {
   std::vector<Hash> frontier;
   Bytes last_leaf;
   std::vector<Hash> last_leaf_proof;
+  // The policy encoding named by the checkpoint's "policy" line
+  // (schemas/formats/policy.md §5); empty for version 0, the manifest's.
+  Bytes policy;
 };
 
 class NotaryClient {
@@ -82,6 +85,10 @@ class NotaryClient {
   Result<std::optional<Sequenced>> Restore(const Head& head);
   Result<Sequenced> Append(uint64_t expected_size, const Hash& expected_root,
                            std::span<const SubmittedEvent> events);
+  // The next policy version (its encoding) with operator approvals of its
+  // digest. Returns the POLICY_CHANGED batch, to be persisted like Append's.
+  Result<Sequenced> ChangePolicy(uint64_t expected_size, const Hash& expected_root,
+                                 ByteView policy, std::span<const Bytes> approvals);
 
   // One round trip: a response of `expected` kind, or the notary's Error as
   // a Status, or InvalidArgument("unexpected_response").
