@@ -36,6 +36,11 @@ Status CmdManifestCreate(const Args& a, const Output& o);
 Status CmdManifestShow(const Args& a, const Output& o);
 Status CmdManifestApprove(const Args& a, const Output& o);
 Status CmdManifestVerify(const Args& a, const Output& o);
+// The submitter policy (commands_policy.cc).
+Status CmdPolicyCreate(const Args& a, const Output& o);
+Status CmdPolicyShow(const Args& a, const Output& o);
+Status CmdPolicyApprove(const Args& a, const Output& o);
+Status CmdPolicyApply(const Args& a, const Output& o);
 
 // A --vkey value: the vkey string itself, or a file holding it.
 Result<std::unique_ptr<note::Verifier>> LoadVerifierKey(const std::string& value);

@@ -59,24 +59,6 @@ Result<std::array<uint8_t, N>> ParseFixedHex(const std::string& hex, const std::
   return out;
 }
 
-// --submitter NAME=VKEY:KIND,KIND (the kinds follow the last ':', since key
-// names, and so vkeys, may contain ':').
-Result<ManifestSubmitter> ParseSubmitter(const std::string& v) {
-  auto eq = v.find('=');
-  auto colon = v.rfind(':');
-  if (eq == std::string::npos || colon == std::string::npos || colon < eq) {
-    return Status::InvalidArgument("bad_submitter", "--submitter must be NAME=VKEY:KIND,KIND");
-  }
-  ManifestSubmitter s{v.substr(0, eq), v.substr(eq + 1, colon - eq - 1), {}};
-  std::string kinds = v.substr(colon + 1) + ",";
-  for (size_t start = 0, comma; (comma = kinds.find(',', start)) != std::string::npos;
-       start = comma + 1) {
-    ASSIGN_OR_RETURN(EventKind k, ParseEventKind(kinds.substr(start, comma - start)));
-    s.kinds.push_back(k);
-  }
-  return s;
-}
-
 nlohmann::json ManifestJson(const Manifest& m, const Hash& digest) {
   nlohmann::json ops = nlohmann::json::array(), subs = nlohmann::json::array();
   for (const auto& op : m.operators) ops.push_back({{"name", op.name}, {"public_key", op.public_key.Hex()}});

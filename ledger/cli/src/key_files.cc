@@ -64,4 +64,20 @@ Result<std::string> Positional(const Args& a, size_t i, const std::string& what)
   return a.positional()[i];
 }
 
+Result<ManifestSubmitter> ParseSubmitter(const std::string& v) {
+  auto eq = v.find('=');
+  auto colon = v.rfind(':');
+  if (eq == std::string::npos || colon == std::string::npos || colon < eq) {
+    return Status::InvalidArgument("bad_submitter", "--submitter must be NAME=VKEY:KIND,KIND");
+  }
+  ManifestSubmitter s{v.substr(0, eq), v.substr(eq + 1, colon - eq - 1), {}};
+  std::string kinds = v.substr(colon + 1) + ",";
+  for (size_t start = 0, comma; (comma = kinds.find(',', start)) != std::string::npos;
+       start = comma + 1) {
+    ASSIGN_OR_RETURN(EventKind k, ParseEventKind(kinds.substr(start, comma - start)));
+    s.kinds.push_back(k);
+  }
+  return s;
+}
+
 }  // namespace ledger::cli

@@ -22,6 +22,9 @@ Result<P256PublicKey> ReadP256PublicKey(const std::string& path);
 Result<P256PrivateKey> ReadOperatorKey(const std::string& path);
 Result<Ed25519PublicKey> ReadQuorumPublicKey(const std::string& path);
 Result<Manifest> ReadManifest(const std::string& path);
+// --submitter NAME=VKEY:KIND,KIND (the kinds follow the last ':', since key
+// names, and so vkeys, may contain ':'); InvalidArgument("bad_submitter").
+Result<ManifestSubmitter> ParseSubmitter(const std::string& v);
 // positional()[i], or InvalidArgument("missing_argument").
 Result<std::string> Positional(const Args& a, size_t i, const std::string& what);
 

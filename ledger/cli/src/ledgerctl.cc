@@ -41,6 +41,10 @@ quorum ceremony (README: "The quorum ceremony"):
   manifest show FILE
   manifest approve --key KEYFILE --name NAME FILE --out APPROVAL
   manifest verify FILE APPROVAL...         exit 0 only with threshold valid approvals
+  policy create --version N --submitter NAME=VKEY:KIND,KIND... --out FILE
+  policy show FILE
+  policy approve --key KEYFILE --name NAME --manifest M FILE --out APPROVAL
+  policy apply --data DIR FILE --approval FILE...   notary-mode log: record and enforce it
   quorum provision --socket S --manifest FILE --root CERT --key KEYFILE --share FILE --out FILE
                                            verify the notary's attestation, re-seal the share to it
   notary provision --socket S --manifest FILE --approval FILE... --share FILE... [--vkey-out F]
@@ -111,6 +115,14 @@ int RunLedgerctl(const std::vector<std::string>& argv, std::istream& in, std::os
     s = CmdManifestApprove(a, o);
   } else if (cmd == "manifest" && sub == "verify") {
     s = CmdManifestVerify(a, o);
+  } else if (cmd == "policy" && sub == "create") {
+    s = CmdPolicyCreate(a, o);
+  } else if (cmd == "policy" && sub == "show") {
+    s = CmdPolicyShow(a, o);
+  } else if (cmd == "policy" && sub == "approve") {
+    s = CmdPolicyApprove(a, o);
+  } else if (cmd == "policy" && sub == "apply") {
+    s = CmdPolicyApply(a, o);
   } else {
     err << kUsage;
     return o.Fail(Status::InvalidArgument("unknown_command", "unknown command: " + cmd +

@@ -287,8 +287,9 @@ Status LocalLog::ConnectNotary(const std::string& socket) {
     ASSIGN_OR_RETURN(seq, notary_->Genesis());
   } else {
     ASSIGN_OR_RETURN(auto head, store_->ReadHead());
+    ASSIGN_OR_RETURN(Bytes policy, HeadPolicy());
     ASSIGN_OR_RETURN(seq, notary_->Restore({head.checkpoint_note, head.frontier, head.last_leaf,
-                                            head.last_leaf_proof}));
+                                            head.last_leaf_proof, std::move(policy)}));
   }
   if (!seq) return Status::Ok();  // the notary already serves this head
   ASSIGN_OR_RETURN(auto payloads, BootPayloads(seq->batch));

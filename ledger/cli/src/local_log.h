@@ -61,6 +61,11 @@ class LocalLog {
   // as one batch.
   Result<SequencedBatch> Append(const std::vector<Record>& records);
   bool notary_mode() const { return notary_ != nullptr; }
+  // Notary mode: sends the next policy version (its encoding) with operator
+  // approvals, verifies and persists the POLICY_CHANGED batch, with the
+  // policy encoding as the entry's payload so that a restarted notary can be
+  // restored with it (local_log_policy.cc).
+  Result<SequencedBatch> ChangePolicy(ByteView policy, std::span<const Bytes> approvals);
 
   ~LocalLog();
 
@@ -71,6 +76,9 @@ class LocalLog {
                            const std::string& payload, const Bytes& signature,
                            std::span<const store::Payload> payloads);
   Result<std::vector<store::Payload>> BootPayloads(const SequencedBatch& batch);
+  // The policy encoding the head checkpoint's policy line names (a stored
+  // payload); empty for version 0, the manifest's.
+  Result<Bytes> HeadPolicy() const;
 
   std::string dir_;
   std::string manifest_file_;
