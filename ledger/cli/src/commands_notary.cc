@@ -10,6 +10,7 @@
 #include "key_files.h"
 #include "ledger/attestation.h"
 #include "ledger/dev_pki.h"
+#include "ledger/ecdsa_note.h"
 #include "ledger/notary_client/notary_client.h"
 #include "ledger/quorum.h"
 #include "local_log.h"
@@ -34,22 +35,35 @@ std::string StateName(notary_client::pb::StatusInfo::State s) {
 }  // namespace
 
 Status CmdSubmitterKey(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow({"name", "out", "json"}));
+  RETURN_IF_ERROR(a.Allow({"name", "out", "alg", "json"}));
   ASSIGN_OR_RETURN(std::string name, a.Required("name"));
   ASSIGN_OR_RETURN(std::string out, a.Required("out"));
+  std::string alg = a.Get("alg").value_or("ed25519");
   if (!note::IsValidKeyName(name)) {
     return Status::InvalidArgument("bad_key_name", "--name must be a signed-note key name");
   }
-  ASSIGN_OR_RETURN(auto key, Ed25519PrivateKey::Generate());
-  Bytes seed = key.ExportSeed();
-  std::string text = name + "\n" + HexEncode(seed) + "\n";
-  OPENSSL_cleanse(seed.data(), seed.size());
-  Status s = WriteSecretFile(out, text);
+  Bytes secret;
+  if (alg == "ed25519") {
+    ASSIGN_OR_RETURN(auto key, Ed25519PrivateKey::Generate());
+    secret = key.ExportSeed();
+  } else if (alg == "p256") {
+    ASSIGN_OR_RETURN(auto key, P256PrivateKey::Generate());
+    secret = key.ExportScalar();
+  } else if (alg == "secp256k1") {
+    ASSIGN_OR_RETURN(secret, note::GenerateSecp256k1Secret());
+  } else {
+    return Status::InvalidArgument("bad_algorithm", "--alg must be ed25519, p256 or secp256k1");
+  }
+  // local_log.h: "<name>\n<alg>\n<hex secret>\n", read back by ReadSubmitterKey.
+  auto signer = SubmitterSigner(name, alg, secret);
+  std::string text = name + "\n" + alg + "\n" + HexEncode(secret) + "\n";
+  OPENSSL_cleanse(secret.data(), secret.size());
+  Status s = signer.ok() ? WriteSecretFile(out, text) : signer.status();
   OPENSSL_cleanse(text.data(), text.size());
   RETURN_IF_ERROR(s);
-  auto signer = note::NewEd25519Signer(name, std::move(key));
-  RETURN_IF_ERROR(WriteFile(out + ".vkey", signer->VerifierKey() + "\n", false));
-  o.Print({{"name", name}, {"vkey", signer->VerifierKey()}}, signer->VerifierKey() + "\n");
+  std::string vkey = (*signer)->VerifierKey();
+  RETURN_IF_ERROR(WriteFile(out + ".vkey", vkey + "\n", false));
+  o.Print({{"name", name}, {"alg", alg}, {"vkey", vkey}}, vkey + "\n");
   return Status::Ok();
 }
 

@@ -49,7 +49,8 @@ quorum ceremony (README: "The quorum ceremony"):
                                            verify the notary's attestation, re-seal the share to it
   notary provision --socket S --manifest FILE --approval FILE... --share FILE... [--vkey-out F]
   notary status --socket S
-  submitter-key --name NAME --out FILE     a submitter's Ed25519 stamping key (FILE.vkey)
+  submitter-key --name NAME --out FILE [--alg ed25519|p256|secp256k1]
+                    a submitter's stamping key, Ed25519 by default (FILE.vkey)
 
 VKEY is a C2SP verifier key string or a file holding one (DIR/log.vkey).
 Exit status: 0 ok, 1 verification failed or corruption, 2 bad usage or input,

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/codec/event_json.h"
+#include "ledger/ecdsa_note.h"
 #include "ledger/leaf.h"
 #include "ledger/stamp.h"
 #include "notary/app_proof.h"
@@ -213,22 +214,56 @@ Result<SequencedBatch> LocalLog::Append(const std::vector<Record>& records) {
 
 LocalLog::~LocalLog() = default;
 
+Result<std::unique_ptr<note::Signer>> SubmitterSigner(std::string name, std::string_view alg,
+                                                      ByteView secret) {
+  if (alg == "ed25519") {
+    ASSIGN_OR_RETURN(auto key, Ed25519PrivateKey::FromSeed(secret));
+    return note::NewEd25519Signer(std::move(name), std::move(key));
+  }
+  if (alg == "p256") {
+    ASSIGN_OR_RETURN(auto key, P256PrivateKey::FromScalar(secret));
+    return note::NewP256Signer(std::move(name), std::move(key));
+  }
+  if (alg == "secp256k1") return note::NewSecp256k1Signer(std::move(name), secret);
+  return Status::InvalidArgument("bad_algorithm",
+                                 "submitter key algorithm must be ed25519, p256 or secp256k1");
+}
+
+namespace {
+// "<name>\n[<alg>\n]<hex secret>\n"; the caller cleanses `text`.
+Result<std::unique_ptr<note::Signer>> ParseSubmitterKey(const std::string& text,
+                                                        const std::string& path) {
+  auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument("bad_key_file", path + ": " + why);
+  };
+  std::vector<std::string_view> lines;
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    lines.push_back(line);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+  }
+  while (!lines.empty() && lines.back().empty()) lines.pop_back();
+  if (lines.size() != 2 && lines.size() != 3) return bad("not a submitter key file");
+  std::string name(lines[0]);
+  if (!note::IsValidKeyName(name)) return bad("bad key name");
+  std::string_view alg = lines.size() == 3 ? lines[1] : "ed25519";
+  auto secret = HexDecode(lines.back());
+  if (!secret.ok()) return bad("bad secret");
+  auto signer = SubmitterSigner(std::move(name), alg, *secret);
+  OPENSSL_cleanse(secret->data(), secret->size());
+  if (!signer.ok()) return bad(signer.status().message());
+  return signer;
+}
+}  // namespace
+
 Result<std::unique_ptr<note::Signer>> ReadSubmitterKey(const std::string& path) {
   ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-  auto nl = text.find('\n');
-  if (nl == std::string::npos || nl == 0) {
-    return Status::InvalidArgument("bad_key_file", path + ": not a submitter key file");
-  }
-  std::string name = text.substr(0, nl);
-  auto seed = HexDecode(Trim(text.substr(nl + 1)));
-  if (!seed.ok()) return Status::InvalidArgument("bad_key_file", path + ": bad seed");
-  auto key = Ed25519PrivateKey::FromSeed(*seed);
-  OPENSSL_cleanse(seed->data(), seed->size());
-  if (!key.ok()) return key.status();
-  if (!note::IsValidKeyName(name)) {
-    return Status::InvalidArgument("bad_key_file", path + ": bad key name");
-  }
-  return note::NewEd25519Signer(name, std::move(key).value());
+  auto signer = ParseSubmitterKey(text, path);
+  OPENSSL_cleanse(text.data(), text.size());
+  return signer;
 }
 
 Status LocalLog::InitWithNotary(const std::string& dir, const std::string& socket,

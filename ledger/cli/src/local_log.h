@@ -17,6 +17,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ledger/event.h"
@@ -94,7 +95,14 @@ class LocalLog {
 Result<std::string> ReadFile(const std::string& path);
 Status WriteFile(const std::string& path, std::string_view data, bool secret);
 
-// A submitter key file: "<key name>\n<hex Ed25519 seed>\n" (ledgerctl submitter-key).
+// A submitter key file (ledgerctl submitter-key): "<key name>\n<alg>\n<hex
+// secret>\n", alg "ed25519" (the secret is the seed), "p256" or "secp256k1"
+// (the 32-byte big-endian scalar); the older "<key name>\n<hex Ed25519
+// seed>\n" reads as Ed25519. InvalidArgument("bad_key_file") on any defect.
 Result<std::unique_ptr<note::Signer>> ReadSubmitterKey(const std::string& path);
+// The signer for a secret of one of those algorithms; InvalidArgument
+// ("bad_algorithm") for another algorithm, the key's error for a bad secret.
+Result<std::unique_ptr<note::Signer>> SubmitterSigner(std::string name, std::string_view alg,
+                                                      ByteView secret);
 
 }  // namespace ledger::cli

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "ledger/cosignature.h"
+#include "ledger/ecdsa_note.h"
 #include "ledger/hash.h"
 
 namespace ledger::note {
@@ -226,11 +227,16 @@ std::unique_ptr<Verifier> NewEd25519Verifier(std::string name, const Ed25519Publ
 }
 
 std::string FormatVerifierKey(std::string_view name, uint8_t alg, ByteView public_key) {
+  return FormatVerifierKey(name, KeyId(name, alg, public_key), alg, public_key);
+}
+
+std::string FormatVerifierKey(std::string_view name, uint32_t key_id, uint8_t alg,
+                              ByteView public_key) {
   Bytes material;
   AppendU8(material, alg);
   Append(material, public_key);
   Bytes id;
-  AppendU32BE(id, KeyId(name, alg, public_key));
+  AppendU32BE(id, key_id);
   std::string out(name);
   out += '+';
   out += HexEncode(id);
@@ -255,12 +261,17 @@ Result<std::unique_ptr<Verifier>> ParseVerifierKey(std::string_view vkey) {
   if (!material.ok() || material->empty()) return BadVerifierKey("key is not canonical base64");
   uint8_t alg = (*material)[0];
   ByteView raw = ByteView(*material).subspan(1);
+  uint32_t want = LoadU32BE(HexDecode(hex)->data());
+  if (alg == kAlgECDSA || alg == kAlgPrivate) {
+    ASSIGN_OR_RETURN(auto v, NewEcdsaVerifierFromKey(std::string(name), alg, raw));
+    if (v->key_id() != want) return BadVerifierKey("key ID does not match the key");
+    return v;
+  }
   if (alg != kAlgEd25519 && alg != kAlgCosignatureV1) {
     return BadVerifierKey("unsupported signature type " + std::to_string(alg));
   }
   auto key = Ed25519PublicKey::FromBytes(raw);
   if (!key.ok()) return BadVerifierKey("Ed25519 public key must be 32 bytes");
-  uint32_t want = LoadU32BE(HexDecode(hex)->data());
   if (KeyId(name, alg, raw) != want) return BadVerifierKey("key ID does not match the key");
   if (alg == kAlgEd25519) return NewEd25519Verifier(std::string(name), *key);
   return std::unique_ptr<Verifier>(NewCosignatureV1Verifier(std::string(name), *key));

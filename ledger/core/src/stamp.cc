@@ -1,6 +1,7 @@
 // Submitter stamps v1 (schemas/formats/stamp.md).
 #include "ledger/stamp.h"
 
+#include "ledger/ecdsa_note.h"
 #include "ledger/hash.h"
 
 namespace ledger {
@@ -9,6 +10,12 @@ constexpr uint8_t kStampVersion = 0x01;
 constexpr std::string_view kStampDomain = "audit-ledger/stamp/v1\n";
 constexpr size_t kMaxKeyName = 255;
 constexpr size_t kMaxPayload = 65535;
+
+// stamp.md §1: Ed25519, ECDSA P-256 and secp256k1 (the only 0xff type we
+// know). Cosignature keys (0x04) sign a different statement.
+bool IsStampKeyType(uint8_t alg) {
+  return alg == note::kAlgEd25519 || alg == note::kAlgECDSA || alg == note::kAlgPrivate;
+}
 
 Status CheckParts(std::string_view name, size_t payload_size) {
   if (name.empty() || name.size() > kMaxKeyName || !note::IsValidKeyName(name)) {
@@ -90,10 +97,14 @@ Result<const note::Verifier*> VerifyStamp(std::string_view origin, ByteView even
   // Key IDs are 32 bits, so two keys may share (name, ID): try every match
   // rather than the first, as signed-note verifiers do.
   for (const note::Verifier* v : submitters) {
-    if (v == nullptr || v->alg() != note::kAlgEd25519) continue;
+    if (v == nullptr || !IsStampKeyType(v->alg())) continue;
     if (v->name() != stamp.key_name || v->key_id() != stamp.key_id) continue;
     known = true;
-    if (v->Verify(text, stamp.payload).ok()) return v;
+    if (!v->Verify(text, stamp.payload).ok()) continue;
+    // stamp.md §3: one encoding per stamp, or (r, n - s) would be a second
+    // stamp of the same event that the sequencer's replay check cannot see.
+    if (v->alg() == note::kAlgECDSA && !note::CheckP256LowS(stamp.payload).ok()) continue;
+    return v;
   }
   if (!known) {
     return Status::VerificationFailed(

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ledger/ecdsa_note.h"
 #include "ledger/event.h"
 #include "ledger/leaf.h"
 #include "ledger/stamp.h"
@@ -159,6 +160,38 @@ TEST(SequencerTest, StampsAreCheckedAgainstThePolicy) {
   EXPECT_EQ(s.Sequence(1, s.head().range.Root(), {{{ev2, stamp2}, {ev2, stamp2}}}).status().reason(),
             "replayed_stamp");
   EXPECT_TRUE(s.Sequence(1, s.head().range.Root(), {{{ev2, stamp2}}}).ok());
+}
+
+// The policy's submitter keys are vkeys of any stamp type (stamp.md §1).
+TEST(SequencerTest, AcceptsEd25519P256AndSecp256k1Submitters) {
+  std::unique_ptr<note::Signer> subs[] = {
+      note::NewEd25519Signer("svc-ed", SubmitterKey()),
+      note::NewP256Signer("svc-p256", P256PrivateKey::FromScalar(Bytes(32, 5)).value()),
+      note::NewSecp256k1Signer("svc-k1", Bytes(32, 6)).value()};
+  SubmitterPolicy policy;
+  for (const auto& sub : subs) {
+    policy.submitters.push_back(
+        {std::shared_ptr<const note::Verifier>(note::ParseVerifierKey(sub->VerifierKey()).value()),
+         {}});
+  }
+  Sequencer s = Genesis({}, policy);
+  for (uint64_t i = 0; i < 3; ++i) {
+    Bytes ev = EventBytes(10 + i);
+    auto b = s.Sequence(i, s.head().range.Root(), {{{ev, MakeStamp(kOrigin, ev, *subs[i]).value()}}});
+    ASSERT_TRUE(b.ok()) << i << ": " << b.status();
+    // A stamp of this event by a key outside the policy is refused.
+    auto stranger =
+        i == 1 ? note::NewP256Signer(subs[i]->name(), P256PrivateKey::Generate().value())
+               : note::NewSecp256k1Signer(subs[i]->name(), Bytes(32, 7)).value();
+    Bytes ev2 = EventBytes(20 + i);
+    EXPECT_EQ(s.Sequence(i + 1, s.head().range.Root(),
+                         {{{ev2, MakeStamp(kOrigin, ev2, *stranger).value()}}})
+                  .status()
+                  .reason(),
+              "unknown_submitter")
+        << i;
+  }
+  EXPECT_EQ(s.head().size(), 3u);
 }
 
 TEST(SequencerTest, SubmittersMayAppendOnlyTheirKinds) {

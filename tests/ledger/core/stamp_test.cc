@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "ledger/ecdsa_note.h"
 #include "ledger/hash.h"
 
 namespace ledger {
@@ -61,6 +62,80 @@ TEST(StampTest, WorkedExampleVector) {
   // The raw signature verifies over the stamp text with the public key alone.
   auto pub = Ed25519PublicKey::FromBytes(Hex(v["public_key_hex"])).value();
   EXPECT_TRUE(pub.Verify(AsBytes(v["stamp_text"].get<std::string>()), decoded.payload).ok());
+}
+
+// The worked examples of stamp.md §5 (python-cryptography, randomized ECDSA:
+// verified, and for secp256k1 reproduced through RFC 6979).
+TEST(StampTest, EcdsaWorkedExamples) {
+  std::ifstream in(LEDGER_TEST_VECTORS "/formats/stamp-ecdsa-examples.json");
+  ASSERT_TRUE(static_cast<bool>(in));
+  auto v = nlohmann::json::parse(in);
+  std::string origin = v["origin"];
+  Bytes event = Hex(v["event_hex"]);
+  ASSERT_EQ(v["cases"].size(), 2u);
+  for (const auto& c : v["cases"]) {
+    SCOPED_TRACE(c["alg"].get<std::string>());
+    auto verifier = note::ParseVerifierKey(c["vkey"].get<std::string>()).value();
+    Bytes key_id;
+    AppendU32BE(key_id, verifier->key_id());
+    EXPECT_EQ(HexEncode(key_id), c["key_id_hex"].get<std::string>());
+    EXPECT_EQ(StampText(origin, event), c["stamp_text"].get<std::string>());
+    Bytes stamp = Hex(c["stamp_hex"]);
+    Stamp decoded = DecodeStamp(stamp).value();
+    EXPECT_EQ(decoded.key_name, c["key_name"].get<std::string>());
+    EXPECT_EQ(HexEncode(decoded.payload), c["signature_hex"].get<std::string>());
+    EXPECT_EQ(EncodeStamp(decoded).value(), stamp);
+    const note::Verifier* known[] = {verifier.get()};
+    EXPECT_EQ(VerifyStamp(origin, event, stamp, known).value(), verifier.get());
+    // The high-s twin is valid ECDSA but not a stamp (stamp.md §3).
+    Stamp high = decoded;
+    high.payload = Hex(c["high_s_signature_hex"]);
+    EXPECT_EQ(Reason(VerifyStamp(origin, event, EncodeStamp(high).value(), known).status()),
+              "bad_stamp");
+    // The same key signs a fresh stamp that verifies.
+    Bytes secret = Hex(c["secret_hex"]);
+    std::unique_ptr<note::Signer> signer =
+        c["alg"] == "p256"
+            ? note::NewP256Signer(c["key_name"], P256PrivateKey::FromScalar(secret).value())
+            : note::NewSecp256k1Signer(c["key_name"], secret).value();
+    EXPECT_EQ(signer->VerifierKey(), c["vkey"].get<std::string>());
+    Bytes fresh = MakeStamp(origin, event, *signer).value();
+    EXPECT_EQ(VerifyStamp(origin, event, fresh, known).value(), verifier.get());
+    EXPECT_EQ(Reason(VerifyStamp("other.example/log", event, fresh, known).status()), "bad_stamp");
+    if (c.contains("rfc6979_signature_hex")) {
+      EXPECT_EQ(HexEncode(DecodeStamp(fresh).value().payload),
+                c["rfc6979_signature_hex"].get<std::string>());
+    }
+  }
+}
+
+TEST(StampTest, AcceptsTheThreeKeyTypes) {
+  std::unique_ptr<note::Signer> signers[] = {
+      SignerFromSeed("svc", 1),
+      note::NewP256Signer("svc", P256PrivateKey::FromScalar(Bytes(32, 1)).value()),
+      note::NewSecp256k1Signer("svc", Bytes(32, 1)).value()};
+  std::vector<std::unique_ptr<note::Verifier>> verifiers;
+  std::vector<const note::Verifier*> known;
+  for (const auto& s : signers) {
+    verifiers.push_back(VerifierOf(*s));
+    known.push_back(verifiers.back().get());
+  }
+  EXPECT_EQ(known[0]->alg(), note::kAlgEd25519);
+  EXPECT_EQ(known[1]->alg(), note::kAlgECDSA);
+  EXPECT_EQ(known[2]->alg(), note::kAlgPrivate);
+  for (size_t i = 0; i < 3; ++i) {
+    Bytes stamp = MakeStamp(kOrigin, kEvent, *signers[i]).value();
+    EXPECT_EQ(VerifyStamp(kOrigin, kEvent, stamp, known).value(), known[i]) << i;
+    EXPECT_EQ(Reason(VerifyStamp(kOrigin, Bytes{9}, stamp, known).status()), "bad_stamp") << i;
+    // Another type's signature under this key's name and ID.
+    Stamp swapped = DecodeStamp(stamp).value();
+    swapped.payload = DecodeStamp(MakeStamp(kOrigin, kEvent, *signers[(i + 1) % 3]).value())
+                          .value()
+                          .payload;
+    EXPECT_EQ(Reason(VerifyStamp(kOrigin, kEvent, EncodeStamp(swapped).value(), known).status()),
+              "bad_stamp")
+        << i;
+  }
 }
 
 TEST(StampTest, TextBindsOriginAndEventHash) {

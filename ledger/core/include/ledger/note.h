@@ -84,11 +84,16 @@ class Signer {
 std::unique_ptr<Signer> NewEd25519Signer(std::string name, Ed25519PrivateKey key);
 std::unique_ptr<Verifier> NewEd25519Verifier(std::string name, const Ed25519PublicKey& key);
 
-// Parses a vkey of type 0x01 (Ed25519) or 0x04 (cosignature/v1).
+// Parses a vkey of type 0x01 (Ed25519), 0x04 (cosignature/v1), 0x02 (ECDSA
+// P-256) or 0xff || "audit-ledger/secp256k1" (see ecdsa_note.h).
 // InvalidArgument("bad_verifier_key") on any defect, including a key ID that
 // does not match the key.
 Result<std::unique_ptr<Verifier>> ParseVerifierKey(std::string_view vkey);
+// With the key ID KeyId(name, alg, public_key).
 std::string FormatVerifierKey(std::string_view name, uint8_t alg, ByteView public_key);
+// With an explicit key ID, for types whose key ID is computed otherwise (0x02).
+std::string FormatVerifierKey(std::string_view name, uint32_t key_id, uint8_t alg,
+                              ByteView public_key);
 
 // Signs text and returns the signature (name, key id, payload) to attach.
 Result<Signature> SignText(std::string_view text, const Signer& signer);

@@ -1,8 +1,9 @@
 // Stamp: a submitter's signature over one event, carried in the leaf
 // (schemas/formats/stamp.md).
 //
-// A submitter holds a C2SP signed-note Ed25519 key (type 0x01), known to the
-// notary by its vkey string. It signs the note text
+// A submitter holds a C2SP signed-note key, Ed25519 (type 0x01), ECDSA P-256
+// (0x02) or ECDSA secp256k1 (0xff, ecdsa_note.h), known to the notary by its
+// vkey string. It signs the note text
 //
 //   "audit-ledger/stamp/v1\n" <origin> "\n" <lowercase hex SHA-256(event bytes)> "\n"
 //
@@ -51,7 +52,8 @@ Result<Stamp> DecodeStamp(ByteView stamp);
 Result<Bytes> EncodeStamp(const Stamp& stamp);
 
 // Which known submitter signed `stamp` over `event_bytes` for this log.
-// Only Ed25519 (type 0x01) verifiers are considered. Errors:
+// Only verifiers of the types above are considered, and a P-256 signature
+// must have a low s (CheckP256LowS) so that a stamp has one encoding. Errors:
 //   VerificationFailed("missing_stamp")      the stamp is empty (unstamped leaf);
 //   InvalidArgument("malformed_stamp")       as for DecodeStamp;
 //   VerificationFailed("unknown_submitter")  no known key has its name and key ID;
