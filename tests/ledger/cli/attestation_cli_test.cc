@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli_fixture.h"
 #include "ledger/attestation.h"
 #include "ledger/cli/ledgerctl.h"
 
@@ -19,39 +20,9 @@ const std::string kNitro = LEDGER_TEST_VECTORS "/nitro/";
 const std::string kDoc = kNitro + "docs/signal_svr2_valid_bytes.cose";
 const std::string kAt = "1684362463";
 
-struct CtlResult {
-  int code;
-  std::string out, err;
-};
-
-class AttestationCliTest : public ::testing::Test {
+class AttestationCliTest : public testing::CliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("attestation-cli-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  CtlResult Ctl(std::vector<std::string> args) {
-    std::istringstream in;
-    std::ostringstream out, err;
-    int code = RunLedgerctl(args, in, out, err);
-    return {code, out.str(), err.str()};
-  }
-  std::string Write(const std::string& name, const Bytes& content) {
-    auto p = (dir_ / name).string();
-    std::ofstream(p, std::ios::binary)
-        .write(reinterpret_cast<const char*>(content.data()), static_cast<long>(content.size()));
-    return p;
-  }
-  static Bytes Read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return Bytes(std::istreambuf_iterator<char>(in), {});
-  }
-  fs::path dir_;
+  static Bytes Read(const std::string& path) { return ToBytes(testing::Slurp(path)); }
 };
 
 TEST_F(AttestationCliTest, GenuineDocumentRawAndBase64) {

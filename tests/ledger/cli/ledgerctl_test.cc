@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli_fixture.h"
 #include "ledger/bytes.h"
 #include "ledger/store/kv.h"
 
@@ -17,34 +18,13 @@ namespace ledger::cli {
 namespace {
 namespace fs = std::filesystem;
 
-struct CtlResult {
-  int code;
-  std::string out, err;
-  nlohmann::json Json() const { return nlohmann::json::parse(out); }
-};
-
-class LedgerctlTest : public ::testing::Test {
+class LedgerctlTest : public testing::CliTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ledgerctl-test-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    data_ = (dir_ / "data").string();
+    CliTest::SetUp();
+    data_ = P("data");
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
-  CtlResult Ctl(std::vector<std::string> args, const std::string& stdin_text = "") {
-    std::istringstream in(stdin_text);
-    std::ostringstream out, err;
-    int code = RunLedgerctl(args, in, out, err);
-    return {code, out.str(), err.str()};
-  }
-  std::string Write(const std::string& name, const std::string& content) {
-    auto p = (dir_ / name).string();
-    std::ofstream(p, std::ios::binary) << content;
-    return p;
-  }
   static std::string Samples() {
     std::ifstream in(std::string(LEDGER_SOURCE_DIR) + "/ops/samples/events.jsonl");
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -56,7 +36,6 @@ class LedgerctlTest : public ::testing::Test {
   }
   std::string Vkey() { return data_ + "/log.vkey"; }
 
-  fs::path dir_;
   std::string data_;
 };
 

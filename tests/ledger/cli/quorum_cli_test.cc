@@ -12,62 +12,41 @@
 #include "ledger/cli/ledgerctl.h"
 #include "ledger/manifest.h"
 #include "ledger/quorum.h"
+#include "cli_fixture.h"
 #include "ledger/sealed_box.h"
 
 namespace ledger::cli {
 namespace {
 namespace fs = std::filesystem;
 
-struct CtlResult {
-  int code;
-  std::string out, err;
-  nlohmann::json Json() const { return nlohmann::json::parse(out); }
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 std::string Trim(std::string s) {
   while (!s.empty() && s.back() == '\n') s.pop_back();
   return s;
 }
 
-class QuorumCliTest : public ::testing::Test {
+using testing::Slurp;
+
+class QuorumCliTest : public testing::CliTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("ledgerctl-quorum-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    CliTest::SetUp();
     for (const char* name : {"alice", "bob", "carol"}) {
       auto r = Ctl({"operator-key", "--out", P(std::string(name) + ".key")});
       ASSERT_EQ(r.code, kExitOk) << r.err;
       ASSERT_EQ(Trim(r.out), Trim(Slurp(P(std::string(name) + ".key.pub"))));
     }
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string P(const std::string& name) const { return (dir_ / name).string(); }
-  CtlResult Ctl(std::vector<std::string> args) {
-    std::istringstream in;
-    std::ostringstream out, err;
-    int code = RunLedgerctl(args, in, out, err);
-    return {code, out.str(), err.str()};
-  }
   std::vector<std::string> Operators() {
     return {"--operator", "alice=" + P("alice.key.pub"), "--operator", "bob=" + P("bob.key.pub"),
             "--operator", "carol=" + P("carol.key.pub")};
   }
-  CtlResult Genesis() {
+  testing::CtlResult Genesis() {
     auto args = Operators();
     args.insert(args.begin(), {"quorum", "genesis"});
     args.insert(args.end(), {"--threshold", "2", "--out", P("shares")});
     return Ctl(args);
   }
-  CtlResult CreateManifest(const std::string& out, std::vector<std::string> extra = {}) {
+  testing::CtlResult CreateManifest(const std::string& out, std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"manifest", "create", "--origin", "ledger.example/cli",
                                      "--pcr0", std::string(96, 'a'), "--threshold", "2",
                                      "--quorum-pub", P("shares/quorum.pub"), "--out", P(out)};
@@ -76,7 +55,7 @@ class QuorumCliTest : public ::testing::Test {
     args.insert(args.end(), extra.begin(), extra.end());
     return Ctl(args);
   }
-  CtlResult Approve(const std::string& key, const std::string& name, const std::string& out,
+  testing::CtlResult Approve(const std::string& key, const std::string& name, const std::string& out,
                     const std::string& manifest = "m.bin") {
     return Ctl({"manifest", "approve", "--key", P(key + ".key"), "--name", name, P(manifest),
                 "--out", P(out)});
@@ -84,7 +63,6 @@ class QuorumCliTest : public ::testing::Test {
   P256PrivateKey Key(const std::string& name) {
     return P256PrivateKey::FromScalar(HexDecode(Trim(Slurp(P(name + ".key")))).value()).value();
   }
-  fs::path dir_;
 };
 
 TEST_F(QuorumCliTest, OperatorKeyIsPrivateAndNeverOverwritten) {

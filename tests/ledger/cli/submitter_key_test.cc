@@ -12,39 +12,17 @@
 
 #include "ledger/cli/ledgerctl.h"
 #include "ledger/ecdsa_note.h"
+#include "cli_fixture.h"
 #include "ledger/stamp.h"
 
 namespace ledger::cli {
 namespace {
 namespace fs = std::filesystem;
 
-struct CtlResult {
-  int code;
-  std::string out, err;
-};
+using testing::Slurp;
 
-class SubmitterKeyTest : public ::testing::Test {
+class SubmitterKeyTest : public testing::CliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("submitter-key-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  CtlResult Ctl(std::vector<std::string> args) {
-    std::istringstream in;
-    std::ostringstream out, err;
-    int code = RunLedgerctl(args, in, out, err);
-    return {code, out.str(), err.str()};
-  }
-  std::string P(const std::string& name) const { return (dir_ / name).string(); }
-  static std::string Slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
   // What `init --notary` makes of a key file: it reads the submitter key
   // before it dials the (absent) notary, so only a bad file is bad_key_file.
   std::string InitWith(const std::string& key_file) {
@@ -55,8 +33,6 @@ class SubmitterKeyTest : public ::testing::Test {
                   "--submitter-key", key_file});
     return r.err;
   }
-
-  fs::path dir_;
 };
 
 // The secret line of a key file as the signer ledgerctl would build.
