@@ -1,0 +1,95 @@
+#include "witness/server.h"
+
+#include <httplib.h>
+
+#include <exception>
+
+#include "witness/add_checkpoint.h"
+
+namespace anchor::witness {
+
+struct Server::Impl {
+  Witness* witness;
+  httplib::Server http;
+};
+
+namespace {
+
+void Send(httplib::Response& res, const Reply& reply) {
+  res.status = reply.status;
+  res.set_content(reply.body, reply.content_type.c_str());
+}
+
+void SendInternalError(httplib::Response& res) {
+  res.status = 500;
+  res.set_content("internal_error\n", std::string(kTextPlain).c_str());
+}
+
+}  // namespace
+
+Server::Server(Witness* witness) : impl_(std::make_unique<Impl>()) {
+  impl_->witness = witness;
+  auto& http = impl_->http;
+  http.set_payload_max_length(kMaxAddCheckpointBody);
+  http.Post("/add-checkpoint", [this](const httplib::Request& req, httplib::Response& res) {
+    try {
+      Send(res, impl_->witness->AddCheckpoint(req.body));
+    } catch (...) {
+      SendInternalError(res);
+    }
+  });
+  http.Get(R"(/([0-9a-f]{64})/checkpoint)",
+           [this](const httplib::Request& req, httplib::Response& res) {
+             try {
+               Send(res, impl_->witness->LatestCheckpoint(req.matches[1].str()));
+             } catch (...) {
+               SendInternalError(res);
+             }
+           });
+  http.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        SendInternalError(res);
+      });
+  // httplib answers 413 itself for bodies above the payload limit; give
+  // every status without a body a stable reason word.
+  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    std::string reason = res.status == 413   ? "body_too_large"
+                         : res.status == 404 ? "not_found"
+                         : res.status == 405 ? "method_not_allowed"
+                                             : "bad_request";
+    res.set_content(reason + "\n", std::string(kTextPlain).c_str());
+  });
+}
+
+Server::~Server() = default;
+
+ledger::Result<int> Server::Bind(const std::string& host, int port) {
+  int bound = -1;
+  try {
+    if (port == 0) {
+      bound = impl_->http.bind_to_any_port(host);
+    } else if (impl_->http.bind_to_port(host, port)) {
+      bound = port;
+    }
+  } catch (...) {
+    bound = -1;
+  }
+  if (bound <= 0) {
+    return ledger::Status::Unavailable("bind_failed",
+                                       "cannot listen on " + host + ":" + std::to_string(port));
+  }
+  return bound;
+}
+
+ledger::Status Server::Serve() {
+  try {
+    if (impl_->http.listen_after_bind()) return ledger::Status::Ok();
+  } catch (...) {
+  }
+  return ledger::Status::Unavailable("serve_failed", "the listener stopped with an error");
+}
+
+void Server::Stop() { impl_->http.stop(); }
+
+}  // namespace anchor::witness

@@ -1,0 +1,150 @@
+#include "witness/witness.h"
+
+#include <utility>
+
+#include "ledger/bytes.h"
+#include "ledger/hash.h"
+#include "ledger/merkle.h"
+#include "witness/add_checkpoint.h"
+
+namespace anchor::witness {
+namespace {
+
+using ledger::Checkpoint;
+using ledger::Result;
+using ledger::Status;
+using ledger::store::Column;
+namespace note = ledger::note;
+
+Reply Error(int status, std::string_view reason) {
+  return Reply{status, std::string(kTextPlain), std::string(reason) + "\n"};
+}
+
+ledger::Bytes StateKey(std::string_view origin) {
+  return ledger::ToBytes("witness/latest/" + std::string(origin));
+}
+
+}  // namespace
+
+Witness::Witness(ledger::store::Kv* kv, std::unique_ptr<note::CosignatureV1Signer> signer)
+    : kv_(kv), signer_(std::move(signer)) {}
+
+Result<std::unique_ptr<Witness>> Witness::Create(
+    ledger::store::Kv* kv, std::unique_ptr<note::CosignatureV1Signer> signer,
+    std::vector<LogConfig> logs) {
+  if (kv == nullptr || signer == nullptr) {
+    return Status::InvalidArgument("bad_config", "a store and a signer are required");
+  }
+  if (logs.empty()) return Status::InvalidArgument("bad_config", "no log to witness");
+  std::unique_ptr<Witness> w(new Witness(kv, std::move(signer)));
+  ASSIGN_OR_RETURN(w->self_, note::ParseVerifierKey(w->signer_->VerifierKey()));
+  for (auto& log : logs) {
+    RETURN_IF_ERROR(ledger::ValidateOrigin(log.origin));
+    if (log.keys.empty()) {
+      return Status::InvalidArgument("bad_config", "log " + log.origin + " has no key");
+    }
+    std::string origin = log.origin;
+    if (w->logs_.contains(origin)) {
+      return Status::InvalidArgument("bad_config", "log " + origin + " given twice");
+    }
+    Log entry{std::move(log), {}};
+    for (const auto& k : entry.config.keys) entry.known.push_back(k.get());
+    w->by_hash_.emplace(ledger::Sha256::Digest(origin).Hex(), origin);
+    w->logs_.emplace(origin, std::move(entry));
+  }
+  return w;
+}
+
+Result<Witness::Latest> Witness::Load(const std::string& origin) const {
+  ASSIGN_OR_RETURN(ledger::Bytes raw, kv_->Get(Column::kMeta, StateKey(origin)));
+  Latest latest;
+  latest.note = std::string(ledger::AsString(raw));
+  auto parsed = note::Parse(latest.note);
+  if (!parsed.ok()) return Status::Corruption("corrupt_state", "stored checkpoint of " + origin);
+  auto cp = Checkpoint::FromText(parsed->text);
+  const note::Verifier* self = self_.get();
+  if (!cp.ok() || cp->origin != origin ||
+      !note::Open(*parsed, std::span<const note::Verifier* const>(&self, 1)).ok()) {
+    return Status::Corruption("corrupt_state",
+                              "stored checkpoint of " + origin + " lacks a valid cosignature");
+  }
+  latest.checkpoint = std::move(cp).value();
+  return latest;
+}
+
+// tlog-witness §add-checkpoint, checks in the order the spec lists them.
+Reply Witness::AddCheckpoint(std::string_view body) {
+  auto req = ParseAddCheckpoint(body);
+  if (!req.ok()) {
+    return Error(req.status().reason() == "body_too_large" ? 413 : 400, req.status().reason());
+  }
+  auto parsed = note::Parse(req->checkpoint);
+  if (!parsed.ok()) return Error(400, "malformed_checkpoint");
+  auto cp = Checkpoint::FromText(parsed->text);
+  if (!cp.ok()) return Error(400, "malformed_checkpoint");
+  auto log = logs_.find(cp->origin);
+  if (log == logs_.end()) return Error(404, "unknown_origin");
+  // signed-note: no signature from a known key, or a known key's signature
+  // fails -> 403.
+  auto verified = note::Open(*parsed, log->second.known);
+  if (!verified.ok()) {
+    return Error(403, verified.status().reason() == "bad_signature" ? "bad_signature"
+                                                                    : "unverified_checkpoint");
+  }
+  if (req->old_size > cp->size) return Error(400, "old_size_too_large");
+
+  std::lock_guard<std::mutex> lock(mu_);
+  auto latest = Load(cp->origin);
+  if (!latest.ok() && latest.status().code() != ledger::Code::kNotFound) {
+    return Error(500, latest.status().reason());
+  }
+  uint64_t latest_size = latest.ok() ? latest->checkpoint.size : 0;
+  if (req->old_size != latest_size) {
+    return Reply{409, std::string(kTlogSize), std::to_string(latest_size) + "\n"};
+  }
+  const ledger::Hash empty = ledger::merkle::EmptyRoot();
+  if (cp->size == 0 && cp->root != empty) return Error(422, "bad_empty_root");
+  if (req->old_size == 0 && !req->proof.empty()) return Error(422, "unexpected_proof");
+  if (req->old_size == cp->size && latest.ok() && latest->checkpoint.root != cp->root) {
+    return Error(422, "root_mismatch");
+  }
+  const ledger::Hash old_root = latest.ok() ? latest->checkpoint.root : empty;
+  if (!ledger::merkle::VerifyConsistency(req->old_size, cp->size, req->proof, old_root, cp->root)
+           .ok()) {
+    return Error(422, "inconsistent_proof");
+  }
+
+  auto cosig = note::SignText(parsed->text, *signer_);
+  if (!cosig.ok()) return Error(500, cosig.status().reason());
+  // What is kept (and served to monitors): the text, the log's verified
+  // signatures and our cosignature; other signatures are not ours to vouch for.
+  note::Note stored{parsed->text, {}};
+  for (const auto& sig : parsed->signatures) {
+    for (const auto* v : *verified) {
+      if (v->name() == sig.name && v->key_id() == sig.key_id) {
+        stored.signatures.push_back(sig);
+        break;
+      }
+    }
+  }
+  stored.signatures.push_back(*cosig);
+  ledger::store::WriteBatch wb;
+  wb.Put(Column::kMeta, StateKey(cp->origin), ledger::ToBytes(note::Format(stored)));
+  // Durable before the cosignature is released: after a crash the witness
+  // still knows what it cosigned.
+  if (Status s = kv_->Write(wb); !s.ok()) return Error(503, "store_unavailable");
+  return Reply{200, std::string(kTextPlain), note::FormatSignatureLine(*cosig)};
+}
+
+Reply Witness::LatestCheckpoint(std::string_view origin_hash_hex) {
+  auto origin = by_hash_.find(origin_hash_hex);
+  if (origin == by_hash_.end()) return Error(404, "unknown_origin");
+  auto latest = Load(origin->second);
+  if (!latest.ok()) {
+    if (latest.status().code() == ledger::Code::kNotFound) return Error(404, "no_checkpoint");
+    return Error(500, latest.status().reason());
+  }
+  return Reply{200, std::string(kTextPlain), std::move(latest)->note};
+}
+
+}  // namespace anchor::witness
