@@ -153,10 +153,14 @@ Result<std::unique_ptr<LocalLog>> LocalLog::Open(const std::string& dir, bool wr
       return Status::InvalidArgument("bad_config", dir + "/ledger.json: notary settings");
     }
     ASSIGN_OR_RETURN(log->submitter_, ReadSubmitterKey(config["submitter_key"].get<std::string>()));
+    std::string manifest_file;
     if (config.contains("manifest") && config["manifest"].is_string()) {
-      log->manifest_file_ = config["manifest"].get<std::string>();
+      manifest_file = config["manifest"].get<std::string>();
     }
-    RETURN_IF_ERROR(log->ConnectNotary(config["notary_socket"].get<std::string>()));
+    ASSIGN_OR_RETURN(log->notary_,
+                     host::NotaryHost::Connect(config["notary_socket"].get<std::string>(),
+                                               log->vkey_, log->store_.get(),
+                                               std::move(manifest_file)));
     return log;
   }
 
@@ -198,11 +202,7 @@ Result<SequencedBatch> LocalLog::Append(const std::vector<Record>& records) {
     if (r.payload) payloads.push_back(*r.payload);
   }
   if (notary_) {
-    auto head = store_->latest().checkpoint;
-    ASSIGN_OR_RETURN(notary_client::Sequenced seq,
-                     notary_->Append(head.size, head.root, events));
-    RETURN_IF_ERROR(PersistFromNotary(seq.batch, seq.app_proof.public_key, seq.app_proof.payload,
-                                      seq.app_proof.signature, payloads));
+    ASSIGN_OR_RETURN(notary_client::Sequenced seq, notary_->Append(events, payloads));
     return std::move(seq.batch);
   }
   const auto& head = sequencer_->head();
@@ -299,71 +299,6 @@ Status LocalLog::InitWithNotary(const std::string& dir, const std::string& socke
   if (!manifest_file.empty()) config["manifest"] = abs(manifest_file);
   RETURN_IF_ERROR(WriteFile(dir + "/log.vkey", vkey + "\n", false));
   return WriteFile(dir + "/ledger.json", config.dump(2) + "\n", false);
-}
-
-// Brings the notary and the store to the same head: a new log starts with the
-// notary's genesis, a provisioned notary is restored from the store's head
-// (it accepts only a head its own key signed), and a serving notary must hold
-// exactly the store's head (it refuses older or other heads: rollback, fork).
-Status LocalLog::ConnectNotary(const std::string& socket) {
-  ASSIGN_OR_RETURN(notary_, notary_client::NotaryClient::Connect(socket));
-  ASSIGN_OR_RETURN(auto status, notary_->GetStatus());
-  if (status.log_vkey() != vkey_) {
-    return Status::VerificationFailed("wrong_notary", "the notary does not hold the pinned log key");
-  }
-  ephemeral_public_key_ = ToBytes(status.ephemeral_public_key());
-  std::optional<notary_client::Sequenced> seq;
-  if (store_->size() == 0) {
-    if (status.state() == notary_client::pb::StatusInfo::SERVING) {
-      return Status::FailedPrecondition(
-          "notary_head_mismatch", "the notary serves a log of size " +
-                                      std::to_string(status.size()) + "; this store is empty");
-    }
-    ASSIGN_OR_RETURN(seq, notary_->Genesis());
-  } else {
-    ASSIGN_OR_RETURN(auto head, store_->ReadHead());
-    ASSIGN_OR_RETURN(Bytes policy, HeadPolicy());
-    ASSIGN_OR_RETURN(seq, notary_->Restore({head.checkpoint_note, head.frontier, head.last_leaf,
-                                            head.last_leaf_proof, std::move(policy)}));
-  }
-  if (!seq) return Status::Ok();  // the notary already serves this head
-  ASSIGN_OR_RETURN(auto payloads, BootPayloads(seq->batch));
-  return PersistFromNotary(seq->batch, seq->app_proof.public_key, seq->app_proof.payload,
-                           seq->app_proof.signature, payloads);
-}
-
-// The attestation document an ENCLAVE_BOOTED entry commits to, stored as its
-// payload when the notary gives the same document again.
-Result<std::vector<store::Payload>> LocalLog::BootPayloads(const SequencedBatch& batch) {
-  std::vector<store::Payload> out;
-  if (manifest_file_.empty()) return out;
-  ASSIGN_OR_RETURN(std::string manifest, ReadFile(manifest_file_));
-  ASSIGN_OR_RETURN(auto proof, notary_->GetBootProof(AsBytes(manifest)));
-  Hash digest = Sha256::Digest(proof.attestation);
-  for (const Bytes& bytes : batch.leaves) {
-    ASSIGN_OR_RETURN(Leaf leaf, DecodeLeaf(bytes));
-    ASSIGN_OR_RETURN(Event event, DecodeEvent(leaf.event));
-    if (event.kind == EventKind::kEnclaveBooted && event.payload_digest == digest) {
-      out.push_back({digest, proof.attestation, "application/cose; cose-type=\"cose-sign1\""});
-    }
-  }
-  return out;
-}
-
-Status LocalLog::PersistFromNotary(const SequencedBatch& batch, ByteView ephemeral_public_key,
-                                   const std::string& payload, const Bytes& signature,
-                                   std::span<const store::Payload> payloads) {
-  // The app proof binds the checkpoint to the attested instance; the key
-  // must be the one this connection's notary reported.
-  if (!ephemeral_public_key_.empty() &&
-      Bytes(ephemeral_public_key.begin(), ephemeral_public_key.end()) != ephemeral_public_key_) {
-    return Status::VerificationFailed("app_proof_key_mismatch",
-                                      "the app proof is signed by another instance's key");
-  }
-  RETURN_IF_ERROR(notary::VerifyAppProof(batch.checkpoint_note, batch.first_index,
-                                         batch.leaves.size(), AsBytes(payload), signature,
-                                         ephemeral_public_key));
-  return store_->Append(batch, payloads);
 }
 
 }  // namespace ledger::cli

@@ -23,7 +23,7 @@
 #include "ledger/event.h"
 #include "ledger/note.h"
 #include "ledger/sequencer.h"
-#include "ledger/notary_client/notary_client.h"
+#include "ledger/host/notary_host.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::cli {
@@ -72,19 +72,8 @@ class LocalLog {
 
  private:
   LocalLog() = default;
-  Status ConnectNotary(const std::string& socket);
-  Status PersistFromNotary(const SequencedBatch& batch, ByteView ephemeral_public_key,
-                           const std::string& payload, const Bytes& signature,
-                           std::span<const store::Payload> payloads);
-  Result<std::vector<store::Payload>> BootPayloads(const SequencedBatch& batch);
-  // The policy encoding the head checkpoint's policy line names (a stored
-  // payload); empty for version 0, the manifest's.
-  Result<Bytes> HeadPolicy() const;
-
   std::string dir_;
-  std::string manifest_file_;
-  std::unique_ptr<notary_client::NotaryClient> notary_;
-  Bytes ephemeral_public_key_;
+  std::unique_ptr<host::NotaryHost> notary_;
   std::string vkey_;
   std::unique_ptr<store::LogStore> store_;
   std::unique_ptr<note::Signer> submitter_;
