@@ -1,0 +1,107 @@
+// Batcher: the one thread that owns the notary connection and the store's
+// writes. HTTP threads Submit() entries; the batcher closes a batch when it
+// holds max_batch entries or max_delay has passed since its first entry,
+// sends it to the notary (one Append), verifies the app proof, persists it
+// in one synced WriteBatch (NotaryHost::Append) and only then resolves every
+// entry's future.
+//
+// Idempotency: an entry whose request_id is already in the store, or earlier
+// in the same batch, is answered with the original index (duplicate = true)
+// and never sent again. The notary refuses whole batches; when a batch of
+// several entries is refused for input reasons, every entry is retried
+// alone so that only the offending ones get the error.
+//
+// Thread-safety: Submit and the accessors may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ledger/host/notary_host.h"
+#include "ledger/sequencer.h"
+#include "ledger/status.h"
+#include "ledger/store/log_store.h"
+
+namespace ledger::ledgerd {
+
+struct Entry {
+  SubmittedEvent event;
+  std::optional<store::Payload> payload;
+  std::string request_id;  // empty: not idempotent
+};
+
+struct Acknowledged {
+  uint64_t index = 0;
+  bool duplicate = false;
+  // The batch's app proof, with what it signs (the batch's checkpoint note
+  // and range); empty for duplicates.
+  notary_client::AppProof app_proof;
+  std::string batch_checkpoint;
+  uint64_t batch_first_index = 0;
+  uint64_t batch_count = 0;
+};
+
+struct BatcherOptions {
+  size_t max_batch = 1000;                             // Default: 1000
+  std::chrono::microseconds max_delay{5000};           // Default: 5 ms
+  size_t queue_limit = 10000;                          // Default: 10000 entries
+};
+
+struct BatcherStats {
+  std::atomic<uint64_t> appended{0}, duplicates{0}, refused{0}, batches{0}, notary_calls{0},
+      notary_errors{0}, rejected_full{0};
+  std::atomic<uint64_t> batch_entries_sum{0}, batch_latency_us_sum{0};
+  // Histogram of batch sizes (upper bounds 1, 10, 100, 1000, +Inf) and of
+  // commit latencies in ms (1, 5, 10, 50, 100, 500, +Inf).
+  std::atomic<uint64_t> size_buckets[5]{}, latency_buckets[7]{};
+};
+
+class Batcher {
+ public:
+  Batcher(store::LogStore* store, std::unique_ptr<host::NotaryHost> host, BatcherOptions options);
+  ~Batcher();  // stops the thread; pending entries get Unavailable
+
+  // Enqueues all entries or none: Unavailable("queue_full") when they do not
+  // fit. The futures resolve after the entry is durable (or refused).
+  Result<std::vector<std::future<Result<Acknowledged>>>> Submit(std::vector<Entry> entries);
+
+  // Empty while healthy; otherwise the Status that stopped appends.
+  Status health() const;
+  const BatcherStats& stats() const { return stats_; }
+  size_t queue_depth() const;
+
+ private:
+  struct Item {
+    Entry entry;
+    std::promise<Result<Acknowledged>> done;
+    std::chrono::steady_clock::time_point enqueued;
+  };
+  void Run();
+  void Commit(std::vector<Item>& batch);
+  // Sends `items` (non-duplicates) as one batch; the per-item result.
+  Status SendBatch(std::vector<Item*>& items, std::vector<Result<Acknowledged>>& out);
+  void SetUnhealthy(const Status& s);
+
+  store::LogStore* store_;
+  std::unique_ptr<host::NotaryHost> host_;
+  BatcherOptions options_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Item> queue_;
+  bool stop_ = false;
+  Status health_;
+  BatcherStats stats_;
+  std::thread thread_;
+};
+
+}  // namespace ledger::ledgerd

@@ -1,0 +1,50 @@
+// The bodies of POST /v1/entries and the receipts ledgerd returns.
+//
+// JSON (application/json): one entry object, or {"entries": [entry, ...]}.
+// An entry is
+//   {"event": {...event JSON...} | "event_bytes": "<base64 canonical event>",
+//    "stamp": "<base64 stamp>", "payload": "...", "payload_content_type": "..."}
+// The stamp (schemas/formats/stamp.md) signs the canonical event bytes: a
+// submitter of a structured event computes EncodeEvent(event) itself (the
+// encoding is deterministic) and stamps those bytes; a submitter may instead
+// send event_bytes to sign exactly what is sequenced. A payload's SHA-256 must
+// be the event's payload_digest (a structured event without one gets it
+// before encoding, so the submitter stamps the event with the digest set).
+// Unknown fields are refused. Protobuf (application/x-protobuf) bodies are
+// ledger.v1.AppendRequest with the same content.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ledger/ledgerd/batcher.h"
+#include "ledger/status.h"
+#include "ledger/store/log_store.h"
+
+namespace ledger::ledgerd {
+
+inline constexpr size_t kMaxEntriesPerRequest = 10000;
+inline constexpr size_t kMaxPayloadSize = 1 << 20;
+
+// InvalidArgument with a stable reason on any defect; nothing is enqueued.
+Result<std::vector<Entry>> ParseJsonEntries(std::string_view body, size_t max_size);
+Result<std::vector<Entry>> ParseProtoEntries(std::string_view body);
+
+// The receipt of entry `index` against the latest checkpoint the store
+// verified (index, leaf, leaf hash, inclusion proof, checkpoint note and
+// the C2SP tlog-proof text with the leaf bytes as its extra line); with an
+// acknowledgement of a new entry, also the batch's app proof and what it
+// signs (notary::VerifyAppProof(checkpoint, first_index, count, payload,
+// signature, public_key)).
+Result<nlohmann::json> ReceiptJson(const store::LogStore& store, uint64_t index,
+                                   const Acknowledged* ack);
+
+nlohmann::json ErrorJson(const Status& s);
+// The HTTP status for an error: 400 for bad input and refused stamps, 404,
+// 409, 503 for unavailable, 500 otherwise.
+int HttpStatusFor(const Status& s);
+
+}  // namespace ledger::ledgerd

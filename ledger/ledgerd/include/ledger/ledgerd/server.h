@@ -1,0 +1,61 @@
+// ledgerd: the append service of a notarized log (ARCHITECTURE §5, §7).
+//
+// Start() opens the store of a data directory made by `ledgerctl init
+// --notary` (ledger.json names the notary socket and the pinned log key),
+// connects to the notary and brings it to the store's head, starts the
+// batcher and serves HTTP:
+//   POST /v1/entries                 append (entries.h for the bodies)
+//   GET  /v1/entries/{index}/receipt receipt against the latest checkpoint
+//   GET  /healthz                    200 serving, 503 {"error": ...} not
+//   GET  /metrics                    Prometheus text format
+// When the notary cannot be brought to the store's head (rollback, fork,
+// another key, no notary) ledgerd does not append: it logs the reason, keeps
+// serving /healthz (503 with the reason), /metrics and receipts of what the
+// store holds, and refuses appends with 503. It never retries by itself: an
+// operator restarts it once the cause is fixed.
+//
+// Thread-safety: Start/Stop from one thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "ledger/status.h"
+
+namespace ledger::ledgerd {
+
+struct ServerOptions {
+  std::string data_dir;
+  std::string host = "127.0.0.1";
+  int port = 0;                          // Default: 0, a free port
+  size_t max_batch = 1000;               // Default: 1000 entries per notary call
+  std::chrono::milliseconds max_delay{5};  // Default: 5 ms
+  size_t queue_limit = 10000;            // Default: 10000 queued entries
+  size_t max_body = 8 << 20;             // Default: 8 MiB per request
+};
+
+class Server {
+ public:
+  explicit Server(ServerOptions options);
+  ~Server();
+  // Binds and serves in background threads. Fails only when the store cannot
+  // be opened or the address cannot be bound; a notary that cannot be
+  // brought to the head leaves the server running unhealthy.
+  Status Start();
+  int port() const;
+  // The Status that keeps appends off, OK when serving.
+  Status health() const;
+  void Stop();
+  // Blocks until Stop() (from another thread or a signal handler's thread).
+  void Wait();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// One JSON object per line on stderr: {"ts","level","msg",...fields}.
+void LogEvent(std::string_view level, std::string_view msg, const std::string& fields_json = "{}");
+
+}  // namespace ledger::ledgerd

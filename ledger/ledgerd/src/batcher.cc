@@ -1,0 +1,209 @@
+#include "ledger/ledgerd/batcher.h"
+
+#include <map>
+
+namespace ledger::ledgerd {
+namespace {
+
+// Refusals that concern the input (a stamp, the policy, an event) rather
+// than the notary or the store: worth retrying the batch's entries alone.
+bool IsInputRefusal(const Status& s) {
+  return s.code() == Code::kInvalidArgument || s.code() == Code::kVerificationFailed;
+}
+
+void Observe(std::atomic<uint64_t>* buckets, std::initializer_list<double> bounds, double v) {
+  size_t i = 0;
+  for (double b : bounds) {
+    if (v <= b) break;
+    ++i;
+  }
+  buckets[i].fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+Batcher::Batcher(store::LogStore* store, std::unique_ptr<host::NotaryHost> host,
+                 BatcherOptions options)
+    : store_(store), host_(std::move(host)), options_(options) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+Batcher::~Batcher() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+Result<std::vector<std::future<Result<Acknowledged>>>> Batcher::Submit(std::vector<Entry> entries) {
+  std::vector<std::future<Result<Acknowledged>>> out;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!health_.ok()) return health_;
+    if (stop_) return Status::Unavailable("shutting_down", "ledgerd is stopping");
+    if (queue_.size() + entries.size() > options_.queue_limit) {
+      stats_.rejected_full.fetch_add(1, std::memory_order_relaxed);
+      return Status::Unavailable("queue_full", "the append queue is full; retry later");
+    }
+    auto now = std::chrono::steady_clock::now();
+    for (Entry& e : entries) {
+      queue_.push_back(Item{std::move(e), {}, now});
+      out.push_back(queue_.back().done.get_future());
+    }
+  }
+  cv_.notify_all();
+  return out;
+}
+
+Status Batcher::health() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return health_;
+}
+
+size_t Batcher::queue_depth() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
+void Batcher::SetUnhealthy(const Status& s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (health_.ok()) health_ = s;
+}
+
+void Batcher::Run() {
+  for (;;) {
+    std::vector<Item> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (stop_) break;
+      // The batch closes on size or when its first entry has waited max_delay.
+      auto deadline = queue_.front().enqueued + options_.max_delay;
+      cv_.wait_until(lock, deadline,
+                     [&] { return stop_ || queue_.size() >= options_.max_batch; });
+      if (stop_) break;
+      size_t n = std::min(queue_.size(), options_.max_batch);
+      for (size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    Commit(batch);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (Item& item : queue_) {
+    item.done.set_value(Status::Unavailable("shutting_down", "ledgerd is stopping"));
+  }
+  queue_.clear();
+}
+
+void Batcher::Commit(std::vector<Item>& batch) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<Result<Acknowledged>> results(batch.size(), Status::Internal("unset", "unset"));
+  std::vector<Item*> fresh;
+  std::vector<size_t> fresh_pos;
+  // request_id -> position in `batch` of the first entry carrying it.
+  std::map<std::string, size_t> first_by_request;
+  std::vector<std::optional<size_t>> same_as(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const std::string& rid = batch[i].entry.request_id;
+    if (!rid.empty()) {
+      auto found = store_->FindRequest(rid);
+      if (!found.ok()) {
+        results[i] = found.status();
+        continue;
+      }
+      if (found->has_value()) {
+        results[i] = Acknowledged{**found, true, {}, {}, 0, 0};
+        continue;
+      }
+      auto [it, inserted] = first_by_request.emplace(rid, i);
+      if (!inserted) {
+        same_as[i] = it->second;
+        continue;
+      }
+    }
+    fresh.push_back(&batch[i]);
+    fresh_pos.push_back(i);
+  }
+  if (!fresh.empty()) {
+    std::vector<Result<Acknowledged>> sent;
+    Status st = health();
+    if (st.ok()) st = SendBatch(fresh, sent);
+    if (!st.ok()) {
+      sent.assign(fresh.size(), st);
+      if (IsInputRefusal(st) && fresh.size() > 1) {
+        for (size_t k = 0; k < fresh.size(); ++k) {
+          std::vector<Item*> one{fresh[k]};
+          std::vector<Result<Acknowledged>> r;
+          Status s1 = health();
+          if (s1.ok()) s1 = SendBatch(one, r);
+          sent[k] = s1.ok() ? std::move(r[0]) : Result<Acknowledged>(s1);
+        }
+      }
+    }
+    for (size_t k = 0; k < fresh.size(); ++k) results[fresh_pos[k]] = std::move(sent[k]);
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (same_as[i]) {
+      const auto& first = results[*same_as[i]];
+      results[i] = first.ok() ? Result<Acknowledged>(Acknowledged{first->index, true, {}, {}, 0, 0})
+                              : Result<Acknowledged>(first.status());
+    }
+    if (results[i].ok()) {
+      (results[i]->duplicate ? stats_.duplicates : stats_.appended)
+          .fetch_add(1, std::memory_order_relaxed);
+    } else {
+      stats_.refused.fetch_add(1, std::memory_order_relaxed);
+    }
+    batch[i].done.set_value(std::move(results[i]));
+  }
+  const double ms = static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                            std::chrono::steady_clock::now() - start)
+                                            .count()) /
+                    1000.0;
+  stats_.batches.fetch_add(1, std::memory_order_relaxed);
+  stats_.batch_entries_sum.fetch_add(batch.size(), std::memory_order_relaxed);
+  stats_.batch_latency_us_sum.fetch_add(static_cast<uint64_t>(ms * 1000.0),
+                                        std::memory_order_relaxed);
+  Observe(stats_.size_buckets, {1, 10, 100, 1000}, static_cast<double>(batch.size()));
+  Observe(stats_.latency_buckets, {1, 5, 10, 50, 100, 500}, ms);
+}
+
+Status Batcher::SendBatch(std::vector<Item*>& items, std::vector<Result<Acknowledged>>& out) {
+  std::vector<SubmittedEvent> events;
+  std::vector<store::Payload> payloads;
+  for (Item* item : items) {
+    events.push_back(item->entry.event);
+    if (item->entry.payload) payloads.push_back(*item->entry.payload);
+  }
+  stats_.notary_calls.fetch_add(1, std::memory_order_relaxed);
+  auto seq = host_->Append(events, payloads);
+  if (!seq.ok()) {
+    stats_.notary_errors.fetch_add(1, std::memory_order_relaxed);
+    // The notary changes state only when it signs; if it signed and the
+    // write failed, or the connection broke, the store is no longer known
+    // to match its head: stop appending.
+    auto status = host_->client().GetStatus();
+    if (!status.ok()) {
+      SetUnhealthy(status.status());
+    } else if (status->size() != store_->size()) {
+      SetUnhealthy(Status::FailedPrecondition(
+          "store_behind_notary", "the notary's head (size " + std::to_string(status->size()) +
+                                     ") is not the store's (size " +
+                                     std::to_string(store_->size()) + ")"));
+    }
+    return seq.status();
+  }
+  out.clear();
+  for (size_t k = 0; k < items.size(); ++k) {
+    out.push_back(Acknowledged{seq->batch.first_index + k, false, seq->app_proof,
+                               seq->batch.checkpoint_note, seq->batch.first_index,
+                               seq->batch.leaves.size()});
+  }
+  return Status::Ok();
+}
+
+}  // namespace ledger::ledgerd

@@ -1,0 +1,205 @@
+#include "ledger/ledgerd/entries.h"
+
+#include "ledger/codec/event_json.h"
+#include "ledger/codec/event_proto.h"
+#include "ledger/event.h"
+#include "ledger/hash.h"
+#include "ledger/merkle.h"
+#include "ledger/tlog_proof.h"
+#include "ledger/v1/api.pb.h"
+
+#include <google/protobuf/unknown_field_set.h>
+
+namespace ledger::ledgerd {
+namespace {
+
+bool HasUnknown(const google::protobuf::Message& m) {
+  return !m.GetReflection()->GetUnknownFields(m).empty();
+}
+
+constexpr char kDefaultContentType[] = "text/plain; charset=utf-8";
+
+// Attaches the payload (its digest must be the event's, or becomes it) and
+// encodes the event canonically.
+Result<Entry> MakeEntry(Event event, std::optional<Bytes> canonical, Bytes stamp,
+                        std::optional<std::string> payload, std::string content_type) {
+  Entry e;
+  if (payload) {
+    if (payload->size() > kMaxPayloadSize) {
+      return Status::InvalidArgument("payload_too_large", "payload bodies are at most " +
+                                                              std::to_string(kMaxPayloadSize) +
+                                                              " bytes");
+    }
+    store::Payload p;
+    p.body = ToBytes(*payload);
+    p.digest = Sha256::Digest(p.body);
+    p.content_type = content_type.empty() ? kDefaultContentType : std::move(content_type);
+    if (event.payload_digest && *event.payload_digest != p.digest) {
+      return Status::InvalidArgument("payload_mismatch",
+                                     "payload_digest is not the SHA-256 of payload");
+    }
+    if (canonical && !event.payload_digest) {
+      return Status::InvalidArgument("payload_mismatch",
+                                     "event_bytes with a payload must carry its payload_digest");
+    }
+    event.payload_digest = p.digest;
+    e.payload = std::move(p);
+  }
+  if (canonical) {
+    e.event.event = std::move(*canonical);
+  } else {
+    ASSIGN_OR_RETURN(e.event.event, EncodeEvent(event));
+  }
+  e.event.stamp = std::move(stamp);
+  e.request_id = event.request_id;
+  return e;
+}
+
+Result<Entry> JsonEntry(const nlohmann::json& j) {
+  if (!j.is_object()) return Status::InvalidArgument("not_an_object", "an entry is an object");
+  for (const auto& [k, v] : j.items()) {
+    if (k != "event" && k != "event_bytes" && k != "stamp" && k != "payload" &&
+        k != "payload_content_type") {
+      return Status::InvalidArgument("unknown_field", "unknown entry field " + k);
+    }
+    if (k != "event" && !v.is_string()) {
+      return Status::InvalidArgument("wrong_type", k + " must be a string");
+    }
+  }
+  if (j.contains("event") == j.contains("event_bytes")) {
+    return Status::InvalidArgument("missing_field", "an entry has exactly one of event, event_bytes");
+  }
+  Bytes stamp;
+  if (j.contains("stamp")) {
+    auto s = Base64Decode(j["stamp"].get<std::string>());
+    if (!s.ok()) return Status::InvalidArgument("bad_stamp", "stamp is not base64");
+    stamp = std::move(*s);
+  }
+  std::optional<std::string> payload;
+  if (j.contains("payload")) payload = j["payload"].get<std::string>();
+  std::string content_type = j.value("payload_content_type", "");
+  if (j.contains("event")) {
+    ASSIGN_OR_RETURN(Event event, codec::EventFromJsonValue(j["event"]));
+    return MakeEntry(std::move(event), std::nullopt, std::move(stamp), std::move(payload),
+                     std::move(content_type));
+  }
+  auto bytes = Base64Decode(j["event_bytes"].get<std::string>());
+  if (!bytes.ok()) return Status::InvalidArgument("bad_event_bytes", "event_bytes is not base64");
+  ASSIGN_OR_RETURN(Event event, DecodeEvent(*bytes));
+  return MakeEntry(std::move(event), std::move(*bytes), std::move(stamp), std::move(payload),
+                   std::move(content_type));
+}
+
+}  // namespace
+
+Result<std::vector<Entry>> ParseJsonEntries(std::string_view body, size_t max_size) {
+  ASSIGN_OR_RETURN(nlohmann::json j, codec::ParseJsonStrict(body, max_size));
+  std::vector<Entry> out;
+  if (j.is_object() && j.contains("entries")) {
+    if (j.size() != 1) return Status::InvalidArgument("unknown_field", "only entries is allowed");
+    const auto& list = j["entries"];
+    if (!list.is_array() || list.empty() || list.size() > kMaxEntriesPerRequest) {
+      return Status::InvalidArgument("bad_entries", "entries is a non-empty array of at most " +
+                                                        std::to_string(kMaxEntriesPerRequest));
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      auto e = JsonEntry(list[i]);
+      if (!e.ok()) return e.status().Annotate("entries[" + std::to_string(i) + "]");
+      out.push_back(std::move(*e));
+    }
+    return out;
+  }
+  ASSIGN_OR_RETURN(Entry e, JsonEntry(j));
+  out.push_back(std::move(e));
+  return out;
+}
+
+Result<std::vector<Entry>> ParseProtoEntries(std::string_view body) {
+  ledger::v1::AppendRequest req;
+  if (!req.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+    return Status::InvalidArgument("malformed_protobuf", "the body is not an AppendRequest");
+  }
+  if (HasUnknown(req)) {
+    return Status::InvalidArgument("unknown_field", "AppendRequest carries unknown fields");
+  }
+  if (req.events_size() == 0 || static_cast<size_t>(req.events_size()) > kMaxEntriesPerRequest) {
+    return Status::InvalidArgument("bad_entries", "events is non-empty and at most " +
+                                                      std::to_string(kMaxEntriesPerRequest));
+  }
+  std::vector<Entry> out;
+  for (const auto& se : req.events()) {
+    if (HasUnknown(se)) {
+      return Status::InvalidArgument("unknown_field", "SubmittedEvent carries unknown fields");
+    }
+    std::optional<std::string> payload;
+    if (!se.payload().empty()) payload = se.payload();
+    Result<Entry> e = Status::InvalidArgument("missing_field", "an entry needs an event");
+    if (se.has_event()) {
+      ASSIGN_OR_RETURN(Event event, codec::EventFromProto(se.event()));
+      e = MakeEntry(std::move(event), std::nullopt, ToBytes(se.stamp()), std::move(payload),
+                    se.payload_content_type());
+    } else if (se.has_canonical_event()) {
+      Bytes bytes = ToBytes(se.canonical_event());
+      ASSIGN_OR_RETURN(Event event, DecodeEvent(bytes));
+      e = MakeEntry(std::move(event), std::move(bytes), ToBytes(se.stamp()), std::move(payload),
+                    se.payload_content_type());
+    }
+    if (!e.ok()) return e.status();
+    out.push_back(std::move(*e));
+  }
+  return out;
+}
+
+Result<nlohmann::json> ReceiptJson(const store::LogStore& store, uint64_t index,
+                                   const Acknowledged* ack) {
+  ASSIGN_OR_RETURN(store::LeafWithProof leaf, store.GetLeaf(index));
+  ASSIGN_OR_RETURN(std::string checkpoint, store.CheckpointAt(leaf.tree_size));
+  TlogProof tp;
+  tp.extra = leaf.leaf;
+  tp.index = index;
+  tp.inclusion = leaf.proof;
+  tp.checkpoint = checkpoint;
+  nlohmann::json proof = nlohmann::json::array();
+  for (const Hash& h : leaf.proof) proof.push_back(h.Base64());
+  nlohmann::json r = {{"index", index},
+                      {"leaf", Base64Encode(leaf.leaf)},
+                      {"leaf_hash", leaf.leaf_hash.Base64()},
+                      {"tree_size", leaf.tree_size},
+                      {"inclusion_proof", proof},
+                      {"checkpoint", checkpoint},
+                      {"tlog_proof", FormatTlogProof(tp)}};
+  if (ack && !ack->app_proof.payload.empty()) {
+    r["app_proof"] = {{"payload", ack->app_proof.payload},
+                      {"signature", Base64Encode(ack->app_proof.signature)},
+                      {"public_key", Base64Encode(ack->app_proof.public_key)},
+                      {"checkpoint", ack->batch_checkpoint},
+                      {"first_index", ack->batch_first_index},
+                      {"count", ack->batch_count}};
+  }
+  return r;
+}
+
+nlohmann::json ErrorJson(const Status& s) {
+  return {{"error",
+           {{"code", std::string(CodeName(s.code()))},
+            {"reason", s.reason()},
+            {"message", s.message()}}}};
+}
+
+int HttpStatusFor(const Status& s) {
+  switch (s.code()) {
+    case Code::kInvalidArgument:
+    case Code::kVerificationFailed:
+      return 400;
+    case Code::kNotFound:
+      return 404;
+    case Code::kFailedPrecondition:
+      return 409;
+    case Code::kUnavailable:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+}  // namespace ledger::ledgerd

@@ -1,0 +1,306 @@
+#include "ledger/ledgerd/server.h"
+
+#include <httplib.h>
+
+#include <charconv>
+#include <condition_variable>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "ledger/host/notary_host.h"
+#include "ledger/ledgerd/batcher.h"
+#include "ledger/ledgerd/entries.h"
+#include "ledger/store/log_store.h"
+
+namespace ledger::ledgerd {
+
+void LogEvent(std::string_view level, std::string_view msg, const std::string& fields_json) {
+  static std::mutex mu;
+  nlohmann::json j = nlohmann::json::parse(fields_json, nullptr, false);
+  if (!j.is_object()) j = nlohmann::json::object();
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  j["ts_us"] = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
+  j["level"] = std::string(level);
+  j["msg"] = std::string(msg);
+  std::lock_guard<std::mutex> lock(mu);
+  std::cerr << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  std::cerr.flush();
+}
+
+namespace {
+
+std::string StatusFields(const Status& s) {
+  return nlohmann::json{{"code", std::string(CodeName(s.code()))},
+                        {"reason", s.reason()},
+                        {"message", s.message()}}
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void Reply(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
+}
+
+void ReplyError(httplib::Response& res, const Status& s, int status = 0) {
+  Reply(res, status ? status : HttpStatusFor(s), ErrorJson(s));
+  if (s.code() == Code::kUnavailable) res.set_header("Retry-After", "1");
+}
+
+Result<std::string> ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("no_such_file", "cannot read " + path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  std::unique_ptr<store::LogStore> store;
+  std::unique_ptr<Batcher> batcher;
+  Status startup;  // why appends are off from the start, OK otherwise
+  httplib::Server http;
+  std::thread http_thread;
+  int port = 0;
+  std::mutex mu;
+  std::condition_variable stopped_cv;
+  bool stopped = false;
+  std::atomic<uint64_t> http_requests{0}, http_errors{0};
+
+  Status Open();
+  void Routes();
+  void PostEntries(const httplib::Request& req, httplib::Response& res);
+  void GetReceipt(const httplib::Request& req, httplib::Response& res);
+  std::string Metrics();
+  Status Health() const {
+    if (!startup.ok()) return startup;
+    return batcher ? batcher->health() : Status::Unavailable("not_started", "not started");
+  }
+};
+
+Status Server::Impl::Open() {
+  const std::string& dir = options.data_dir;
+  ASSIGN_OR_RETURN(std::string text, ReadText(dir + "/ledger.json"));
+  nlohmann::json config = nlohmann::json::parse(text, nullptr, false);
+  if (!config.is_object() || !config["log_vkey"].is_string() ||
+      !config["notary_socket"].is_string()) {
+    return Status::InvalidArgument(
+        "bad_config", dir + "/ledger.json is not a notary log's (ledgerctl init --notary)");
+  }
+  const std::string vkey = config["log_vkey"].get<std::string>();
+  ASSIGN_OR_RETURN(auto verifier, note::ParseVerifierKey(vkey));
+  store::RocksDbOptions o;
+  o.mode = store::RocksDbOptions::Mode::kReadWrite;
+  ASSIGN_OR_RETURN(auto kv, store::OpenRocksDb(dir + "/store", o));
+  ASSIGN_OR_RETURN(store, store::LogStore::Open(
+                              std::move(kv), std::shared_ptr<const note::Verifier>(std::move(verifier))));
+  std::string manifest;
+  if (config.contains("manifest") && config["manifest"].is_string()) {
+    manifest = config["manifest"].get<std::string>();
+  }
+  const std::string socket = config["notary_socket"].get<std::string>();
+  auto host = host::NotaryHost::Connect(socket, vkey, store.get(), manifest);
+  if (!host.ok()) {
+    startup = host.status();
+    LogEvent("error", "notary not at the store's head; appends are off", StatusFields(startup));
+    return Status::Ok();
+  }
+  LogEvent("info", "notary at the store's head",
+           nlohmann::json{{"size", store->size()}, {"socket", socket}}.dump());
+  BatcherOptions bo;
+  bo.max_batch = options.max_batch;
+  bo.max_delay = std::chrono::duration_cast<std::chrono::microseconds>(options.max_delay);
+  bo.queue_limit = options.queue_limit;
+  batcher = std::make_unique<Batcher>(store.get(), std::move(*host), bo);
+  return Status::Ok();
+}
+
+void Server::Impl::PostEntries(const httplib::Request& req, httplib::Response& res) {
+  if (req.body.size() > options.max_body) {
+    return ReplyError(res, Status::InvalidArgument("body_too_large", "the body is too large"), 413);
+  }
+  std::string ct = req.get_header_value("Content-Type");
+  ct = ct.substr(0, ct.find(';'));
+  while (!ct.empty() && ct.back() == ' ') ct.pop_back();
+  Result<std::vector<Entry>> entries = Status::Internal("unset", "unset");
+  if (ct == "application/json") {
+    entries = ParseJsonEntries(req.body, options.max_body);
+  } else if (ct == "application/x-protobuf") {
+    entries = ParseProtoEntries(req.body);
+  } else {
+    return ReplyError(res,
+                      Status::InvalidArgument("unsupported_media_type",
+                                              "send application/json or application/x-protobuf"),
+                      415);
+  }
+  if (!entries.ok()) return ReplyError(res, entries.status());
+  Status health = Health();
+  if (!health.ok()) return ReplyError(res, health, 503);
+  auto futures = batcher->Submit(std::move(*entries));
+  if (!futures.ok()) return ReplyError(res, futures.status(), 503);
+  nlohmann::json results = nlohmann::json::array();
+  std::optional<Status> first_error;
+  for (auto& f : *futures) {
+    Result<Acknowledged> ack = f.get();
+    Result<nlohmann::json> receipt = ack.ok() ? ReceiptJson(*store, ack->index,
+                                                            ack->duplicate ? nullptr : &*ack)
+                                              : Result<nlohmann::json>(ack.status());
+    if (!receipt.ok()) {
+      if (!first_error) first_error = receipt.status();
+      results.push_back(ErrorJson(receipt.status()));
+      continue;
+    }
+    results.push_back({{"receipt", *receipt}, {"duplicate", ack->duplicate}});
+  }
+  if (first_error) {
+    nlohmann::json body = ErrorJson(*first_error);
+    body["results"] = results;
+    Reply(res, HttpStatusFor(*first_error), body);
+    if (first_error->code() == Code::kUnavailable) res.set_header("Retry-After", "1");
+    return;
+  }
+  Reply(res, 200, {{"results", results}});
+}
+
+void Server::Impl::GetReceipt(const httplib::Request& req, httplib::Response& res) {
+  const std::string s = req.matches[1];
+  uint64_t index = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), index);
+  if (ec != std::errc() || p != s.data() + s.size() || (s.size() > 1 && s[0] == '0')) {
+    return ReplyError(res, Status::InvalidArgument("bad_index", "the index is a decimal number"));
+  }
+  if (index >= store->size()) {
+    return ReplyError(res, Status::NotFound("index_out_of_range",
+                                            "no entry " + s + " in a log of size " +
+                                                std::to_string(store->size())));
+  }
+  auto receipt = ReceiptJson(*store, index, nullptr);
+  if (!receipt.ok()) return ReplyError(res, receipt.status());
+  Reply(res, 200, *receipt);
+}
+
+std::string Server::Impl::Metrics() {
+  std::ostringstream m;
+  auto line = [&](const std::string& name, const std::string& type, const std::string& help,
+                  uint64_t v) {
+    m << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
+      << name << " " << v << "\n";
+  };
+  line("ledgerd_up", "gauge", "1 when appends are served", Health().ok() ? 1 : 0);
+  line("ledgerd_store_size", "gauge", "entries in the store", store ? store->size() : 0);
+  line("ledgerd_http_requests_total", "counter", "HTTP requests", http_requests.load());
+  if (!batcher) return m.str();
+  const BatcherStats& s = batcher->stats();
+  line("ledgerd_queue_depth", "gauge", "entries waiting for a batch", batcher->queue_depth());
+  line("ledgerd_entries_appended_total", "counter", "entries appended", s.appended.load());
+  line("ledgerd_entries_duplicate_total", "counter", "retried request ids answered",
+       s.duplicates.load());
+  line("ledgerd_entries_refused_total", "counter", "entries refused", s.refused.load());
+  line("ledgerd_queue_full_total", "counter", "requests refused for a full queue",
+       s.rejected_full.load());
+  line("ledgerd_notary_round_trips_total", "counter", "notary Append calls",
+       s.notary_calls.load());
+  line("ledgerd_notary_errors_total", "counter", "notary Append calls that failed",
+       s.notary_errors.load());
+  auto histogram = [&](const std::string& name, const std::string& help,
+                       const std::atomic<uint64_t>* buckets, std::initializer_list<const char*> les,
+                       double sum) {
+    m << "# HELP " << name << " " << help << "\n# TYPE " << name << " histogram\n";
+    uint64_t cum = 0;
+    size_t i = 0;
+    for (const char* le : les) {
+      cum += buckets[i++].load();
+      m << name << "_bucket{le=\"" << le << "\"} " << cum << "\n";
+    }
+    m << name << "_sum " << sum << "\n" << name << "_count " << s.batches.load() << "\n";
+  };
+  histogram("ledgerd_batch_size", "entries per batch", s.size_buckets,
+            {"1", "10", "100", "1000", "+Inf"}, static_cast<double>(s.batch_entries_sum.load()));
+  histogram("ledgerd_batch_commit_seconds", "notary round trip and synced write per batch",
+            s.latency_buckets, {"0.001", "0.005", "0.01", "0.05", "0.1", "0.5", "+Inf"},
+            static_cast<double>(s.batch_latency_us_sum.load()) / 1e6);
+  return m.str();
+}
+
+void Server::Impl::Routes() {
+  http.set_payload_max_length(options.max_body);
+  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 413) {
+      return ReplyError(res, Status::InvalidArgument("body_too_large", "the body is too large"),
+                        413);
+    }
+    ReplyError(res, Status::NotFound("no_such_route", "no such route"), res.status);
+  });
+  http.set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                                std::exception_ptr) {
+    ReplyError(res, Status::Internal("internal", "internal error"), 500);
+  });
+  http.set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
+    http_requests.fetch_add(1, std::memory_order_relaxed);
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  http.Post("/v1/entries",
+            [this](const httplib::Request& req, httplib::Response& res) { PostEntries(req, res); });
+  http.Get(R"(/v1/entries/([0-9]+)/receipt)",
+           [this](const httplib::Request& req, httplib::Response& res) { GetReceipt(req, res); });
+  http.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+    Status h = Health();
+    if (!h.ok()) return ReplyError(res, h, 503);
+    Reply(res, 200, {{"status", "serving"}, {"size", store->size()}});
+  });
+  http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(Metrics(), "text/plain; version=0.0.4");
+  });
+}
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start() {
+  RETURN_IF_ERROR(impl_->Open());
+  impl_->Routes();
+  const auto& o = impl_->options;
+  if (o.port == 0) {
+    impl_->port = impl_->http.bind_to_any_port(o.host);
+  } else {
+    impl_->port = impl_->http.bind_to_port(o.host, o.port) ? o.port : -1;
+  }
+  if (impl_->port <= 0) {
+    return Status::Unavailable("bind_failed", "cannot listen on " + o.host + ":" +
+                                                  std::to_string(o.port));
+  }
+  impl_->http_thread = std::thread([this] { impl_->http.listen_after_bind(); });
+  LogEvent("info", "listening",
+           nlohmann::json{{"host", o.host}, {"port", impl_->port}}.dump());
+  return Status::Ok();
+}
+
+int Server::port() const { return impl_->port; }
+Status Server::health() const { return impl_->Health(); }
+
+void Server::Stop() {
+  if (!impl_) return;
+  impl_->http.stop();
+  if (impl_->http_thread.joinable()) impl_->http_thread.join();
+  impl_->batcher.reset();
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->stopped = true;
+  impl_->stopped_cv.notify_all();
+}
+
+void Server::Wait() {
+  std::unique_lock<std::mutex> lock(impl_->mu);
+  impl_->stopped_cv.wait(lock, [&] { return impl_->stopped; });
+}
+
+}  // namespace ledger::ledgerd

@@ -1,0 +1,207 @@
+// Runs the quorum ceremony of ops/demo (ledgerctl in-process), a notary
+// enclave on the sim platform and ledgerd on a free 127.0.0.1 port, as real
+// processes that are killed when the suite ends, pass or fail.
+#pragma once
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ledger/bytes.h"
+#include "ledger/cli/ledgerctl.h"
+#include "ledger/ed25519.h"
+#include "ledger/note.h"
+
+namespace ledger::ledgerd::testing {
+
+inline std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// A child process; stdout to a pipe (read by ReadLine), stderr to a file.
+class Process {
+ public:
+  Process(std::vector<std::string> argv, const std::string& log) {
+    int fds[2];
+    if (::pipe(fds) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
+      ::dup2(fds[1], 1);
+      int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (err >= 0) ::dup2(err, 2);
+      ::close(fds[0]);
+      std::vector<char*> args;
+      for (auto& a : argv) args.push_back(a.data());
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      ::_exit(127);
+    }
+    ::close(fds[1]);
+    out_ = ::fdopen(fds[0], "r");
+  }
+  ~Process() {
+    Kill(SIGKILL);
+    if (out_) ::fclose(out_);
+  }
+  // One line of stdout, without the newline; empty at EOF.
+  std::string ReadLine() {
+    char buf[512];
+    if (!out_ || !::fgets(buf, sizeof buf, out_)) return "";
+    std::string s(buf);
+    if (!s.empty() && s.back() == '\n') s.pop_back();
+    return s;
+  }
+  void Kill(int sig) {
+    if (pid_ <= 0) return;
+    ::kill(pid_, sig);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  bool running() const { return pid_ > 0; }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* out_ = nullptr;
+};
+
+struct CtlResult {
+  int code;
+  std::string out, err;
+};
+
+inline CtlResult Ctl(std::vector<std::string> args) {
+  std::istringstream in;
+  std::ostringstream out, err;
+  int code = cli::RunLedgerctl(args, in, out, err);
+  return {code, out.str(), err.str()};
+}
+
+inline std::string Sha384Hex(const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha384(), nullptr);
+  return HexEncode(ByteView(md, len));
+}
+
+// The deployment: dir/, a provisioned notary, a log made by init --notary.
+struct Deployment {
+  std::filesystem::path dir;
+  std::unique_ptr<Process> notary;
+  std::unique_ptr<note::Signer> submitter;  // the policy's submitter
+  std::string origin = "ledger.test/ledgerd";
+  std::string vkey;
+
+  std::string P(const std::string& name) const { return (dir / name).string(); }
+
+  // ASSERTs through gtest; call from SetUpTestSuite and check HasFatalFailure.
+  void Create() {
+    dir = std::filesystem::temp_directory_path() /
+          ("ledgerd-test-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    ASSERT_EQ(Ctl({"dev-pki", "--out", P("pki")}).code, 0);
+    for (const char* op : {"alice", "bob", "carol"}) {
+      ASSERT_EQ(Ctl({"operator-key", "--out", P(std::string(op) + ".key")}).code, 0);
+    }
+    std::vector<std::string> ops = {"--operator", "alice=" + P("alice.key.pub"), "--operator",
+                                    "bob=" + P("bob.key.pub"), "--operator",
+                                    "carol=" + P("carol.key.pub")};
+    std::vector<std::string> genesis = {"quorum", "genesis", "--threshold", "2", "--out",
+                                        P("quorum")};
+    genesis.insert(genesis.end(), ops.begin(), ops.end());
+    ASSERT_EQ(Ctl(genesis).code, 0);
+    // The submitter key, known to the test for stamping.
+    auto key = Ed25519PrivateKey::Generate();
+    ASSERT_TRUE(key.ok());
+    Bytes seed = key->ExportSeed();
+    {
+      std::ofstream(P("submitter.key")) << "kms.frontend\ned25519\n" << HexEncode(seed) << "\n";
+    }
+    ::chmod(P("submitter.key").c_str(), 0600);
+    submitter = note::NewEd25519Signer("kms.frontend", std::move(*key));
+    const std::string kinds =
+        "KEY_CREATED,KEY_IMPORTED,KEY_ROTATED,KEY_EXPORTED,KEY_RETIRED,SIGNATURE_PRODUCED";
+    std::vector<std::string> manifest = {
+        "manifest", "create", "--origin", origin, "--pcr0", Sha384Hex(Slurp(NOTARY_ENCLAVE_BIN)),
+        "--threshold", "2", "--quorum-pub", P("quorum/quorum.pub"), "--submitter",
+        "kms.frontend=" + submitter->VerifierKey() + ":" + kinds, "--out", P("manifest.bin")};
+    manifest.insert(manifest.end(), ops.begin(), ops.end());
+    auto mc = Ctl(manifest);
+    ASSERT_EQ(mc.code, 0) << mc.err;
+    for (const char* op : {"alice", "bob"}) {
+      ASSERT_EQ(Ctl({"manifest", "approve", "--key", P(std::string(op) + ".key"), "--name", op,
+                     P("manifest.bin"), "--out", P(std::string(op) + ".approval")})
+                    .code,
+                0);
+    }
+    StartNotary();
+    ASSERT_FALSE(::testing::Test::HasFatalFailure());
+    auto init = Ctl({"init", "--data", P("log"), "--notary", P("notary.sock"), "--vkey",
+                     P("log.vkey"), "--submitter-key", P("submitter.key"), "--manifest",
+                     P("manifest.bin")});
+    ASSERT_EQ(init.code, 0) << init.err;
+    vkey = Slurp(P("log.vkey"));
+    while (!vkey.empty() && vkey.back() == '\n') vkey.pop_back();
+  }
+
+  // Starts and provisions a notary instance (again after a kill).
+  void StartNotary() {
+    std::filesystem::remove(P("notary.sock"));
+    notary = std::make_unique<Process>(
+        std::vector<std::string>{NOTARY_ENCLAVE_BIN, "--platform", "sim", "--socket",
+                                 P("notary.sock"), "--sim-pki", P("pki")},
+        P("notary.log"));
+    for (int i = 0; i < 100 && !std::filesystem::exists(P("notary.sock")); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_TRUE(std::filesystem::exists(P("notary.sock")));
+    for (const char* op : {"alice", "bob"}) {
+      auto r = Ctl({"quorum", "provision", "--socket", P("notary.sock"), "--manifest",
+                    P("manifest.bin"), "--root", P("pki/root.pem"), "--key",
+                    P(std::string(op) + ".key"), "--share", P("quorum/" + std::string(op) + ".share"),
+                    "--out", P(std::string(op) + ".resealed")});
+      ASSERT_EQ(r.code, 0) << r.err;
+    }
+    auto r = Ctl({"notary", "provision", "--socket", P("notary.sock"), "--manifest",
+                  P("manifest.bin"), "--approval", P("alice.approval"), "--approval",
+                  P("bob.approval"), "--share", P("alice.resealed"), "--share",
+                  P("bob.resealed"), "--vkey-out", P("log.vkey")});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+
+  // Starts ledgerd; returns its port (0 on failure).
+  int StartLedgerd(std::unique_ptr<Process>& out, std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {LEDGERD_BIN, "--data", P("log"), "--listen",
+                                     "127.0.0.1:0", "--max-delay-ms", "20"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    out = std::make_unique<Process>(argv, P("ledgerd.log"));
+    std::string line = out->ReadLine();
+    const std::string prefix = "listening on 127.0.0.1:";
+    if (line.rfind(prefix, 0) != 0) return 0;
+    return std::stoi(line.substr(prefix.size()));
+  }
+
+  void Destroy() {
+    notary.reset();
+    if (!dir.empty() && !::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
+  }
+};
+
+}  // namespace ledger::ledgerd::testing
