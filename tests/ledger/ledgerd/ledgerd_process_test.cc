@@ -7,6 +7,8 @@
 
 #include "ledger/codec/event_json.h"
 #include "ledger/event.h"
+#include "ledger/hash.h"
+#include "ledger/leaf.h"
 #include "ledger/merkle.h"
 #include "ledger/stamp.h"
 #include "ledger/store/log_store.h"
@@ -43,7 +45,8 @@ class LedgerdTest : public ::testing::Test {
   }
 
   // An entry stamped by the policy's submitter (or `signer`).
-  nlohmann::json StampedEntry(const std::string& id, const note::Signer* signer = nullptr) {
+  nlohmann::json StampedEntry(const std::string& id, const note::Signer* signer = nullptr,
+                              const std::string& payload_digest = "") {
     nlohmann::json event = {{"kind", "KEY_CREATED"},
                             {"event_id", "evt-" + id},
                             {"request_id", "req-" + id},
@@ -51,6 +54,7 @@ class LedgerdTest : public ::testing::Test {
                             {"actor", {{"id", "user/alice"}}},
                             {"subject", "key/" + id},
                             {"outcome", "SUCCESS"}};
+    if (!payload_digest.empty()) event["payload_digest"] = payload_digest;
     auto e = codec::EventFromJsonValue(event);
     EXPECT_TRUE(e.ok()) << e.status().ToString();
     auto bytes = EncodeEvent(*e);
@@ -191,6 +195,35 @@ TEST_F(LedgerdTest, ProtobufBodiesAndCanonicalEventBytes) {
   EXPECT_EQ(Size(), before + 1);
 }
 
+TEST_F(LedgerdTest, PayloadsAreCommittedToByTheEvent) {
+  const std::string body = "{\"approvals\": 2}";
+  const Hash digest = Sha256::Digest(AsBytes(body));
+  nlohmann::json entry = StampedEntry("payload-1", nullptr, digest.Hex());
+  entry["payload"] = body;
+  entry["payload_content_type"] = "application/json";
+  auto r = Post(entry.dump());
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto receipt = nlohmann::json::parse(r->body)["results"][0]["receipt"];
+  VerifyReceipt(receipt, true);
+  auto leaf_bytes = Base64Decode(receipt["leaf"].get<std::string>());
+  ASSERT_TRUE(leaf_bytes.ok());
+  auto leaf = DecodeLeaf(*leaf_bytes);
+  ASSERT_TRUE(leaf.ok());
+  auto event = DecodeEvent(leaf->event);
+  ASSERT_TRUE(event.ok());
+  EXPECT_EQ(event->payload_digest, digest);
+
+  uint64_t size = Size();
+  entry = StampedEntry("payload-2", nullptr, Sha256::Digest(AsBytes("other")).Hex());
+  entry["payload"] = body;
+  r = Post(entry.dump());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(nlohmann::json::parse(r->body)["error"]["reason"], "payload_mismatch");
+  EXPECT_EQ(Size(), size);
+}
+
 TEST_F(LedgerdTest, RetriedRequestIdReturnsTheOriginalReceipt) {
   const std::string entry = StampedEntry("idem-1").dump();
   auto first = Post(entry);
@@ -257,12 +290,19 @@ TEST_F(LedgerdTest, BadInputIsRefusedAndWritesNothing) {
   ASSERT_TRUE(r);
   EXPECT_GE(r->status, 400);
   EXPECT_LT(r->status, 500);
-  EXPECT_FALSE(reason(r).empty()) << r->body;
+  EXPECT_EQ(reason(r), "missing_stamp") << r->body;
 
   auto other = Ed25519PrivateKey::Generate();
   ASSERT_TRUE(other.ok());
   auto stranger = note::NewEd25519Signer("kms.frontend", std::move(*other));
   r = Post(StampedEntry("bad-stamp", stranger.get()).dump());
+  ASSERT_TRUE(r);
+  EXPECT_GE(r->status, 400);
+  EXPECT_LT(r->status, 500);
+  EXPECT_EQ(reason(r), "unknown_submitter") << r->body;
+  auto garbled = StampedEntry("garbled-stamp");
+  garbled["stamp"] = "AAAA";
+  r = Post(garbled.dump());
   ASSERT_TRUE(r);
   EXPECT_GE(r->status, 400);
   EXPECT_LT(r->status, 500);
