@@ -1,5 +1,5 @@
 // ledgerd --data DIR [--listen 127.0.0.1:PORT] [--max-batch N] [--max-delay-ms N]
-//         [--queue-limit N] [--max-body BYTES]
+//         [--queue-limit N] [--max-body BYTES] [--http-threads N]
 // Prints "listening on HOST:PORT" on stdout once it serves; logs one JSON
 // object per line on stderr. Exit status: 0 after SIGINT/SIGTERM, 2 for bad
 // usage, 4 when the store cannot be opened or the address bound. A notary
@@ -25,7 +25,7 @@ bool ParseNumber(std::string_view s, uint64_t& out) {
 int Usage(const std::string& why) {
   std::cerr << "ledgerd: " << why
             << "\nusage: ledgerd --data DIR [--listen HOST:PORT] [--max-batch N] "
-               "[--max-delay-ms N] [--queue-limit N] [--max-body BYTES]\n";
+               "[--max-delay-ms N] [--queue-limit N] [--max-body BYTES] [--http-threads N]\n";
   return 2;
 }
 
@@ -55,6 +55,8 @@ int main(int argc, char** argv) {
       o.queue_limit = n;
     } else if (flag == "--max-body" && ParseNumber(value, n) && n >= 1024) {
       o.max_body = n;
+    } else if (flag == "--http-threads" && ParseNumber(value, n) && n >= 1 && n <= 4096) {
+      o.http_threads = n;
     } else {
       return Usage("bad option " + flag + " " + value);
     }

@@ -68,6 +68,7 @@ struct Server::Impl {
   httplib::Server http;
   std::thread http_thread;
   int port = 0;
+  int listen_fd = -1;
   std::mutex mu;
   std::condition_variable stopped_cv;
   bool stopped = false;
@@ -230,6 +231,8 @@ std::string Server::Impl::Metrics() {
 
 void Server::Impl::Routes() {
   http.set_payload_max_length(options.max_body);
+  const size_t threads = options.http_threads;
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 413) {
@@ -270,6 +273,14 @@ Status Server::Start() {
   RETURN_IF_ERROR(impl_->Open());
   impl_->Routes();
   const auto& o = impl_->options;
+  // httplib listens with a backlog of 5; clients of one group commit arrive
+  // together, so the backlog is raised once the socket listens.
+  Impl* impl = impl_.get();
+  impl_->http.set_socket_options([impl](socket_t fd) {
+    int yes = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    impl->listen_fd = fd;
+  });
   if (o.port == 0) {
     impl_->port = impl_->http.bind_to_any_port(o.host);
   } else {
@@ -279,6 +290,7 @@ Status Server::Start() {
     return Status::Unavailable("bind_failed", "cannot listen on " + o.host + ":" +
                                                   std::to_string(o.port));
   }
+  if (impl_->listen_fd >= 0) ::listen(impl_->listen_fd, SOMAXCONN);
   impl_->http_thread = std::thread([this] { impl_->http.listen_after_bind(); });
   LogEvent("info", "listening",
            nlohmann::json{{"host", o.host}, {"port", impl_->port}}.dump());

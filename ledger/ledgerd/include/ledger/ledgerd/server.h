@@ -33,6 +33,9 @@ struct ServerOptions {
   std::chrono::milliseconds max_delay{5};  // Default: 5 ms
   size_t queue_limit = 10000;            // Default: 10000 queued entries
   size_t max_body = 8 << 20;             // Default: 8 MiB per request
+  // Each waiting client holds an HTTP thread until its batch commits, so
+  // this bounds how many requests one group commit can serve.
+  size_t http_threads = 64;              // Default: 64
 };
 
 class Server {
