@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "../support/child_process.h"
 #include "ledger/checkpoint.h"
 #include "ledger/note.h"
 #include "witness_test_util.h"
@@ -27,54 +28,7 @@ namespace note = ledger::note;
 
 // Runs a command with its stdout on a pipe; killed (SIGKILL) and reaped on
 // destruction, so no process outlives a failing test.
-class Process {
- public:
-  explicit Process(std::vector<std::string> argv) {
-    int fds[2];
-    if (::pipe(fds) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(fds[1], STDOUT_FILENO);
-      ::close(fds[0]);
-      ::close(fds[1]);
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-    ::close(fds[1]);
-    out_ = ::fdopen(fds[0], "r");
-  }
-  ~Process() {
-    Kill();
-    if (out_ != nullptr) std::fclose(out_);
-  }
-  // The next stdout line, without '\n'; empty at end of output.
-  std::string ReadLine() {
-    std::string line;
-    if (out_ == nullptr) return line;
-    for (int c; (c = std::fgetc(out_)) != EOF && c != '\n';) line.push_back(static_cast<char>(c));
-    return line;
-  }
-  // Exit status after the process ends by itself.
-  int Wait() {
-    int status = 0;
-    if (pid_ > 0) ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  void Kill() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  FILE* out_ = nullptr;
-};
+using Process = ledger::testing::ChildProcess;
 
 class WitnessProcessTest : public ::testing::Test {
  protected:

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "../../support/child_process.h"
 #include "ledger/bytes.h"
 #include "ledger/cli/ledgerctl.h"
 #include "ledger/ed25519.h"
@@ -33,53 +34,7 @@ inline std::string Slurp(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-// A child process; stdout to a pipe (read by ReadLine), stderr to a file.
-class Process {
- public:
-  Process(std::vector<std::string> argv, const std::string& log) {
-    int fds[2];
-    if (::pipe(fds) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
-      ::dup2(fds[1], 1);
-      int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      if (err >= 0) ::dup2(err, 2);
-      ::close(fds[0]);
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-    ::close(fds[1]);
-    out_ = ::fdopen(fds[0], "r");
-  }
-  ~Process() {
-    Kill(SIGKILL);
-    if (out_) ::fclose(out_);
-  }
-  // One line of stdout, without the newline; empty at EOF.
-  std::string ReadLine() {
-    char buf[512];
-    if (!out_ || !::fgets(buf, sizeof buf, out_)) return "";
-    std::string s(buf);
-    if (!s.empty() && s.back() == '\n') s.pop_back();
-    return s;
-  }
-  void Kill(int sig) {
-    if (pid_ <= 0) return;
-    ::kill(pid_, sig);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-  bool running() const { return pid_ > 0; }
-
- private:
-  pid_t pid_ = -1;
-  FILE* out_ = nullptr;
-};
+using Process = ledger::testing::ChildProcess;
 
 struct CtlResult {
   int code;
