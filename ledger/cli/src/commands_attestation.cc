@@ -7,15 +7,11 @@
 
 #include "commands.h"
 #include "ledger/attestation.h"
+#include "key_files.h"
 #include "local_log.h"
 
 namespace ledger::cli {
 namespace {
-
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 // A document file holds raw CBOR (a COSE_Sign1 starts with 0x84 or 0xd2) or
 // its base64 text, as the AWS SDKs and most published samples carry it.

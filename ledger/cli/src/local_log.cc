@@ -1,17 +1,16 @@
 #include "local_log.h"
 
-#include "key_files.h"
-
 #include <openssl/crypto.h>
 #include <sys/stat.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "key_files.h"
+#include "ledger/clock.h"
 #include "ledger/codec/event_json.h"
 #include "ledger/ecdsa_note.h"
 #include "ledger/leaf.h"
@@ -21,12 +20,6 @@
 namespace ledger::cli {
 namespace fs = std::filesystem;
 namespace {
-
-uint64_t NowMicros() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
 
 Result<Ed25519PrivateKey> ReadSeed(const std::string& path) {
   ASSIGN_OR_RETURN(std::string hex, ReadFile(path));
@@ -114,7 +107,8 @@ Status LocalLog::Init(const std::string& dir, const std::string& origin) {
   auto log_signer = note::NewEd25519Signer(origin, std::move(log_key));
   std::string vkey = log_signer->VerifierKey();
 
-  ASSIGN_OR_RETURN(Sequencer seq, Sequencer::Genesis(origin, std::move(log_signer), {}, NowMicros));
+  ASSIGN_OR_RETURN(Sequencer seq,
+                   Sequencer::Genesis(origin, std::move(log_signer), {}, SystemClockMicros));
   store::RocksDbOptions o;
   o.create_if_missing = true;
   ASSIGN_OR_RETURN(auto kv, store::OpenRocksDb(dir + "/store", o));
@@ -181,7 +175,7 @@ Result<std::unique_ptr<LocalLog>> LocalLog::Open(const std::string& dir, bool wr
   }
   ASSIGN_OR_RETURN(auto head, log->store_->ReadHead());
   ASSIGN_OR_RETURN(Sequencer seq,
-                   Sequencer::Restore(origin, std::move(signer), std::move(policy), NowMicros,
+                   Sequencer::Restore(origin, std::move(signer), std::move(policy), SystemClockMicros,
                                       head.checkpoint_note, head.frontier, head.last_leaf,
                                       head.last_leaf_proof));
   log->sequencer_.emplace(std::move(seq));

@@ -4,8 +4,9 @@
 #include <mutex>
 
 #include "keys.h"
-#include "tile_cache.h"
+#include "ledger/clock.h"
 #include "ledger/leaf.h"
+#include "tile_cache.h"
 #include "ledger/v1/store.pb.h"
 
 namespace ledger::store {
@@ -32,12 +33,6 @@ Bytes Serialize(const Proto& p) {
   return Bytes(s.begin(), s.end());
 }
 
-uint64_t NowMicros() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-
 }  // namespace
 
 LogStore::LogStore(std::unique_ptr<Kv> kv, std::shared_ptr<const note::Verifier> verifier)
@@ -57,7 +52,7 @@ Result<std::unique_ptr<LogStore>> LogStore::Create(
   meta.set_format_version(kFormatVersion);
   meta.set_origin(log_verifier->name());
   meta.set_log_vkey(log_verifier->VerifierKey());
-  meta.set_created_at_us(NowMicros());
+  meta.set_created_at_us(SystemClockMicros());
   WriteBatch wb;
   if (!genesis_checkpoint_note.empty()) {
     ASSIGN_OR_RETURN(VerifiedCheckpoint vc,

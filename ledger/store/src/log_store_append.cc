@@ -3,6 +3,7 @@
 #include <mutex>
 #include <set>
 
+#include "ledger/clock.h"
 #include "keys.h"
 #include "ledger/leaf.h"
 #include "ledger/store/log_store.h"
@@ -16,12 +17,6 @@ struct Completed {
   uint64_t index;
   Hash hash;
 };
-
-uint64_t NowMicros() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
 
 void IndexEvent(WriteBatch& wb, const Event& e, uint64_t index, uint64_t recorded_at_us) {
   wb.Put(Column::kBySubject, keys::WithIndex(keys::StringPrefix(e.subject), index), {});
@@ -140,7 +135,7 @@ Status LogStore::Append(const SequencedBatch& batch, std::span<const Payload> pa
   ledger::v1::StoredCheckpoint rec;
   rec.set_size(vc.checkpoint.size);
   rec.set_note(batch.checkpoint_note);
-  rec.set_stored_at_us(NowMicros());
+  rec.set_stored_at_us(SystemClockMicros());
   std::string s = rec.SerializeAsString();
   wb.Put(Column::kCheckpoints, keys::U64(vc.checkpoint.size), Bytes(s.begin(), s.end()));
 
