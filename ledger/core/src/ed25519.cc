@@ -61,42 +61,25 @@ Result<Ed25519PrivateKey> Ed25519PrivateKey::FromSeed(ByteView seed) {
     return Status::InvalidArgument("bad_private_key", "Ed25519 seed must be 32 bytes");
   }
   Ed25519PrivateKey k;
-  k.pkey_ = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size());
-  if (k.pkey_ == nullptr) return Status::Internal("openssl_error", "cannot load Ed25519 seed");
+  k.pkey_ = PkeyHandle(
+      EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()));
+  if (!k.pkey_) return Status::Internal("openssl_error", "cannot load Ed25519 seed");
   uint8_t pub[Ed25519PublicKey::kSize];
   size_t len = sizeof(pub);
-  if (EVP_PKEY_get_raw_public_key(Key(k.pkey_), pub, &len) != 1 || len != sizeof(pub)) {
+  if (EVP_PKEY_get_raw_public_key(Key(k.pkey_.get()), pub, &len) != 1 || len != sizeof(pub)) {
     return Status::Internal("openssl_error", "cannot derive Ed25519 public key");
   }
   k.public_ = Ed25519PublicKey::FromBytes(ByteView(pub, len)).value();
   return k;
 }
 
-Ed25519PrivateKey::Ed25519PrivateKey(Ed25519PrivateKey&& o) noexcept
-    : pkey_(o.pkey_), public_(o.public_) {
-  o.pkey_ = nullptr;
-}
-
-Ed25519PrivateKey& Ed25519PrivateKey::operator=(Ed25519PrivateKey&& o) noexcept {
-  if (this != &o) {
-    EVP_PKEY_free(Key(pkey_));
-    pkey_ = o.pkey_;
-    public_ = o.public_;
-    o.pkey_ = nullptr;
-  }
-  return *this;
-}
-
-// EVP_PKEY_free cleanses the key material it owns.
-Ed25519PrivateKey::~Ed25519PrivateKey() { EVP_PKEY_free(Key(pkey_)); }
-
 Bytes Ed25519PrivateKey::Sign(ByteView message) const {
-  LEDGER_CHECK(pkey_ != nullptr);
+  LEDGER_CHECK(pkey_);
   Bytes sig(Ed25519PublicKey::kSignatureSize);
   size_t len = sig.size();
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   LEDGER_CHECK(ctx != nullptr);
-  LEDGER_CHECK(EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, Key(pkey_)) == 1);
+  LEDGER_CHECK(EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, Key(pkey_.get())) == 1);
   LEDGER_CHECK(EVP_DigestSign(ctx, sig.data(), &len, message.data(), message.size()) == 1);
   EVP_MD_CTX_free(ctx);
   LEDGER_CHECK(len == sig.size());
@@ -106,7 +89,7 @@ Bytes Ed25519PrivateKey::Sign(ByteView message) const {
 Bytes Ed25519PrivateKey::ExportSeed() const {
   Bytes seed(kSeedSize);
   size_t len = seed.size();
-  LEDGER_CHECK(EVP_PKEY_get_raw_private_key(Key(pkey_), seed.data(), &len) == 1);
+  LEDGER_CHECK(EVP_PKEY_get_raw_private_key(Key(pkey_.get()), seed.data(), &len) == 1);
   return seed;
 }
 

@@ -106,10 +106,12 @@ Status P256PublicKey::Verify(ByteView message, ByteView signature) const {
 Result<P256PrivateKey> P256PrivateKey::Generate() {
   Ptr<EVP_PKEY> pkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   if (!pkey) return Status::Internal("openssl_error", "P-256 key generation failed");
-  P256PrivateKey k;
-  k.pkey_ = pkey.get();
-  Bytes scalar = k.ExportScalar();
-  k.pkey_ = nullptr;
+  Bytes scalar;
+  {
+    P256PrivateKey k;
+    k.pkey_ = PkeyHandle(pkey.release());
+    scalar = k.ExportScalar();
+  }
   // Rebuild through FromScalar so there is one path that sets public_.
   auto out = FromScalar(scalar);
   if (!scalar.empty()) OPENSSL_cleanse(scalar.data(), scalar.size());
@@ -137,30 +139,14 @@ Result<P256PrivateKey> P256PrivateKey::FromScalar(ByteView scalar) {
   EVP_PKEY* pkey = FromParams(ByteView(pub, sizeof(pub)), d.get());
   if (pkey == nullptr) return Status::Internal("openssl_error", "P-256 key import failed");
   P256PrivateKey k;
-  k.pkey_ = pkey;
+  k.pkey_ = PkeyHandle(pkey);
   std::memcpy(k.public_.raw_.data(), pub, sizeof(pub));
   return k;
 }
 
-P256PrivateKey::P256PrivateKey(P256PrivateKey&& o) noexcept : pkey_(o.pkey_), public_(o.public_) {
-  o.pkey_ = nullptr;
-}
-
-P256PrivateKey& P256PrivateKey::operator=(P256PrivateKey&& o) noexcept {
-  if (this != &o) {
-    EVP_PKEY_free(Key(pkey_));
-    pkey_ = o.pkey_;
-    public_ = o.public_;
-    o.pkey_ = nullptr;
-  }
-  return *this;
-}
-
-P256PrivateKey::~P256PrivateKey() { EVP_PKEY_free(Key(pkey_)); }
-
 Bytes P256PrivateKey::ExportScalar() const {
   BIGNUM* d = nullptr;
-  if (pkey_ == nullptr || EVP_PKEY_get_bn_param(Key(pkey_), OSSL_PKEY_PARAM_PRIV_KEY, &d) != 1) {
+  if (!pkey_ || EVP_PKEY_get_bn_param(Key(pkey_.get()), OSSL_PKEY_PARAM_PRIV_KEY, &d) != 1) {
     return {};
   }
   Bytes out(kScalarSize);
@@ -176,8 +162,8 @@ Bytes P256PrivateKey::ExportScalar() const {
 Result<Bytes> P256PrivateKey::Sign(ByteView message) const {
   Ptr<EVP_MD_CTX> md(EVP_MD_CTX_new());
   size_t der_len = 0;
-  if (!md || pkey_ == nullptr ||
-      EVP_DigestSignInit(md.get(), nullptr, EVP_sha256(), nullptr, Key(pkey_)) != 1 ||
+  if (!md || !pkey_ ||
+      EVP_DigestSignInit(md.get(), nullptr, EVP_sha256(), nullptr, Key(pkey_.get())) != 1 ||
       EVP_DigestSign(md.get(), nullptr, &der_len, message.data(), message.size()) != 1) {
     return Status::Internal("openssl_error", "ECDSA P-256 signing failed");
   }
@@ -198,7 +184,7 @@ Result<Bytes> P256PrivateKey::Sign(ByteView message) const {
 Result<Bytes> P256PrivateKey::SharedSecret(const P256PublicKey& peer) const {
   Ptr<EVP_PKEY> peer_key(FromParams(peer.view(), nullptr));
   if (!peer_key) return Status::InvalidArgument("bad_public_key", "not a point on P-256");
-  Ptr<EVP_PKEY_CTX> ctx(pkey_ != nullptr ? EVP_PKEY_CTX_new(Key(pkey_), nullptr) : nullptr);
+  Ptr<EVP_PKEY_CTX> ctx(pkey_ ? EVP_PKEY_CTX_new(Key(pkey_.get()), nullptr) : nullptr);
   size_t len = 0;
   if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 ||
       EVP_PKEY_derive_set_peer(ctx.get(), peer_key.get()) != 1 ||

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "ledger/bytes.h"
+#include "ledger/pkey_handle.h"
 #include "ledger/status.h"
 
 namespace ledger {
@@ -42,9 +43,9 @@ class Ed25519PrivateKey {
   // Deterministic key from a 32-byte seed (RFC 8032 §5.1.5).
   static Result<Ed25519PrivateKey> FromSeed(ByteView seed);
 
-  Ed25519PrivateKey(Ed25519PrivateKey&&) noexcept;
-  Ed25519PrivateKey& operator=(Ed25519PrivateKey&&) noexcept;
-  ~Ed25519PrivateKey();
+  Ed25519PrivateKey(Ed25519PrivateKey&&) noexcept = default;
+  Ed25519PrivateKey& operator=(Ed25519PrivateKey&&) noexcept = default;
+  ~Ed25519PrivateKey() = default;
 
   const Ed25519PublicKey& public_key() const { return public_; }
   // 64-byte signature over message (pure Ed25519, no prehash).
@@ -54,7 +55,7 @@ class Ed25519PrivateKey {
 
  private:
   Ed25519PrivateKey() = default;
-  void* pkey_ = nullptr;  // EVP_PKEY*, opaque to keep OpenSSL out of headers
+  PkeyHandle pkey_;
   Ed25519PublicKey public_;
 };
 

@@ -22,6 +22,7 @@
 #include <array>
 
 #include "ledger/bytes.h"
+#include "ledger/pkey_handle.h"
 #include "ledger/status.h"
 
 namespace ledger {
@@ -57,11 +58,11 @@ class P256PrivateKey {
   // InvalidArgument("bad_private_key") unless 32 bytes with 1 <= d < n.
   static Result<P256PrivateKey> FromScalar(ByteView scalar);
 
-  P256PrivateKey(P256PrivateKey&&) noexcept;
-  P256PrivateKey& operator=(P256PrivateKey&&) noexcept;
+  P256PrivateKey(P256PrivateKey&&) noexcept = default;
+  P256PrivateKey& operator=(P256PrivateKey&&) noexcept = default;
   P256PrivateKey(const P256PrivateKey&) = delete;
   P256PrivateKey& operator=(const P256PrivateKey&) = delete;
-  ~P256PrivateKey();
+  ~P256PrivateKey() = default;
 
   const P256PublicKey& public_key() const { return public_; }
   // The 32-byte scalar, for key files written by tools. Callers must cleanse it.
@@ -74,7 +75,7 @@ class P256PrivateKey {
 
  private:
   P256PrivateKey() = default;
-  void* pkey_ = nullptr;  // EVP_PKEY*, opaque to keep OpenSSL out of headers
+  PkeyHandle pkey_;
   P256PublicKey public_;
 };
 
