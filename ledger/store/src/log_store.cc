@@ -67,6 +67,8 @@ Result<std::unique_ptr<LogStore>> LogStore::Create(
     wb.Put(Column::kCheckpoints, keys::U64(0), Serialize(rec));
   }
   wb.Put(Column::kMeta, keys::MetaKey(), Serialize(meta));
+  const Hash empty_map = state_map::EmptyHash();
+  wb.Put(Column::kMapRoots, keys::U64(0), Bytes(empty_map.bytes.begin(), empty_map.bytes.end()));
   RETURN_IF_ERROR(kv->Write(wb));
   return Open(std::move(kv), std::move(log_verifier));
 }
@@ -117,6 +119,7 @@ Status LogStore::LoadHead() {
     std::unique_lock l(mu_);
     latest_ = VerifiedCheckpoint{Checkpoint{origin_, 0, merkle::EmptyRoot(), {}}, "", {}};
     range_ = merkle::CompactRange();
+    map_root_ = state_map::EmptyHash();
     return Status::Ok();
   }
   ASSIGN_OR_RETURN(auto rec, ParseRecord<ledger::v1::StoredCheckpoint>(*raw_cp, "checkpoint"));
@@ -133,10 +136,67 @@ Status LogStore::LoadHead() {
     return Corrupt("store_head_mismatch",
                    "stored tiles do not fold to the latest checkpoint's root");
   }
+  ASSIGN_OR_RETURN(Hash map_root, StoredMapRoot(vc->checkpoint));
   std::unique_lock l(mu_);
   latest_ = std::move(vc).value();
   range_ = std::move(range).value();
+  map_root_ = map_root;
   return Status::Ok();
+}
+
+Result<Hash> LogStore::StoredMapRoot(const Checkpoint& cp) const {
+  auto raw = kv_->Get(Column::kMapRoots, keys::U64(cp.size));
+  if (!raw.ok()) {
+    if (raw.status().code() != Code::kNotFound) return raw.status();
+    if (cp.size == 0) return state_map::EmptyHash();
+    return Corrupt("missing_map_root", "no map root for size " + std::to_string(cp.size));
+  }
+  auto root = Hash::FromBytes(*raw);
+  if (!root.ok()) return Corrupt("malformed_record", "stored map root is not 32 bytes");
+  // The stored root is only as good as the signature over the map line: a
+  // checkpoint that carries one decides.
+  auto signed_root = state_map::FindRoot(cp.extensions);
+  if (!signed_root.ok()) return Corrupt("bad_checkpoint", signed_root.status().message());
+  if (*signed_root && **signed_root != *root) {
+    return Corrupt("map_root_mismatch", "stored map root for size " + std::to_string(cp.size) +
+                                            " is not the checkpoint's");
+  }
+  return *root;
+}
+
+Hash LogStore::map_root() const {
+  std::shared_lock l(mu_);
+  return map_root_;
+}
+
+MapUpdater LogStore::NewMapUpdater() const { return MapUpdater(*kv_, map_root()); }
+
+Result<Hash> LogStore::MapRootAt(uint64_t size) const {
+  VerifiedCheckpoint latest = this->latest();
+  if (size == latest.checkpoint.size) return map_root();
+  if (size > latest.checkpoint.size) {
+    return Status::NotFound("no_map_root", "the log has only " +
+                                               std::to_string(latest.checkpoint.size) + " entries");
+  }
+  auto note = CheckpointAt(size);
+  if (!note.ok()) {
+    if (note.status().code() == Code::kNotFound) {
+      return Status::NotFound("no_map_root", "no checkpoint of size " + std::to_string(size));
+    }
+    return note.status();
+  }
+  ASSIGN_OR_RETURN(VerifiedCheckpoint vc, VerifyCheckpoint(*note, *verifier_));
+  return StoredMapRoot(vc.checkpoint);
+}
+
+Result<state_map::Proof> LogStore::MapProof(const Hash& key, uint64_t size) const {
+  ASSIGN_OR_RETURN(Hash root, size == 0 ? Result<Hash>(map_root()) : MapRootAt(size));
+  ASSIGN_OR_RETURN(state_map::Proof proof, MapReader(*kv_).Prove(root, key));
+  // Served only if it verifies: a tampered node is refused here, not passed on.
+  if (!state_map::VerifyProof(root, key, proof).ok()) {
+    return Corrupt("map_store_mismatch", "stored map nodes do not fold to the map root");
+  }
+  return proof;
 }
 
 uint64_t LogStore::size() const {

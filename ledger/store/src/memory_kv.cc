@@ -10,7 +10,8 @@ namespace ledger::store {
 std::string_view ColumnName(Column c) {
   static constexpr std::array<std::string_view, kColumnCount> kNames = {
       "meta",     "leaves",  "payloads", "tiles",    "checkpoints",
-      "by_subject", "by_kind", "by_actor", "by_time", "requests"};
+      "by_subject", "by_kind", "by_actor", "by_time", "requests",
+      "map_nodes", "map_roots"};
   return kNames[static_cast<size_t>(c)];
 }
 

@@ -113,7 +113,10 @@ class RocksKv : public Kv {
 Result<std::unique_ptr<Kv>> OpenRocksDb(const std::string& path, const RocksDbOptions& options) {
   rocksdb::Options db_options;
   db_options.create_if_missing = options.create_if_missing;
-  db_options.create_missing_column_families = options.create_if_missing;
+  // A store written before a column existed gains it empty on its next
+  // read-write open (the map columns came later than the log's).
+  db_options.create_missing_column_families =
+      options.create_if_missing || options.mode == RocksDbOptions::Mode::kReadWrite;
   // Appends are sequential keys: large memtables and no compression of the
   // incompressible hashes keep the synced path short.
   db_options.max_background_jobs = 2;

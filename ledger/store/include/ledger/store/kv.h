@@ -33,8 +33,10 @@ enum class Column : uint8_t {
   kByActor,       // u16 BE len || actor id || u64 BE index -> ""
   kByTime,        // u64 BE recorded_at_us || u64 BE index -> ""
   kRequests,      // request id -> u64 BE index of its first entry
+  kMapNodes,      // 32-byte digest -> state-map node, its hash preimage (map.md §8)
+  kMapRoots,      // u64 BE tree size -> 32-byte map root after that many entries
 };
-inline constexpr int kColumnCount = 10;
+inline constexpr int kColumnCount = 12;
 std::string_view ColumnName(Column c);
 
 struct WriteBatch {

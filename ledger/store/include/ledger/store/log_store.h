@@ -24,7 +24,9 @@
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "ledger/sequencer.h"
+#include "ledger/state_map.h"
 #include "ledger/store/kv.h"
+#include "ledger/store/map_store.h"
 #include "ledger/tiles.h"
 
 namespace ledger::store {
@@ -78,8 +80,21 @@ class LogStore {
   // Persists a sequenced batch in one synced write. The batch must start at
   // size(), its leaves must hash as stated, its checkpoint must verify and
   // its root must equal the root of the extended tree; otherwise nothing is
-  // written (FailedPrecondition / VerificationFailed).
+  // written (FailedPrecondition / VerificationFailed). The state map is
+  // updated by every entry in the same write (map.md §5, §8); a checkpoint
+  // that carries a map line must name the resulting root
+  // (FailedPrecondition("map_root_mismatch")).
   Status Append(const SequencedBatch& batch, std::span<const Payload> payloads = {});
+
+  // The state map: the root after the latest entry, the root after `size`
+  // entries for a stored checkpoint size (checked against that checkpoint's
+  // map line when it has one; NotFound("no_map_root") for other sizes), a
+  // proof for `key` at that size (0: latest), and an updater on top of the
+  // latest root for a host that plans a batch's proofs before sequencing it.
+  Hash map_root() const;
+  Result<Hash> MapRootAt(uint64_t size) const;
+  Result<state_map::Proof> MapProof(const Hash& key, uint64_t size = 0) const;
+  MapUpdater NewMapUpdater() const;
 
   // The state a restarted sequencer needs: frontier of the latest size, and
   // the last leaf with its inclusion proof (empty for an empty log).
@@ -136,6 +151,8 @@ class LogStore {
   Status VerifyRootAt(uint64_t size, const Hash& root, uint64_t latest_size,
                       const Hash& latest_root) const;
   Result<Bytes> RawLeaf(uint64_t index) const;
+  // The stored map root after cp.size entries, checked against cp's map line.
+  Result<Hash> StoredMapRoot(const Checkpoint& cp) const;
 
   std::unique_ptr<Kv> kv_;
   std::shared_ptr<const note::Verifier> verifier_;
@@ -149,6 +166,7 @@ class LogStore {
   mutable std::shared_mutex mu_;     // guards the head below
   VerifiedCheckpoint latest_;
   merkle::CompactRange range_;
+  Hash map_root_;
 };
 
 }  // namespace ledger::store

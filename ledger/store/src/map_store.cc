@@ -1,0 +1,112 @@
+// State-map nodes on the Kv (map_store.h, schemas/formats/map.md §8).
+#include "ledger/store/map_store.h"
+
+namespace ledger::store {
+
+Result<state_map::Node> MapReader::Get(const Hash& digest) const {
+  auto raw = kv_.Get(Column::kMapNodes, digest.view());
+  if (!raw.ok()) {
+    if (raw.status().code() == Code::kNotFound) {
+      return Status::Corruption("missing_map_node", "map node " + digest.Hex() + " is missing");
+    }
+    return raw.status();
+  }
+  // A node is its own hash preimage: one hash checks both its integrity and
+  // that it is the node asked for.
+  if (Sha256::Digest(*raw) != digest) {
+    return Status::Corruption("map_node_corrupt",
+                              "stored map node does not hash to " + digest.Hex());
+  }
+  auto node = state_map::Node::Decode(*raw);
+  if (!node.ok()) return Status::Corruption("map_node_corrupt", node.status().message());
+  return *node;
+}
+
+Result<state_map::Proof> MapReader::Prove(const Hash& root, const Hash& key) const {
+  return Prove(root, key, nullptr);
+}
+
+Result<state_map::Proof> MapReader::Prove(const Hash& root, const Hash& key,
+                                          const Overlay* overlay) const {
+  state_map::Proof proof;
+  Hash h = root;
+  for (size_t depth = 0; h != state_map::EmptyHash(); ++depth) {
+    state_map::Node node;
+    const auto it = overlay ? overlay->find(h) : Overlay::const_iterator();
+    if (overlay && it != overlay->end()) {
+      node = it->second;
+    } else {
+      ASSIGN_OR_RETURN(node, Get(h));
+    }
+    if (node.is_leaf) {
+      proof.leaf = state_map::Proof::Leaf{node.key, node.value};
+      break;
+    }
+    // An inner node at depth 256 would need a 257th key bit: the stored tree
+    // is not one the update rules build (and its proof would not encode).
+    if (depth == state_map::kKeyBits) {
+      return Status::Corruption("map_too_deep", "map path longer than 256 levels");
+    }
+    const bool right = state_map::KeyBit(key, depth);
+    proof.siblings.push_back(right ? node.left : node.right);
+    h = right ? node.right : node.left;
+  }
+  return proof;
+}
+
+Result<MapUpdater::Step> MapUpdater::Apply(const Event& event, uint64_t index) {
+  Step step;
+  step.key = state_map::KeyOf(event.subject);
+  ASSIGN_OR_RETURN(step.proof, reader_.Prove(root_, step.key, &created_));
+  // Verification here catches a tampered store before its nodes are built
+  // upon (ApplyUpdate verifies too, but says less about the cause).
+  auto previous = state_map::VerifyProof(root_, step.key, step.proof);
+  if (!previous.ok()) {
+    return Status::Corruption("map_store_mismatch",
+                              "stored map nodes do not fold to the map root: " +
+                                  previous.status().message());
+  }
+  step.previous = *previous;
+  step.value = state_map::NextValue(step.previous, index, event.new_state_hash);
+  ASSIGN_OR_RETURN(root_, state_map::ApplyUpdate(root_, step.key, step.proof, step.value,
+                                                 [&](const Hash& digest, const state_map::Node& n) {
+                                                   created_.emplace(digest, n);
+                                                 }));
+  return step;
+}
+
+Result<std::optional<state_map::Value>> MapUpdater::Lookup(std::string_view subject) const {
+  const Hash key = state_map::KeyOf(subject);
+  ASSIGN_OR_RETURN(state_map::Proof proof, reader_.Prove(root_, key, &created_));
+  auto value = state_map::VerifyProof(root_, key, proof);
+  if (!value.ok()) {
+    return Status::Corruption("map_store_mismatch",
+                              "stored map nodes do not fold to the map root");
+  }
+  return *value;
+}
+
+Status MapUpdater::Check(const Event& event) const {
+  if (event.kind != EventKind::kStateNotarized) return Status::Ok();
+  ASSIGN_OR_RETURN(auto current, Lookup(event.subject));
+  return state_map::CheckStateTransition(current, event.prior_state_hash, event.new_state_hash);
+}
+
+void MapUpdater::AddTo(WriteBatch& wb) const {
+  // Only nodes reachable from the final root: a node a later step of the
+  // same batch replaced is never needed (no checkpoint names its root).
+  std::vector<Hash> todo{root_};
+  while (!todo.empty()) {
+    const Hash h = todo.back();
+    todo.pop_back();
+    const auto it = created_.find(h);
+    if (it == created_.end()) continue;  // empty, or already stored
+    wb.Put(Column::kMapNodes, Bytes(h.bytes.begin(), h.bytes.end()), it->second.Encode());
+    if (!it->second.is_leaf) {
+      todo.push_back(it->second.left);
+      todo.push_back(it->second.right);
+    }
+  }
+}
+
+}  // namespace ledger::store

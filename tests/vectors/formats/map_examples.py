@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Regenerates map-example.json (schemas/formats/map.md §7).
+
+Independent of ledger::core: written from map.md with hashlib only. A log of
+eight entries naming five subjects is replayed into the map (map.md §5); the
+file records each entry's key, value and the root after it, and membership and
+absence proofs (both absence shapes) in the compressed encoding (map.md §4).
+Deterministic. Usage: python3 map_examples.py
+"""
+import hashlib, json, os, struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ZERO = bytes(32)
+
+
+def sha(*parts):
+    return hashlib.sha256(b"".join(parts)).digest()
+
+
+def key_of(subject):
+    return sha(b"\x12", subject.encode())
+
+
+def value_bytes(index, version, state):
+    return struct.pack(">QQ", index, version) + state
+
+
+def leaf_hash(key, value):
+    return sha(b"\x10", key, value)
+
+
+def node_hash(left, right):
+    return sha(b"\x11", left, right)
+
+
+def bit(key, i):
+    return (key[i // 8] >> (7 - i % 8)) & 1
+
+
+def subtree(items, depth):
+    """Hash of the subtree at `depth` holding `items` [(key, value)] (map.md §3)."""
+    if not items:
+        return ZERO
+    if len(items) == 1:
+        return leaf_hash(*items[0])
+    left = [kv for kv in items if bit(kv[0], depth) == 0]
+    right = [kv for kv in items if bit(kv[0], depth) == 1]
+    return node_hash(subtree(left, depth + 1), subtree(right, depth + 1))
+
+
+def prove(items, key):
+    """(terminal, siblings): the path of `key` down to an empty or one-leaf subtree."""
+    siblings, depth, here = [], 0, list(items)
+    while len(here) > 1:
+        same = [kv for kv in here if bit(kv[0], depth) == bit(key, depth)]
+        other = [kv for kv in here if bit(kv[0], depth) != bit(key, depth)]
+        siblings.append(subtree(other, depth + 1))
+        here, depth = same, depth + 1
+    return (here[0] if here else None), siblings
+
+
+def encode_proof(terminal, siblings):
+    out = b"\x01"
+    out += b"\x00" if terminal is None else b"\x01" + terminal[0] + terminal[1]
+    out += struct.pack(">H", len(siblings))
+    bitmap = bytearray((len(siblings) + 7) // 8)
+    for d, s in enumerate(siblings):
+        if s != ZERO:
+            bitmap[d // 8] |= 0x80 >> (d % 8)
+    return out + bytes(bitmap) + b"".join(s for s in siblings if s != ZERO)
+
+
+def root_from_proof(key, terminal, siblings):
+    h = ZERO if terminal is None else leaf_hash(*terminal)
+    for d in reversed(range(len(siblings))):
+        h = node_hash(siblings[d], h) if bit(key, d) else node_hash(h, siblings[d])
+    return h
+
+
+def main():
+    state = lambda s: hashlib.sha256(s.encode()).digest()
+    # (subject, new state hash or None); the log index is the position.
+    log = [
+        ("enclave/boot", None),
+        ("key/k-1", None),
+        ("billing/account-7", state("balance=100")),
+        ("key/k-1", None),
+        ("policy/org-1", state("policy v1")),
+        ("billing/account-7", state("balance=80")),
+        ("key/k-2", None),
+        ("key/k-3", state("retired")),
+    ]
+    values, entries = {}, []
+    for index, (subject, new_state) in enumerate(log):
+        k = key_of(subject)
+        prev = values.get(k)
+        version = prev[1] + 1 if prev else 1
+        st = new_state if new_state is not None else (prev[2] if prev else ZERO)
+        values[k] = (index, version, st)
+        items = [(kk, value_bytes(*v)) for kk, v in values.items()]
+        entries.append({
+            "index": index, "subject": subject, "key_hex": k.hex(),
+            "new_state_hex": new_state.hex() if new_state else None,
+            "value": {"index": index, "version": version, "state_hex": st.hex()},
+            "value_hex": value_bytes(index, version, st).hex(),
+            "leaf_hash_hex": leaf_hash(k, value_bytes(index, version, st)).hex(),
+            "root_after_hex": subtree(items, 0).hex(),
+        })
+    items = [(kk, value_bytes(*v)) for kk, v in values.items()]
+    root = subtree(items, 0)
+
+    proofs = []
+    def add(subject, kind):
+        k = key_of(subject)
+        terminal, siblings = prove(items, k)
+        assert root_from_proof(k, terminal, siblings) == root
+        proofs.append({"subject": subject, "key_hex": k.hex(), "kind": kind,
+                       "depth": len(siblings), "proof_hex": encode_proof(terminal, siblings).hex()})
+    for subject in ("billing/account-7", "key/k-1"):
+        add(subject, "present")
+    # The first absent subjects whose search ends in an empty subtree and at
+    # another subject's leaf.
+    found = set()
+    for i in range(1000):
+        subject = f"key/absent-{i}"
+        terminal, _ = prove(items, key_of(subject))
+        kind = "absent_empty" if terminal is None else "absent_leaf"
+        if kind not in found:
+            found.add(kind)
+            add(subject, kind)
+        if len(found) == 2:
+            break
+
+    doc = {
+        "description": "map.md §7: eight entries, five subjects, roots and proofs",
+        "generator": "tests/vectors/formats/map_examples.py",
+        "empty_root_hex": ZERO.hex(),
+        "entries": entries,
+        "root_hex": root.hex(),
+        "extension_line": "map " + root.hex(),
+        "proofs": proofs,
+    }
+    with open(os.path.join(HERE, "map-example.json"), "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
