@@ -28,6 +28,13 @@ Result<Ed25519PrivateKey> ReadSeed(const std::string& path) {
   return Ed25519PrivateKey::FromSeed(seed);
 }
 
+// A development log keeps the state map like a notary-backed one: every
+// checkpoint carries "map <root>" (schemas/formats/map.md §6).
+SequencerOptions DevSequencerOptions() {
+  SequencerOptions o;
+  o.state_map = true;
+  return o;
+}
 
 }  // namespace
 
@@ -107,8 +114,8 @@ Status LocalLog::Init(const std::string& dir, const std::string& origin) {
   auto log_signer = note::NewEd25519Signer(origin, std::move(log_key));
   std::string vkey = log_signer->VerifierKey();
 
-  ASSIGN_OR_RETURN(Sequencer seq,
-                   Sequencer::Genesis(origin, std::move(log_signer), {}, SystemClockMicros));
+  ASSIGN_OR_RETURN(Sequencer seq, Sequencer::Genesis(origin, std::move(log_signer), {},
+                                                     SystemClockMicros, DevSequencerOptions()));
   store::RocksDbOptions o;
   o.create_if_missing = true;
   ASSIGN_OR_RETURN(auto kv, store::OpenRocksDb(dir + "/store", o));
@@ -177,7 +184,7 @@ Result<std::unique_ptr<LocalLog>> LocalLog::Open(const std::string& dir, bool wr
   ASSIGN_OR_RETURN(Sequencer seq,
                    Sequencer::Restore(origin, std::move(signer), std::move(policy), SystemClockMicros,
                                       head.checkpoint_note, head.frontier, head.last_leaf,
-                                      head.last_leaf_proof));
+                                      head.last_leaf_proof, DevSequencerOptions()));
   log->sequencer_.emplace(std::move(seq));
   return log;
 }
@@ -200,8 +207,16 @@ Result<SequencedBatch> LocalLog::Append(const std::vector<Record>& records) {
     return std::move(seq.batch);
   }
   const auto& head = sequencer_->head();
+  // The development sequencer keeps the state map: the store plans each
+  // event's map proof, as a host does for the notary (map.md §4).
+  store::MapUpdater planner = store_->NewMapUpdater();
+  std::vector<state_map::Proof> map_proofs;
+  for (size_t i = 0; i < records.size(); ++i) {
+    ASSIGN_OR_RETURN(auto step, planner.Apply(records[i].event, head.size() + i));
+    map_proofs.push_back(std::move(step.proof));
+  }
   ASSIGN_OR_RETURN(SequencedBatch batch,
-                   sequencer_->Sequence(head.size(), head.range.Root(), events));
+                   sequencer_->Sequence(head.size(), head.range.Root(), events, map_proofs));
   RETURN_IF_ERROR(store_->Append(batch, payloads));
   return batch;
 }

@@ -28,7 +28,8 @@ Result<Sequencer> Sequencer::Genesis(std::string origin, std::unique_ptr<note::S
   Sequencer s(std::move(origin), std::move(log_signer), std::move(policy), std::move(clock),
               options);
   s.head_.last_leaf_hash = ChainGenesis(s.origin_);
-  Checkpoint cp{s.origin_, 0, merkle::EmptyRoot(), s.Extensions()};
+  s.head_.map_root = state_map::EmptyHash();
+  Checkpoint cp{s.origin_, 0, merkle::EmptyRoot(), s.Extensions(s.head_.map_root)};
   ASSIGN_OR_RETURN(s.head_.checkpoint_note, s.SignHead(cp));
   return s;
 }
@@ -47,7 +48,19 @@ Result<Sequencer> Sequencer::Restore(std::string origin, std::unique_ptr<note::S
   // The policy given must be the one this head was signed under (policy.md §5).
   std::vector<std::string> want;
   if (!options.checkpoint_extension.empty()) want.push_back(options.checkpoint_extension);
-  if (cp.extensions != want) {
+  std::vector<std::string> lines = cp.extensions;
+  Hash map_root = state_map::EmptyHash();
+  if (options.state_map) {
+    // The map root comes from the head our own key signed, never from the
+    // host (map.md §6): the host cannot restore the notary to an old map.
+    ASSIGN_OR_RETURN(auto signed_map_root, state_map::FindRoot(cp.extensions));
+    if (!signed_map_root) {
+      return Status::FailedPrecondition("map_root_missing", "the head carries no map line");
+    }
+    map_root = *signed_map_root;
+    std::erase(lines, state_map::ExtensionLine(map_root));
+  }
+  if (lines != want) {
     return Status::FailedPrecondition("policy_mismatch",
                                       "the head was not signed under the policy given");
   }
@@ -61,6 +74,7 @@ Result<Sequencer> Sequencer::Restore(std::string origin, std::unique_ptr<note::S
               options);
   s.head_.range = std::move(range);
   s.head_.checkpoint_note = std::string(checkpoint_note);
+  s.head_.map_root = map_root;
   s.head_.last_leaf_hash = ChainGenesis(s.origin_);
   if (cp.size > 0) {
     Hash leaf_hash = merkle::LeafHash(last_leaf);
@@ -125,9 +139,30 @@ void Sequencer::SetPolicy(SubmitterPolicy policy, std::string checkpoint_extensi
   options_.checkpoint_extension = std::move(checkpoint_extension);
 }
 
-std::vector<std::string> Sequencer::Extensions() const {
-  if (options_.checkpoint_extension.empty()) return {};
-  return {options_.checkpoint_extension};
+std::vector<std::string> Sequencer::Extensions(const Hash& map_root) const {
+  std::vector<std::string> lines;
+  if (!options_.checkpoint_extension.empty()) lines.push_back(options_.checkpoint_extension);
+  // An extension line is part of the signed note text (C2SP tlog-checkpoint),
+  // so witnesses cosign the map root with the log root (map.md §6).
+  if (options_.state_map) lines.push_back(state_map::ExtensionLine(map_root));
+  return lines;
+}
+
+Status Sequencer::UpdateMap(size_t position, uint64_t index, const SubmittedEvent& e,
+                            const state_map::Proof& proof, Hash& map_root) const {
+  const std::string where = "event " + std::to_string(position);
+  ASSIGN_OR_RETURN(Event event, DecodeEvent(e.event));  // decoded once already by CheckEvent
+  const Hash key = state_map::KeyOf(event.subject);
+  auto previous = state_map::VerifyProof(map_root, key, proof);
+  if (!previous.ok()) return previous.status().Annotate(where + " map proof");
+  if (event.kind == EventKind::kStateNotarized) {
+    RETURN_IF_ERROR(
+        state_map::CheckStateTransition(*previous, event.prior_state_hash, event.new_state_hash)
+            .Annotate(where + " (" + event.subject + ")"));
+  }
+  const state_map::Value value = state_map::NextValue(*previous, index, event.new_state_hash);
+  ASSIGN_OR_RETURN(map_root, state_map::ApplyUpdate(map_root, key, proof, value));
+  return Status::Ok();
 }
 
 Result<std::string> Sequencer::SignHead(const Checkpoint& cp) const {
@@ -135,7 +170,8 @@ Result<std::string> Sequencer::SignHead(const Checkpoint& cp) const {
 }
 
 Result<SequencedBatch> Sequencer::Sequence(uint64_t expected_size, const Hash& expected_root,
-                                           std::span<const SubmittedEvent> events) {
+                                           std::span<const SubmittedEvent> events,
+                                           std::span<const state_map::Proof> map_proofs) {
   if (expected_size != head_.size() || expected_root != head_.range.Root()) {
     return Status::FailedPrecondition(
         "head_mismatch", "host head (size " + std::to_string(expected_size) +
@@ -146,6 +182,9 @@ Result<SequencedBatch> Sequencer::Sequence(uint64_t expected_size, const Hash& e
   if (events.size() > options_.max_batch) {
     return Status::InvalidArgument("batch_too_large",
                                    "at most " + std::to_string(options_.max_batch) + " events");
+  }
+  if (options_.state_map && map_proofs.size() != events.size()) {
+    return Status::InvalidArgument("map_proofs_missing", "the state map needs one proof per event");
   }
   for (size_t i = 0; i < events.size(); ++i) RETURN_IF_ERROR(CheckEvent(i, events[i]));
   // A stamped event is a submitter's one-time authorization: the host must
@@ -168,7 +207,11 @@ Result<SequencedBatch> Sequencer::Sequence(uint64_t expected_size, const Hash& e
   SequencedBatch out;
   out.first_index = next.size();
   uint64_t now = std::max(clock_(), next.last_recorded_at_us);
-  for (const SubmittedEvent& e : events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const SubmittedEvent& e = events[i];
+    if (options_.state_map) {
+      RETURN_IF_ERROR(UpdateMap(i, next.size(), e, map_proofs[i], next.map_root));
+    }
     Leaf leaf{next.size(), now, next.last_leaf_hash, e.event, e.stamp};
     ASSIGN_OR_RETURN(Bytes bytes, EncodeLeaf(leaf));
     Hash h = merkle::LeafHash(bytes);
@@ -179,7 +222,7 @@ Result<SequencedBatch> Sequencer::Sequence(uint64_t expected_size, const Hash& e
   }
   next.last_recorded_at_us = now;
   LEDGER_CHECK(next.size() == head_.size() + events.size());
-  out.checkpoint = Checkpoint{origin_, next.size(), next.range.Root(), Extensions()};
+  out.checkpoint = Checkpoint{origin_, next.size(), next.range.Root(), Extensions(next.map_root)};
   ASSIGN_OR_RETURN(out.checkpoint_note, SignHead(out.checkpoint));
   next.checkpoint_note = out.checkpoint_note;
   head_ = std::move(next);

@@ -30,6 +30,7 @@
 #include "ledger/hash.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
+#include "ledger/state_map.h"
 #include "ledger/status.h"
 
 namespace ledger {
@@ -65,6 +66,12 @@ struct SequencerOptions {
   // ("policy <version> <hex digest>", schemas/formats/policy.md §5). Restore
   // refuses a head that does not carry exactly this line. Default: none.
   std::string checkpoint_extension;
+  // Keep the state map (schemas/formats/map.md): hold its root, update it
+  // from the proof each SubmittedEvent carries, refuse a STATE_NOTARIZED
+  // entry whose prior state hash is not the current one, and end every
+  // checkpoint with the line "map <hex root>" (after the policy line).
+  // Restore then takes the map root from the head's map line. Default: false.
+  bool state_map = false;
 };
 
 struct SubmittedEvent {
@@ -86,6 +93,7 @@ struct LogHead {
   Hash last_leaf_hash;            // chain head: ChainGenesis(origin) when empty
   uint64_t last_recorded_at_us = 0;
   std::string checkpoint_note;    // the latest checkpoint this sequencer signed or accepted
+  Hash map_root;                  // state map root (SequencerOptions::state_map)
 
   uint64_t size() const { return range.size(); }
 };
@@ -104,8 +112,10 @@ class Sequencer {
   // non-empty log, `last_leaf` must be the leaf at size-1 with an inclusion
   // proof against that root (it gives the chain head and the last timestamp).
   // FailedPrecondition("policy_mismatch") when the checkpoint's extension
-  // lines are not exactly options.checkpoint_extension (none if empty): the
-  // policy given is not the one in force at that head.
+  // lines (but the map line) are not exactly options.checkpoint_extension
+  // (none if empty): the policy given is not the one in force at that head.
+  // With options.state_map the head must carry a map line
+  // (FailedPrecondition("map_root_missing")): it is the map root restored.
   static Result<Sequencer> Restore(std::string origin, std::unique_ptr<note::Signer> log_signer,
                                    SubmitterPolicy policy, Clock clock,
                                    std::string_view checkpoint_note,
@@ -122,7 +132,8 @@ class Sequencer {
   // that kind; FailedPrecondition("replayed_stamp") for a stamped event that
   // was already sequenced (within the replay window) or twice in the batch.
   Result<SequencedBatch> Sequence(uint64_t expected_size, const Hash& expected_root,
-                                  std::span<const SubmittedEvent> events);
+                                  std::span<const SubmittedEvent> events,
+                                  std::span<const state_map::Proof> map_proofs = {});
 
   // Changes the policy for later batches and the extension line on later
   // checkpoints (empty: none). The caller sequences the entry that records
@@ -149,7 +160,10 @@ class Sequencer {
   Status CheckEvent(size_t position, const SubmittedEvent& e) const;
   void RememberStamp(const Hash& digest);
   Result<std::string> SignHead(const Checkpoint& cp) const;
-  std::vector<std::string> Extensions() const;
+  std::vector<std::string> Extensions(const Hash& map_root) const;
+  // Moves `map_root` by the event at log index `index` (map.md §4, §5).
+  Status UpdateMap(size_t position, uint64_t index, const SubmittedEvent& e,
+                   const state_map::Proof& proof, Hash& map_root) const;
 
   std::string origin_;
   std::unique_ptr<note::Signer> signer_;

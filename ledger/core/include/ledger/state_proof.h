@@ -1,0 +1,54 @@
+// A state answer and its offline verification (schemas/formats/map.md §9):
+// "the latest entry naming subject S as of this checkpoint is this one" — or
+// "no entry names S" — checked with nothing but the log's pinned key.
+//
+// The answer chains three proofs: the checkpoint's signature (C2SP signed
+// note), the map proof against the root of its "map" line (map.md §4, §6),
+// and, for a present subject, the inclusion proof of the latest entry at the
+// index the map records (RFC 9162 §2.1.3). A host cannot serve an older
+// entry as the latest (the map records the index), hide an entry behind an
+// absence proof, or answer from an old database: a stale checkpoint is
+// older than the one the client last saw (compare sizes, or ask witnesses).
+//
+// Thread-safety: value types and free functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/checkpoint.h"
+#include "ledger/event.h"
+#include "ledger/leaf.h"
+#include "ledger/note.h"
+#include "ledger/state_map.h"
+
+namespace ledger::state_map {
+
+struct StateProof {
+  std::string subject;
+  std::string checkpoint_note;  // signed; must carry "map <root>"
+  Proof map_proof;              // for KeyOf(subject) against that root
+  // Present subjects only: the latest entry (leaf bytes) and its inclusion
+  // proof against the checkpoint's root at the index the map records.
+  Bytes leaf;
+  std::vector<Hash> inclusion_proof;
+};
+
+struct VerifiedState {
+  Checkpoint checkpoint;
+  std::optional<Value> value;  // nullopt: no entry names the subject
+  std::optional<Leaf> leaf;    // the latest entry, when present
+  std::optional<Event> event;  // its event
+};
+
+// Verifies `p` with the pinned log key. Errors: those of VerifyCheckpoint;
+// FailedPrecondition("map_root_missing") for a checkpoint without a map
+// line; the map proof's (map_proof_mismatch, map_proof_off_path);
+// VerificationFailed("state_entry_mismatch") when the leaf is missing for a
+// present subject, given for an absent one, not at the recorded index, about
+// another subject, or with a new state hash other than the recorded state;
+// the inclusion proof's errors.
+Result<VerifiedState> VerifyStateProof(const StateProof& p, const note::Verifier& log_key);
+
+}  // namespace ledger::state_map
