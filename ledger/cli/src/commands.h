@@ -21,6 +21,9 @@ Status CmdVerifyInclusion(const Args& a, const Output& o);
 Status CmdVerifyConsistency(const Args& a, const Output& o);
 Status CmdVerifyStore(const Args& a, const Output& o);
 Status CmdVerifyAttestation(const Args& a, const Output& o);
+// The state map (commands_state.cc).
+Status CmdState(const Args& a, const Output& o);
+Status CmdVerifyState(const Args& a, const Output& o);
 Status CmdDevPki(const Args& a, const Output& o);
 // A development PKI as PEM files in DIR (ledger/dev_pki.h names them).
 Status SaveDevPki(const std::string& dir, const DevPki& pki);

@@ -25,6 +25,12 @@ constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on a
   verify inclusion --vkey VKEY RECEIPT [--leaf-hash HEX]
   verify consistency --vkey VKEY --old CHECKPOINT --new CHECKPOINT PROOF
   verify store --data DIR [--vkey VKEY]    audit every leaf, tile, link and checkpoint
+  state --data DIR SUBJECT [--at N] [--out FILE]
+                                           the subject's latest entry with its map and
+                                           inclusion proofs (or proof of absence)
+  verify-state --vkey VKEY ANSWER [--subject S] [--expect-state HEX] [--min-size N]
+                                           check a state answer offline; --expect-state
+                                           fails unless HEX is the latest notarized state
   verify-attestation --root CERT [--at UNIX] [--pcr N=HEX...] [--user-data HEX]
       [--nonce HEX] DOC                    check an AWS Nitro attestation document
                                            (CBOR or base64) against a pinned root
@@ -92,6 +98,10 @@ int RunLedgerctl(const std::vector<std::string>& argv, std::istream& in, std::os
     s = CmdVerifyConsistency(a, o);
   } else if (cmd == "verify" && sub == "store") {
     s = CmdVerifyStore(a, o);
+  } else if (cmd == "state") {
+    s = CmdState(a, o);
+  } else if (cmd == "verify-state") {
+    s = CmdVerifyState(a, o);
   } else if (cmd == "verify-attestation") {
     s = CmdVerifyAttestation(a, o);
   } else if (cmd == "dev-pki") {

@@ -1,0 +1,90 @@
+// state, verify-state: the state map from the command line (map.md §9).
+// `state` answers from a local data directory; `verify-state` checks an
+// answer (from here, ledgerd or the explorer) offline with the pinned key.
+#include <fstream>
+
+#include "commands.h"
+#include "ledger/codec/state_json.h"
+#include "ledger/store/state_query.h"
+#include "local_log.h"
+
+namespace ledger::cli {
+
+Status CmdState(const Args& a, const Output& o) {
+  RETURN_IF_ERROR(a.Allow({"data", "vkey", "json", "at", "out"}));
+  ASSIGN_OR_RETURN(std::string dir, a.Required("data"));
+  if (a.positional().size() < 2) {
+    return Status::InvalidArgument("missing_subject", "SUBJECT is required");
+  }
+  ASSIGN_OR_RETURN(uint64_t at, a.U64("at", 0));
+  ASSIGN_OR_RETURN(auto log, LocalLog::Open(dir, false, a.Get("vkey").value_or("")));
+  ASSIGN_OR_RETURN(auto answer, store::ProveState(log->store(), a.positional()[1], at));
+  // The answer is checked here as any client would check it.
+  ASSIGN_OR_RETURN(auto verifier, note::ParseVerifierKey(log->vkey()));
+  ASSIGN_OR_RETURN(auto verified, state_map::VerifyStateProof(answer, *verifier));
+  nlohmann::json doc = codec::StateProofToJson(answer);
+  doc["state"] = codec::VerifiedStateToJson(verified);
+  if (auto out = a.Get("out")) {
+    std::ofstream f(*out, std::ios::trunc);
+    f << doc.dump(2) << "\n";
+    if (!f) return Status::Unavailable("write_failed", "cannot write " + *out);
+  }
+  std::string text = a.positional()[1] + ": ";
+  if (verified.value) {
+    text += "version " + std::to_string(verified.value->version) + ", latest entry " +
+            std::to_string(verified.value->index) + ", state " +
+            (verified.value->state == state_map::EmptyHash() ? std::string("none")
+                                                             : verified.value->state.Hex());
+  } else {
+    text += "absent";
+  }
+  text += " (tree size " + std::to_string(verified.checkpoint.size) + ")\n";
+  o.Print(doc, text);
+  return Status::Ok();
+}
+
+Status CmdVerifyState(const Args& a, const Output& o) {
+  RETURN_IF_ERROR(a.Allow({"vkey", "json", "subject", "expect-state", "min-size"}));
+  ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
+  ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey));
+  if (a.positional().size() < 2) {
+    return Status::InvalidArgument("missing_answer", "ANSWER file is required");
+  }
+  ASSIGN_OR_RETURN(std::string text, ReadFile(a.positional()[1]));
+  ASSIGN_OR_RETURN(auto answer, codec::StateProofFromJson(text));
+  if (auto subject = a.Get("subject"); subject && *subject != answer.subject) {
+    return Status::VerificationFailed("subject_mismatch",
+                                      "the answer is about " + answer.subject);
+  }
+  ASSIGN_OR_RETURN(auto verified, state_map::VerifyStateProof(answer, *verifier));
+  // An old checkpoint verifies too: the caller says how recent it must be.
+  ASSIGN_OR_RETURN(uint64_t min_size, a.U64("min-size", 0));
+  if (verified.checkpoint.size < min_size) {
+    return Status::VerificationFailed(
+        "stale_checkpoint", "the answer is as of size " + std::to_string(verified.checkpoint.size) +
+                                ", older than " + std::to_string(min_size));
+  }
+  // A service checks the state it loaded: anything but the latest notarized
+  // state (say, a database restored from an old backup) is refused.
+  if (auto expect = a.Get("expect-state")) {
+    ASSIGN_OR_RETURN(Hash want, Hash::FromHex(*expect));
+    if (!verified.value || verified.value->state != want) {
+      return Status::VerificationFailed(
+          "state_not_latest",
+          "state " + want.Hex() + " is not the latest notarized state of " + answer.subject);
+    }
+  }
+  nlohmann::json doc = codec::VerifiedStateToJson(verified);
+  doc["verified"] = true;
+  doc["subject"] = answer.subject;
+  std::string line = "OK: " + answer.subject + " is " +
+                     (verified.value ? "at version " + std::to_string(verified.value->version) +
+                                           ", latest entry " + std::to_string(verified.value->index)
+                                     : std::string("absent")) +
+                     " in " + verified.checkpoint.origin + " at size " +
+                     std::to_string(verified.checkpoint.size) + "\n";
+  o.Print(doc, line);
+  return Status::Ok();
+}
+
+}  // namespace ledger::cli
