@@ -46,6 +46,24 @@ def main():
         "ratio_sign_to_raw": (sign / rsign) if sign and rsign else None,
         "ratio_verify_to_raw": (verify / rverify) if verify and rverify else None,
     }
+    rt = lambda k: get(k + "/min_time:2.000/real_time")
+    summary["state_map"] = {
+        f"batch_{n}": {
+            "appends_per_sec_without_map": rt(f"BM_AppendWithAndWithoutMap/batch:{n}/map:0"),
+            "appends_per_sec_with_map": rt(f"BM_AppendWithAndWithoutMap/batch:{n}/map:1"),
+        } for n in (1, 100, 1000)
+    }
+    for b in doc["benchmarks"]:
+        name = b.get("run_name", b["name"])
+        for prefix, key in (("BM_MapProofVerify/subjects:", "verify"),
+                            ("BM_MapApplyUpdate/subjects:", "apply_update")):
+            if name.startswith(prefix) and b.get("run_type") != "aggregate":
+                entry = summary["state_map"].setdefault("subjects_" + name[len(prefix):], {})
+                entry[key + "_per_sec"] = b.get("items_per_second")
+                entry[key + "_cpu_us"] = b.get("cpu_time", 0) / 1000.0
+                if "proof_bytes" in b:
+                    entry["proof_bytes_mean"] = b["proof_bytes"]
+                    entry["proof_depth_mean"] = b["depth"]
     if notary:
         ed, p256 = notary.get("BM_RawEd25519VerifySameRun"), notary.get("BM_RawP256VerifySameRun")
         summary["notary_socket"] = {

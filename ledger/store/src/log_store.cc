@@ -44,7 +44,7 @@ LogStore::~LogStore() = default;
 
 Result<std::unique_ptr<LogStore>> LogStore::Create(
     std::unique_ptr<Kv> kv, std::string_view genesis_checkpoint_note,
-    std::shared_ptr<const note::Verifier> log_verifier) {
+    std::shared_ptr<const note::Verifier> log_verifier, LogStoreOptions options) {
   if (kv->Get(Column::kMeta, keys::MetaKey()).ok()) {
     return Status::FailedPrecondition("store_not_empty", "the store already holds a log");
   }
@@ -70,12 +70,14 @@ Result<std::unique_ptr<LogStore>> LogStore::Create(
   const Hash empty_map = state_map::EmptyHash();
   wb.Put(Column::kMapRoots, keys::U64(0), Bytes(empty_map.bytes.begin(), empty_map.bytes.end()));
   RETURN_IF_ERROR(kv->Write(wb));
-  return Open(std::move(kv), std::move(log_verifier));
+  return Open(std::move(kv), std::move(log_verifier), options);
 }
 
 Result<std::unique_ptr<LogStore>> LogStore::Open(std::unique_ptr<Kv> kv,
-                                                 std::shared_ptr<const note::Verifier> verifier) {
+                                                 std::shared_ptr<const note::Verifier> verifier,
+                                                 LogStoreOptions options) {
   std::unique_ptr<LogStore> s(new LogStore(std::move(kv), std::move(verifier)));
+  s->options_ = options;
   RETURN_IF_ERROR(s->LoadHead());
   return s;
 }
@@ -136,7 +138,10 @@ Status LogStore::LoadHead() {
     return Corrupt("store_head_mismatch",
                    "stored tiles do not fold to the latest checkpoint's root");
   }
-  ASSIGN_OR_RETURN(Hash map_root, StoredMapRoot(vc->checkpoint));
+  Hash map_root = state_map::EmptyHash();
+  if (options_.state_map) {
+    ASSIGN_OR_RETURN(map_root, StoredMapRoot(vc->checkpoint));
+  }
   std::unique_lock l(mu_);
   latest_ = std::move(vc).value();
   range_ = std::move(range).value();
@@ -172,6 +177,9 @@ Hash LogStore::map_root() const {
 MapUpdater LogStore::NewMapUpdater() const { return MapUpdater(*kv_, map_root()); }
 
 Result<Hash> LogStore::MapRootAt(uint64_t size) const {
+  if (!options_.state_map) {
+    return Status::FailedPrecondition("no_state_map", "the store was opened without the map");
+  }
   VerifiedCheckpoint latest = this->latest();
   if (size == latest.checkpoint.size) return map_root();
   if (size > latest.checkpoint.size) {

@@ -80,7 +80,7 @@ Status LogStore::Append(const SequencedBatch& batch, std::span<const Payload> pa
     });
     wb.Put(Column::kLeaves, keys::U64(index), bytes);
     IndexEvent(wb, event, index, leaf.recorded_at_us);
-    RETURN_IF_ERROR(map.Apply(event, index).status());
+    if (options_.state_map) RETURN_IF_ERROR(map.Apply(event, index).status());
     if (event.payload_digest) referenced_payloads.insert(*event.payload_digest);
     if (!event.request_id.empty() && !new_requests.contains(event.request_id)) {
       auto existing = kv_->Get(Column::kRequests, AsBytes(event.request_id));
@@ -99,13 +99,15 @@ Status LogStore::Append(const SequencedBatch& batch, std::span<const Payload> pa
   // A checkpoint that commits to the map must commit to this map.
   auto signed_map_root = state_map::FindRoot(vc.checkpoint.extensions);
   if (!signed_map_root.ok()) return signed_map_root.status();
-  if (*signed_map_root && **signed_map_root != map.root()) {
+  if (*signed_map_root && (!options_.state_map || **signed_map_root != map.root())) {
     return Status::FailedPrecondition("map_root_mismatch",
                                       "the signed map root is not the root of the updated map");
   }
-  map.AddTo(wb);
-  wb.Put(Column::kMapRoots, keys::U64(vc.checkpoint.size),
-         Bytes(map.root().bytes.begin(), map.root().bytes.end()));
+  if (options_.state_map) {
+    map.AddTo(wb);
+    wb.Put(Column::kMapRoots, keys::U64(vc.checkpoint.size),
+           Bytes(map.root().bytes.begin(), map.root().bytes.end()));
+  }
 
   // Tiles grow at their right edge only: extend each touched tile by the
   // hashes completed in this batch, starting from what is stored.

@@ -58,6 +58,13 @@ struct EntryQuery {
   size_t limit = 100;
 };
 
+struct LogStoreOptions {
+  // Keep the state map (map.md §8) in every Append. Default: true. Only
+  // benchmarks that measure what the map costs turn it off; such a store
+  // answers no map query (and refuses a checkpoint with a map line).
+  bool state_map = true;
+};
+
 class LogStore {
  public:
   // Initializes an empty store for the log whose key is `log_verifier`
@@ -66,12 +73,13 @@ class LogStore {
   // FailedPrecondition("store_not_empty") if the Kv already holds a log.
   static Result<std::unique_ptr<LogStore>> Create(
       std::unique_ptr<Kv> kv, std::string_view genesis_checkpoint_note,
-      std::shared_ptr<const note::Verifier> log_verifier);
+      std::shared_ptr<const note::Verifier> log_verifier, LogStoreOptions options = {});
 
   // Opens an existing store. Verifies the latest checkpoint's signature with
   // the pinned log key and that the stored tiles fold to its root.
   static Result<std::unique_ptr<LogStore>> Open(std::unique_ptr<Kv> kv,
-                                                std::shared_ptr<const note::Verifier> log_verifier);
+                                                std::shared_ptr<const note::Verifier> log_verifier,
+                                                LogStoreOptions options = {});
 
   const std::string& origin() const { return origin_; }
   uint64_t size() const;
@@ -167,6 +175,7 @@ class LogStore {
   VerifiedCheckpoint latest_;
   merkle::CompactRange range_;
   Hash map_root_;
+  LogStoreOptions options_;
 };
 
 }  // namespace ledger::store
