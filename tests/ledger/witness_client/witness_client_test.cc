@@ -5,7 +5,11 @@
 // every cosignature is verified against the manifest's key.
 #include "ledger/witness_client/witness_client.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <thread>
 
@@ -108,10 +112,17 @@ TEST_F(WitnessClientTest, CosignaturesAreCheckedAgainstTheManifestKey) {
 }
 
 TEST_F(WitnessClientTest, AnUnreachableWitnessIsDown) {
+  // A port that is bound but not listening: connections are refused.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   WitnessConfig cfg = Config(witness_vkey_);
-  server_->Stop();
-  thread_.join();
-  thread_ = std::thread([] {});
+  cfg.url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
   ClientOptions o;
   o.connect_timeout = std::chrono::milliseconds(200);
   o.timeout = std::chrono::milliseconds(200);
@@ -119,6 +130,7 @@ TEST_F(WitnessClientTest, AnUnreachableWitnessIsDown) {
   Answer a = Ask(c, log_, 3);
   EXPECT_EQ(a.outcome, Outcome::kDown);
   EXPECT_EQ(a.status.reason(), "witness_unavailable");
+  ::close(fd);
 }
 
 TEST(ResolveWitnessesTest, NamesMustBeManifestWitnessesOnce) {
