@@ -86,7 +86,7 @@ Result<pb::Restored> Enclave::Restore(const pb::Restore& r) {
   if (state_ == State::kBooted) {
     return Status::FailedPrecondition("not_provisioned", "restore needs the log key first");
   }
-  if (state_ == State::kServing) {
+  if (state_ == State::kServing || state_ == State::kConfirming) {
     RETURN_IF_ERROR(CheckHeldHead(r));
     return pb::Restored();  // same head: the boot entry is already in the log
   }
@@ -97,7 +97,10 @@ Result<pb::Restored> Enclave::Restore(const pb::Restore& r) {
     sequencer_.reset();
     return entry.status();
   }
-  state_ = State::kServing;
+  // With witnesses required, the restored head may be an old backup: serve
+  // only once the witness quorum has cosigned the checkpoint just signed
+  // (ConfirmHead, confirm_head.cc).
+  state_ = manifest_->witness_quorum > 0 ? State::kConfirming : State::kServing;
   pb::Restored out;
   *out.mutable_boot_entry() = std::move(entry).value();
   return out;

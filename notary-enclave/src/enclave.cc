@@ -58,6 +58,7 @@ pb::StatusInfo Enclave::GetStatus() const {
   switch (state_) {
     case State::kBooted: s.set_state(pb::StatusInfo::BOOTED); break;
     case State::kProvisioned: s.set_state(pb::StatusInfo::PROVISIONED); break;
+    case State::kConfirming: s.set_state(pb::StatusInfo::CONFIRMING); break;
     case State::kServing: s.set_state(pb::StatusInfo::SERVING); break;
   }
   s.set_platform(std::string(platform_.name()));
@@ -113,10 +114,7 @@ Result<pb::BootProof> Enclave::GetBootProof(ByteView manifest) {
 }
 
 Result<pb::Sequenced> Enclave::Append(const pb::Append& request) {
-  if (state_ != State::kServing) {
-    return Status::FailedPrecondition("not_serving",
-                                      "append needs a provisioned notary with a restored head");
-  }
+  RETURN_IF_ERROR(RequireServing());
   ASSIGN_OR_RETURN(ledger::Hash expected_root,
                    ledger::Hash::FromBytes(ledger::AsBytes(request.expected_root())));
   std::vector<ledger::SubmittedEvent> events;
@@ -184,6 +182,9 @@ pb::NotaryResponse Enclave::Handle(const pb::HostRequest& request) {
     case pb::HostRequest::kAppend: take(Append(request.append()), response.mutable_sequenced()); break;
     case pb::HostRequest::kChangePolicy:
       take(ChangePolicy(request.change_policy()), response.mutable_sequenced());
+      break;
+    case pb::HostRequest::kConfirmHead:
+      take(ConfirmHead(request.confirm_head()), response.mutable_head_confirmed());
       break;
     case pb::HostRequest::BODY_NOT_SET:
       status = Status::InvalidArgument("empty_message", "the request has no body");

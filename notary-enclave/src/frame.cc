@@ -53,6 +53,7 @@ bool Unknown(const HostRequest& m) {
     case HostRequest::kRestore: return Unknown(m.restore());
     case HostRequest::kAppend: return Unknown(m.append());
     case HostRequest::kChangePolicy: return Unknown(m.change_policy());
+    case HostRequest::kConfirmHead: return Unknown(m.confirm_head());
     case HostRequest::BODY_NOT_SET: return false;
   }
   return true;
@@ -69,6 +70,7 @@ bool Unknown(const NotaryResponse& m) {
              (m.restored().has_boot_entry() && Unknown(m.restored().boot_entry()));
     case NotaryResponse::kSequenced: return Unknown(m.sequenced());
     case NotaryResponse::kError: return Unknown(m.error());
+    case NotaryResponse::kHeadConfirmed: return Unknown(m.head_confirmed());
     case NotaryResponse::BODY_NOT_SET: return false;
   }
   return true;

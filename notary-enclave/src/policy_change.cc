@@ -23,10 +23,7 @@ Result<ledger::SubmitterPolicy> Enclave::EnforcedPolicy(const ledger::Policy& p)
 }
 
 Result<pb::Sequenced> Enclave::ChangePolicy(const pb::ChangePolicy& request) {
-  if (state_ != State::kServing) {
-    return Status::FailedPrecondition("not_serving",
-                                      "a policy change needs a notary with a restored head");
-  }
+  RETURN_IF_ERROR(RequireServing());
   ASSIGN_OR_RETURN(Hash expected_root, Hash::FromBytes(ledger::AsBytes(request.expected_root())));
   const ledger::ByteView encoding = ledger::AsBytes(request.policy());
   ASSIGN_OR_RETURN(ledger::Policy policy, ledger::DecodePolicy(encoding));

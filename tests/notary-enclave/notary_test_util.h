@@ -5,6 +5,7 @@
 // ephemeral key under the manifest's digest).
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,7 +34,9 @@ struct Ceremony {
   ledger::Hash digest;
 
   // k-of-n operators; the manifest expects `pcr0`.
-  static Ceremony Make(std::string origin, ledger::Bytes pcr0, size_t k = 2, size_t n = 3) {
+  // `witnesses` (cosignature/v1 vkeys) and `witness_quorum` go in the manifest.
+  static Ceremony Make(std::string origin, ledger::Bytes pcr0, size_t k = 2, size_t n = 3,
+                       std::vector<std::string> witnesses = {}, uint8_t witness_quorum = 0) {
     Ceremony c;
     c.origin = std::move(origin);
     c.pcr0 = std::move(pcr0);
@@ -53,6 +56,9 @@ struct Ceremony {
     m.quorum_public_key = c.shares.quorum_public_key;
     m.submitters.push_back({"svc-1", c.submitter->VerifierKey(),
                             {ledger::EventKind::kKeyCreated, ledger::EventKind::kKeyRotated}});
+    m.witnesses = std::move(witnesses);
+    std::sort(m.witnesses.begin(), m.witnesses.end());
+    m.witness_quorum = witness_quorum;
     c.manifest_bytes = ledger::EncodeManifest(m).value();
     c.digest = ledger::ManifestDigest(c.manifest_bytes);
     return c;

@@ -28,6 +28,7 @@ std::string StateName(notary_client::pb::StatusInfo::State s) {
     case notary_client::pb::StatusInfo::BOOTED: return "booted";
     case notary_client::pb::StatusInfo::PROVISIONED: return "provisioned";
     case notary_client::pb::StatusInfo::SERVING: return "serving";
+    case notary_client::pb::StatusInfo::CONFIRMING: return "confirming";
     default: return "unknown";
   }
 }

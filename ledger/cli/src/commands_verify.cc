@@ -58,9 +58,26 @@ Result<std::unique_ptr<note::Verifier>> LoadVerifierKey(const std::string& value
 }
 
 Status CmdVerifyInclusion(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow({"vkey", "leaf-hash", "json"}));
+  RETURN_IF_ERROR(a.Allow({"vkey", "leaf-hash", "witness", "quorum", "json"}));
   ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
   ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey));
+  // Witness policy (tlog-proof: "checkpoint signature + witness policy"):
+  // at least --quorum of the --witness keys must have cosigned.
+  std::vector<std::unique_ptr<note::Verifier>> witness_keys;
+  std::vector<const note::Verifier*> witnesses;
+  for (const std::string& w : a.GetAll("witness")) {
+    ASSIGN_OR_RETURN(auto key, LoadVerifierKey(w));
+    witnesses.push_back(key.get());
+    witness_keys.push_back(std::move(key));
+  }
+  uint64_t quorum = 0;
+  if (auto q = a.Get("quorum")) {
+    auto parsed = ParseDecimalU64(*q);
+    if (!parsed.ok() || *parsed > witnesses.size()) {
+      return Status::InvalidArgument("bad_quorum", "--quorum is 0..the number of --witness keys");
+    }
+    quorum = *parsed;
+  }
   if (a.positional().size() < 3) {
     return Status::InvalidArgument("missing_receipt", "RECEIPT file is required");
   }
@@ -79,17 +96,22 @@ Status CmdVerifyInclusion(const Args& a, const Output& o) {
     return Status::InvalidArgument("missing_leaf",
                                    "the receipt carries no leaf: pass --leaf-hash");
   }
-  ASSIGN_OR_RETURN(VerifiedCheckpoint vc, VerifyTlogProof(proof, leaf_hash, *verifier));
+  ASSIGN_OR_RETURN(VerifiedCheckpoint vc,
+                   VerifyTlogProof(proof, leaf_hash, *verifier, witnesses, quorum));
   std::string line = "OK: entry " + std::to_string(proof.index) + " (leaf " +
                      leaf_hash.Hex() + ") is in " + vc.checkpoint.origin + " at size " +
                      std::to_string(vc.checkpoint.size) + ", signed by " + verifier->VerifierKey() +
+                     (witnesses.empty() ? std::string()
+                                        : ", cosigned by " + std::to_string(vc.cosignatures.size()) +
+                                              " witnesses") +
                      "\n";
   o.Print({{"verified", true},
            {"index", proof.index},
            {"leaf_hash", leaf_hash.Hex()},
            {"origin", vc.checkpoint.origin},
            {"tree_size", vc.checkpoint.size},
-           {"root", vc.checkpoint.root.Base64()}},
+           {"root", vc.checkpoint.root.Base64()},
+           {"cosignatures", vc.cosignatures.size()}},
           line);
   return Status::Ok();
 }

@@ -22,7 +22,7 @@ constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on a
                                            a C2SP tlog-proof receipt (leaf bytes in extra)
   prove consistency --data DIR --from M [--to N]
                                            an RFC 9162 consistency proof
-  verify inclusion --vkey VKEY RECEIPT [--leaf-hash HEX]
+  verify inclusion --vkey VKEY RECEIPT [--leaf-hash HEX] [--witness VKEY... --quorum K]
   verify consistency --vkey VKEY --old CHECKPOINT --new CHECKPOINT PROOF
   verify store --data DIR [--vkey VKEY]    audit every leaf, tile, link and checkpoint
   state --data DIR SUBJECT [--at N] [--out FILE]

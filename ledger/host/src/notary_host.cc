@@ -41,7 +41,8 @@ Status NotaryHost::BringToHead() {
   ephemeral_public_key_ = ToBytes(status.ephemeral_public_key());
   std::optional<notary_client::Sequenced> seq;
   if (store_->size() == 0) {
-    if (status.state() == notary_client::pb::StatusInfo::SERVING) {
+    if (status.state() == notary_client::pb::StatusInfo::SERVING ||
+        status.state() == notary_client::pb::StatusInfo::CONFIRMING) {
       return Status::FailedPrecondition(
           "notary_head_mismatch", "the notary serves a log of size " +
                                       std::to_string(status.size()) + "; this store is empty");

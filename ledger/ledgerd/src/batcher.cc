@@ -24,7 +24,11 @@ void Observe(std::atomic<uint64_t>* buckets, std::initializer_list<double> bound
 
 Batcher::Batcher(store::LogStore* store, std::unique_ptr<host::NotaryHost> host,
                  BatcherOptions options)
-    : store_(store), host_(std::move(host)), options_(options) {
+    : store_(store), host_(std::move(host)), options_(std::move(options)) {
+  if (options_.awaiting_confirmation) {
+    health_ = Status::Unavailable("witness_quorum_unavailable",
+                                  "the restored head waits for the witness quorum's cosignatures");
+  }
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -55,6 +59,18 @@ Result<std::vector<std::future<Result<Acknowledged>>>> Batcher::Submit(std::vect
   }
   cv_.notify_all();
   return out;
+}
+
+Status Batcher::ConfirmHead(const std::string& cosigned_note) {
+  Result<notary_client::pb::HeadConfirmed> confirmed = Status::Internal("unset", "unset");
+  {
+    std::lock_guard<std::mutex> notary(notary_mu_);
+    confirmed = host_->client().ConfirmHead(cosigned_note);
+  }
+  if (!confirmed.ok()) return confirmed.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (health_.reason() == "witness_quorum_unavailable") health_ = Status::Ok();
+  return Status::Ok();
 }
 
 Status Batcher::health() const {
@@ -180,7 +196,9 @@ Status Batcher::SendBatch(std::vector<Item*>& items, std::vector<Result<Acknowle
     if (item->entry.payload) payloads.push_back(*item->entry.payload);
   }
   stats_.notary_calls.fetch_add(1, std::memory_order_relaxed);
+  std::unique_lock<std::mutex> notary(notary_mu_);
   auto seq = host_->Append(events, payloads);
+  if (seq.ok() && options_.on_persisted) options_.on_persisted();
   if (!seq.ok()) {
     stats_.notary_errors.fetch_add(1, std::memory_order_relaxed);
     // The notary changes state only when it signs; if it signed and the

@@ -151,8 +151,8 @@ Result<std::vector<Entry>> ParseProtoEntries(std::string_view body) {
 }
 
 Result<nlohmann::json> ReceiptJson(const store::LogStore& store, uint64_t index,
-                                   const Acknowledged* ack) {
-  ASSIGN_OR_RETURN(store::LeafWithProof leaf, store.GetLeaf(index));
+                                   const Acknowledged* ack, uint64_t tree_size) {
+  ASSIGN_OR_RETURN(store::LeafWithProof leaf, store.GetLeaf(index, tree_size));
   ASSIGN_OR_RETURN(std::string checkpoint, store.CheckpointAt(leaf.tree_size));
   TlogProof tp;
   tp.extra = leaf.leaf;

@@ -15,6 +15,8 @@
 #include "ledger/host/notary_host.h"
 #include "ledger/ledgerd/batcher.h"
 #include "ledger/ledgerd/entries.h"
+#include "ledger/ledgerd/witnessing.h"
+#include "ledger/manifest.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::ledgerd {
@@ -64,6 +66,9 @@ struct Server::Impl {
   ServerOptions options;
   std::unique_ptr<store::LogStore> store;
   std::unique_ptr<Batcher> batcher;
+  // Set when the manifest requires witnesses; destroyed before the batcher.
+  std::unique_ptr<Witnessing> witnessing;
+  std::atomic<Witnessing*> notify{nullptr};
   Status startup;  // why appends are off from the start, OK otherwise
   httplib::Server http;
   std::thread http_thread;
@@ -81,8 +86,14 @@ struct Server::Impl {
   std::string Metrics();
   Status Health() const {
     if (!startup.ok()) return startup;
+    if (witnessing) {
+      Status w = witnessing->health();
+      if (!w.ok()) return w;
+    }
     return batcher ? batcher->health() : Status::Unavailable("not_started", "not started");
   }
+  Result<std::vector<witness_client::WitnessConfig>> Witnesses(const std::string& manifest_file,
+                                                               size_t& quorum);
 };
 
 Status Server::Impl::Open() {
@@ -105,6 +116,8 @@ Status Server::Impl::Open() {
   if (config.contains("manifest") && config["manifest"].is_string()) {
     manifest = config["manifest"].get<std::string>();
   }
+  size_t quorum = 0;
+  ASSIGN_OR_RETURN(auto witnesses, Witnesses(manifest, quorum));
   const std::string socket = config["notary_socket"].get<std::string>();
   auto host = host::NotaryHost::Connect(socket, vkey, store.get(), manifest);
   if (!host.ok()) {
@@ -118,8 +131,75 @@ Status Server::Impl::Open() {
   bo.max_batch = options.max_batch;
   bo.max_delay = std::chrono::duration_cast<std::chrono::microseconds>(options.max_delay);
   bo.queue_limit = options.queue_limit;
-  batcher = std::make_unique<Batcher>(store.get(), std::move(*host), bo);
+  if (quorum > 0) {
+    auto state = (*host)->client().GetStatus();
+    if (!state.ok()) {
+      startup = state.status();
+      return Status::Ok();
+    }
+    bo.awaiting_confirmation = state->state() == notary_client::pb::StatusInfo::CONFIRMING;
+    bo.on_persisted = [this] {
+      if (Witnessing* w = notify.load()) w->Notify();
+    };
+  }
+  const bool confirm = bo.awaiting_confirmation;
+  batcher = std::make_unique<Batcher>(store.get(), std::move(*host), std::move(bo));
+  if (quorum > 0) {
+    WitnessingOptions wo;
+    wo.quorum = quorum;
+    wo.client.timeout = options.witness_request_timeout;
+    wo.client.connect_timeout = std::min(options.witness_request_timeout,
+                                         std::chrono::milliseconds(1000));
+    std::function<Status(const std::string&)> on_confirm;
+    if (confirm) {
+      on_confirm = [this](const std::string& note) {
+        Status s = batcher->ConfirmHead(note);
+        if (s.ok()) {
+          LogEvent("info", "the witness quorum confirmed the restored head",
+                   nlohmann::json{{"size", store->size()}}.dump());
+        }
+        return s;
+      };
+    }
+    witnessing = std::make_unique<Witnessing>(store.get(), std::move(witnesses), wo,
+                                              std::move(on_confirm));
+    notify.store(witnessing.get());
+    LogEvent("info", "witnessing", nlohmann::json{{"quorum", quorum},
+                                                   {"witnesses", options.witnesses},
+                                                   {"confirming", confirm}}
+                                       .dump());
+  }
   return Status::Ok();
+}
+
+// The witnesses of the manifest's quorum, resolved against the configured
+// URLs. A manifest without witnesses needs none; one with witness_quorum > 0
+// needs at least that many configured, each naming a manifest witness key.
+Result<std::vector<witness_client::WitnessConfig>> Server::Impl::Witnesses(
+    const std::string& manifest_file, size_t& quorum) {
+  quorum = 0;
+  if (manifest_file.empty()) {
+    if (!options.witnesses.empty()) {
+      return Status::InvalidArgument("bad_witness_config",
+                                     "witnesses need the log's manifest (ledger.json)");
+    }
+    return std::vector<witness_client::WitnessConfig>{};
+  }
+  ASSIGN_OR_RETURN(std::string bytes, ReadText(manifest_file));
+  ASSIGN_OR_RETURN(Manifest m, DecodeManifest(AsBytes(bytes)));
+  quorum = m.witness_quorum;
+  ASSIGN_OR_RETURN(auto witnesses, witness_client::ResolveWitnesses(options.witnesses, m.witnesses));
+  if (quorum == 0 && !witnesses.empty()) {
+    return Status::InvalidArgument("bad_witness_config",
+                                   "the manifest requires no witnesses (witness_quorum 0)");
+  }
+  if (witnesses.size() < quorum) {
+    return Status::InvalidArgument(
+        "bad_witness_config", "the manifest requires " + std::to_string(quorum) +
+                                  " witness cosignatures; " +
+                                  std::to_string(witnesses.size()) + " witnesses configured");
+  }
+  return witnesses;
 }
 
 void Server::Impl::PostEntries(const httplib::Request& req, httplib::Response& res) {
@@ -147,11 +227,26 @@ void Server::Impl::PostEntries(const httplib::Request& req, httplib::Response& r
   if (!futures.ok()) return ReplyError(res, futures.status(), 503);
   nlohmann::json results = nlohmann::json::array();
   std::optional<Status> first_error;
+  // With witnesses, a receipt is released once the quorum cosigned a
+  // checkpoint covering the entry; the whole request waits at most
+  // witness_timeout for that (the entries stay durable either way).
+  const auto deadline = std::chrono::steady_clock::now() + options.witness_timeout;
   for (auto& f : *futures) {
     Result<Acknowledged> ack = f.get();
-    Result<nlohmann::json> receipt = ack.ok() ? ReceiptJson(*store, ack->index,
-                                                            ack->duplicate ? nullptr : &*ack)
-                                              : Result<nlohmann::json>(ack.status());
+    uint64_t tree_size = 0;
+    if (ack.ok() && witnessing) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      auto covered = witnessing->WaitCovered(ack->index, std::max(left, std::chrono::milliseconds(0)));
+      if (covered.ok()) {
+        tree_size = *covered;
+      } else {
+        ack = covered.status();
+      }
+    }
+    Result<nlohmann::json> receipt =
+        ack.ok() ? ReceiptJson(*store, ack->index, ack->duplicate ? nullptr : &*ack, tree_size)
+                 : Result<nlohmann::json>(ack.status());
     if (!receipt.ok()) {
       if (!first_error) first_error = receipt.status();
       results.push_back(ErrorJson(receipt.status()));
@@ -181,7 +276,17 @@ void Server::Impl::GetReceipt(const httplib::Request& req, httplib::Response& re
                                             "no entry " + s + " in a log of size " +
                                                 std::to_string(store->size())));
   }
-  auto receipt = ReceiptJson(*store, index, nullptr);
+  uint64_t tree_size = 0;
+  if (witnessing) {
+    // Only what the witness quorum cosigned is released.
+    tree_size = witnessing->cosigned_size();
+    if (index >= tree_size) {
+      return ReplyError(res, Status::Unavailable("witness_quorum_unavailable",
+                                                 "entry " + s + " is not yet cosigned by the "
+                                                 "witness quorum"));
+    }
+  }
+  auto receipt = ReceiptJson(*store, index, nullptr, tree_size);
   if (!receipt.ok()) return ReplyError(res, receipt.status());
   Reply(res, 200, *receipt);
 }
@@ -196,6 +301,34 @@ std::string Server::Impl::Metrics() {
   line("ledgerd_up", "gauge", "1 when appends are served", Health().ok() ? 1 : 0);
   line("ledgerd_store_size", "gauge", "entries in the store", store ? store->size() : 0);
   line("ledgerd_http_requests_total", "counter", "HTTP requests", http_requests.load());
+  const Status health = Health();
+  line("ledgerd_rollback_detected", "gauge",
+       "1 when a witness has cosigned a later or different head than the store's",
+       health.reason() == "rollback_detected" ? 1 : 0);
+  if (witnessing) {
+    line("ledgerd_witness_quorum", "gauge", "cosignatures required before release",
+         witnessing->quorum());
+    line("ledgerd_witness_cosigned_size", "gauge", "size of the latest quorum-cosigned checkpoint",
+         witnessing->cosigned_size());
+    line("ledgerd_witness_pending_releases", "gauge", "entries waiting for the witness quorum",
+         witnessing->pending());
+    const auto ws = witnessing->stats();
+    auto labelled = [&](const std::string& name, const std::string& type, const std::string& help,
+                        auto value) {
+      m << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+      for (const WitnessStats& w : ws) {
+        m << name << "{witness=\"" << w.name << "\"} " << value(w) << "\n";
+      }
+    };
+    labelled("ledgerd_witness_up", "gauge", "1 when the witness's last answer was a cosignature",
+             [](const WitnessStats& w) { return w.up ? 1 : 0; });
+    labelled("ledgerd_witness_latency_seconds", "gauge", "duration of the last add-checkpoint call",
+             [](const WitnessStats& w) { return static_cast<double>(w.last_latency_us) / 1e6; });
+    labelled("ledgerd_witness_cosigned_size", "gauge", "size the witness last cosigned for us",
+             [](const WitnessStats& w) { return w.cosigned_size; });
+    labelled("ledgerd_witness_failures_total", "counter", "add-checkpoint calls without a cosignature",
+             [](const WitnessStats& w) { return w.failures; });
+  }
   if (!batcher) return m.str();
   const BatcherStats& s = batcher->stats();
   line("ledgerd_queue_depth", "gauge", "entries waiting for a batch", batcher->queue_depth());
@@ -304,6 +437,8 @@ void Server::Stop() {
   if (!impl_) return;
   impl_->http.stop();
   if (impl_->http_thread.joinable()) impl_->http_thread.join();
+  impl_->notify.store(nullptr);
+  impl_->witnessing.reset();
   impl_->batcher.reset();
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->stopped = true;

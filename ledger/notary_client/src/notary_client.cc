@@ -171,4 +171,11 @@ Result<Sequenced> NotaryClient::ChangePolicy(uint64_t expected_size, const Hash&
   return FromProto(r.sequenced());
 }
 
+Result<pb::HeadConfirmed> NotaryClient::ConfirmHead(std::string_view cosigned_checkpoint_note) {
+  pb::HostRequest req;
+  req.mutable_confirm_head()->set_checkpoint_note(std::string(cosigned_checkpoint_note));
+  ASSIGN_OR_RETURN(pb::NotaryResponse r, Call(req, pb::NotaryResponse::kHeadConfirmed));
+  return r.head_confirmed();
+}
+
 }  // namespace ledger::notary_client

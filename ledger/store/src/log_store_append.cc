@@ -162,4 +162,35 @@ Status LogStore::Append(const SequencedBatch& batch, std::span<const Payload> pa
   return Status::Ok();
 }
 
+Status LogStore::AddCosignatures(std::string_view cosigned_note) {
+  ASSIGN_OR_RETURN(VerifiedCheckpoint vc, VerifyCheckpoint(cosigned_note, *verifier_));
+  ASSIGN_OR_RETURN(note::Note shown, note::Parse(cosigned_note));
+  std::lock_guard<std::mutex> append_lock(append_mu_);
+  auto raw = kv_->Get(Column::kCheckpoints, keys::U64(vc.checkpoint.size));
+  if (!raw.ok()) {
+    if (raw.status().code() == Code::kNotFound) {
+      return Status::NotFound("checkpoint_not_found",
+                              "no checkpoint of size " + std::to_string(vc.checkpoint.size));
+    }
+    return raw.status();
+  }
+  ledger::v1::StoredCheckpoint rec;
+  if (!rec.ParseFromArray(raw->data(), static_cast<int>(raw->size()))) {
+    return Status::Corruption("malformed_record", "stored checkpoint does not parse");
+  }
+  ASSIGN_OR_RETURN(note::Note stored, note::Parse(rec.note()));
+  if (stored.text != shown.text) {
+    return Status::FailedPrecondition("checkpoint_text_mismatch",
+                                      "the cosigned checkpoint is not the stored one");
+  }
+  rec.set_note(std::string(cosigned_note));
+  std::string s = rec.SerializeAsString();
+  WriteBatch wb;
+  wb.Put(Column::kCheckpoints, keys::U64(vc.checkpoint.size), Bytes(s.begin(), s.end()));
+  RETURN_IF_ERROR(kv_->Write(wb));
+  std::unique_lock l(mu_);
+  if (latest_.checkpoint.size == vc.checkpoint.size) latest_.note = std::string(cosigned_note);
+  return Status::Ok();
+}
+
 }  // namespace ledger::store

@@ -3,6 +3,9 @@
 // caller moves frames).
 //
 //   Booted ──Provision──▶ Provisioned ──Restore──▶ Serving ──Append, ChangePolicy──▶ Serving
+//                                          │                   ▲
+//                                          └──▶ Confirming ──ConfirmHead
+//                                               (manifest witness_quorum > 0)
 //
 // Boot: an ephemeral P-256 key is generated from platform entropy; it never
 //   leaves the enclave; it signs app proofs and receives the quorum shares.
@@ -21,6 +24,11 @@
 //   also shows the submitter policy in force at that head: every checkpoint
 //   names it ("policy <version> <digest>", schemas/formats/policy.md §5), and
 //   another is refused (policy_mismatch).
+// ConfirmHead (witness_quorum > 0): a restarted notary has no memory, so the
+//   head it restored may be an old backup. It serves only once the host shows
+//   the checkpoint it signed at Restore cosigned by witness_quorum distinct
+//   manifest witnesses: a witness cosigns only a checkpoint consistent with,
+//   and at least as new as, everything it cosigned before (ARCHITECTURE §6).
 // Append: ledger::Sequencer::Sequence, then the batch app proof
 //   (schemas/formats/app-proof.md) signed by the ephemeral key.
 // ChangePolicy: the next policy version, approved by the manifest's operator
@@ -67,7 +75,7 @@ pb::NotaryResponse ErrorResponse(const ledger::Status& status);
 
 class Enclave {
  public:
-  enum class State { kBooted, kProvisioned, kServing };
+  enum class State { kBooted, kProvisioned, kConfirming, kServing };
 
   // Generates the ephemeral key from platform.GetRandom. The platform must
   // outlive the enclave.
@@ -90,10 +98,14 @@ class Enclave {
   ledger::Result<pb::Restored> Restore(const pb::Restore& request);
   ledger::Result<pb::Sequenced> Append(const pb::Append& request);
   ledger::Result<pb::Sequenced> ChangePolicy(const pb::ChangePolicy& request);
+  ledger::Result<pb::HeadConfirmed> ConfirmHead(const pb::ConfirmHead& request);
 
  private:
   Enclave(Platform& platform, EnclaveOptions options, ledger::P256PrivateKey ephemeral);
 
+  // FailedPrecondition("not_serving") before Restore, ("head_unconfirmed")
+  // while the restored head waits for the witnesses' cosignatures.
+  ledger::Status RequireServing() const;
   // Pins the manifest (first call) and produces the boot attestation.
   ledger::Status PinManifest(ledger::ByteView manifest);
   ledger::Result<pb::Sequenced> AppendBootEntry();

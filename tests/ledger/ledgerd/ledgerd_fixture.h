@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "../../support/child_process.h"
 #include "ledger/bytes.h"
 #include "ledger/cli/ledgerctl.h"
@@ -55,20 +57,39 @@ inline std::string Sha384Hex(const std::string& data) {
   return HexEncode(ByteView(md, len));
 }
 
+// A KEY_CREATED event (JSON form) with event and request ids from `id`.
+inline nlohmann::json SampleEvent(const std::string& id) {
+  return {{"kind", "KEY_CREATED"},
+          {"event_id", "evt-" + id},
+          {"request_id", "req-" + id},
+          {"occurred_at", "2024-05-01T09:00:00Z"},
+          {"actor", {{"id", "user/alice"}}},
+          {"subject", "key/" + id},
+          {"outcome", "SUCCESS"}};
+}
+
 // The deployment: dir/, a provisioned notary, a log made by init --notary.
 struct Deployment {
   std::filesystem::path dir;
   std::unique_ptr<Process> notary;
   std::unique_ptr<note::Signer> submitter;  // the policy's submitter
   std::string origin = "ledger.test/ledgerd";
+  std::string dir_prefix = "ledgerd-test";  // the directory's prefix
   std::string vkey;
+  // Witnesses named in the manifest (set before Create); witness_quorum of
+  // their cosignatures are required.
+  int witness_count = 0;
+  int witness_quorum = 0;
+  std::vector<std::string> witness_vkeys;
+  std::vector<std::unique_ptr<Process>> witnesses;
+  std::vector<int> witness_ports;
 
   std::string P(const std::string& name) const { return (dir / name).string(); }
 
   // ASSERTs through gtest; call from SetUpTestSuite and check HasFatalFailure.
   void Create() {
     dir = std::filesystem::temp_directory_path() /
-          ("ledgerd-test-" + std::to_string(::getpid()));
+          (dir_prefix + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     ASSERT_EQ(Ctl({"dev-pki", "--out", P("pki")}).code, 0);
@@ -98,6 +119,16 @@ struct Deployment {
         "--threshold", "2", "--quorum-pub", P("quorum/quorum.pub"), "--submitter",
         "kms.frontend=" + submitter->VerifierKey() + ":" + kinds, "--out", P("manifest.bin")};
     manifest.insert(manifest.end(), ops.begin(), ops.end());
+    for (int i = 0; i < witness_count; ++i) {
+      Process keygen({WITNESS_BIN, "keygen", "--name", WitnessName(i), "--out",
+                      P("witness" + std::to_string(i) + ".key")});
+      witness_vkeys.push_back(keygen.ReadLine());
+      ASSERT_EQ(keygen.Wait(), 0);
+      manifest.insert(manifest.end(), {"--witness", witness_vkeys.back()});
+    }
+    if (witness_quorum > 0) {
+      manifest.insert(manifest.end(), {"--witness-quorum", std::to_string(witness_quorum)});
+    }
     auto mc = Ctl(manifest);
     ASSERT_EQ(mc.code, 0) << mc.err;
     for (const char* op : {"alice", "bob"}) {
@@ -108,6 +139,14 @@ struct Deployment {
     }
     StartNotary();
     ASSERT_FALSE(::testing::Test::HasFatalFailure());
+    vkey = Slurp(P("log.vkey"));
+    while (!vkey.empty() && vkey.back() == '\n') vkey.pop_back();
+    witnesses.resize(witness_count);
+    witness_ports.assign(witness_count, 0);
+    for (int i = 0; i < witness_count; ++i) {
+      StartWitness(i);
+      ASSERT_FALSE(::testing::Test::HasFatalFailure());
+    }
     auto init = Ctl({"init", "--data", P("log"), "--notary", P("notary.sock"), "--vkey",
                      P("log.vkey"), "--submitter-key", P("submitter.key"), "--manifest",
                      P("manifest.bin")});
@@ -141,6 +180,36 @@ struct Deployment {
     ASSERT_EQ(r.code, 0) << r.err;
   }
 
+  static std::string WitnessName(int i) { return "witness-" + std::to_string(i) + ".test"; }
+  std::string WitnessDb(int i) const { return P("witness" + std::to_string(i) + "-db"); }
+
+  // Starts witness i on its data (a free port the first time, the same port
+  // after a restart, so ledgerd's configuration stays valid).
+  void StartWitness(int i) {
+    const std::string listen = "127.0.0.1:" + std::to_string(witness_ports[i]);
+    witnesses[i] = std::make_unique<Process>(
+        std::vector<std::string>{WITNESS_BIN, "--listen", listen, "--data", WitnessDb(i), "--name",
+                                 WitnessName(i), "--key", P("witness" + std::to_string(i) + ".key"),
+                                 "--log", origin + "=" + vkey},
+        P("witness" + std::to_string(i) + ".log"));
+    ASSERT_EQ(witnesses[i]->ReadLine(), "witness " + witness_vkeys[i]);
+    const std::string line = witnesses[i]->ReadLine();
+    const std::string prefix = "listening on 127.0.0.1:";
+    ASSERT_EQ(line.rfind(prefix, 0), 0u) << line;
+    witness_ports[i] = std::stoi(line.substr(prefix.size()));
+  }
+  void StopWitness(int i) { witnesses[i].reset(); }
+
+  // --witness flags for ledgerd.
+  std::vector<std::string> WitnessFlags() const {
+    std::vector<std::string> out;
+    for (int i = 0; i < witness_count; ++i) {
+      out.insert(out.end(), {"--witness", WitnessName(i) + "=http://127.0.0.1:" +
+                                              std::to_string(witness_ports[i])});
+    }
+    return out;
+  }
+
   // Starts ledgerd; returns its port (0 on failure).
   int StartLedgerd(std::unique_ptr<Process>& out, std::vector<std::string> extra = {}) {
     std::vector<std::string> argv = {LEDGERD_BIN, "--data", P("log"), "--listen",
@@ -155,6 +224,7 @@ struct Deployment {
 
   void Destroy() {
     notary.reset();
+    witnesses.clear();
     if (!dir.empty() && !::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
   }
 };

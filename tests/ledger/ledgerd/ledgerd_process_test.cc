@@ -47,13 +47,7 @@ class LedgerdTest : public ::testing::Test {
   // An entry stamped by the policy's submitter (or `signer`).
   nlohmann::json StampedEntry(const std::string& id, const note::Signer* signer = nullptr,
                               const std::string& payload_digest = "") {
-    nlohmann::json event = {{"kind", "KEY_CREATED"},
-                            {"event_id", "evt-" + id},
-                            {"request_id", "req-" + id},
-                            {"occurred_at", "2024-05-01T09:00:00Z"},
-                            {"actor", {{"id", "user/alice"}}},
-                            {"subject", "key/" + id},
-                            {"outcome", "SUCCESS"}};
+    nlohmann::json event = SampleEvent(id);
     if (!payload_digest.empty()) event["payload_digest"] = payload_digest;
     auto e = codec::EventFromJsonValue(event);
     EXPECT_TRUE(e.ok()) << e.status().ToString();

@@ -11,7 +11,8 @@
 // several entries is refused for input reasons, every entry is retried
 // alone so that only the offending ones get the error.
 //
-// Thread-safety: Submit and the accessors may be called from any thread.
+// Thread-safety: Submit, ConfirmHead and the accessors may be called from any
+// thread.
 #pragma once
 
 #include <atomic>
@@ -19,6 +20,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -55,6 +57,11 @@ struct BatcherOptions {
   size_t max_batch = 1000;                             // Default: 1000
   std::chrono::microseconds max_delay{5000};           // Default: 5 ms
   size_t queue_limit = 10000;                          // Default: 10000 entries
+  // The notary waits for ConfirmHead (witnesses required, restored head):
+  // appends are refused (witness_quorum_unavailable) until ConfirmHead.
+  bool awaiting_confirmation = false;                  // Default: false
+  // Called after each batch is persisted (Witnessing::Notify).
+  std::function<void()> on_persisted;
 };
 
 struct BatcherStats {
@@ -75,6 +82,10 @@ class Batcher {
   // fit. The futures resolve after the entry is durable (or refused).
   Result<std::vector<std::future<Result<Acknowledged>>>> Submit(std::vector<Entry> entries);
 
+  // Hands the witness quorum's cosigned restored checkpoint to the notary
+  // (notary.proto ConfirmHead); appends start once it accepts.
+  Status ConfirmHead(const std::string& cosigned_note);
+
   // Empty while healthy; otherwise the Status that stopped appends.
   Status health() const;
   const BatcherStats& stats() const { return stats_; }
@@ -94,6 +105,7 @@ class Batcher {
 
   store::LogStore* store_;
   std::unique_ptr<host::NotaryHost> host_;
+  std::mutex notary_mu_;  // one call on the notary connection at a time
   BatcherOptions options_;
   mutable std::mutex mu_;
   std::condition_variable cv_;

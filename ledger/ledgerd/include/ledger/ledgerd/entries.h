@@ -39,8 +39,11 @@ Result<std::vector<Entry>> ParseProtoEntries(std::string_view body);
 // acknowledgement of a new entry, also the batch's app proof and what it
 // signs (notary::VerifyAppProof(checkpoint, first_index, count, payload,
 // signature, public_key)).
+// `tree_size` (0: the latest) picks the checkpoint the proof is against:
+// with witnesses, the latest cosigned one, whose stored note carries the
+// witnesses' cosignature lines.
 Result<nlohmann::json> ReceiptJson(const store::LogStore& store, uint64_t index,
-                                   const Acknowledged* ack);
+                                   const Acknowledged* ack, uint64_t tree_size = 0);
 
 nlohmann::json ErrorJson(const Status& s);
 // The HTTP status for an error: 400 for bad input and refused stamps, 404,

@@ -8,6 +8,11 @@
 //   GET  /v1/entries/{index}/receipt receipt against the latest checkpoint
 //   GET  /healthz                    200 serving, 503 {"error": ...} not
 //   GET  /metrics                    Prometheus text format
+// With a manifest witness_quorum > 0, receipts are released only after the
+// witness quorum cosigned a checkpoint covering them, and a restarted notary
+// serves only once the quorum cosigned its restored head (witnessing.h); a
+// witness that saw a later or different head stops ledgerd with
+// rollback_detected.
 // When the notary cannot be brought to the store's head (rollback, fork,
 // another key, no notary) ledgerd does not append: it logs the reason, keeps
 // serving /healthz (503 with the reason), /metrics and receipts of what the
@@ -20,6 +25,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ledger/status.h"
 
@@ -36,6 +42,15 @@ struct ServerOptions {
   // Each waiting client holds an HTTP thread until its batch commits, so
   // this bounds how many requests one group commit can serve.
   size_t http_threads = 64;              // Default: 64
+  // Witnesses as "NAME=URL" (NAME: the key name of a manifest witness vkey);
+  // required, at least witness_quorum of them, when the manifest's
+  // witness_quorum > 0. Receipts are then released only once the quorum has
+  // cosigned a checkpoint that covers them (witnessing.h).
+  std::vector<std::string> witnesses;
+  // How long a client waits for the quorum before 503
+  // witness_quorum_unavailable (its entry stays durable).
+  std::chrono::milliseconds witness_timeout{5000};          // Default: 5 s
+  std::chrono::milliseconds witness_request_timeout{2000};  // Default: 2 s per witness call
 };
 
 class Server {

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,10 @@ class NotaryClient {
   // digest. Returns the POLICY_CHANGED batch, to be persisted like Append's.
   Result<Sequenced> ChangePolicy(uint64_t expected_size, const Hash& expected_root,
                                  ByteView policy, std::span<const Bytes> approvals);
+  // After Restore with witnesses required (state CONFIRMING): the restored
+  // checkpoint with the witness quorum's cosignature lines. The notary then
+  // serves Append.
+  Result<pb::HeadConfirmed> ConfirmHead(std::string_view cosigned_checkpoint_note);
 
   // One round trip: a response of `expected` kind, or the notary's Error as
   // a Status, or InvalidArgument("unexpected_response").

@@ -104,6 +104,16 @@ class LogStore {
   Result<state_map::Proof> MapProof(const Hash& key, uint64_t size = 0) const;
   MapUpdater NewMapUpdater() const;
 
+  // Replaces the stored checkpoint of the same size by `cosigned_note`: the
+  // same checkpoint text with witness cosignature lines after the log's
+  // signature (tlog-cosignature). One synced write. VerificationFailed
+  // unless the log key's signature verifies; NotFound("checkpoint_not_found")
+  // without a stored checkpoint of that size; FailedPrecondition
+  // ("checkpoint_text_mismatch") if the text differs. The witness lines are
+  // verified by the caller against its witness keys (readers check them
+  // again with theirs).
+  Status AddCosignatures(std::string_view cosigned_note);
+
   // The state a restarted sequencer needs: frontier of the latest size, and
   // the last leaf with its inclusion proof (empty for an empty log).
   struct Head {

@@ -1,0 +1,80 @@
+// ledgerd's options: flags and the JSON config file mean the same, flags
+// override the file, unknown keys and bad values are errors.
+#include "ledger/ledgerd/config.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace ledger::ledgerd {
+namespace {
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& text) {
+    path_ = (std::filesystem::temp_directory_path() /
+             ("ledgerd-config-" + std::to_string(::getpid()) + ".json"))
+                .string();
+    std::ofstream(path_) << text;
+    return path_;
+  }
+  void TearDown() override {
+    if (!path_.empty()) std::filesystem::remove(path_);
+  }
+  std::string path_;
+};
+
+TEST_F(ConfigTest, EveryFlagHasAKeyAndFlagsOverride) {
+  std::string file = Write(R"({"data": "/d", "listen": "127.0.0.1:8080", "max_batch": 7,
+    "max_delay_ms": 3, "queue_limit": 50, "max_body": 4096, "http_threads": 9,
+    "witness": ["a=http://127.0.0.1:1", "b=http://127.0.0.1:2"],
+    "witness_timeout_ms": 1500, "witness_request_timeout_ms": 700})");
+  ServerOptions o;
+  ASSERT_TRUE(ParseCommandLine({"--max-batch", "11", "--config", file}, o).ok());
+  EXPECT_EQ(o.data_dir, "/d");
+  EXPECT_EQ(o.port, 8080);
+  EXPECT_EQ(o.max_batch, 11u);  // the flag wins, wherever --config is
+  EXPECT_EQ(o.max_delay.count(), 3);
+  EXPECT_EQ(o.queue_limit, 50u);
+  EXPECT_EQ(o.max_body, 4096u);
+  EXPECT_EQ(o.http_threads, 9u);
+  EXPECT_EQ(o.witnesses.size(), 2u);
+  EXPECT_EQ(o.witness_timeout.count(), 1500);
+  EXPECT_EQ(o.witness_request_timeout.count(), 700);
+  // --witness flags replace the file's list.
+  ServerOptions p;
+  ASSERT_TRUE(ParseCommandLine({"--config", file, "--witness", "c=http://127.0.0.1:3"}, p).ok());
+  ASSERT_EQ(p.witnesses.size(), 1u);
+  EXPECT_EQ(p.witnesses[0], "c=http://127.0.0.1:3");
+}
+
+TEST_F(ConfigTest, TheSampleConfigIsValid) {
+  ServerOptions o;
+  Status s = ParseCommandLine({"--config", LEDGERD_SAMPLE_CONFIG}, o);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(o.witnesses.size(), 2u);
+}
+
+TEST_F(ConfigTest, UnknownKeysWrongTypesAndBadValuesAreErrors) {
+  for (const char* text : {R"({"data": "/d", "colour": "blue"})", R"({"max_batch": "7"})",
+                           R"({"max_batch": -1})", R"({"max_batch": 0})", R"({"data": 5})",
+                           R"({"witness": "a=http://x:1"})", R"({"witness": [1]})",
+                           R"({"witness": ["no-equals"]})", R"({"config": "x"})", R"([1])",
+                           R"({"listen": "nohost"})", "not json"}) {
+    ServerOptions o;
+    Status s = ParseCommandLine({"--config", Write(text)}, o);
+    EXPECT_FALSE(s.ok()) << text;
+    EXPECT_EQ(s.code(), Code::kInvalidArgument) << text;
+  }
+  ServerOptions o;
+  EXPECT_FALSE(ParseCommandLine({"--colour", "blue"}, o).ok());
+  EXPECT_FALSE(ParseCommandLine({"--max-batch"}, o).ok());
+  EXPECT_FALSE(ParseCommandLine({"--max-batch", "10001"}, o).ok());
+  EXPECT_EQ(ParseCommandLine({"--config", "/nonexistent/ledgerd.json"}, o).code(),
+            Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace ledger::ledgerd

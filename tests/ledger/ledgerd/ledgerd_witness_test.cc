@@ -1,0 +1,315 @@
+// ledgerd with a witness quorum (2 of 2), real processes on 127.0.0.1: a
+// notary enclave (sim), two witness daemons and ledgerd.
+//  - receipts carry the quorum's cosignatures and verify offline;
+//  - a witness outage: appends wait, then 503 witness_quorum_unavailable, and
+//    the same request succeeds once the witness is back;
+//  - rollback across a notary restart: a store restored from an old copy is
+//    refused (healthz 503 rollback_detected, nothing appended), also when one
+//    witness was itself restored from old data;
+//  - an honest notary restart serves again once the quorum confirmed;
+//  - fork: a notary asked to sign another entry at a used index refuses.
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "ledger/checkpoint.h"
+#include "ledger/codec/event_json.h"
+#include "ledger/cosignature.h"
+#include "ledger/event.h"
+#include "ledger/merkle.h"
+#include "ledger/notary_client/notary_client.h"
+#include "ledger/stamp.h"
+#include "ledger/store/kv.h"
+#include "ledger/store/log_store.h"
+#include "ledger/tlog_proof.h"
+#include "ledgerd_fixture.h"
+
+namespace ledger::ledgerd::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class WitnessedLedgerdTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    d_.dir_prefix = "ledgerd-witness-test-" +
+              std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    d_.witness_count = 2;
+    d_.witness_quorum = 2;
+    d_.Create();
+  }
+  void TearDown() override {
+    ledgerd_.reset();
+    d_.Destroy();
+  }
+
+  void StartLedgerd() {
+    std::vector<std::string> flags = d_.WitnessFlags();
+    flags.insert(flags.end(), {"--witness-timeout-ms", "1500", "--witness-request-timeout-ms",
+                               "1000"});
+    port_ = d_.StartLedgerd(ledgerd_, flags);
+    ASSERT_GT(port_, 0) << Slurp(d_.P("ledgerd.log"));
+  }
+
+  httplib::Client Client() {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_read_timeout(30, 0);
+    return c;
+  }
+
+  // Polls /healthz until it answers `status` (and `reason` when given).
+  nlohmann::json AwaitHealth(int status, const std::string& reason = "") {
+    nlohmann::json body;
+    for (int i = 0; i < 200; ++i) {
+      auto r = Client().Get("/healthz");
+      if (r) {
+        body = nlohmann::json::parse(r->body, nullptr, false);
+        if (r->status == status &&
+            (reason.empty() || body["error"]["reason"].get<std::string>() == reason)) {
+          return body;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "healthz never answered " << status << " " << reason << ": " << body.dump()
+                  << "\n" << Slurp(d_.P("ledgerd.log"));
+    return body;
+  }
+
+  nlohmann::json Entry(const std::string& id) {
+    nlohmann::json event = SampleEvent(id);
+    auto e = codec::EventFromJsonValue(event);
+    auto bytes = EncodeEvent(*e);
+    auto stamp = MakeStamp(d_.origin, *bytes, *d_.submitter);
+    return {{"event", event}, {"stamp", Base64Encode(*stamp)}};
+  }
+
+  httplib::Result Post(const std::string& id) {
+    return Client().Post("/v1/entries", Entry(id).dump(), "application/json");
+  }
+
+  // The receipt of a 200 answer, checked offline: the tlog-proof verifies
+  // with the log key and its checkpoint carries both witnesses' cosignatures.
+  nlohmann::json CheckCosignedReceipt(const httplib::Result& r) {
+    EXPECT_TRUE(r);
+    if (!r) return {};
+    EXPECT_EQ(r->status, 200) << r->body;
+    auto body = nlohmann::json::parse(r->body, nullptr, false);
+    nlohmann::json receipt = body.contains("results") ? body["results"][0]["receipt"] : body;
+    ExpectQuorum(receipt["checkpoint"].get<std::string>());
+    auto proof = ParseTlogProof(receipt["tlog_proof"].get<std::string>());
+    EXPECT_TRUE(proof.ok());
+    if (!proof.ok()) return receipt;
+    auto log_key = note::ParseVerifierKey(d_.vkey).value();
+    auto verified = VerifyTlogProof(*proof, merkle::LeafHash(*proof->extra), *log_key);
+    EXPECT_TRUE(verified.ok()) << verified.status().ToString();
+    ExpectQuorum(proof->checkpoint);
+    return receipt;
+  }
+
+  void ExpectQuorum(const std::string& checkpoint) {
+    auto log_key = note::ParseVerifierKey(d_.vkey).value();
+    std::vector<std::unique_ptr<note::Verifier>> keys;
+    std::vector<const note::Verifier*> ws;
+    for (const auto& v : d_.witness_vkeys) {
+      keys.push_back(note::ParseVerifierKey(v).value());
+      ws.push_back(keys.back().get());
+    }
+    auto vc = VerifyCheckpoint(checkpoint, *log_key, ws, 2);
+    ASSERT_TRUE(vc.ok()) << vc.status().ToString() << "\n" << checkpoint;
+    EXPECT_EQ(vc->cosignatures.size(), 2u);
+  }
+
+  std::string Metrics() {
+    auto r = Client().Get("/metrics");
+    return r ? r->body : "";
+  }
+
+  // The stored log, read-only (ledgerd stopped).
+  Result<std::unique_ptr<store::LogStore>> OpenStore() {
+    store::RocksDbOptions o;
+    o.mode = store::RocksDbOptions::Mode::kReadOnly;
+    ASSIGN_OR_RETURN(auto kv, store::OpenRocksDb(d_.P("log/store"), o));
+    return store::LogStore::Open(std::move(kv), note::ParseVerifierKey(d_.vkey).value());
+  }
+  uint64_t StoreSize() {
+    auto s = OpenStore();
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? (*s)->size() : 0;
+  }
+
+  void RestartNotaryAndLedgerd() {
+    ledgerd_.reset();
+    d_.notary.reset();
+    d_.StartNotary();
+    ASSERT_FALSE(HasFatalFailure());
+    StartLedgerd();
+  }
+
+  Deployment d_;
+  std::unique_ptr<Process> ledgerd_;
+  int port_ = 0;
+};
+
+TEST_F(WitnessedLedgerdTest, ReceiptsCarryTheQuorumAndAnOutageWaitsThenRecovers) {
+  StartLedgerd();
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(200);
+  auto first = CheckCosignedReceipt(Post("a"));
+  const uint64_t index = first["index"].get<uint64_t>();
+  // ledgerctl checks the witness policy offline too.
+  { std::ofstream(d_.P("receipt.tlog-proof")) << first["tlog_proof"].get<std::string>(); }
+  std::vector<std::string> verify = {"verify", "inclusion", "--vkey", d_.vkey, "--quorum", "2",
+                                     d_.P("receipt.tlog-proof")};
+  verify.insert(verify.end() - 1, {"--witness", d_.witness_vkeys[0]});
+  // Another key under witness 1's name: its line does not count.
+  auto other = note::NewCosignatureV1Signer(Deployment::WitnessName(1),
+                                            Ed25519PrivateKey::Generate().value());
+  auto wrong = verify;
+  wrong.insert(wrong.end() - 1, {"--witness", other->VerifierKey()});
+  auto refused = Ctl(wrong);
+  EXPECT_NE(refused.code, 0);
+  EXPECT_NE(refused.err.find("witness_quorum_not_met"), std::string::npos) << refused.err;
+  verify.insert(verify.end() - 1, {"--witness", d_.witness_vkeys[1]});
+  auto verified = Ctl(verify);
+  EXPECT_EQ(verified.code, 0) << verified.err;
+  EXPECT_NE(verified.out.find("cosigned by 2 witnesses"), std::string::npos) << verified.out;
+  auto later = Client().Get("/v1/entries/" + std::to_string(index) + "/receipt");
+  CheckCosignedReceipt(later);
+  std::string metrics = Metrics();
+  EXPECT_NE(metrics.find("ledgerd_witness_quorum 2"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("ledgerd_witness_up{witness=\"witness-1.test\"} 1"), std::string::npos);
+
+  // One of two witnesses down with quorum 2: the entry is durable, but its
+  // receipt is not released; the client gets 503 after the timeout.
+  d_.StopWitness(1);
+  auto start = std::chrono::steady_clock::now();
+  auto waited = Post("b");
+  ASSERT_TRUE(waited);
+  EXPECT_EQ(waited->status, 503) << waited->body;
+  EXPECT_EQ(nlohmann::json::parse(waited->body)["error"]["reason"], "witness_quorum_unavailable");
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1400));
+  auto unreleased = Client().Get("/v1/entries/" + std::to_string(index + 1) + "/receipt");
+  ASSERT_TRUE(unreleased);
+  EXPECT_EQ(unreleased->status, 503);
+  metrics = Metrics();
+  EXPECT_NE(metrics.find("ledgerd_witness_up{witness=\"witness-1.test\"} 0"), std::string::npos)
+      << metrics;
+
+  // The witness comes back: the same request is answered with the original
+  // entry, now cosigned.
+  d_.StartWitness(1);
+  ASSERT_FALSE(HasFatalFailure());
+  auto retried = Post("b");
+  auto receipt = CheckCosignedReceipt(retried);
+  EXPECT_EQ(receipt["index"].get<uint64_t>(), index + 1);
+  EXPECT_TRUE(nlohmann::json::parse(retried->body)["results"][0]["duplicate"].get<bool>());
+  CheckCosignedReceipt(Post("c"));
+}
+
+TEST_F(WitnessedLedgerdTest, AnHonestNotaryRestartServesAgainOnceTheQuorumConfirmed) {
+  StartLedgerd();
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(200);
+  CheckCosignedReceipt(Post("before"));
+  RestartNotaryAndLedgerd();
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(200);
+  auto receipt = CheckCosignedReceipt(Post("after"));
+  EXPECT_GT(receipt["index"].get<uint64_t>(), 2u);  // boot, before, boot, after
+}
+
+TEST_F(WitnessedLedgerdTest, AStoreRestoredFromAnOldCopyIsRefusedAfterANotaryRestart) {
+  StartLedgerd();
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(200);
+  CheckCosignedReceipt(Post("old-1"));
+  ledgerd_.reset();
+  fs::copy(d_.P("log/store"), d_.P("store-backup"), fs::copy_options::recursive);
+  const uint64_t backup_size = StoreSize();
+  StartLedgerd();  // the notary still serves this head: no confirmation needed
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(200);
+  for (const char* id : {"new-1", "new-2", "new-3"}) CheckCosignedReceipt(Post(id));
+
+  ledgerd_.reset();
+  d_.notary.reset();
+  fs::remove_all(d_.P("log/store"));
+  fs::copy(d_.P("store-backup"), d_.P("log/store"), fs::copy_options::recursive);
+  d_.StartNotary();
+  ASSERT_FALSE(HasFatalFailure());
+  StartLedgerd();
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(503, "rollback_detected");
+  auto refused = Post("after-rollback");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503) << refused->body;
+  EXPECT_NE(Metrics().find("ledgerd_rollback_detected 1"), std::string::npos);
+  ledgerd_.reset();
+  // Only the new notary's ENCLAVE_BOOTED entry was written; it was never
+  // cosigned, released or continued.
+  EXPECT_EQ(StoreSize(), backup_size + 1);
+}
+
+TEST_F(WitnessedLedgerdTest, OneWitnessRestoredFromItsOwnOldDataDoesNotHelpARollback) {
+  StartLedgerd();
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(200);
+  CheckCosignedReceipt(Post("old-1"));
+  // Everything stopped; the store and witness 0's data are copied together.
+  ledgerd_.reset();
+  d_.StopWitness(0);
+  fs::copy(d_.P("log/store"), d_.P("store-backup"), fs::copy_options::recursive);
+  fs::copy(d_.WitnessDb(0), d_.P("witness0-backup"), fs::copy_options::recursive);
+  d_.StartWitness(0);
+  ASSERT_FALSE(HasFatalFailure());
+  StartLedgerd();
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(200);
+  for (const char* id : {"new-1", "new-2"}) CheckCosignedReceipt(Post(id));
+
+  // Rollback of the store and of witness 0; witness 1 kept its state.
+  ledgerd_.reset();
+  d_.notary.reset();
+  d_.StopWitness(0);
+  fs::remove_all(d_.P("log/store"));
+  fs::copy(d_.P("store-backup"), d_.P("log/store"), fs::copy_options::recursive);
+  fs::remove_all(d_.WitnessDb(0));
+  fs::copy(d_.P("witness0-backup"), d_.WitnessDb(0), fs::copy_options::recursive);
+  d_.StartWitness(0);
+  d_.StartNotary();
+  ASSERT_FALSE(HasFatalFailure());
+  StartLedgerd();
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(503, "rollback_detected");
+  auto refused = Post("after-rollback");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+}
+
+TEST_F(WitnessedLedgerdTest, TheNotaryRefusesAnotherEntryAtAUsedIndex) {
+  StartLedgerd();
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(200);
+  CheckCosignedReceipt(Post("x"));
+  ledgerd_.reset();  // the notary serves one connection: take it over
+  const uint64_t size = StoreSize();
+  Hash older_root;
+  {
+    auto s = OpenStore();
+    ASSERT_TRUE(s.ok());
+    older_root = (*s)->RootAt(size - 1).value();
+  }
+  auto client = notary_client::NotaryClient::Connect(d_.P("notary.sock"));
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  auto entry = Entry("fork");
+  auto event = EncodeEvent(*codec::EventFromJsonValue(entry["event"]));
+  SubmittedEvent submitted{*event, *Base64Decode(entry["stamp"].get<std::string>())};
+  auto forked = (*client)->Append(size - 1, older_root, std::span(&submitted, 1));
+  ASSERT_FALSE(forked.ok());
+  EXPECT_EQ(forked.status().reason(), "head_mismatch") << forked.status().ToString();
+  EXPECT_EQ(StoreSize(), size);
+}
+
+}  // namespace
+}  // namespace ledger::ledgerd::testing
