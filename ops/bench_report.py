@@ -76,7 +76,28 @@ def main():
         stamped = notary.get("BM_NotarySocketAppend/batch:1000/stamped:1/real_time")
         summary["notary_socket"]["ratio_stamped_1000_to_raw_ed25519_verify"] = (
             stamped / ed if stamped and ed else None)
+    if len(sys.argv) > 3:
+        summary["anchoring"] = anchoring(json.load(open(sys.argv[3])))
     print(json.dumps(summary, indent=2))
+
+
+def anchoring(doc):
+    """Gas per anchor by log size, latency by block time (bench/anchor_bench.cc)."""
+    out = {"gas_by_log_size": {}, "latency_ms": {}}
+    for b in doc["benchmarks"]:
+        name = b.get("run_name", b["name"])
+        if name.startswith("BM_GasPerAnchor/"):
+            exp = name.split("/")[1]
+            out["gas_by_log_size"][f"1e{exp}"] = {
+                "first_anchor_gas": b.get("gas_first_anchor"),
+                "next_anchor_gas": b.get("gas_next_anchor"),
+                "proof_hashes": b.get("proof_hashes"),
+            }
+        elif name.startswith("BM_AnchorLatency/"):
+            block_time = name.split("/")[1]
+            key = "automine" if block_time == "0" else f"block_time_{block_time}s"
+            out["latency_ms"][key] = b.get("real_time")
+    return out
 
 
 if __name__ == "__main__":

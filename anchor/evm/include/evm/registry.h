@@ -1,0 +1,79 @@
+// Bindings of anchor/contracts/AnchorRegistry.sol: the EIP-712 statement the
+// notary signs (schemas/formats/registry-statement.md), the calls, the
+// events, the custom errors (as stable reasons) and the committed bytecode.
+//
+// Thread-safety: pure functions and value types.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "evm/abi.h"
+#include "evm/rpc_answer.h"
+#include "evm/types.h"
+
+namespace anchor::evm::registry {
+
+inline constexpr std::string_view kDomainName = "AuditLedgerAnchorRegistry";
+inline constexpr std::string_view kDomainVersion = "1";
+inline constexpr std::string_view kStatementType =
+    "AnchorStatement(bytes32 logId,uint64 treeSize,bytes32 rootHash,bytes32 mapRoot)";
+
+// What the notary signs: a head of the log identified by log_id.
+struct Statement {
+  Hash log_id;        // SHA-256 of the log's origin (LogIdForOrigin)
+  uint64_t tree_size = 0;
+  Hash root_hash;     // RFC 9162 root at tree_size
+  Hash map_root;      // the verifiable map's root at this head; zero when absent
+};
+
+// Where a statement is valid: one registry contract on one chain.
+struct Domain {
+  uint64_t chain_id = 0;
+  Address contract;
+};
+
+Hash LogIdForOrigin(std::string_view origin);
+Hash StatementStructHash(const Statement& s);
+Hash StatementDigest(const Domain& d, const Statement& s);
+
+// Calldata.
+Bytes RegisterCall(const Hash& log_id, const Address& notary);
+Bytes RekeyCall(const Hash& log_id, const Address& new_notary);
+Bytes LatestCall(const Hash& log_id);
+Bytes AnchorCall(const Statement& s, const std::vector<Hash>& consistency_proof,
+                 ByteView signature_rsv);
+
+struct AnchoredHead {
+  Address notary;  // zero: no such log
+  uint64_t tree_size = 0;
+  Hash root_hash;
+};
+Result<AnchoredHead> DecodeLatest(ByteView return_data);
+
+// Anchored(bytes32 indexed logId, uint64 treeSize, bytes32 rootHash, bytes32 mapRoot, address notary)
+Hash AnchoredTopic();
+Hash LogRegisteredTopic();
+Hash NotaryRekeyedTopic();
+struct AnchoredEvent {
+  Statement statement;
+  Address notary;
+  rpc::Log log;  // where it was emitted
+};
+// nullopt when `log` is not an Anchored event; bad_abi when it claims to be
+// one but its data is malformed.
+Result<std::optional<AnchoredEvent>> DecodeAnchored(const rpc::Log& log);
+
+// The stable reason of a revert: "registry_" + the custom error in snake
+// case (registry_wrong_signer, registry_size_not_growing,
+// registry_inconsistent_head, ...), or "registry_reverted" when the data
+// names no error of the contract.
+std::string RevertReason(ByteView revert_data);
+
+// The bytecode compiled by anchor/contracts/compile.sh, embedded at build time.
+Bytes CreationCode();
+Bytes RuntimeCode();
+
+}  // namespace anchor::evm::registry
