@@ -107,7 +107,9 @@ async function pageTimeline(params) {
   next.delete('limit');
   render(
     h('h2', {}, 'Timeline'), form,
-    h('p', {}, `Log size ${page.tree_size}. `, h('a', { href: base + page.export.replace(/^\//, ''), id: 'export-link' }, 'Export this selection')),
+    h('p', {}, `Log size ${page.tree_size}. `,
+      h('a', { href: '#/entries?' + new URLSearchParams({ ...Object.fromEntries(next), cursor: String(Math.max(0, page.tree_size - 50)) }).toString() }, 'Latest entries'), ' · ',
+      h('a', { href: base + page.export.replace(/^\//, ''), id: 'export-link' }, 'Export this selection')),
     entryTable(page.entries),
     page.next_cursor ? h('p', {}, h('a', { href: '#/entries?' + next.toString(), id: 'next-page' }, 'Next page →')) : h('p', {}, 'End of the selection.'));
 }
