@@ -82,6 +82,9 @@ class BrowserTest : public ::testing::Test {
     AppendBootEntry(*log_);
     AppendAnchor(*log_);
     AppendDenied(*log_);
+    // The latest checkpoint is cosigned by a witness.
+    log_->AppendEvents(ledger::testing::MakeBatch(log_->store().size(), 5), {},
+                       TestWitness(0x11).get());
   }
   static void TearDownTestSuite() { delete log_; }
   void SetUp() override {
@@ -89,9 +92,11 @@ class BrowserTest : public ::testing::Test {
   }
 
   static std::string Pinned(const ExplorerProcess& e, const std::string& route,
-                            const std::string& vkey = LogVkey()) {
+                            const std::string& vkey = LogVkey(),
+                            const std::string& witness = "") {
     std::string sep = route.find('?') == std::string::npos ? "?" : "&";
-    return e.base() + "/#" + route + sep + "vkey=" + UrlEncode(vkey);
+    std::string url = e.base() + "/#" + route + sep + "vkey=" + UrlEncode(vkey);
+    return witness.empty() ? url : url + "&witness=" + UrlEncode(witness);
   }
 
   static inline TestLog* log_ = nullptr;
@@ -121,6 +126,21 @@ TEST_F(BrowserTest, HonestLogVerifiesOnEveryPage) {
   // The entry page verifies the entry's own receipt too.
   std::string entry = browser.DumpDom(Pinned(explorer, "/entry/700"));
   EXPECT_EQ(StateOf(entry, "entry-status"), "verified") << entry.substr(0, 3000);
+}
+
+TEST_F(BrowserTest, PinnedWitnessCosignatureVerifies) {
+  ExplorerProcess explorer(log_->dir());
+  Browser browser;
+  std::string url = Pinned(explorer, "/checkpoints", LogVkey(), TestWitness(0x11)->VerifierKey());
+  std::string dom = browser.DumpDom(url);
+  EXPECT_EQ(StateOf(dom, "verify-status"), "verified") << dom.substr(0, 2000);
+  EXPECT_NE(dom.find("witness.example/w1: verified"), std::string::npos) << dom.substr(0, 2000);
+  browser.Screenshot(url, "witness-verified");
+  // Another key under the witness's name: its cosignature line does not
+  // match the pinned key ID, so the cosignature is missing, not accepted.
+  std::string other = Pinned(explorer, "/", LogVkey(), TestWitness(0x12)->VerifierKey());
+  dom = browser.DumpDom(other);
+  EXPECT_NE(dom.find("witness.example/w1: missing"), std::string::npos) << dom.substr(0, 2000);
 }
 
 TEST_F(BrowserTest, NothingIsVerifiedWithoutAPinnedKey) {

@@ -16,6 +16,7 @@
 #include "../ledger/store/test_log.h"
 #include "../support/child_process.h"
 #include "ledger/attestation.h"
+#include "ledger/cosignature.h"
 #include "ledger/dev_pki.h"
 #include "ledger/p256.h"
 #include "ledger/store/log_store.h"
@@ -60,11 +61,18 @@ class TestLog {
       count -= n;
     }
   }
-  // Appends these events (with their payloads) as one batch.
+  // Appends these events (with their payloads) as one batch; with a
+  // `witness`, the stored checkpoint also carries its cosignature/v1 line.
   void AppendEvents(std::vector<ledger::SubmittedEvent> events,
-                    std::vector<ledger::store::Payload> payloads = {}) {
+                    std::vector<ledger::store::Payload> payloads = {},
+                    const ledger::note::Signer* witness = nullptr) {
     auto b = seq_.Sequence(store_->size(), seq_.head().range.Root(), events);
     ASSERT_TRUE(b.ok()) << b.status();
+    if (witness != nullptr) {
+      auto note = ledger::note::Parse(b->checkpoint_note).value();
+      note.signatures.push_back(ledger::note::SignText(note.text, *witness).value());
+      b->checkpoint_note = ledger::note::Format(note);
+    }
     auto s = store_->Append(*b, payloads);
     ASSERT_TRUE(s.ok()) << s;
   }
@@ -103,6 +111,12 @@ class ExplorerProcess {
   std::unique_ptr<ChildProcess> process_;
   int port_ = 0;
 };
+
+// A witness with a fixed key (cosignature/v1), by seed byte.
+inline std::unique_ptr<ledger::note::CosignatureV1Signer> TestWitness(uint8_t seed) {
+  return ledger::note::NewCosignatureV1Signer(
+      "witness.example/w1", ledger::Ed25519PrivateKey::FromSeed(ledger::Bytes(32, seed)).value());
+}
 
 inline ledger::Event BaseEvent(ledger::EventKind kind, const std::string& id) {
   ledger::Event e;
