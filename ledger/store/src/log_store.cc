@@ -33,6 +33,11 @@ Bytes Serialize(const Proto& p) {
   return Bytes(s.begin(), s.end());
 }
 
+Status RolledBack(uint64_t stored, uint64_t seen) {
+  return Corrupt("store_rolled_back", "the store's head is at size " + std::to_string(stored) +
+                                          " after size " + std::to_string(seen) + " was read");
+}
+
 }  // namespace
 
 LogStore::LogStore(std::unique_ptr<Kv> kv, std::shared_ptr<const note::Verifier> verifier)
@@ -82,7 +87,7 @@ Result<std::unique_ptr<LogStore>> LogStore::Open(std::unique_ptr<Kv> kv,
   return s;
 }
 
-Status LogStore::LoadHead() {
+Status LogStore::LoadHead(uint64_t min_size) {
   auto raw_meta = kv_->Get(Column::kMeta, keys::MetaKey());
   if (!raw_meta.ok()) {
     if (raw_meta.status().code() == Code::kNotFound) {
@@ -118,6 +123,7 @@ Status LogStore::LoadHead() {
       return false;
     }));
     if (any_leaf) return Corrupt("missing_checkpoint", "the store holds leaves but no checkpoint");
+    if (min_size > 0) return RolledBack(0, min_size);
     std::unique_lock l(mu_);
     latest_ = VerifiedCheckpoint{Checkpoint{origin_, 0, merkle::EmptyRoot(), {}}, "", {}};
     range_ = merkle::CompactRange();
@@ -125,6 +131,7 @@ Status LogStore::LoadHead() {
     return Status::Ok();
   }
   ASSIGN_OR_RETURN(auto rec, ParseRecord<ledger::v1::StoredCheckpoint>(*raw_cp, "checkpoint"));
+  if (min_size > 0 && rec.note() == latest().note) return Status::Ok();  // unchanged
   auto vc = VerifyCheckpoint(rec.note(), *verifier_);
   if (!vc.ok()) {
     return Corrupt("bad_checkpoint", "latest stored checkpoint: " + vc.status().message());
@@ -132,11 +139,22 @@ Status LogStore::LoadHead() {
   if (vc->checkpoint.size != rec.size() || vc->checkpoint.origin != origin_) {
     return Corrupt("bad_checkpoint", "checkpoint record does not match its note");
   }
+  if (vc->checkpoint.size < min_size) return RolledBack(vc->checkpoint.size, min_size);
   auto range = merkle::CompactRange::Load(vc->checkpoint.size, Source());
   if (!range.ok()) return Corrupt("missing_tiles", "tiles: " + range.status().message());
   if (range->Root() != vc->checkpoint.root) {
     return Corrupt("store_head_mismatch",
                    "stored tiles do not fold to the latest checkpoint's root");
+  }
+  if (min_size > 0) {
+    // A follower adopts a new head only if it extends the one it served.
+    auto old = latest();
+    auto proof = merkle::ConsistencyProof(old.checkpoint.size, vc->checkpoint.size, Source());
+    if (!proof.ok() || !merkle::VerifyConsistency(old.checkpoint.size, vc->checkpoint.size, *proof,
+                                                  old.checkpoint.root, vc->checkpoint.root)
+                            .ok()) {
+      return Corrupt("store_forked", "the stored head does not extend the one read before");
+    }
   }
   Hash map_root = state_map::EmptyHash();
   if (options_.state_map) {
@@ -205,6 +223,14 @@ Result<state_map::Proof> LogStore::MapProof(const Hash& key, uint64_t size) cons
     return Corrupt("map_store_mismatch", "stored map nodes do not fold to the map root");
   }
   return proof;
+}
+
+Status LogStore::Refresh() {
+  RETURN_IF_ERROR(kv_->Refresh());
+  // Serialised with Append so that a writer's own store never re-reads a
+  // head it is about to replace.
+  std::lock_guard<std::mutex> append_lock(append_mu_);
+  return LoadHead(size());
 }
 
 uint64_t LogStore::size() const {

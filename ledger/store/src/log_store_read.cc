@@ -183,6 +183,7 @@ Result<std::vector<uint64_t>> LogStore::FindEntries(const EntryQuery& q) const {
     bool match = (!q.subject || event->subject == *q.subject) &&
                  (!q.actor || event->actor.id == *q.actor) &&
                  (!q.kind || event->kind == *q.kind) &&
+                 (!q.outcome || event->outcome == *q.outcome) &&
                  (!q.from_us || leaf->recorded_at_us >= *q.from_us) &&
                  (!q.to_us || leaf->recorded_at_us < *q.to_us);
     if (match) out.push_back(index);

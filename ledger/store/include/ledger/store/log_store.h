@@ -52,6 +52,7 @@ struct EntryQuery {
   std::optional<std::string> subject;
   std::optional<std::string> actor;
   std::optional<EventKind> kind;
+  std::optional<Outcome> outcome;
   std::optional<uint64_t> from_us;  // recorded_at >= from_us
   std::optional<uint64_t> to_us;    // recorded_at < to_us
   uint64_t start_index = 0;         // cursor: only indices >= start_index
@@ -80,6 +81,13 @@ class LogStore {
   static Result<std::unique_ptr<LogStore>> Open(std::unique_ptr<Kv> kv,
                                                 std::shared_ptr<const note::Verifier> log_verifier,
                                                 LogStoreOptions options = {});
+
+  // For a reader following a writer in another process (the explorer on a
+  // RocksDB secondary instance): catches the Kv up with the primary and, if
+  // a newer checkpoint is stored, verifies and adopts it as Open does. A
+  // stored head older than the one already adopted is refused as Corruption
+  // ("store_rolled_back"): a reader never goes back in time.
+  Status Refresh();
 
   const std::string& origin() const { return origin_; }
   uint64_t size() const;
@@ -157,7 +165,9 @@ class LogStore {
  private:
   LogStore(std::unique_ptr<Kv> kv, std::shared_ptr<const note::Verifier> verifier);
 
-  Status LoadHead();
+  // Loads and verifies the latest stored checkpoint; a head smaller than
+  // `min_size` is refused (Refresh), an unchanged one is kept as is.
+  Status LoadHead(uint64_t min_size = 0);
   // Hash of the perfect subtree (level, index) from the stored tiles; not
   // verified by itself: callers verify what they derive against a root.
   // `use_cache` false reads storage directly (the append path, which would

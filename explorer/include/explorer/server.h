@@ -1,0 +1,60 @@
+// explorer: the read-only proof server of a notarized log (ARCHITECTURE §2, §7).
+//
+// It opens ledgerd's store as a RocksDB secondary instance (it cannot write),
+// follows the writer with LogStore::Refresh, and serves only what LogStore
+// verified against the signed checkpoint:
+//   /checkpoint, /tile/<L>/<N>[.p/<W>], /tile/entries/<N>[.p/<W>]  C2SP tlog-tiles
+//   /v1/...                      the JSON API (explorer/README.md, /v1/openapi.json)
+//   /                            the auditor web UI (static files of web_dir)
+// Nobody has to trust it: the UI and any tlog-tiles client verify what it
+// serves against keys they pin themselves.
+//
+// Thread-safety: Start/Stop from one thread; requests are served concurrently.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "ledger/status.h"
+
+namespace explorer {
+
+struct ServerOptions {
+  // ledgerd's data directory: ledger.json (the log's vkey) and store/.
+  std::string data_dir;
+  // The pinned log verifier key (C2SP vkey). Default: ledger.json's log_vkey.
+  std::string vkey;
+  // The secondary instance's own folder. Default: a fresh folder under
+  // data_dir ("explorer-secondary-<pid>"), removed on Stop.
+  std::string secondary_dir;
+  std::string host = "127.0.0.1";
+  int port = 0;  // Default: 0, a free port
+  // Static files of the web UI. Default: the source tree's explorer/web.
+  std::string web_dir;
+  // How often the store catches up with ledgerd at most. Default: 200 ms.
+  std::chrono::milliseconds refresh_interval{200};
+  size_t http_threads = 8;  // Default: 8
+  // Fault injection for the browser tests only (the UI must then fail):
+  // "tile" flips a byte of every hash tile served, "checkpoint" alters the
+  // checkpoint's root line. Default: "" (off).
+  std::string tamper;
+};
+
+class Server {
+ public:
+  explicit Server(ServerOptions options);
+  ~Server();
+  // Opens the store and binds; serves in background threads.
+  ledger::Status Start();
+  int port() const;
+  void Stop();
+  // Blocks until Stop() is called from another thread.
+  void Wait();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace explorer

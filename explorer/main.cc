@@ -1,0 +1,89 @@
+// explorer --data DIR [--listen HOST:PORT] [--vkey VKEY] [--secondary DIR]
+//          [--web DIR] [--refresh-ms N] [--http-threads N]
+// Prints "listening on HOST:PORT" on stdout once it serves. Exit status: 0
+// after SIGINT/SIGTERM, 2 for bad usage, 4 when the store cannot be opened
+// (or does not verify with the pinned key) or the address cannot be bound.
+// --tamper tile|checkpoint is fault injection for the browser tests only.
+#include <signal.h>
+
+#include <charconv>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "explorer/server.h"
+
+namespace {
+
+bool ParseNumber(std::string_view s, uint64_t& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size() && !s.empty();
+}
+
+int Usage(const std::string& why) {
+  std::cerr << "explorer: " << why
+            << "\nusage: explorer --data DIR [--listen HOST:PORT] [--vkey VKEY] "
+               "[--secondary DIR] [--web DIR] [--refresh-ms N] [--http-threads N]\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  explorer::ServerOptions o;
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    if (i + 1 >= argc) return Usage("missing value for " + flag);
+    std::string value = argv[++i];
+    uint64_t n = 0;
+    if (flag == "--data") {
+      o.data_dir = value;
+    } else if (flag == "--listen") {
+      size_t colon = value.rfind(':');
+      if (colon == std::string::npos || !ParseNumber(value.substr(colon + 1), n) || n > 65535) {
+        return Usage("--listen takes HOST:PORT");
+      }
+      o.host = value.substr(0, colon);
+      o.port = static_cast<int>(n);
+    } else if (flag == "--vkey") {
+      o.vkey = value;
+    } else if (flag == "--secondary") {
+      o.secondary_dir = value;
+    } else if (flag == "--web") {
+      o.web_dir = value;
+    } else if (flag == "--refresh-ms" && ParseNumber(value, n) && n <= 60000) {
+      o.refresh_interval = std::chrono::milliseconds(n);
+    } else if (flag == "--http-threads" && ParseNumber(value, n) && n >= 1 && n <= 1024) {
+      o.http_threads = n;
+    } else if (flag == "--tamper" && (value == "tile" || value == "checkpoint")) {
+      o.tamper = value;
+    } else {
+      return Usage("bad option " + flag + " " + value);
+    }
+  }
+  if (o.data_dir.empty()) return Usage("--data is required");
+
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  explorer::Server server(o);
+  ledger::Status st = server.Start();
+  if (!st.ok()) {
+    std::cerr << "explorer: " << st.ToString() << "\n";
+    return 4;
+  }
+  std::cout << "listening on " << o.host << ":" << server.port() << std::endl;
+  std::thread signals([&] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    server.Stop();
+  });
+  server.Wait();
+  signals.detach();
+  return 0;
+}

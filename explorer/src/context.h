@@ -1,0 +1,74 @@
+// What every route of the explorer shares: the verified store, following
+// ledgerd, and the options.
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "explorer/server.h"
+#include "http_util.h"
+#include "ledger/store/log_store.h"
+
+namespace explorer {
+
+class Context {
+ public:
+  Context(ServerOptions options, std::unique_ptr<ledger::store::LogStore> store)
+      : options_(std::move(options)), store_(std::move(store)) {}
+
+  const ServerOptions& options() const { return options_; }
+
+  // The store, caught up with ledgerd at most every refresh_interval (one
+  // request refreshes; the others meanwhile read the head already verified).
+  // A refresh that fails (the stored head went back, forked, or does not
+  // verify) fails the request: nothing unverified is ever served.
+  ledger::Result<const ledger::store::LogStore*> Store();
+
+ private:
+  ServerOptions options_;
+  std::unique_ptr<ledger::store::LogStore> store_;
+  std::mutex refresh_mu_;
+  std::chrono::steady_clock::time_point last_refresh_{};
+  ledger::Status last_status_;
+};
+
+// Registers GET routes of the JSON API by their OpenAPI path template
+// ("/v1/entries/{index}": each {param} matches one path segment, found in
+// req.matches[1...]) and remembers them, so that the server refuses to start
+// when web/openapi.json does not describe one of them.
+class ApiRouter {
+ public:
+  explicit ApiRouter(httplib::Server& http) : http_(http) {}
+  void Get(const std::string& path_template, httplib::Server::Handler handler);
+  const std::vector<std::string>& paths() const { return paths_; }
+
+ private:
+  httplib::Server& http_;
+  std::vector<std::string> paths_;
+};
+
+// A JSON route: fn(ctx, store, req) -> Result<json> runs on the caught-up
+// store; an error becomes its HTTP status and {"error": ...} body.
+template <typename Fn>
+httplib::Server::Handler WithStore(Context& ctx, Fn fn) {
+  return [&ctx, fn](const httplib::Request& req, httplib::Response& res) {
+    auto s = ctx.Store();
+    if (!s.ok()) return ReplyError(res, s.status());
+    ledger::Result<nlohmann::json> body = fn(ctx, **s, req);
+    if (!body.ok()) return ReplyError(res, body.status());
+    ReplyJson(req, res, *body);
+  };
+}
+
+// Route registration, one function per file.
+void AddTileRoutes(httplib::Server& http, Context& ctx);
+void AddEntryRoutes(ApiRouter& api, Context& ctx);
+void AddEvidenceRoutes(ApiRouter& api, Context& ctx);
+
+}  // namespace explorer

@@ -1,0 +1,39 @@
+// HTTP plumbing shared by the explorer's routes: errors with stable codes,
+// strong ETags with If-None-Match (RFC 9110 §8.8.3, §13.1.2), cache headers
+// and gzip of entry bundles (tlog-tiles: bundles SHOULD be compressed).
+#pragma once
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "ledger/status.h"
+
+namespace explorer {
+
+// Cache policies (explorer/README.md "Caching").
+inline constexpr char kCacheImmutable[] = "public, max-age=31536000, immutable";
+inline constexpr char kCachePartialTile[] = "public, max-age=60";
+inline constexpr char kCacheCheckpoint[] = "public, max-age=2, must-revalidate";
+inline constexpr char kCacheApi[] = "no-cache";  // revalidate with the ETag
+
+// 400 for bad input, 404, 409, 503 for unavailable, 500 for corruption and
+// internal errors (the store does not match its signed checkpoint).
+int HttpStatusFor(const ledger::Status& s);
+// {"error": {"code", "reason", "message"}}
+nlohmann::json ErrorJson(const ledger::Status& s);
+void ReplyError(httplib::Response& res, const ledger::Status& s);
+
+// Sets the body with a strong ETag (SHA-256 of the body); a matching
+// If-None-Match turns the answer into 304 Not Modified without a body.
+void ReplyBody(const httplib::Request& req, httplib::Response& res, std::string body,
+               std::string_view content_type, std::string_view cache_control);
+void ReplyJson(const httplib::Request& req, httplib::Response& res, const nlohmann::json& body);
+
+// Whether the client accepts gzip (Accept-Encoding), and gzip itself.
+bool AcceptsGzip(const httplib::Request& req);
+std::string Gzip(std::string_view data);
+
+}  // namespace explorer

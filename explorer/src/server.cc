@@ -1,0 +1,219 @@
+#include "explorer/server.h"
+
+#include <unistd.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <thread>
+
+#include "context.h"
+#include "http_util.h"
+#include "ledger/note.h"
+
+namespace explorer {
+
+using ledger::Result;
+using ledger::Status;
+namespace store = ledger::store;
+
+Result<const store::LogStore*> Context::Store() {
+  std::unique_lock<std::mutex> lock(refresh_mu_, std::try_to_lock);
+  if (!lock.owns_lock()) return store_.get();  // another request is refreshing
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_refresh_ >= options_.refresh_interval) {
+    last_refresh_ = now;
+    last_status_ = store_->Refresh();
+  }
+  if (!last_status_.ok()) return last_status_;
+  return store_.get();
+}
+
+void ApiRouter::Get(const std::string& path_template, httplib::Server::Handler handler) {
+  paths_.push_back(path_template);
+  static const std::regex kParam(R"(\{[a-z_]+\})");
+  std::string pattern = std::regex_replace(path_template, kParam, "([^/]+)");
+  http_.Get(pattern, std::move(handler));
+}
+
+namespace {
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("no_such_file", "cannot read " + path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The pinned key: --vkey, or the one ledgerctl init wrote into ledger.json.
+Result<std::string> PinnedVkey(const ServerOptions& o) {
+  if (!o.vkey.empty()) return o.vkey;
+  ASSIGN_OR_RETURN(std::string text, ReadFile(o.data_dir + "/ledger.json"));
+  auto config = nlohmann::json::parse(text, nullptr, false);
+  if (!config.is_object() || !config["log_vkey"].is_string()) {
+    return Status::InvalidArgument("bad_config", o.data_dir + "/ledger.json names no log_vkey");
+  }
+  return config["log_vkey"].get<std::string>();
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  std::unique_ptr<Context> ctx;
+  bool own_secondary_dir = false;
+  std::string openapi;
+  httplib::Server http;
+  std::thread http_thread;
+  int port = 0;
+  std::mutex mu;
+  std::condition_variable stopped_cv;
+  bool stopped = false;
+
+  Status Open();
+  Status Routes();
+};
+
+Status Server::Impl::Open() {
+  if (options.data_dir.empty()) {
+    return Status::InvalidArgument("missing_data_dir", "the explorer needs ledgerd's data folder");
+  }
+  ASSIGN_OR_RETURN(std::string vkey, PinnedVkey(options));
+  ASSIGN_OR_RETURN(auto verifier, ledger::note::ParseVerifierKey(vkey));
+  if (options.secondary_dir.empty()) {
+    options.secondary_dir =
+        options.data_dir + "/explorer-secondary-" + std::to_string(::getpid());
+    own_secondary_dir = true;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(options.secondary_dir, ec);
+  store::RocksDbOptions o;
+  o.mode = store::RocksDbOptions::Mode::kSecondary;
+  o.secondary_path = options.secondary_dir;
+  ASSIGN_OR_RETURN(auto kv, store::OpenRocksDb(options.data_dir + "/store", o));
+  ASSIGN_OR_RETURN(auto log, store::LogStore::Open(std::move(kv),
+                                                   std::shared_ptr<const ledger::note::Verifier>(
+                                                       std::move(verifier))));
+  if (options.web_dir.empty()) options.web_dir = EXPLORER_WEB_DIR;
+  ASSIGN_OR_RETURN(openapi, ReadFile(options.web_dir + "/openapi.json"));
+  ctx = std::make_unique<Context>(options, std::move(log));
+  return Status::Ok();
+}
+
+Status Server::Impl::Routes() {
+  const size_t threads = options.http_threads;
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.set_payload_max_length(64 << 10);
+  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 404) {
+      return ReplyError(res, Status::NotFound("no_such_route", "no such route"));
+    }
+    Status s(ledger::Code::kInvalidArgument, "bad_request",
+             "HTTP " + std::to_string(res.status));
+    int status = res.status;
+    ReplyError(res, s);
+    res.status = status;
+  });
+  http.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        ReplyError(res, Status::Internal("internal", "internal error"));
+      });
+  // Read-only: any method but GET/HEAD/OPTIONS is refused before routing.
+  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (req.method == "GET" || req.method == "HEAD") return httplib::Server::HandlerResponse::Unhandled;
+    if (req.method == "OPTIONS" && req.path.rfind("/v1/", 0) == 0) {
+      res.status = 204;
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    ReplyError(res, Status::InvalidArgument("read_only", "the explorer serves GET requests only"));
+    res.status = 405;
+    res.set_header("Allow", "GET, HEAD");
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  // CORS on the JSON API and the tiles, so that any auditor's page can verify
+  // (the data is public and carries no credentials).
+  http.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("X-Content-Type-Options", "nosniff");
+    if (req.path.rfind("/v1/", 0) == 0 || req.path.rfind("/tile/", 0) == 0 ||
+        req.path == "/checkpoint") {
+      res.set_header("Access-Control-Allow-Origin", "*");
+      res.set_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+      res.set_header("Access-Control-Allow-Headers", "If-None-Match");
+      res.set_header("Access-Control-Expose-Headers", "ETag");
+      res.set_header("Access-Control-Max-Age", "600");
+    }
+  });
+
+  AddTileRoutes(http, *ctx);
+  ApiRouter api(http);
+  AddEntryRoutes(api, *ctx);
+  AddEvidenceRoutes(api, *ctx);
+  api.Get("/v1/openapi.json", [this](const httplib::Request& req, httplib::Response& res) {
+    ReplyBody(req, res, openapi, "application/json", kCacheApi);
+  });
+  // The OpenAPI document must describe every route the server has.
+  auto doc = nlohmann::json::parse(openapi, nullptr, false);
+  if (!doc.is_object() || !doc["paths"].is_object()) {
+    return Status::InvalidArgument("bad_openapi", "web/openapi.json has no paths");
+  }
+  for (const auto& path : api.paths()) {
+    if (!doc["paths"].contains(path)) {
+      return Status::Internal("openapi_incomplete", "web/openapi.json does not describe " + path);
+    }
+  }
+  if (!http.set_mount_point("/", options.web_dir)) {
+    return Status::NotFound("no_web_dir", "cannot serve " + options.web_dir);
+  }
+  http.set_file_extension_and_mimetype_mapping("js", "text/javascript");
+  http.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
+  return Status::Ok();
+}
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start() {
+  RETURN_IF_ERROR(impl_->Open());
+  RETURN_IF_ERROR(impl_->Routes());
+  const auto& o = impl_->options;
+  if (o.port == 0) {
+    impl_->port = impl_->http.bind_to_any_port(o.host);
+  } else {
+    impl_->port = impl_->http.bind_to_port(o.host, o.port) ? o.port : -1;
+  }
+  if (impl_->port <= 0) {
+    return Status::Unavailable("bind_failed",
+                               "cannot listen on " + o.host + ":" + std::to_string(o.port));
+  }
+  impl_->http_thread = std::thread([this] { impl_->http.listen_after_bind(); });
+  return Status::Ok();
+}
+
+int Server::port() const { return impl_->port; }
+
+void Server::Stop() {
+  if (!impl_) return;
+  impl_->http.stop();
+  if (impl_->http_thread.joinable()) impl_->http_thread.join();
+  impl_->ctx.reset();
+  if (impl_->own_secondary_dir) {
+    std::error_code ec;
+    std::filesystem::remove_all(impl_->options.secondary_dir, ec);
+    impl_->own_secondary_dir = false;
+  }
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->stopped = true;
+  impl_->stopped_cv.notify_all();
+}
+
+void Server::Wait() {
+  std::unique_lock<std::mutex> lock(impl_->mu);
+  impl_->stopped_cv.wait(lock, [&] { return impl_->stopped; });
+}
+
+}  // namespace explorer

@@ -1,0 +1,74 @@
+// C2SP tlog-tiles (c2sp.org/tlog-tiles, schemas/formats/tiles.md): the
+// checkpoint, hash tiles and entry bundles, byte for byte as LogStore
+// verified them against the signed checkpoint.
+#include "context.h"
+#include "http_util.h"
+#include "ledger/tiles.h"
+
+namespace explorer {
+namespace {
+
+using ledger::Status;
+namespace tiles = ledger::tiles;
+
+// Fault injection for the browser tests (ServerOptions::tamper): a malicious
+// explorer, to show that the browser catches it.
+void TamperTile(const std::string& mode, std::string& body) {
+  if (mode == "tile" && !body.empty()) body[body.size() / 2] ^= 0x01;
+}
+void TamperCheckpoint(const std::string& mode, std::string& note) {
+  if (mode != "checkpoint") return;
+  // Line 3 is the root: change one base64 character.
+  size_t first = note.find('\n');
+  size_t second = first == std::string::npos ? first : note.find('\n', first + 1);
+  if (second != std::string::npos && second + 1 < note.size()) {
+    char& c = note[second + 1];
+    c = c == 'A' ? 'B' : 'A';
+  }
+}
+
+void ServeTile(Context& ctx, const httplib::Request& req, httplib::Response& res) {
+  // The whole path is parsed by the strict inverse of the path encoding:
+  // "/tile/../", leading zeros, huge N, bad W are all bad_tile_path.
+  auto parsed = tiles::ParseTilePath(std::string_view(req.path).substr(1));
+  if (!parsed.ok()) return ReplyError(res, parsed.status());
+  auto store = ctx.Store();
+  if (!store.ok()) return ReplyError(res, store.status());
+  const tiles::TileId& id = parsed->id;
+  auto data = parsed->entries ? (*store)->ReadEntryBundle(id.index, id.width)
+                              : (*store)->ReadTile(id);
+  if (!data.ok()) return ReplyError(res, data.status());
+  std::string body(data->begin(), data->end());
+  if (!parsed->entries) TamperTile(ctx.options().tamper, body);
+  const char* cache = id.full() ? kCacheImmutable : kCachePartialTile;
+  if (parsed->entries && AcceptsGzip(req)) {
+    std::string gz = Gzip(body);
+    if (!gz.empty() && gz.size() < body.size()) {
+      res.set_header("Content-Encoding", "gzip");
+      body = std::move(gz);
+    }
+  }
+  res.set_header("Vary", "Accept-Encoding");
+  ReplyBody(req, res, std::move(body), "application/octet-stream", cache);
+}
+
+}  // namespace
+
+void AddTileRoutes(httplib::Server& http, Context& ctx) {
+  http.Get("/checkpoint", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    auto store = ctx.Store();
+    if (!store.ok()) return ReplyError(res, store.status());
+    std::string note = (*store)->latest().note;
+    if (note.empty()) {
+      // A log whose first checkpoint has not been signed yet.
+      return ReplyError(res, Status::NotFound("no_checkpoint", "the log has no checkpoint yet"));
+    }
+    TamperCheckpoint(ctx.options().tamper, note);
+    ReplyBody(req, res, std::move(note), "text/plain; charset=utf-8", kCacheCheckpoint);
+  });
+  http.Get(R"(/tile/.*)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    ServeTile(ctx, req, res);
+  });
+}
+
+}  // namespace explorer

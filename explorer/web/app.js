@@ -1,0 +1,269 @@
+// The auditor UI: plain ES modules, no build step, no third-party code.
+// Routes live in the URL fragment (#/entries?kind=..., #/entry/5, ...), so
+// pins given there never reach the server. Everything the explorer returns is
+// untrusted: it is rendered as text (never as HTML) and the log itself is
+// verified in the browser (verify.js) against the pinned keys (pins.js).
+import { loadPins, pinsFromFragment, savePins } from './pins.js';
+import { verifyLog, verifyEntry, b64decode, hex, VerifyError } from './verify.js';
+
+const base = new URL('./', location.href).href;
+// Replaces the page's content; nested arrays and nulls are fine.
+const render = (...children) =>
+  document.getElementById('main').replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined));
+
+// h('tag', {attr: v}, ...children): DOM without innerHTML.
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v);
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+async function api(path) {
+  const r = await fetch(base + path.replace(/^\//, ''));
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) {
+    const e = body.error || {};
+    throw new Error(`${e.reason || 'http_' + r.status}: ${e.message || ''}`);
+  }
+  return body;
+}
+
+function setState(el, state, text) {
+  el.dataset.state = state;
+  el.className = 'status ' + state;
+  el.textContent = text;
+}
+const reasonOf = (e) => (e instanceof VerifyError ? e.message : `error: ${e.message}`);
+
+// ---- the log check shown on every page ----
+async function runLogCheck(pins) {
+  const el = document.getElementById('verify-status');
+  const detail = document.getElementById('verify-detail');
+  detail.textContent = '';
+  if (!pins.log) {
+    setState(el, 'unpinned', 'Not verified: no log key pinned (see Pins).');
+    return;
+  }
+  setState(el, 'pending', 'Verifying…');
+  try {
+    const v = await verifyLog(base, pins);
+    setState(el, 'verified', `Verified: checkpoint of ${v.cp.origin} at size ${v.cp.size} is signed by the pinned key and the tiles hash to its root.`);
+    const cos = v.cosigs.map((c) => `${c.name}: ${c.state}`).join(', ');
+    detail.textContent = `Root ${hex(v.cp.root)} recomputed from ${v.tiles.length} tile(s).` +
+      (cos ? ` Witnesses: ${cos}.` : ' No witness key pinned.');
+  } catch (e) {
+    setState(el, 'failed', `Verification FAILED: ${reasonOf(e)}`);
+  }
+}
+
+// ---- pages ----
+const KINDS = ['KEY_CREATED', 'KEY_IMPORTED', 'KEY_ROTATED', 'KEY_EXPORTED', 'KEY_RETIRED',
+  'POLICY_CHANGED', 'SIGNATURE_PRODUCED', 'SIGNATURE_REJECTED', 'STATE_NOTARIZED', 'ENCLAVE_BOOTED',
+  'ANCHOR_CONFIRMED', 'RETENTION_SET', 'LEGAL_HOLD_PLACED', 'LEGAL_HOLD_RELEASED', 'RECORD_DISPOSED',
+  'EXPORT_CREATED'];
+const FILTERS = ['subject', 'actor', 'kind', 'outcome', 'from', 'to', 'request_id'];
+
+function entryRow(e) {
+  const ev = e.event || {};
+  return h('tr', {},
+    h('td', {}, h('a', { href: `#/entry/${e.index}` }, e.index)),
+    h('td', {}, e.recorded_at || ''),
+    h('td', {}, ev.kind || e.decode_error || ''),
+    h('td', {}, ev.subject ? h('a', { href: `#/history?subject=${encodeURIComponent(ev.subject)}` }, ev.subject) : ''),
+    h('td', {}, (ev.actor && ev.actor.id) || ''),
+    h('td', {}, ev.outcome || ''));
+}
+const entryTable = (entries) => h('table', {},
+  h('thead', {}, h('tr', {}, ['index', 'recorded at', 'kind', 'subject', 'actor', 'outcome'].map((t) => h('th', {}, t)))),
+  h('tbody', {}, entries.map(entryRow)));
+
+async function pageTimeline(params) {
+  const form = h('form', { id: 'filters', onsubmit: (ev) => {
+    ev.preventDefault();
+    const q = new URLSearchParams();
+    for (const f of FILTERS) { const v = form.elements[f].value.trim(); if (v) q.set(f, v); }
+    location.hash = '#/entries?' + q.toString();
+  } },
+  ...FILTERS.map((f) => h('label', {}, f + ' ', f === 'kind'
+    ? h('select', { name: f }, h('option', { value: '' }, 'any'), KINDS.map((k) => h('option', { value: k, ...(params.get(f) === k ? { selected: '' } : {}) }, k)))
+    : f === 'outcome'
+      ? h('select', { name: f }, ['', 'SUCCESS', 'DENIED', 'ERROR'].map((k) => h('option', { value: k, ...(params.get(f) === k ? { selected: '' } : {}) }, k || 'any')))
+      : h('input', { name: f, value: params.get(f) || '', placeholder: f === 'from' || f === 'to' ? '2026-01-01T00:00:00Z' : '' }))),
+  h('button', { type: 'submit' }, 'Search'));
+  const q = new URLSearchParams();
+  for (const f of [...FILTERS, 'cursor']) if (params.get(f)) q.set(f, params.get(f));
+  q.set('limit', '50');
+  const page = await api('v1/entries?' + q.toString());
+  const next = new URLSearchParams(q);
+  if (page.next_cursor) next.set('cursor', page.next_cursor);
+  next.delete('limit');
+  render(
+    h('h2', {}, 'Timeline'), form,
+    h('p', {}, `Log size ${page.tree_size}. `,
+      h('a', { href: '#/entries?' + new URLSearchParams({ ...Object.fromEntries(next), cursor: String(Math.max(0, page.tree_size - 50)) }).toString() }, 'Latest entries'), ' · ',
+      h('a', { href: base + page.export.replace(/^\//, ''), id: 'export-link' }, 'Export this selection')),
+    entryTable(page.entries),
+    page.next_cursor ? h('p', {}, h('a', { href: '#/entries?' + next.toString(), id: 'next-page' }, 'Next page →')) : h('p', {}, 'End of the selection.'));
+}
+
+async function pageEntry(index, pins) {
+  const e = await api(`v1/entries/${index}`);
+  const status = h('div', { id: 'entry-status', class: 'status pending' }, 'Verifying this entry…');
+  render(
+    h('h2', {}, `Entry ${e.index}`), status,
+    h('h3', {}, 'Decoded event'), h('pre', { id: 'event-json' }, JSON.stringify(e.event, null, 2)),
+    h('h3', {}, 'Leaf'),
+    h('dl', {},
+      h('dt', {}, 'recorded at'), h('dd', {}, e.recorded_at),
+      h('dt', {}, 'leaf hash'), h('dd', { class: 'mono' }, e.leaf_hash),
+      h('dt', {}, 'previous leaf hash (chain)'), h('dd', { class: 'mono' }, e.prev_leaf_hash),
+      h('dt', {}, 'stamp'), h('dd', {}, e.stamp ? `${e.stamp.key_name} (key id ${e.stamp.key_id})` : 'unstamped'),
+      h('dt', {}, 'payload'), h('dd', {}, e.payload ? `${e.payload.digest} — ${e.payload.retained ? 'retained, ' + e.payload.size + ' bytes' : 'not retained'}` : 'none')),
+    h('pre', { class: 'mono wrap', id: 'leaf-hex' }, e.leaf_hex),
+    h('h3', {}, 'Receipt'),
+    h('p', {}, `Inclusion proof (${e.receipt.inclusion_proof.length} hashes) against the checkpoint of size ${e.receipt.tree_size}:`),
+    h('pre', { class: 'mono' }, e.receipt.tlog_proof));
+  if (!pins.log) return setState(status, 'unpinned', 'Not verified: no log key pinned.');
+  try {
+    await verifyEntry(e, pins);
+    setState(status, 'verified', `Verified: the leaf hashes to ${e.leaf_hash.slice(0, 16)}… and its inclusion proof leads to the root signed by the pinned key.`);
+  } catch (err) {
+    setState(status, 'failed', `Verification FAILED: ${reasonOf(err)}`);
+  }
+}
+
+function signatureList(cp, pins) {
+  const pinned = new Set([pins.log.split('+')[0], ...pins.witnesses.map((w) => w.split('+')[0])]);
+  return h('ul', {}, cp.signatures.map((s) => h('li', {},
+    `${s.name} (key id ${s.key_id})`, s.timestamp ? ` cosigned ${new Date(s.timestamp * 1000).toISOString()}` : '',
+    pinned.has(s.name) ? ' — pinned' : ' — not pinned (ignored)')));
+}
+
+async function pageCheckpoints(params, pins) {
+  const cursor = params.get('cursor') || '0';
+  const [cps, anchors] = await Promise.all([api(`v1/checkpoints?cursor=${encodeURIComponent(cursor)}`), api('v1/anchors')]);
+  render(
+    h('h2', {}, 'Checkpoints, witnesses and anchors'),
+    h('h3', {}, 'Latest checkpoint'),
+    cps.latest ? [h('pre', { class: 'mono' }, cps.latest.note), signatureList(cps.latest, pins)] : h('p', {}, 'none yet'),
+    h('h3', {}, 'Stored checkpoints'),
+    h('table', {}, h('thead', {}, h('tr', {}, ['size', 'root', 'signatures'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, cps.checkpoints.map((c) => h('tr', {}, h('td', {}, c.size), h('td', { class: 'mono' }, c.root_hex.slice(0, 16) + '…'), h('td', {}, c.signatures.map((s) => s.name).join(', ')))))),
+    cps.next_cursor ? h('p', {}, h('a', { href: `#/checkpoints?cursor=${cps.next_cursor}` }, 'Next →')) : null,
+    h('h3', {}, 'Anchors'),
+    anchors.anchors.length === 0 ? h('p', {}, 'No ANCHOR_CONFIRMED entry yet.') :
+      h('table', {}, h('thead', {}, h('tr', {}, ['entry', 'recorded at', 'evidence'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, anchors.anchors.map((a) => h('tr', {},
+          h('td', {}, h('a', { href: `#/entry/${a.index}` }, a.index)), h('td', {}, a.recorded_at),
+          h('td', {}, h('pre', { class: 'mono' }, JSON.stringify(a.anchor, null, 1))))))));
+}
+
+async function pageAttestation() {
+  const [boots, keys] = await Promise.all([api('v1/boot-proofs'), api('v1/key-history?limit=200')]);
+  const boot = (b) => {
+    const bp = b.boot_proof || {}, att = bp.attestation, m = bp.manifest;
+    return h('section', { class: 'boot' },
+      h('h3', {}, h('a', { href: `#/entry/${b.index}` }, `Boot at entry ${b.index}`), ` — ${b.recorded_at}`),
+      att ? h('dl', {},
+        h('dt', {}, 'module'), h('dd', {}, att.module_id),
+        h('dt', {}, 'time'), h('dd', {}, new Date(att.timestamp_ms).toISOString()),
+        Object.entries(att.pcrs).map(([i, v]) => [h('dt', {}, `PCR${i}`), h('dd', { class: 'mono' }, v)]),
+        h('dt', {}, 'public key (ephemeral)'), h('dd', { class: 'mono' }, att.public_key),
+        h('dt', {}, 'user_data'), h('dd', { class: 'mono' }, att.user_data),
+        h('dt', {}, 'certificates'), h('dd', {}, `leaf + ${att.cabundle.length} in the bundle`))
+        : h('p', {}, bp.attestation_error ? `attestation does not parse: ${bp.attestation_error}` : 'attestation document not retained'),
+      m ? [h('h4', {}, 'Manifest'), h('dl', {},
+        h('dt', {}, 'origin'), h('dd', {}, m.origin),
+        h('dt', {}, 'PCR0'), h('dd', { class: 'mono' }, m.pcr0),
+        h('dt', {}, 'operators'), h('dd', {}, `${m.operators.map((o) => o.name).join(', ')} (threshold ${m.threshold})`),
+        h('dt', {}, 'submitters'), h('dd', {}, m.submitters.map((s) => `${s.name}: ${s.kinds.join(' ')}`).join('; ')),
+        h('dt', {}, 'witnesses'), h('dd', {}, `${m.witnesses.join(', ') || 'none'} (quorum ${m.witness_quorum})`))] : null,
+      h('p', { class: 'note' }, 'Check the document against the AWS Nitro root with ledgerctl verify-attestation (README, Verification guide).'));
+  };
+  render(h('h2', {}, 'Attestation and key history'),
+    boots.boot_proofs.length ? boots.boot_proofs.map(boot) : h('p', {}, 'No ENCLAVE_BOOTED entry.'),
+    h('h3', {}, 'Key history'), entryTable(keys.events));
+}
+
+// Flattens an event to path -> value, for field-level diffs.
+function flatten(obj, prefix = '', out = {}) {
+  for (const [k, v] of Object.entries(obj || {})) {
+    const p = prefix ? `${prefix}.${k}` : k;
+    if (v && typeof v === 'object' && !Array.isArray(v)) flatten(v, p, out); else out[p] = JSON.stringify(v);
+  }
+  return out;
+}
+function diff(before, after) {
+  const a = flatten(before), b = flatten(after), rows = [];
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (k === 'event_id' || k === 'request_id') continue;
+    if (!(k in a)) rows.push(['added', k, '', b[k]]);
+    else if (!(k in b)) rows.push(['removed', k, a[k], '']);
+    else if (a[k] !== b[k]) rows.push(['changed', k, a[k], b[k]]);
+  }
+  return rows;
+}
+
+async function pageHistory(params) {
+  const subject = params.get('subject') || '';
+  const form = h('form', { onsubmit: (ev) => { ev.preventDefault(); location.hash = '#/history?subject=' + encodeURIComponent(form.elements.subject.value); } },
+    h('label', {}, 'subject ', h('input', { name: 'subject', value: subject })), h('button', {}, 'Show'));
+  if (!subject) return render(h('h2', {}, 'Subject history'), form);
+  const hist = await api(`v1/history?subject=${encodeURIComponent(subject)}&limit=200`);
+  const versions = hist.versions;
+  render(h('h2', {}, `History of ${subject}`), form,
+    versions.map((v, i) => h('section', { class: 'version' },
+      h('h3', {}, h('a', { href: `#/entry/${v.index}` }, `Version ${i + 1}: entry ${v.index}`), ` — ${v.event.kind} at ${v.recorded_at}`),
+      i === 0 ? h('pre', {}, JSON.stringify(v.event, null, 2))
+        : h('table', { class: 'diff' }, h('tbody', {}, diff(versions[i - 1].event, v.event).map(([t, k, x, y]) =>
+          h('tr', { class: t }, h('td', {}, t), h('td', {}, k), h('td', { class: 'mono' }, x), h('td', { class: 'mono' }, y))))))));
+}
+
+function pagePins(pins) {
+  const form = h('form', { id: 'pins-form', onsubmit: (ev) => {
+    ev.preventDefault();
+    savePins({ log: form.elements.log.value.trim(), witnesses: form.elements.witnesses.value.split('\n').map((s) => s.trim()).filter(Boolean) });
+    location.hash = '#/';
+  } },
+  h('label', {}, 'Log verifier key (vkey) ', h('input', { name: 'log', size: 90, value: pins.log })),
+  h('label', {}, 'Witness verifier keys, one per line ', h('textarea', { name: 'witnesses', rows: 4, cols: 90 }, pins.witnesses.join('\n'))),
+  h('button', { type: 'submit' }, 'Pin'));
+  render(h('h2', {}, 'Pinned keys'),
+    h('p', {}, 'Verification uses only these keys, which you obtain out of band (the deployment prints them and writes them to its data directory). They are kept in this browser; the explorer never supplies them. A link can carry them in its fragment: #/?vkey=…&witness=…'),
+    form);
+}
+
+// ---- router ----
+async function route() {
+  const raw = location.hash.replace(/^#/, '') || '/';
+  const [path, query = ''] = raw.split('?');
+  const params = new URLSearchParams(query);
+  const pins = pinsFromFragment(params) || loadPins();
+  document.getElementById('pins-summary').textContent = pins.log ? `log key ${pins.log.split('+').slice(0, 2).join('+')}, ${pins.witnesses.length} witness key(s)` : 'no key pinned';
+  for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', raw.startsWith(a.getAttribute('href').slice(1)) && a.getAttribute('href') !== '#/');
+  const check = runLogCheck(pins);
+  try {
+    let m;
+    if ((m = /^\/entry\/(\d+)$/.exec(path))) await pageEntry(m[1], pins);
+    else if (path === '/checkpoints') await pageCheckpoints(params, pins);
+    else if (path === '/attestation') await pageAttestation();
+    else if (path === '/history') await pageHistory(params);
+    else if (path === '/pins') pagePins(pins);
+    else await pageTimeline(params);
+  } catch (e) {
+    render(h('p', { class: 'status failed', id: 'page-error' }, `Cannot load: ${e.message}`));
+  }
+  await check;
+  document.body.dataset.ready = 'true';
+}
+
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,241 @@
+// Verification in the browser, with WebCrypto only. Nothing here trusts the
+// explorer: roots are recomputed from the tiles it serves (C2SP tlog-tiles,
+// RFC 6962 hashing), and signatures are checked with verifier keys the
+// auditor pinned (pins.js), never with keys the explorer supplies.
+
+const te = new TextEncoder();
+
+export function b64decode(s) {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+export function b64encode(bytes) {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+export function hex(bytes) {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+function concat(...parts) {
+  const n = parts.reduce((a, p) => a + p.length, 0);
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+function equal(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+export async function sha256(bytes) {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+}
+
+// RFC 6962 §2.1: leaf = SHA-256(0x00 || entry), node = SHA-256(0x01 || l || r).
+export const leafHash = (entry) => sha256(concat(new Uint8Array([0]), entry));
+const nodeHash = (l, r) => sha256(concat(new Uint8Array([1]), l, r));
+
+// MTH over a power-of-two run of hashes (a perfect subtree).
+async function perfectRoot(hashes) {
+  let level = hashes;
+  while (level.length > 1) {
+    const next = [];
+    for (let i = 0; i < level.length; i += 2) next.push(await nodeHash(level[i], level[i + 1]));
+    level = next;
+  }
+  return level[0];
+}
+
+export class VerifyError extends Error {}
+const fail = (reason) => { throw new VerifyError(reason); };
+
+// ---- signed notes (c2sp.org/signed-note) and verifier keys ----
+
+// "<name>+<hex key id>+<base64(alg || key)>"; alg 0x01 Ed25519 (log keys) or
+// 0x04 cosignature/v1 (witnesses, c2sp.org/tlog-cosignature).
+export async function parseVkey(vkey) {
+  // The name has no '+'; the base64 key may.
+  const m = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/.exec(vkey.trim());
+  if (!m) fail('malformed verifier key');
+  const [, name, idHex, keyB64] = m;
+  let raw;
+  try { raw = b64decode(keyB64); } catch { fail('malformed verifier key'); }
+  if (raw.length !== 33 || (raw[0] !== 0x01 && raw[0] !== 0x04)) {
+    fail('unsupported verifier key (Ed25519 0x01 or cosignature/v1 0x04)');
+  }
+  const id = (await sha256(concat(te.encode(name), new Uint8Array([0x0a]), raw))).slice(0, 4);
+  if (hex(id) !== idHex) fail(`key id of ${name} does not match its key`);
+  const key = await crypto.subtle.importKey('raw', raw.slice(1), { name: 'Ed25519' }, false, ['verify']);
+  return { name, id, alg: raw[0], key, vkey };
+}
+
+export function parseNote(note) {
+  const split = note.indexOf('\n\n');
+  if (split < 0 || !note.endsWith('\n')) fail('malformed note');
+  const text = note.slice(0, split + 1);
+  const sigs = [];
+  for (const line of note.slice(split + 2).split('\n')) {
+    if (line === '') continue;
+    const m = /^\u2014 (\S+) (\S+)$/.exec(line);
+    if (!m) fail('malformed signature line');
+    const raw = b64decode(m[2]);
+    if (raw.length < 5) fail('malformed signature line');
+    sigs.push({ name: m[1], id: raw.slice(0, 4), payload: raw.slice(4) });
+  }
+  return { text, sigs };
+}
+
+export function parseCheckpoint(text) {
+  const lines = text.split('\n');
+  if (lines.length < 4 || !/^(0|[1-9][0-9]*)$/.test(lines[1])) fail('malformed checkpoint');
+  const root = b64decode(lines[2]);
+  if (root.length !== 32) fail('malformed checkpoint root');
+  return { origin: lines[0], size: Number(lines[1]), root };
+}
+
+const findSig = (note, k) => note.sigs.find((s) => s.name === k.name && equal(s.id, k.id));
+
+// The log's signature by the pinned key over the note text.
+export async function verifyCheckpointNote(noteText, logKey) {
+  const note = parseNote(noteText);
+  const cp = parseCheckpoint(note.text);
+  if (cp.origin !== logKey.name) fail(`checkpoint origin ${cp.origin} is not the pinned log ${logKey.name}`);
+  const sig = findSig(note, logKey);
+  if (!sig) fail('no signature by the pinned log key');
+  const ok = await crypto.subtle.verify('Ed25519', logKey.key, sig.payload, te.encode(note.text));
+  if (!ok) fail('the checkpoint signature does not verify with the pinned log key');
+  return { note, cp };
+}
+
+// cosignature/v1: payload = u64 BE timestamp || Ed25519 signature over
+// "cosignature/v1\ntime <ts>\n" || checkpoint text.
+export async function verifyCosignatures(note, witnessKeys) {
+  const out = [];
+  for (const w of witnessKeys) {
+    const sig = findSig(note, w);
+    if (!sig) { out.push({ name: w.name, state: 'missing' }); continue; }
+    if (sig.payload.length !== 72) { out.push({ name: w.name, state: 'failed', reason: 'malformed cosignature' }); continue; }
+    const ts = new DataView(sig.payload.buffer, sig.payload.byteOffset, 8).getBigUint64(0);
+    const msg = te.encode(`cosignature/v1\ntime ${ts}\n` + note.text);
+    const ok = await crypto.subtle.verify('Ed25519', w.key, sig.payload.slice(8), msg);
+    out.push({ name: w.name, state: ok ? 'verified' : 'failed', time: Number(ts),
+               reason: ok ? '' : 'cosignature does not verify' });
+  }
+  return out;
+}
+
+// ---- tiles (c2sp.org/tlog-tiles) ----
+
+export function tilePath(level, index, width) {
+  const groups = [];
+  let n = index;
+  do { groups.unshift(String(n % 1000).padStart(3, '0')); n = Math.floor(n / 1000); } while (n > 0);
+  const p = groups.map((g, i) => (i < groups.length - 1 ? 'x' + g : g)).join('/');
+  return `tile/${level}/${p}` + (width === 256 ? '' : `.p/${width}`);
+}
+
+const hashesAtLevel = (level, size) => Math.floor(size / 256 ** level);
+
+// Recomputes the root of a tree of `size` from the tiles the server serves:
+// the size's perfect subtrees, largest first, each from the tile level that
+// holds it (a subtree of 2^k leaves is 2^(k mod 8) hashes of tile level
+// floor(k/8), inside one tile), folded right to left. Returns the root and
+// the tiles fetched.
+export async function rootFromTiles(base, size) {
+  if (size === 0) return { root: await sha256(new Uint8Array(0)), tiles: [] };
+  const cache = new Map();
+  const getTile = async (level, index) => {
+    const avail = hashesAtLevel(level, size);
+    const width = Math.min(256, avail - index * 256);
+    const path = tilePath(level, index, width);
+    if (!cache.has(path)) {
+      cache.set(path, (async () => {
+        const r = await fetch(base + path, { cache: 'no-store' });
+        if (!r.ok) fail(`${path}: HTTP ${r.status}`);
+        const body = new Uint8Array(await r.arrayBuffer());
+        if (body.length !== 32 * width) fail(`${path} has ${body.length} bytes, not ${32 * width}`);
+        return body;
+      })());
+    }
+    return cache.get(path);
+  };
+  const subtrees = [];
+  let start = 0;
+  for (let k = 52; k >= 0; k--) {  // sizes below 2^53 (exact in JS numbers)
+    const width = 2 ** k;
+    if (Math.floor(size / width) % 2 === 0) continue;
+    const level = Math.floor(k / 8);
+    const per = 256 ** level;
+    const first = start / per, count = width / per;
+    const tile = await getTile(level, Math.floor(first / 256));
+    const hashes = [];
+    for (let i = 0; i < count; i++) {
+      const at = (first % 256 + i) * 32;
+      hashes.push(tile.slice(at, at + 32));
+    }
+    subtrees.push(await perfectRoot(hashes));
+    start += width;
+  }
+  let root = subtrees[subtrees.length - 1];
+  for (let i = subtrees.length - 2; i >= 0; i--) root = await nodeHash(subtrees[i], root);
+  return { root, tiles: [...cache.keys()] };
+}
+
+// RFC 9162 §2.1.3.2: the root an inclusion proof leads to.
+export async function rootFromInclusion(index, size, leaf, proof) {
+  if (index >= size) fail('index beyond the tree');
+  let fn = index, sn = size - 1, r = leaf;
+  for (const p of proof) {
+    if (sn === 0) fail('inclusion proof too long');
+    if (fn % 2 === 1 || fn === sn) {
+      r = await nodeHash(p, r);
+      if (fn % 2 === 0) while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+    } else {
+      r = await nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
+  }
+  if (sn !== 0) fail('inclusion proof too short');
+  return r;
+}
+
+// The whole log check: the checkpoint's signature by the pinned log key, the
+// pinned witnesses' cosignatures, and the root recomputed from the tiles.
+export async function verifyLog(base, pins) {
+  if (!pins.log) fail('no log key pinned: enter the log vkey you obtained out of band');
+  const logKey = await parseVkey(pins.log);
+  const witnessKeys = [];
+  for (const w of pins.witnesses) witnessKeys.push(await parseVkey(w));
+  const r = await fetch(base + 'checkpoint', { cache: 'no-store' });
+  if (!r.ok) fail(`checkpoint: HTTP ${r.status}`);
+  const noteText = await r.text();
+  const { note, cp } = await verifyCheckpointNote(noteText, logKey);
+  const cosigs = await verifyCosignatures(note, witnessKeys);
+  const bad = cosigs.find((c) => c.state === 'failed');
+  if (bad) fail(`witness ${bad.name}: ${bad.reason}`);
+  const { root, tiles } = await rootFromTiles(base, cp.size);
+  if (!equal(root, cp.root)) fail(`the tiles do not hash to the signed root (fetched ${tiles.join(', ')})`);
+  return { cp, cosigs, tiles, note: noteText };
+}
+
+// One entry: its leaf hash, and its inclusion proof against the receipt's
+// checkpoint, itself signed by the pinned log key.
+export async function verifyEntry(entry, pins) {
+  if (!pins.log) fail('no log key pinned');
+  const logKey = await parseVkey(pins.log);
+  const leaf = b64decode(entry.leaf);
+  const lh = await leafHash(leaf);
+  if (hex(lh) !== entry.leaf_hash) fail('the leaf bytes do not hash to the stated leaf hash');
+  const idx = Number(new DataView(leaf.buffer).getBigUint64(1));
+  if (leaf[0] !== 1 || idx !== entry.index) fail('the leaf states another index');
+  const { cp } = await verifyCheckpointNote(entry.receipt.checkpoint, logKey);
+  if (cp.size !== entry.receipt.tree_size) fail('the receipt is for another tree size');
+  const proof = entry.receipt.inclusion_proof.map(b64decode);
+  const root = await rootFromInclusion(entry.index, cp.size, lh, proof);
+  if (!equal(root, cp.root)) fail('the inclusion proof does not lead to the signed root');
+  return { cp };
+}

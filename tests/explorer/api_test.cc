@@ -1,0 +1,306 @@
+// The JSON API of a real explorer process over a log the test writes (and
+// keeps writing: the explorer follows it as a RocksDB secondary).
+#include <nlohmann/json.hpp>
+
+#include "explorer_fixture.h"
+#include "ledger/checkpoint.h"
+#include "ledger/merkle.h"
+#include "ledger/tlog_proof.h"
+
+namespace explorer::testing {
+namespace {
+
+using nlohmann::json;
+
+class ApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    log_ = new TestLog("api");
+    log_->Append(600, 200);
+    ephemeral_ = AppendBootEntry(*log_);
+    AppendAnchor(*log_);
+    AppendDenied(*log_);
+    explorer_ = new ExplorerProcess(log_->dir());
+  }
+  static void TearDownTestSuite() {
+    delete explorer_;
+    delete log_;
+  }
+
+  static json Get(const std::string& path, int expect = 200) {
+    auto r = explorer_->Client().Get(path);
+    EXPECT_TRUE(r) << path;
+    if (!r) return json();
+    EXPECT_EQ(r->status, expect) << path << " " << r->body;
+    EXPECT_EQ(r->get_header_value("Content-Type"), "application/json") << path;
+    return json::parse(r->body, nullptr, false);
+  }
+  static void ExpectError(const std::string& path, int status, const std::string& reason) {
+    json j = Get(path, status);
+    EXPECT_EQ(j["error"]["reason"], reason) << path << " " << j.dump();
+  }
+
+  static inline TestLog* log_ = nullptr;
+  static inline ExplorerProcess* explorer_ = nullptr;
+  static inline std::string ephemeral_;
+};
+
+TEST_F(ApiTest, LogHead) {
+  json j = Get("/v1/log");
+  EXPECT_EQ(j["size"], log_->store().size());
+  EXPECT_EQ(j["origin"], ledger::testing::kOrigin);
+  EXPECT_EQ(j["checkpoint"], log_->store().latest().note);
+}
+
+TEST_F(ApiTest, SearchPaginatesThroughEveryMatch) {
+  ledger::store::EntryQuery q;
+  q.subject = "key/k-3";
+  q.limit = 100000;
+  auto expected = log_->store().FindEntries(q).value();
+  ASSERT_GT(expected.size(), 20u);
+  std::vector<uint64_t> got;
+  std::string cursor;
+  for (int pages = 0; pages < 100; ++pages) {
+    json j = Get("/v1/entries?subject=key/k-3&limit=7" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_LE(j["entries"].size(), 7u);
+    for (const auto& e : j["entries"]) {
+      EXPECT_EQ(e["event"]["subject"], "key/k-3");
+      got.push_back(e["index"].get<uint64_t>());
+    }
+    EXPECT_EQ(j["export"], "/v1/export?subject=key%2Fk-3");
+    if (j["next_cursor"].is_null()) break;
+    cursor = j["next_cursor"].get<std::string>();
+  }
+  EXPECT_EQ(got, expected);
+}
+
+TEST_F(ApiTest, SearchFilters) {
+  json by_kind = Get("/v1/entries?kind=KEY_CREATED&limit=5");
+  ASSERT_EQ(by_kind["entries"].size(), 5u);
+  for (const auto& e : by_kind["entries"]) EXPECT_EQ(e["event"]["kind"], "KEY_CREATED");
+  json by_actor = Get("/v1/entries?actor=policy-svc&limit=3");
+  for (const auto& e : by_actor["entries"]) EXPECT_EQ(e["event"]["actor"]["id"], "policy-svc");
+  json denied = Get("/v1/entries?outcome=DENIED");
+  ASSERT_EQ(denied["entries"].size(), 3u);
+  for (const auto& e : denied["entries"]) EXPECT_EQ(e["event"]["outcome"], "DENIED");
+  json by_request = Get("/v1/entries?request_id=req-7");
+  ASSERT_EQ(by_request["entries"].size(), 1u);
+  EXPECT_EQ(by_request["entries"][0]["index"], 7);
+  EXPECT_TRUE(Get("/v1/entries?request_id=nope")["entries"].empty());
+  EXPECT_TRUE(Get("/v1/entries?subject=key/unknown")["entries"].empty());
+  // Time range: [recorded_at of entry 10, recorded_at of entry 450) (the
+  // test clock ticks once per batch of 200).
+  json e10 = Get("/v1/entries/10"), e20 = Get("/v1/entries/450");
+  json range = Get("/v1/entries?from=" + e10["recorded_at"].get<std::string>() +
+                   "&to=" + e20["recorded_at"].get<std::string>() + "&limit=1000");
+  for (const auto& e : range["entries"]) {
+    EXPECT_GE(e["recorded_at_us"], e10["recorded_at_us"]);
+    EXPECT_LT(e["recorded_at_us"], e20["recorded_at_us"]);
+  }
+  EXPECT_EQ(range["entries"].size(), 400u);  // entries 0..399
+}
+
+TEST_F(ApiTest, BadParametersGetStableErrors) {
+  ExpectError("/v1/entries?limit=0", 400, "bad_limit");
+  ExpectError("/v1/entries?limit=1001", 400, "bad_limit");
+  ExpectError("/v1/entries?limit=-1", 400, "bad_limit");
+  ExpectError("/v1/entries?cursor=abc", 400, "bad_cursor");
+  ExpectError("/v1/entries?cursor=007", 400, "bad_cursor");
+  ExpectError("/v1/entries?kind=NOPE", 400, "unknown_event_kind");
+  ExpectError("/v1/entries?outcome=MAYBE", 400, "unknown_outcome");
+  ExpectError("/v1/entries?from=yesterday", 400, "bad_time");
+  ExpectError("/v1/entries?subjct=x", 400, "unknown_parameter");
+  ExpectError("/v1/entries?limit=1&limit=2", 400, "repeated_parameter");
+  ExpectError("/v1/entries/abc", 400, "bad_index");
+  ExpectError("/v1/entries/99999999999999999999999", 400, "bad_index");
+  ExpectError("/v1/entries/1000000", 404, "entry_not_found");
+  ExpectError("/v1/history?subject=key/unknown", 404, "subject_not_found");
+  ExpectError("/v1/history", 400, "missing_parameter");
+  ExpectError("/v1/proofs/consistency?from=10&to=5", 400, "bad_tree_size");
+  ExpectError("/v1/proofs/consistency?from=1&to=99999999", 400, "bad_tree_size");
+  ExpectError("/v1/proofs/inclusion?index=100&tree_size=100", 400, "bad_index");
+  ExpectError("/v1/checkpoints?limit=201", 400, "bad_limit");
+  ExpectError("/v1/nothing", 404, "no_such_route");
+}
+
+TEST_F(ApiTest, EntryReceiptVerifiesAgainstThePinnedKey) {
+  json e = Get("/v1/entries/5");
+  auto leaf = ledger::Base64Decode(e["leaf"].get<std::string>()).value();
+  auto leaf_hash = ledger::merkle::LeafHash(leaf);
+  EXPECT_EQ(e["leaf_hash"], leaf_hash.Hex());
+  EXPECT_EQ(e["event"]["event_id"], "evt-5");
+  const json& r = e["receipt"];
+  auto cp = ledger::VerifyCheckpoint(r["checkpoint"].get<std::string>(),
+                                     *ledger::testing::LogVerifier());
+  ASSERT_TRUE(cp.ok()) << cp.status();
+  std::vector<ledger::Hash> proof;
+  for (const auto& h : r["inclusion_proof"]) proof.push_back(ledger::Hash::FromBase64(h.get<std::string>()).value());
+  EXPECT_TRUE(ledger::merkle::VerifyInclusion(5, cp->checkpoint.size, leaf_hash, proof,
+                                              cp->checkpoint.root)
+                  .ok());
+  auto tp = ledger::ParseTlogProof(r["tlog_proof"].get<std::string>());
+  ASSERT_TRUE(tp.ok()) << tp.status();
+  EXPECT_TRUE(ledger::VerifyTlogProof(*tp, leaf_hash, *ledger::testing::LogVerifier()).ok());
+}
+
+TEST_F(ApiTest, ConsistencyAndInclusionProofs) {
+  const uint64_t size = log_->store().size();
+  for (uint64_t from : {0ull, 1ull, 199ull, 256ull, 400ull}) {
+    json j = Get("/v1/proofs/consistency?from=" + std::to_string(from));
+    EXPECT_EQ(j["to"], size);
+    std::vector<ledger::Hash> proof;
+    for (const auto& h : j["consistency_proof"]) proof.push_back(ledger::Hash::FromBase64(h.get<std::string>()).value());
+    auto root1 = log_->store().RootAt(from).value();
+    auto root2 = log_->store().latest().checkpoint.root;
+    EXPECT_EQ(j["to_root"], root2.Base64());
+    EXPECT_TRUE(ledger::merkle::VerifyConsistency(from, size, proof, root1, root2).ok()) << from;
+  }
+  json inc = Get("/v1/proofs/inclusion?index=3&tree_size=100");
+  std::vector<ledger::Hash> proof;
+  for (const auto& h : inc["inclusion_proof"]) proof.push_back(ledger::Hash::FromBase64(h.get<std::string>()).value());
+  EXPECT_TRUE(ledger::merkle::VerifyInclusion(
+                  3, 100, ledger::Hash::FromBase64(inc["leaf_hash"].get<std::string>()).value(),
+                  proof, log_->store().RootAt(100).value())
+                  .ok());
+}
+
+TEST_F(ApiTest, CheckpointsWithTheirSignatureLines) {
+  json j = Get("/v1/checkpoints?limit=3");
+  ASSERT_EQ(j["checkpoints"].size(), 3u);
+  EXPECT_FALSE(j["next_cursor"].is_null());
+  for (const auto& c : j["checkpoints"]) {
+    auto v = ledger::VerifyCheckpoint(c["note"].get<std::string>(), *ledger::testing::LogVerifier());
+    ASSERT_TRUE(v.ok());
+    EXPECT_EQ(c["size"], v->checkpoint.size);
+    ASSERT_EQ(c["signatures"].size(), 1u);
+    EXPECT_EQ(c["signatures"][0]["name"], ledger::testing::kOrigin);
+  }
+  EXPECT_EQ(j["latest"]["note"], log_->store().latest().note);
+}
+
+TEST_F(ApiTest, BootProofsAnchorsAndKeyHistory) {
+  json boots = Get("/v1/boot-proofs");
+  ASSERT_EQ(boots["boot_proofs"].size(), 1u);
+  const json& att = boots["boot_proofs"][0]["boot_proof"]["attestation"];
+  EXPECT_EQ(att["module_id"], "i-test-enc");
+  EXPECT_EQ(att["pcrs"]["0"], ledger::HexEncode(ledger::Bytes(48, 0xa0)));
+  EXPECT_EQ(att["public_key"], ephemeral_);
+  EXPECT_EQ(att["user_data"], std::string(64, '5'));
+  json anchors = Get("/v1/anchors");
+  ASSERT_EQ(anchors["anchors"].size(), 1u);
+  EXPECT_EQ(anchors["anchors"][0]["anchor"]["attributes"]["tx_hash"], "0xabc");
+  EXPECT_EQ(anchors["anchors"][0]["anchor"]["evidence"]["tree_size"], 600);
+  json keys = Get("/v1/key-history?limit=200");
+  uint64_t last = 0;
+  bool saw_boot = false;
+  for (const auto& e : keys["events"]) {
+    EXPECT_GE(e["index"].get<uint64_t>(), last);
+    last = e["index"].get<uint64_t>();
+    std::string kind = e["event"]["kind"];
+    saw_boot = saw_boot || kind == "ENCLAVE_BOOTED";
+    EXPECT_TRUE(kind == "ENCLAVE_BOOTED" || kind == "KEY_CREATED" || kind == "POLICY_CHANGED")
+        << kind;
+  }
+  EXPECT_FALSE(keys["next_cursor"].is_null());
+  json history = Get("/v1/history?subject=key/denied");
+  EXPECT_EQ(history["versions"].size(), 3u);
+}
+
+TEST_F(ApiTest, EtagsAndConditionalRequests) {
+  auto http = explorer_->Client();
+  for (const char* path : {"/v1/entries/3", "/tile/0/000", "/checkpoint"}) {
+    auto r = http.Get(path);
+    ASSERT_TRUE(r);
+    std::string etag = r->get_header_value("ETag");
+    ASSERT_FALSE(etag.empty()) << path;
+    auto again = http.Get(path, {{"If-None-Match", etag}});
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->status, 304) << path;
+    EXPECT_TRUE(again->body.empty());
+    auto other = http.Get(path, {{"If-None-Match", "\"something-else\""}});
+    EXPECT_EQ(other->status, 200);
+  }
+}
+
+TEST_F(ApiTest, GzipWhenAcceptedAndCors) {
+  httplib::Client raw("127.0.0.1", explorer_->port());
+  raw.set_decompress(false);
+  auto r = raw.Get("/v1/entries?limit=200", {{"Accept-Encoding", "gzip"}, {"Origin", "http://auditor.example"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->get_header_value("Content-Encoding"), "gzip");
+  ASSERT_GT(r->body.size(), 2u);
+  EXPECT_EQ(static_cast<uint8_t>(r->body[0]), 0x1f);
+  EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "*");
+  auto bundle = raw.Get("/tile/entries/000", {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(bundle->get_header_value("Content-Encoding"), "gzip");
+  auto pre = raw.Options("/v1/entries");
+  ASSERT_TRUE(pre);
+  EXPECT_EQ(pre->status, 204);
+  EXPECT_NE(pre->get_header_value("Access-Control-Allow-Methods").find("GET"), std::string::npos);
+}
+
+TEST_F(ApiTest, HasNoWriteRoute) {
+  auto http = explorer_->Client();
+  for (const char* path : {"/v1/entries", "/checkpoint", "/tile/0/000", "/"}) {
+    auto post = http.Post(path, "{}", "application/json");
+    ASSERT_TRUE(post);
+    EXPECT_EQ(post->status, 405) << path;
+    EXPECT_NE(post->body.find("read_only"), std::string::npos);
+    auto put = http.Put(path, "x", "text/plain");
+    EXPECT_EQ(put->status, 405);
+    auto del = http.Delete(path);
+    EXPECT_EQ(del->status, 405);
+  }
+}
+
+TEST_F(ApiTest, OpenApiDescribesEveryRoute) {
+  json doc = Get("/v1/openapi.json");
+  EXPECT_EQ(doc["openapi"].get<std::string>().substr(0, 2), "3.");
+  for (const char* path : {"/checkpoint", "/v1/log", "/v1/entries", "/v1/entries/{index}",
+                           "/v1/proofs/inclusion", "/v1/proofs/consistency", "/v1/history",
+                           "/v1/checkpoints", "/v1/anchors", "/v1/boot-proofs",
+                           "/v1/key-history", "/v1/openapi.json"}) {
+    EXPECT_TRUE(doc["paths"].contains(path)) << path;
+  }
+  // Every documented path is served (never no_such_route), with its
+  // required parameters filled in.
+  for (const auto& [path, item] : doc["paths"].items()) {
+    std::string url = path;
+    if (auto at = url.find("{index}"); at != std::string::npos) url.replace(at, 7, "1");
+    std::string query;
+    for (const auto& p : item["get"]["parameters"]) {
+      if (p["in"] == "query" && p.value("required", false)) {
+        query += (query.empty() ? "?" : "&") + p["name"].get<std::string>() + "=" +
+                 (p["name"] == "subject" ? "key/k-1" : "1");
+      }
+    }
+    auto r = explorer_->Client().Get(url + query);
+    ASSERT_TRUE(r) << url;
+    EXPECT_EQ(r->status, 200) << url + query << " " << r->body;
+  }
+}
+
+TEST_F(ApiTest, ServesTheWebUi) {
+  auto http = explorer_->Client();
+  auto index = http.Get("/");
+  ASSERT_TRUE(index);
+  EXPECT_EQ(index->status, 200);
+  EXPECT_NE(index->get_header_value("Content-Type").find("text/html"), std::string::npos);
+  auto js = http.Get("/app.js");
+  ASSERT_TRUE(js);
+  EXPECT_EQ(js->status, 200);
+  EXPECT_NE(js->get_header_value("Content-Type").find("javascript"), std::string::npos);
+}
+
+// Last: it grows the log.
+TEST_F(ApiTest, ZFollowsTheWriter) {
+  const uint64_t before = Get("/v1/log")["size"];
+  log_->Append(300);
+  json j = Get("/v1/log");
+  EXPECT_EQ(j["size"], before + 300);
+  EXPECT_EQ(j["checkpoint"], log_->store().latest().note);
+  EXPECT_EQ(Get("/v1/entries/" + std::to_string(before + 299))["index"], before + 299);
+}
+
+}  // namespace
+}  // namespace explorer::testing

@@ -1,0 +1,181 @@
+// A log on disk as ledgerd leaves it (dir/ledger.json with the log's vkey,
+// dir/store in RocksDB), written fast by the test sequencer, and the real
+// explorer binary serving it on a free 127.0.0.1 port.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../ledger/store/test_log.h"
+#include "../support/child_process.h"
+#include "ledger/attestation.h"
+#include "ledger/cosignature.h"
+#include "ledger/dev_pki.h"
+#include "ledger/p256.h"
+#include "ledger/store/log_store.h"
+
+namespace explorer::testing {
+
+using ledger::testing::ChildProcess;
+
+inline std::string LogVkey() {
+  return ledger::testing::LogVerifier()->VerifierKey();
+}
+
+// The writer's side: a RocksDB store in `dir` that the test keeps appending to.
+class TestLog {
+ public:
+  explicit TestLog(const std::string& name) {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("explorer-" + name + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "ledger.json") << "{\"log_vkey\": \"" << LogVkey() << "\"}\n";
+    ledger::store::RocksDbOptions o;
+    o.create_if_missing = true;
+    o.sync = false;  // a test log: speed over durability
+    auto kv = ledger::store::OpenRocksDb((dir_ / "store").string(), o);
+    EXPECT_TRUE(kv.ok()) << kv.status();
+    auto store = ledger::store::LogStore::Create(std::move(kv).value(), seq_.head().checkpoint_note,
+                                                 ledger::testing::LogVerifier());
+    EXPECT_TRUE(store.ok()) << store.status();
+    store_ = std::move(store).value();
+  }
+  ~TestLog() {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Appends `count` test events (ledger::testing::MakeEvent) in batches.
+  void Append(uint64_t count, uint64_t batch = 5000) {
+    while (count > 0) {
+      uint64_t n = std::min(count, batch);
+      AppendEvents(ledger::testing::MakeBatch(store_->size(), n));
+      count -= n;
+    }
+  }
+  // Appends these events (with their payloads) as one batch; with a
+  // `witness`, the stored checkpoint also carries its cosignature/v1 line.
+  void AppendEvents(std::vector<ledger::SubmittedEvent> events,
+                    std::vector<ledger::store::Payload> payloads = {},
+                    const ledger::note::Signer* witness = nullptr) {
+    auto b = seq_.Sequence(store_->size(), seq_.head().range.Root(), events);
+    ASSERT_TRUE(b.ok()) << b.status();
+    if (witness != nullptr) {
+      auto note = ledger::note::Parse(b->checkpoint_note).value();
+      note.signatures.push_back(ledger::note::SignText(note.text, *witness).value());
+      b->checkpoint_note = ledger::note::Format(note);
+    }
+    auto s = store_->Append(*b, payloads);
+    ASSERT_TRUE(s.ok()) << s;
+  }
+
+  std::string dir() const { return dir_.string(); }
+  ledger::store::LogStore& store() { return *store_; }
+
+ private:
+  std::filesystem::path dir_;
+  ledger::Sequencer seq_ = ledger::testing::NewSequencer();
+  std::unique_ptr<ledger::store::LogStore> store_;
+};
+
+// The explorer binary on a free port; killed when destroyed.
+class ExplorerProcess {
+ public:
+  ExplorerProcess(const std::string& data_dir, std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {EXPLORER_BIN, "--data", data_dir, "--listen",
+                                     "127.0.0.1:0", "--refresh-ms", "0"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    process_ = std::make_unique<ChildProcess>(argv, data_dir + "/explorer.log");
+    std::string line = process_->ReadLine();
+    const std::string prefix = "listening on 127.0.0.1:";
+    if (line.rfind(prefix, 0) == 0) port_ = std::stoi(line.substr(prefix.size()));
+  }
+  int port() const { return port_; }
+  std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  httplib::Client Client() const {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_read_timeout(30, 0);
+    return c;
+  }
+  void Kill() { process_->Kill(); }
+
+ private:
+  std::unique_ptr<ChildProcess> process_;
+  int port_ = 0;
+};
+
+// A witness with a fixed key (cosignature/v1), by seed byte.
+inline std::unique_ptr<ledger::note::CosignatureV1Signer> TestWitness(uint8_t seed) {
+  return ledger::note::NewCosignatureV1Signer(
+      "witness.example/w1", ledger::Ed25519PrivateKey::FromSeed(ledger::Bytes(32, seed)).value());
+}
+
+inline ledger::Event BaseEvent(ledger::EventKind kind, const std::string& id) {
+  ledger::Event e;
+  e.kind = kind;
+  e.event_id = id;
+  e.occurred_at_us = 1'700'000'100'000'000ull;
+  e.actor = {"notary", "notary-enclave", "attestation", ""};
+  e.subject = "notary/" + std::string(ledger::testing::kOrigin);
+  return e;
+}
+
+inline void AppendWithPayload(TestLog& log, ledger::Event e, const ledger::Bytes& body,
+                              const std::string& content_type) {
+  auto digest = ledger::Sha256::Digest(body);
+  e.payload_digest = digest;
+  log.AppendEvents({{ledger::EncodeEvent(e).value(), {}}},
+                   {ledger::store::Payload{digest, body, content_type}});
+}
+
+// An ENCLAVE_BOOTED entry whose payload is an attestation document signed by
+// a development PKI, as the sim platform's notary produces. Returns the
+// ephemeral public key (hex) it carries.
+inline std::string AppendBootEntry(TestLog& log) {
+  auto pki = ledger::CreateDevPki().value();
+  ledger::AttestationDocument d;
+  d.module_id = "i-test-enc";
+  d.digest = "SHA384";
+  d.timestamp_ms = 1'700'000'100'000;
+  d.pcrs[0] = ledger::Bytes(48, 0xa0);
+  d.pcrs[1] = ledger::Bytes(48, 0xa1);
+  d.certificate = pki.leaf_der;
+  d.cabundle = {pki.root_der, pki.intermediate_der};
+  std::string ephemeral = ledger::P256PrivateKey::Generate().value().public_key().Hex();
+  d.public_key = ledger::HexDecode(ephemeral).value();
+  d.user_data = ledger::Bytes(32, 0x55);
+  auto doc = ledger::SignAttestation(d, pki.leaf_key).value();
+  auto e = BaseEvent(ledger::EventKind::kEnclaveBooted, "enclave-booted/1");
+  e.attributes = {{"ephemeral_public_key", ephemeral}, {"platform", "sim"}};
+  AppendWithPayload(log, e, doc, "application/cose");
+  return ephemeral;
+}
+
+inline void AppendAnchor(TestLog& log) {
+  auto e = BaseEvent(ledger::EventKind::kAnchorConfirmed, "anchor/1");
+  e.attributes = {{"chain_id", "31337"}, {"tx_hash", "0xabc"}, {"block", "12"}};
+  std::string evidence = R"({"chain_id":31337,"tree_size":600})";
+  AppendWithPayload(log, e, ledger::Bytes(evidence.begin(), evidence.end()), "application/json");
+}
+
+// Three DENIED events on subject key/denied.
+inline void AppendDenied(TestLog& log) {
+  std::vector<ledger::SubmittedEvent> batch;
+  for (int i = 0; i < 3; ++i) {
+    auto e = ledger::testing::MakeEvent(1000 + static_cast<uint64_t>(i), "key/denied");
+    e.outcome = ledger::Outcome::kDenied;
+    e.outcome_reason = "policy";
+    batch.push_back({ledger::EncodeEvent(e).value(), {}});
+  }
+  log.AppendEvents(batch);
+}
+
+}  // namespace explorer::testing
