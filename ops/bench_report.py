@@ -78,6 +78,17 @@ def main():
             stamped / ed if stamped and ed else None)
     if len(sys.argv) > 3:
         summary["anchoring"] = anchoring(json.load(open(sys.argv[3])))
+    if len(sys.argv) > 4:
+        ex = rates(json.load(open(sys.argv[4])))
+        exp, ver = ex.get("BM_Export/iterations:2"), ex.get("BM_VerifyBundle/iterations:2")
+        sha = ex.get("BM_Sha256OverBundleBytes/iterations:3")
+        summary["export"] = {
+            "export_entries_per_sec": exp,
+            "verify_bundle_entries_per_sec": ver,
+            "sha256_over_bundle_bytes_entries_per_sec": sha,
+            "ratio_export_to_sha256": exp / sha if exp and sha else None,
+            "ratio_verify_to_sha256": ver / sha if ver and sha else None,
+        }
     print(json.dumps(summary, indent=2))
 
 

@@ -45,6 +45,11 @@ Status CmdPolicyShow(const Args& a, const Output& o);
 Status CmdPolicyApprove(const Args& a, const Output& o);
 Status CmdPolicyApply(const Args& a, const Output& o);
 
+// Compliance exports (commands_export.cc). CmdVerifyBundle prints its
+// report and returns whether every check passed.
+Status CmdExport(const Args& a, const Output& o);
+Result<bool> CmdVerifyBundle(const Args& a, const Output& o);
+
 // A --vkey value: the vkey string itself, or a file holding it.
 Result<std::unique_ptr<note::Verifier>> LoadVerifierKey(const std::string& value);
 

@@ -36,6 +36,14 @@ constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on a
                                            (CBOR or base64) against a pinned root
   dev-pki --out DIR                        create a development P-384 root/intermediate/leaf
 
+compliance (README: "Compliance exports"):
+  export --data DIR --out DIR|FILE.tar [--from T] [--to T] [--subject S...] [--requester NAME]
+                                           export a time range (RFC 3339 or µs, recorded_at,
+                                           [from, to)) as a self-verifying bundle; the export is
+                                           recorded as an EXPORT_CREATED entry
+  verify-bundle --vkey VKEY [--since CHECKPOINT] [--root CERT] DIR|FILE.tar
+                                           verify a bundle offline: one PASS/FAIL line per check
+
 quorum ceremony (README: "The quorum ceremony"):
   operator-key --out FILE                  an operator's P-256 key (FILE, mode 0600; FILE.pub)
   quorum genesis --operator NAME=PUBKEYFILE... --threshold K --out DIR
@@ -104,6 +112,12 @@ int RunLedgerctl(const std::vector<std::string>& argv, std::istream& in, std::os
     s = CmdVerifyState(a, o);
   } else if (cmd == "verify-attestation") {
     s = CmdVerifyAttestation(a, o);
+  } else if (cmd == "export") {
+    s = CmdExport(a, o);
+  } else if (cmd == "verify-bundle") {
+    auto verified = CmdVerifyBundle(a, o);
+    if (!verified.ok()) return o.Fail(verified.status());
+    return *verified ? kExitOk : kExitVerificationFailed;
   } else if (cmd == "dev-pki") {
     s = CmdDevPki(a, o);
   } else if (cmd == "submitter-key") {

@@ -1,0 +1,293 @@
+// The verifier's entry-level checks (export-bundle.md §8): leaves, chain,
+// gaplessness, inclusion, evidence, payloads and the human-readable reports.
+#include <algorithm>
+
+#include "ledger/attestation.h"
+#include "ledger/bundle/jcs.h"
+#include "ledger/codec/event_json.h"
+#include "ledger/merkle.h"
+#include "verify_internal.h"
+
+namespace ledger::bundle::internal {
+namespace {
+
+void ParseLines(Context& c, const char* file, std::vector<EntryLine>& into, size_t& bad,
+                std::string& first_bad) {
+  const std::string* text = c.File(file);
+  if (!text) return;
+  auto lines = SplitLines(*text);
+  if (!lines.ok()) {
+    ++bad;
+    first_bad = std::string(file) + ": " + lines.status().message();
+    return;
+  }
+  for (size_t n = 0; n < lines->size(); ++n) {
+    auto e = ParseEntryLine((*lines)[n]);
+    if (!e.ok()) {
+      if (bad++ == 0) {
+        first_bad = std::string(file) + " line " + std::to_string(n + 1) + ": " +
+                    e.status().ToString();
+      }
+      continue;
+    }
+    into.push_back(std::move(e).value());
+  }
+}
+
+bool IsEvidenceKind(EventKind k) {
+  switch (k) {
+    case EventKind::kEnclaveBooted:
+    case EventKind::kPolicyChanged:
+    case EventKind::kAnchorConfirmed:
+    case EventKind::kRetentionSet:
+    case EventKind::kLegalHoldPlaced:
+    case EventKind::kLegalHoldReleased:
+    case EventKind::kRecordDisposed:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+void ParseEntries(Context& c) {
+  ParseLines(c, kEntriesJsonl, c.entries, c.bad_entry_lines, c.first_bad_entry);
+  ParseLines(c, kEvidenceJsonl, c.evidence, c.bad_evidence_lines, c.first_bad_evidence);
+  const std::string* text = c.File(kInclusionJsonl);
+  auto lines = SplitLines(text ? std::string_view(*text) : std::string_view());
+  if (!lines.ok()) return;
+  for (std::string_view l : *lines) {
+    auto p = ParseInclusionLine(l);
+    if (p.ok()) c.inclusion.emplace(p->index, std::move(p).value());
+  }
+}
+
+// Each line's leaf hashes as stated and its JSON says what the leaf says
+// (ParseEntryLine re-renders the line from the leaf bytes).
+void CheckEntryLeaves(Context& c) {
+  if (c.bad_entry_lines > 0) {
+    return c.Fail("entries.leaves", std::to_string(c.bad_entry_lines) + " bad lines; first: " +
+                                        c.first_bad_entry);
+  }
+  if (c.entries.empty()) return c.Fail("entries.leaves", "no entries");
+  c.Pass("entries.leaves", std::to_string(c.entries.size()) +
+                               " leaves hashed; each JSON line says what its leaf bytes say");
+}
+
+// leaf.md §3: each leaf carries its predecessor's leaf hash; recorded_at
+// never decreases.
+void CheckChain(Context& c) {
+  size_t links = 0;
+  for (size_t i = 0; i < c.entries.size(); ++i) {
+    const EntryLine& e = c.entries[i];
+    if (e.index == 0) {
+      Status s = VerifyChainLink(e.decoded, ChainGenesis(c.origin), 0);
+      if (!s.ok()) return c.Fail("entries.chain", "leaf 0: " + s.message());
+      ++links;
+    }
+    if (i == 0) continue;
+    const EntryLine& prev = c.entries[i - 1];
+    if (e.decoded.recorded_at_us < prev.decoded.recorded_at_us && e.index > prev.index) {
+      return c.Fail("entries.chain", "recorded_at decreases at entry " + std::to_string(e.index));
+    }
+    if (e.index != prev.index + 1) continue;
+    Status s = VerifyChainLink(e.decoded, prev.leaf_hash, prev.index + 1);
+    if (!s.ok()) return c.Fail("entries.chain", s.message());
+    ++links;
+  }
+  c.Pass("entries.chain", std::to_string(links) + " hash-chain links verified");
+}
+
+void CheckGapless(Context& c) {
+  const char* name = "entries.gapless";
+  for (size_t i = 1; i < c.entries.size(); ++i) {
+    if (c.entries[i].index <= c.entries[i - 1].index) {
+      return c.Fail(name, "entry " + std::to_string(c.entries[i].index) + " follows entry " +
+                              std::to_string(c.entries[i - 1].index) + ": out of order");
+    }
+  }
+  bool gapless = c.manifest.is_object() && c.manifest.contains("scope") &&
+                 c.manifest["scope"].is_object() && c.manifest["scope"].value("gapless", false);
+  auto first = c.ManifestU64("first_index"), last = c.ManifestU64("last_index");
+  uint64_t count = 0;
+  if (c.manifest.is_object() && c.manifest.contains("counts") &&
+      c.manifest["counts"].is_object() && c.manifest["counts"]["entries"].is_number_unsigned()) {
+    count = c.manifest["counts"]["entries"].get<uint64_t>();
+  }
+  if (c.entries.empty() || !first || !last || c.entries.front().index != *first ||
+      c.entries.back().index != *last || c.entries.size() != count ||
+      c.bad_entry_lines != 0) {
+    return c.Fail(name, "the entries are not the manifest's first_index..last_index, count " +
+                            std::to_string(count) + " (bundle has " +
+                            std::to_string(c.entries.size()) + " readable entries)");
+  }
+  if (gapless) {
+    for (size_t i = 1; i < c.entries.size(); ++i) {
+      if (c.entries[i].index != c.entries[i - 1].index + 1) {
+        return c.Fail(name, "entries " + std::to_string(c.entries[i - 1].index + 1) + ".." +
+                                std::to_string(c.entries[i].index - 1) + " are missing");
+      }
+    }
+    return c.Pass(name, "indices " + std::to_string(*first) + ".." + std::to_string(*last) +
+                            ", no gaps");
+  }
+  c.Pass(name, std::to_string(count) + " entries in ascending order as the manifest states "
+                                       "(subject scope: gaps between subjects are expected)");
+}
+
+void CheckInclusion(Context& c) {
+  const char* name = "entries.inclusion";
+  auto tree_size = c.ManifestU64("tree_size");
+  auto cp = tree_size ? c.checkpoints.find(*tree_size) : c.checkpoints.end();
+  if (cp == c.checkpoints.end()) return c.Fail(name, "no verified checkpoint of the tree size");
+  size_t n = 0;
+  for (const auto* list : {&c.entries, &c.evidence}) {
+    for (const EntryLine& e : *list) {
+      auto p = c.inclusion.find(e.index);
+      if (p == c.inclusion.end() || p->second.tree_size != *tree_size) {
+        return c.Fail(name, "no inclusion proof for entry " + std::to_string(e.index));
+      }
+      Status s = merkle::VerifyInclusion(e.index, *tree_size, e.leaf_hash, p->second.hashes,
+                                         cp->second.checkpoint.root);
+      if (!s.ok()) return c.Fail(name, "entry " + std::to_string(e.index) + ": " + s.ToString());
+      ++n;
+    }
+  }
+  c.Pass(name, std::to_string(n) + " inclusion proofs verified against the signed root of size " +
+                   std::to_string(*tree_size));
+}
+
+void CheckEvidence(Context& c) {
+  if (c.bad_evidence_lines > 0) {
+    c.Fail("evidence.entries", c.first_bad_evidence);
+  } else {
+    size_t boots = 0;
+    std::string fail;
+    for (const EntryLine& e : c.evidence) {
+      if (!IsEvidenceKind(e.event.kind)) fail = "entry " + std::to_string(e.index) + " is not evidence";
+      if (e.event.kind == EventKind::kEnclaveBooted) ++boots;
+    }
+    if (!fail.empty()) {
+      c.Fail("evidence.entries", fail);
+    } else {
+      c.Pass("evidence.entries", std::to_string(c.evidence.size()) + " evidence entries (" +
+                                     std::to_string(boots) + " boots) with their leaves");
+    }
+  }
+
+  // Boot proofs: each ENCLAVE_BOOTED payload is an attestation document.
+  size_t docs = 0;
+  std::string fail;
+  for (const auto* list : {&c.entries, &c.evidence}) {
+    for (const EntryLine& e : *list) {
+      if (e.event.kind != EventKind::kEnclaveBooted || !e.event.payload_digest) continue;
+      const std::string* body = c.File(PayloadPath(*e.event.payload_digest));
+      if (!body) continue;
+      if (!c.options.attestation_root_der) {
+        ++docs;
+        continue;
+      }
+      AttestationPolicy policy;
+      policy.root_der = *c.options.attestation_root_der;
+      auto v = VerifyAttestation(AsBytes(*body), policy);
+      if (!v.ok() && fail.empty()) {
+        fail = "boot entry " + std::to_string(e.index) + ": " + v.status().ToString();
+      }
+      ++docs;
+    }
+  }
+  if (!fail.empty()) {
+    c.Fail("evidence.attestation", fail);
+  } else if (!c.options.attestation_root_der) {
+    c.Skip("evidence.attestation", std::to_string(docs) +
+                                       " attestation documents not checked: no --root pinned");
+  } else {
+    c.Pass("evidence.attestation",
+           std::to_string(docs) + " attestation documents verified against the pinned root");
+  }
+
+  size_t anchors = 0;
+  for (const auto* list : {&c.entries, &c.evidence}) {
+    for (const EntryLine& e : *list) {
+      if (e.event.kind != EventKind::kAnchorConfirmed) continue;
+      ++anchors;
+      if (e.event.payload_digest && !c.File(PayloadPath(*e.event.payload_digest))) {
+        return c.Fail("evidence.anchors",
+                      "anchor entry " + std::to_string(e.index) + " lacks its evidence payload");
+      }
+    }
+  }
+  c.Pass("evidence.anchors", std::to_string(anchors) +
+                                 " ANCHOR_CONFIRMED entries (with their recorded evidence)");
+}
+
+void CheckPayloads(Context& c) {
+  const char* name = "payloads";
+  const std::string* text = c.File(kPayloadsJson);
+  if (!text) return c.Fail(name, "payloads.json missing");
+  auto j = codec::ParseJsonStrict(*text, 64 * kMaxLineSize);
+  if (!j.ok() || !j->is_array()) return c.Fail(name, "payloads.json is not a JSON array");
+  auto canonical = CanonicalJson(*j);
+  if (!canonical.ok() || *canonical + "\n" != *text) return c.Fail(name, "not canonical");
+  std::set<std::string> referenced;
+  for (const auto* list : {&c.entries, &c.evidence}) {
+    for (const EntryLine& e : *list) {
+      if (e.event.payload_digest) referenced.insert(e.event.payload_digest->Hex());
+    }
+  }
+  std::set<std::string> listed;
+  size_t retained = 0;
+  for (const auto& p : *j) {
+    if (!p.is_object() || !p["digest"].is_string() || !p["status"].is_string()) {
+      return c.Fail(name, "malformed payloads.json entry");
+    }
+    std::string digest = p["digest"].get<std::string>(), status = p["status"].get<std::string>();
+    auto h = Hash::FromHex(digest);
+    if (!h.ok() || !referenced.contains(digest) || !listed.insert(digest).second) {
+      return c.Fail(name, "payload " + digest + " is not referenced by exactly one listing");
+    }
+    const std::string* body = c.File(PayloadPath(*h));
+    if (status == "retained") {
+      if (!body) return c.Fail(name, "retained payload " + digest + " is missing");
+      if (Sha256::Digest(*body) != *h) {
+        return c.Fail(name, "payload " + digest + " does not hash to its digest");
+      }
+      ++retained;
+    } else if (status != "absent" || body) {
+      return c.Fail(name, "payload " + digest + ": bad status " + status);
+    }
+  }
+  for (const std::string& d : referenced) {
+    if (!listed.contains(d)) return c.Fail(name, "payload " + d + " is not listed");
+  }
+  for (const auto& [path, unused] : c.files) {
+    if (path.starts_with(kPayloadDir) && !listed.contains(path.substr(sizeof(kPayloadDir) - 1))) {
+      return c.Fail(name, "unlisted file " + path);
+    }
+  }
+  c.Pass(name, std::to_string(retained) + " retained bodies match the digests their entries "
+                                          "commit to; " +
+                   std::to_string(listed.size() - retained) + " absent");
+}
+
+void CheckReports(Context& c) {
+  auto same = [&](const char* name, const char* file, const std::string& expected) {
+    const std::string* got = c.File(file);
+    if (!got) return c.Fail(name, std::string(file) + " missing");
+    if (*got == expected) return c.Pass(name, std::string(file) + " says what the JSON says");
+    size_t at = 0;
+    while (at < got->size() && at < expected.size() && (*got)[at] == expected[at]) ++at;
+    size_t line = 1 + static_cast<size_t>(std::count(expected.begin(),
+                                                     expected.begin() + static_cast<long>(at), '\n'));
+    c.Fail(name, std::string(file) + " differs from the entries at line " + std::to_string(line));
+  };
+  same("report.csv", kEntriesCsv, RenderCsv(c.entries));
+  same("report.html", kReportHtml,
+       RenderHtml(c.manifest.is_object() ? c.manifest : nlohmann::json::object(), c.entries,
+                  c.evidence));
+  auto index = RenderIndex(c.entries);
+  same("report.index", kIndexJson, index.ok() ? *index : "");
+}
+
+}  // namespace ledger::bundle::internal

@@ -1,0 +1,60 @@
+// State shared by the verifier's checks (verify.cc, verify_entries.cc).
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "ledger/bundle/verify.h"
+#include "ledger/checkpoint.h"
+
+namespace ledger::bundle::internal {
+
+struct Context {
+  Context(const Files& f, const VerifyOptions& o) : files(f), options(o) {}
+  const Files& files;
+  const VerifyOptions& options;
+  std::string origin;
+  nlohmann::json manifest;  // null if unreadable
+  std::vector<EntryLine> entries, evidence;
+  size_t bad_entry_lines = 0, bad_evidence_lines = 0;
+  std::string first_bad_entry, first_bad_evidence;
+  // size -> checkpoint, verified with the pinned key (only those that verify).
+  std::map<uint64_t, VerifiedCheckpoint> checkpoints;
+  std::vector<ConsistencyLine> consistency;
+  std::map<uint64_t, InclusionLine> inclusion;  // by index
+  std::vector<CheckResult> out;
+
+  const std::string* File(const std::string& path) const {
+    auto it = files.find(path);
+    return it == files.end() ? nullptr : &it->second;
+  }
+  void Pass(std::string name, std::string detail) {
+    out.push_back({std::move(name), true, false, std::move(detail)});
+  }
+  void Fail(std::string name, std::string detail) {
+    out.push_back({std::move(name), false, false, std::move(detail)});
+  }
+  void Skip(std::string name, std::string detail) {
+    out.push_back({std::move(name), true, true, std::move(detail)});
+  }
+  std::optional<uint64_t> ManifestU64(const char* key) const {
+    if (!manifest.is_object() || !manifest.contains(key) ||
+        !manifest[key].is_number_unsigned()) {
+      return std::nullopt;
+    }
+    return manifest[key].get<uint64_t>();
+  }
+};
+
+// verify_entries.cc
+void ParseEntries(Context& c);
+void CheckEntryLeaves(Context& c);
+void CheckChain(Context& c);
+void CheckGapless(Context& c);
+void CheckInclusion(Context& c);
+void CheckEvidence(Context& c);
+void CheckPayloads(Context& c);
+void CheckReports(Context& c);
+
+}  // namespace ledger::bundle::internal

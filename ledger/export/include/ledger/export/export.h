@@ -1,0 +1,49 @@
+// The exporter: builds a compliance export bundle (ledger/bundle/bundle.h,
+// schemas/formats/export-bundle.md) from a verified LogStore and records the
+// export in the log itself as an EXPORT_CREATED entry.
+//
+// Used by `ledgerctl export` and meant to be mounted by the explorer's
+// `/v1/export`: the caller supplies how an entry is appended (a notary-backed
+// host, or the development sequencer), the library does everything else.
+//
+// Thread-safety: CreateExport only reads the store (its reads are
+// thread-safe); `append` is called once.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/bundle/bundle.h"
+#include "ledger/event.h"
+#include "ledger/sequencer.h"
+#include "ledger/store/log_store.h"
+
+namespace ledger::exporter {
+
+struct ExportRequest {
+  // recorded_at range [from_us, to_us) by the notary clock. Default: all.
+  std::optional<uint64_t> from_us, to_us;
+  // Only entries of these subjects. Default (empty): every entry in the
+  // range, which the bundle then proves gapless.
+  std::vector<std::string> subjects;
+  std::string requester;        // required: who asked (the EXPORT_CREATED actor)
+  std::string requester_auth;   // how the requester was authenticated ("local-cli", "oidc")
+  std::string log_vkey;         // the log's verifier key, recorded in the manifest
+  uint64_t created_at_us = 0;   // exporter clock (informative; the log's recorded_at is binding)
+  std::string software_version; // e.g. "ledgerctl 0.1.0"
+};
+
+// Appends the EXPORT_CREATED event with its payload (the export manifest) as
+// one batch, and returns what was sequenced.
+using AppendFn = std::function<Result<SequencedBatch>(const Event&, const store::Payload&)>;
+
+// Everything under data/, the tag files, the export manifest and the receipt
+// of its EXPORT_CREATED entry. InvalidArgument("empty_export") when nothing
+// matches; the store's own errors (Corruption) as they come.
+Result<bundle::Files> CreateExport(const store::LogStore& store, const ExportRequest& request,
+                                   const AppendFn& append);
+
+}  // namespace ledger::exporter

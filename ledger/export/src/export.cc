@@ -1,0 +1,304 @@
+// CreateExport (export.h). Layout and formats: schemas/formats/export-bundle.md.
+#include "ledger/export/export.h"
+
+#include <algorithm>
+#include <set>
+
+#include "ledger/bundle/jcs.h"
+#include "ledger/codec/rfc3339.h"
+#include "ledger/merkle.h"
+
+namespace ledger::exporter {
+namespace {
+
+using bundle::Files;
+
+// Retention and custody evidence an auditor needs whatever the time range:
+// the key history from genesis and every policy in force.
+constexpr EventKind kKeyHistoryKinds[] = {EventKind::kEnclaveBooted, EventKind::kPolicyChanged};
+// Per-record retention history (retention.md): looked up by subject.
+constexpr EventKind kRetentionKinds[] = {EventKind::kRetentionSet, EventKind::kLegalHoldPlaced,
+                                         EventKind::kLegalHoldReleased,
+                                         EventKind::kRecordDisposed};
+constexpr size_t kMaxCheckpoints = 4096;
+
+Result<std::vector<uint64_t>> FindAll(const store::LogStore& st, store::EntryQuery q) {
+  q.limit = SIZE_MAX;
+  return st.FindEntries(q);
+}
+
+Result<uint64_t> RecordedAt(const store::LogStore& st, uint64_t index, uint64_t size) {
+  ASSIGN_OR_RETURN(store::LeafWithProof l, st.GetLeaf(index, size));
+  ASSIGN_OR_RETURN(Leaf leaf, DecodeLeaf(l.leaf));
+  return leaf.recorded_at_us;
+}
+
+// The entries of the scope. Without a subject filter the range is found by
+// binary search over verified leaves (recorded_at never decreases) and then
+// walked index by index, so no index can hide an entry from it.
+Result<std::vector<uint64_t>> ScopeIndices(const store::LogStore& st, const ExportRequest& r,
+                                           uint64_t size) {
+  if (!r.subjects.empty()) {
+    std::set<uint64_t> all;
+    for (const std::string& s : r.subjects) {
+      store::EntryQuery q;
+      q.subject = s;
+      q.from_us = r.from_us;
+      q.to_us = r.to_us;
+      ASSIGN_OR_RETURN(auto found, FindAll(st, q));
+      all.insert(found.begin(), found.end());
+    }
+    return std::vector<uint64_t>(all.begin(), all.end());
+  }
+  auto lower_bound = [&](uint64_t t) -> Result<uint64_t> {
+    uint64_t lo = 0, hi = size;
+    while (lo < hi) {
+      uint64_t mid = lo + (hi - lo) / 2;
+      ASSIGN_OR_RETURN(uint64_t at, RecordedAt(st, mid, size));
+      if (at < t) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  };
+  uint64_t first = 0, end = size;
+  if (r.from_us) {
+    ASSIGN_OR_RETURN(first, lower_bound(*r.from_us));
+  }
+  if (r.to_us) {
+    ASSIGN_OR_RETURN(end, lower_bound(*r.to_us));
+  }
+  std::vector<uint64_t> out;
+  for (uint64_t i = first; i < end; ++i) out.push_back(i);
+  return out;
+}
+
+struct Collected {
+  std::vector<bundle::EntryLine> lines;
+  std::string jsonl;
+};
+
+Status AddEntry(const store::LogStore& st, uint64_t index, uint64_t size, Collected& into,
+                std::string& inclusion) {
+  ASSIGN_OR_RETURN(store::LeafWithProof l, st.GetLeaf(index, size));
+  ASSIGN_OR_RETURN(std::string line, bundle::FormatEntryLine(l.leaf));
+  ASSIGN_OR_RETURN(bundle::EntryLine parsed, bundle::ParseEntryLine(line));
+  ASSIGN_OR_RETURN(std::string proof, bundle::FormatInclusionLine({index, size, l.proof}));
+  into.jsonl += line + "\n";
+  into.lines.push_back(std::move(parsed));
+  inclusion += proof + "\n";
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
+                           const AppendFn& append) {
+  if (r.requester.empty()) {
+    return Status::InvalidArgument("missing_field", "an export needs a requester");
+  }
+  const VerifiedCheckpoint head = st.latest();
+  const uint64_t size = head.checkpoint.size;
+  ASSIGN_OR_RETURN(std::vector<uint64_t> scope, ScopeIndices(st, r, size));
+  if (scope.empty()) return Status::InvalidArgument("empty_export", "no entries in the scope");
+
+  Files files;
+  std::string inclusion;
+  Collected entries, evidence;
+  for (uint64_t i : scope) RETURN_IF_ERROR(AddEntry(st, i, size, entries, inclusion));
+
+  // Evidence: key history and policies from genesis, anchors made after the
+  // range began, retention history of the exported subjects.
+  std::set<uint64_t> in_scope(scope.begin(), scope.end()), extra;
+  for (EventKind k : kKeyHistoryKinds) {
+    store::EntryQuery q;
+    q.kind = k;
+    ASSIGN_OR_RETURN(auto found, FindAll(st, q));
+    extra.insert(found.begin(), found.end());
+  }
+  {
+    store::EntryQuery q;
+    q.kind = EventKind::kAnchorConfirmed;
+    q.start_index = scope.front();
+    ASSIGN_OR_RETURN(auto found, FindAll(st, q));
+    extra.insert(found.begin(), found.end());
+  }
+  std::set<std::string> subjects;
+  for (const auto& e : entries.lines) subjects.insert(e.event.subject);
+  for (const std::string& s : subjects) {
+    store::EntryQuery q;
+    q.subject = s;
+    ASSIGN_OR_RETURN(auto found, FindAll(st, q));
+    for (uint64_t i : found) {
+      if (in_scope.contains(i)) continue;
+      ASSIGN_OR_RETURN(store::LeafWithProof l, st.GetLeaf(i, size));
+      ASSIGN_OR_RETURN(Leaf leaf, DecodeLeaf(l.leaf));
+      ASSIGN_OR_RETURN(Event ev, DecodeEvent(leaf.event));
+      if (std::find(std::begin(kRetentionKinds), std::end(kRetentionKinds), ev.kind) !=
+          std::end(kRetentionKinds)) {
+        extra.insert(i);
+      }
+    }
+  }
+  for (uint64_t i : extra) {
+    if (!in_scope.contains(i)) RETURN_IF_ERROR(AddEntry(st, i, size, evidence, inclusion));
+  }
+
+  // Payload bodies still retained; the others are listed as absent.
+  nlohmann::json payloads = nlohmann::json::array();
+  std::set<Hash> seen;
+  uint64_t retained = 0, absent = 0;
+  for (const auto* list : {&entries.lines, &evidence.lines}) {
+    for (const auto& e : *list) {
+      if (!e.event.payload_digest || !seen.insert(*e.event.payload_digest).second) continue;
+      const Hash& d = *e.event.payload_digest;
+      auto p = st.GetPayload(d);
+      if (p.ok()) {
+        files[bundle::PayloadPath(d)] = std::string(AsString(p->body));
+        payloads.push_back({{"content_type", p->content_type},
+                            {"digest", d.Hex()},
+                            {"size", p->body.size()},
+                            {"status", "retained"}});
+        ++retained;
+      } else if (p.status().code() == Code::kNotFound) {
+        payloads.push_back({{"digest", d.Hex()}, {"status", "absent"}});
+        ++absent;
+      } else {
+        return p.status();
+      }
+    }
+  }
+
+  // Checkpoints from the first entry's to the latest, consistency proofs
+  // between consecutive ones, and from earlier stored checkpoints to the
+  // latest (for an auditor's --since).
+  ASSIGN_OR_RETURN(std::vector<uint64_t> sizes,
+                   st.CheckpointSizes(scope.front() + 1, size, kMaxCheckpoints - 1));
+  if (sizes.empty() || sizes.back() != size) sizes.push_back(size);
+  nlohmann::json cps = nlohmann::json::array();
+  std::string consistency;
+  for (size_t k = 0; k < sizes.size(); ++k) {
+    ASSIGN_OR_RETURN(std::string note, st.CheckpointAt(sizes[k]));
+    ASSIGN_OR_RETURN(Hash root, st.RootAt(sizes[k]));
+    files[bundle::CheckpointPath(sizes[k])] = note;
+    cps.push_back({{"root", root.Base64()}, {"size", sizes[k]}});
+    if (k > 0) {
+      ASSIGN_OR_RETURN(auto proof, st.ConsistencyProof(sizes[k - 1], sizes[k]));
+      ASSIGN_OR_RETURN(std::string line,
+                       bundle::FormatConsistencyLine({sizes[k - 1], sizes[k], proof}));
+      consistency += line + "\n";
+    }
+  }
+  if (sizes.front() > 1) {
+    ASSIGN_OR_RETURN(std::vector<uint64_t> earlier,
+                     st.CheckpointSizes(1, sizes.front() - 1, kMaxCheckpoints));
+    for (uint64_t m : earlier) {
+      ASSIGN_OR_RETURN(auto proof, st.ConsistencyProof(m, size));
+      ASSIGN_OR_RETURN(std::string line, bundle::FormatConsistencyLine({m, size, proof}));
+      consistency += line + "\n";
+    }
+  }
+
+  files[bundle::kEntriesJsonl] = entries.jsonl;
+  files[bundle::kEvidenceJsonl] = evidence.jsonl;
+  files[bundle::kInclusionJsonl] = inclusion;
+  files[bundle::kConsistencyJsonl] = consistency;
+  ASSIGN_OR_RETURN(std::string payloads_json, bundle::CanonicalJson(payloads));
+  files[bundle::kPayloadsJson] = payloads_json + "\n";
+  files[bundle::kEntriesCsv] = bundle::RenderCsv(entries.lines);
+  ASSIGN_OR_RETURN(files[bundle::kIndexJson], bundle::RenderIndex(entries.lines));
+
+  nlohmann::json scope_json = {{"gapless", r.subjects.empty()}};
+  if (r.from_us) scope_json["from"] = codec::FormatRfc3339Micros(*r.from_us);
+  if (r.to_us) scope_json["to"] = codec::FormatRfc3339Micros(*r.to_us);
+  if (!r.subjects.empty()) scope_json["subjects"] = r.subjects;
+  nlohmann::json manifest = {
+      {"format", bundle::kExportFormat},
+      {"origin", st.origin()},
+      {"log_vkey", r.log_vkey},
+      {"requester", r.requester},
+      {"created_at", codec::FormatRfc3339Micros(r.created_at_us)},
+      {"scope", scope_json},
+      {"counts",
+       {{"entries", entries.lines.size()},
+        {"evidence", evidence.lines.size()},
+        {"checkpoints", sizes.size()},
+        {"payloads_retained", retained},
+        {"payloads_absent", absent}}},
+      {"first_index", scope.front()},
+      {"last_index", scope.back()},
+      {"tree_size", size},
+      {"root", head.checkpoint.root.Base64()},
+      {"checkpoints", cps},
+      {"formats",
+       {{"entries", "JSON Lines, RFC 8785 canonical (export-bundle.md §3)"},
+        {"event", "event.md v1"},
+        {"leaf", "leaf.md v1"},
+        {"checkpoint", "C2SP tlog-checkpoint + tlog-cosignature/v1"},
+        {"proofs", "RFC 9162 §2.1.3-§2.1.4"},
+        {"bag", "BagIt 1.0 (RFC 8493), SHA-256"},
+        {"csv", "RFC 4180"}}},
+      {"versions", {{"software", r.software_version}, {"bundle", bundle::kExportFormat}}}};
+  files[bundle::kReportHtml] = bundle::RenderHtml(manifest, entries.lines, evidence.lines);
+
+  std::vector<std::string> data_paths;
+  for (const auto& [p, unused] : files) data_paths.push_back(p);
+  files[bundle::kManifestSha256] = bundle::RenderBagManifest(files, data_paths);
+  manifest["payload_manifest_sha256"] = Sha256::Digest(files[bundle::kManifestSha256]).Hex();
+  ASSIGN_OR_RETURN(std::string manifest_text, bundle::CanonicalJson(manifest));
+  manifest_text += "\n";
+  const Hash manifest_digest = Sha256::Digest(manifest_text);
+  files[bundle::kExportManifest] = manifest_text;
+
+  // The log signs the manifest: EXPORT_CREATED carries its digest (and the
+  // manifest as payload body), and the receipt proves that entry under a
+  // signed checkpoint consistent with the bundle's latest one.
+  Event ev;
+  ev.kind = EventKind::kExportCreated;
+  const std::string export_id = "export-" + manifest_digest.Hex().substr(0, 32);
+  ev.event_id = export_id;
+  ev.action = "export";
+  ev.occurred_at_us = r.created_at_us;
+  ev.actor = {"user", r.requester, r.requester_auth, ""};
+  ev.source = r.software_version;
+  ev.subject = "export/" + export_id;
+  ev.target_type = "export";
+  ev.payload_digest = manifest_digest;
+  ev.attributes = {{"entries", std::to_string(entries.lines.size())},
+                   {"tree_size", std::to_string(size)}};
+  store::Payload body{manifest_digest, ToBytes(manifest_text), "application/json"};
+  ASSIGN_OR_RETURN(SequencedBatch batch, append(ev, body));
+  if (batch.leaves.size() != 1) return Status::Internal("bad_batch", "one entry expected");
+  const uint64_t export_index = batch.first_index, export_size = batch.checkpoint.size;
+  ASSIGN_OR_RETURN(auto incl, st.InclusionProof(export_index, export_size));
+  ASSIGN_OR_RETURN(auto cons, st.ConsistencyProof(size, export_size));
+  ASSIGN_OR_RETURN(std::string entry_line, bundle::FormatEntryLine(batch.leaves[0]));
+  ASSIGN_OR_RETURN(std::string incl_line,
+                   bundle::FormatInclusionLine({export_index, export_size, incl}));
+  ASSIGN_OR_RETURN(std::string cons_line, bundle::FormatConsistencyLine({size, export_size, cons}));
+  ASSIGN_OR_RETURN(
+      std::string receipt,
+      bundle::CanonicalJson({{"checkpoint", batch.checkpoint_note},
+                             {"consistency", nlohmann::json::parse(cons_line)},
+                             {"entry", nlohmann::json::parse(entry_line)},
+                             {"inclusion", nlohmann::json::parse(incl_line)}}));
+  files[bundle::kExportReceipt] = receipt + "\n";
+
+  uint64_t octets = 0;
+  for (const auto& p : data_paths) octets += files[p].size();
+  files[bundle::kBagitTxt] = bundle::kBagitContent;
+  files[bundle::kBagInfoTxt] = "Bag-Software-Agent: " + r.software_version +
+                               "\nBagging-Date: " +
+                               codec::FormatRfc3339Micros(r.created_at_us).substr(0, 10) +
+                               "\nExternal-Identifier: " + export_id +
+                               "\nPayload-Oxum: " + std::to_string(octets) + "." +
+                               std::to_string(data_paths.size()) + "\n";
+  files[bundle::kTagManifestSha256] = bundle::RenderBagManifest(
+      files, {bundle::kBagitTxt, bundle::kBagInfoTxt, bundle::kManifestSha256,
+              bundle::kExportManifest, bundle::kExportReceipt});
+  return files;
+}
+
+}  // namespace ledger::exporter

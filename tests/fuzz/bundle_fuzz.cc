@@ -1,0 +1,55 @@
+// Fuzzes everything verify-bundle reads from an untrusted bundle: the tar
+// reader (libarchive behind ledger::bundle::ReadTar), the line parsers and
+// the whole verifier. The input is a tar, or, when it is not one, a single
+// line fed to the entry and proof parsers. Nothing may crash, and a parsed
+// line must be canonical (re-rendering it gives the same bytes).
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "ledger/bundle/archive.h"
+#include "ledger/bundle/verify.h"
+#include "ledger/ed25519.h"
+#include "ledger/note.h"
+
+namespace {
+
+// The key of the seed bundle, which ExportTest.SmallBundleVerifiesAndSeedsTheFuzzer
+// (tests/ledger/export) writes: the test log's key (seed 32 x 0x42).
+const std::shared_ptr<const ledger::note::Verifier>& Key() {
+  static const auto* key = new std::shared_ptr<const ledger::note::Verifier>(
+      ledger::note::NewEd25519Verifier(
+          "ledger.example/test-log",
+          ledger::Ed25519PrivateKey::FromSeed(ledger::Bytes(32, 0x42)).value().public_key()));
+  return *key;
+}
+
+void Lines(std::string_view line) {
+  if (auto e = ledger::bundle::ParseEntryLine(line); e.ok()) {
+    auto again = ledger::bundle::FormatEntryLine(e->leaf);
+    if (!again.ok() || *again != line) std::abort();
+  }
+  if (auto p = ledger::bundle::ParseInclusionLine(line); p.ok()) {
+    if (*ledger::bundle::FormatInclusionLine(*p) != line) std::abort();
+  }
+  if (auto p = ledger::bundle::ParseConsistencyLine(line); p.ok()) {
+    if (*ledger::bundle::FormatConsistencyLine(*p) != line) std::abort();
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  auto files = ledger::bundle::ReadTar(input);
+  if (!files.ok()) {
+    Lines(input);
+    return 0;
+  }
+  ledger::bundle::VerifyOptions options;
+  options.log_key = Key();
+  if (!options.log_key) std::abort();
+  auto report = ledger::bundle::VerifyBundle(*files, options);
+  if (report.checks.empty()) std::abort();
+  return 0;
+}
