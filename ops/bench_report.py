@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Summarises Google Benchmark JSON into the ledger's figures and ratios."""
+import argparse
 import json
 import sys
 
@@ -15,12 +16,50 @@ def rates(doc):
     return out
 
 
+def http_summary(path):
+    """ledgerd over HTTP (bench/ledgerd_load lines): rates, latencies, ratios
+    to raw synced RocksDB batches of the same run, and where the time went."""
+    out = {}
+    for line in open(path):
+        if not line.strip():
+            continue
+        run = json.loads(line)
+        key = f'{run["label"].replace(" ", "_")}/events_per_request_{run["events_per_request"]}'
+        out[key] = {
+            "connections": run["connections"],
+            "entries_per_sec": run["entries_per_sec"],
+            "requests_per_sec": run["requests_per_sec"],
+            "latency_ms_p50": run["latency_ms"]["p50"],
+            "latency_ms_p99": run["latency_ms"]["p99"],
+            "failed_requests": run["failed_requests"],
+            "mean_batch_entries": run["ledgerd"]["mean_batch_entries"],
+            "raw_rocksdb_synced_entries_per_sec_same_batch": run["raw_rocksdb_synced"]["entries_per_sec"],
+            "raw_rocksdb_synced_entries_per_sec_observed_batch":
+                run["raw_rocksdb_synced"]["observed_batch_entries_per_sec"],
+            "ratio_to_raw_same_batch": run["ratio_to_raw_same_batch"],
+            "ratio_to_raw_observed_batch": run["ratio_to_raw_observed_batch"],
+            "per_entry_us": run["ledgerd"]["per_entry_us"],
+        }
+    return out
+
+
 def main():
-    doc = json.load(open(sys.argv[1]))
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--google", help="Google Benchmark JSON of ledger_bench")
+    ap.add_argument("--notary", help="Google Benchmark JSON of notary_bench")
+    ap.add_argument("--http", help="bench/ledgerd_load JSON lines")
+    ap.add_argument("legacy", nargs="*",
+                    help="benchmark.json [notary.json [anchor.json [export.json]]]")
+    a = ap.parse_args()
+    google = a.google or (a.legacy[0] if a.legacy else None)
+    notary_file = a.notary or (a.legacy[1] if len(a.legacy) > 1 else None)
+    doc = json.load(open(google)) if google else {"benchmarks": []}
     r = rates(doc)
-    notary = rates(json.load(open(sys.argv[2]))) if len(sys.argv) > 2 else {}
+    notary = rates(json.load(open(notary_file))) if notary_file else {}
     get = lambda k: r.get(k)
     summary = {"machine": doc.get("context", {}), "append": {}, "proofs": {}, "checkpoints": {}}
+    if a.http:
+        summary["ledgerd_http"] = http_summary(a.http)
     for n in (1, 100, 1000):
         led = get(f"BM_LedgerAppendSynced/{n}/min_time:2.000/real_time")
         raw = get(f"BM_RawRocksDbSyncedBatch/{n}/min_time:2.000/real_time")
@@ -76,10 +115,10 @@ def main():
         stamped = notary.get("BM_NotarySocketAppend/batch:1000/stamped:1/real_time")
         summary["notary_socket"]["ratio_stamped_1000_to_raw_ed25519_verify"] = (
             stamped / ed if stamped and ed else None)
-    if len(sys.argv) > 3:
-        summary["anchoring"] = anchoring(json.load(open(sys.argv[3])))
-    if len(sys.argv) > 4:
-        ex = rates(json.load(open(sys.argv[4])))
+    if len(a.legacy) > 2:
+        summary["anchoring"] = anchoring(json.load(open(a.legacy[2])))
+    if len(a.legacy) > 3:
+        ex = rates(json.load(open(a.legacy[3])))
         exp, ver = ex.get("BM_Export/iterations:2"), ex.get("BM_VerifyBundle/iterations:2")
         sha = ex.get("BM_Sha256OverBundleBytes/iterations:3")
         summary["export"] = {

@@ -19,7 +19,9 @@ namespace ledger::testing {
 class ChildProcess {
  public:
   // argv[0] is the executable's path. `stderr_log` empty: inherit stderr.
-  explicit ChildProcess(std::vector<std::string> argv, const std::string& stderr_log = "") {
+  // `env`: extra "NAME=VALUE" variables for the child only.
+  explicit ChildProcess(std::vector<std::string> argv, const std::string& stderr_log = "",
+                        std::vector<std::string> env = {}) {
     int fds[2];
     if (::pipe(fds) != 0) return;
     pid_ = ::fork();
@@ -32,6 +34,7 @@ class ChildProcess {
       }
       ::close(fds[0]);
       ::close(fds[1]);
+      for (auto& e : env) ::putenv(e.data());
       std::vector<char*> args;
       for (auto& a : argv) args.push_back(a.data());
       args.push_back(nullptr);
@@ -69,6 +72,7 @@ class ChildProcess {
     pid_ = -1;
   }
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;

@@ -4,6 +4,7 @@
 
 #include <exception>
 
+#include "ledger/crash_point.h"
 #include "witness/add_checkpoint.h"
 
 namespace anchor::witness {
@@ -33,7 +34,10 @@ Server::Server(Witness* witness) : impl_(std::make_unique<Impl>()) {
   http.set_payload_max_length(kMaxAddCheckpointBody);
   http.Post("/add-checkpoint", [this](const httplib::Request& req, httplib::Response& res) {
     try {
-      Send(res, impl_->witness->AddCheckpoint(req.body));
+      Reply reply = impl_->witness->AddCheckpoint(req.body);
+      // Persisted and cosigned; the log has not received the cosignature.
+      if (reply.status == 200) ledger::CrashPoint("witness.before_reply");
+      Send(res, reply);
     } catch (...) {
       SendInternalError(res);
     }

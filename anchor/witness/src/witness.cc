@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "ledger/bytes.h"
+#include "ledger/crash_point.h"
 #include "ledger/hash.h"
 #include "ledger/merkle.h"
 #include "witness/add_checkpoint.h"
@@ -113,6 +114,8 @@ Reply Witness::AddCheckpoint(std::string_view body) {
            .ok()) {
     return Error(422, "inconsistent_proof");
   }
+  // Verified, nothing persisted or cosigned yet (docs/crash-safety.md).
+  ledger::CrashPoint("witness.after_verify");
 
   auto cosig = note::SignText(parsed->text, *signer_);
   if (!cosig.ok()) return Error(500, cosig.status().reason());
@@ -132,7 +135,9 @@ Reply Witness::AddCheckpoint(std::string_view body) {
   wb.Put(Column::kMeta, StateKey(cp->origin), ledger::ToBytes(note::Format(stored)));
   // Durable before the cosignature is released: after a crash the witness
   // still knows what it cosigned.
+  ledger::CrashPoint("witness.before_persist");
   if (Status s = kv_->Write(wb); !s.ok()) return Error(503, "store_unavailable");
+  ledger::CrashPoint("witness.after_persist");
   return Reply{200, std::string(kTextPlain), note::FormatSignatureLine(*cosig)};
 }
 

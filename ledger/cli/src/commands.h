@@ -13,6 +13,7 @@ namespace ledger::cli {
 
 Status CmdInit(const Args& a, const Output& o);
 Status CmdAppend(const Args& a, std::istream& in, const Output& o);
+Status CmdStamp(const Args& a, std::istream& in, const Output& o);
 Status CmdGet(const Args& a, const Output& o);
 Status CmdCheckpoint(const Args& a, const Output& o);
 Status CmdProveInclusion(const Args& a, const Output& o);

@@ -65,6 +65,8 @@ quorum ceremony (README: "The quorum ceremony"):
   notary status --socket S
   submitter-key --name NAME --out FILE [--alg ed25519|p256|secp256k1]
                     a submitter's stamping key, Ed25519 by default (FILE.vkey)
+  stamp --key FILE --origin ORIGIN [FILE|-]
+                    stamp JSON-lines events into one POST /v1/entries body (ledgerd)
 
 VKEY is a C2SP verifier key string or a file holding one (DIR/log.vkey).
 Exit status: 0 ok, 1 verification failed or corruption, 2 bad usage or input,
@@ -120,6 +122,8 @@ int RunLedgerctl(const std::vector<std::string>& argv, std::istream& in, std::os
     return *verified ? kExitOk : kExitVerificationFailed;
   } else if (cmd == "dev-pki") {
     s = CmdDevPki(a, o);
+  } else if (cmd == "stamp") {
+    s = CmdStamp(a, in, o);
   } else if (cmd == "submitter-key") {
     s = CmdSubmitterKey(a, o);
   } else if (cmd == "quorum" && sub == "provision") {

@@ -1,8 +1,10 @@
 #include "ledger/host/notary_host.h"
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
 
+#include "ledger/crash_point.h"
 #include "ledger/event.h"
 #include "ledger/hash.h"
 #include "ledger/leaf.h"
@@ -62,8 +64,22 @@ Status NotaryHost::BringToHead() {
 Result<notary_client::Sequenced> NotaryHost::Append(std::span<const SubmittedEvent> events,
                                                     std::span<const store::Payload> payloads) {
   auto head = store_->latest().checkpoint;
+  auto micros_since = [](std::chrono::steady_clock::time_point t) {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now() - t)
+                                     .count());
+  };
+  timings_ = {};
+  auto t0 = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(notary_client::Sequenced seq, notary_->Append(head.size, head.root, events));
+  timings_.notary_us = micros_since(t0);
+  // The notary has signed the batch; the store does not hold it yet.
+  CrashPoint("host.after_notary_append");
+  t0 = std::chrono::steady_clock::now();
   RETURN_IF_ERROR(Persist(seq, payloads));
+  timings_.persist_us = micros_since(t0);
+  // The synced WriteBatch is done; nobody has been told.
+  CrashPoint("host.after_write_batch");
   return seq;
 }
 

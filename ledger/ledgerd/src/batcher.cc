@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "ledger/crash_point.h"
+
 namespace ledger::ledgerd {
 namespace {
 
@@ -162,6 +164,8 @@ void Batcher::Commit(std::vector<Item>& batch) {
     }
     for (size_t k = 0; k < fresh.size(); ++k) results[fresh_pos[k]] = std::move(sent[k]);
   }
+  // The batch is durable, no client has its answer yet.
+  CrashPoint("ledgerd.before_reply");
   for (size_t i = 0; i < batch.size(); ++i) {
     if (same_as[i]) {
       const auto& first = results[*same_as[i]];
@@ -197,7 +201,13 @@ Status Batcher::SendBatch(std::vector<Item*>& items, std::vector<Result<Acknowle
   }
   stats_.notary_calls.fetch_add(1, std::memory_order_relaxed);
   std::unique_lock<std::mutex> notary(notary_mu_);
+  // Crash safety (docs/crash-safety.md): nothing of this batch is durable yet.
+  CrashPoint("ledgerd.before_notary_append");
   auto seq = host_->Append(events, payloads);
+  stats_.notary_us_sum.fetch_add(host_->last_append_timings().notary_us,
+                                 std::memory_order_relaxed);
+  stats_.persist_us_sum.fetch_add(host_->last_append_timings().persist_us,
+                                  std::memory_order_relaxed);
   if (seq.ok() && options_.on_persisted) options_.on_persisted();
   if (!seq.ok()) {
     stats_.notary_errors.fetch_add(1, std::memory_order_relaxed);

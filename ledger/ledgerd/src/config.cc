@@ -57,6 +57,9 @@ Status ApplyOption(std::string_view name, const std::string& value, ServerOption
   } else if (name == "http-threads") {
     if (n < 1 || n > 4096) return Bad(name, value, "1..4096");
     o.http_threads = n;
+  } else if (name == "audit-on-start") {
+    if (value != "on" && value != "off") return Bad(name, value, "on or off");
+    o.audit_on_start = value == "on";
   } else if (name == "witness") {
     if (value.find('=') == std::string::npos) return Bad(name, value, "NAME=URL");
     o.witnesses.push_back(value);

@@ -78,18 +78,39 @@ struct Server::Impl {
   std::condition_variable stopped_cv;
   bool stopped = false;
   std::atomic<uint64_t> http_requests{0}, http_errors{0};
+  // Time of POST /v1/entries outside the batcher: parsing the body, and
+  // building the receipts (verified leaf reads and inclusion proofs).
+  std::atomic<uint64_t> parse_us{0}, receipt_us{0};
+  // The first stored record a read refused (Corruption): sticky, because a
+  // store that was tampered with once is not trusted for appends again.
+  mutable std::mutex corruption_mu;
+  Status corruption;
 
   Status Open();
   void Routes();
   void PostEntries(const httplib::Request& req, httplib::Response& res);
   void GetReceipt(const httplib::Request& req, httplib::Response& res);
   std::string Metrics();
+  void NoteCorruption(const Status& s) {
+    if (s.code() != Code::kCorruption) return;
+    std::lock_guard<std::mutex> lock(corruption_mu);
+    if (corruption.ok()) {
+      corruption = s;
+      LogEvent("error", "the store holds a record that does not verify; appends are off",
+               StatusFields(s));
+    }
+  }
+  Status Corruption() const {
+    std::lock_guard<std::mutex> lock(corruption_mu);
+    return corruption;
+  }
   Status Health() const {
     if (!startup.ok()) return startup;
     if (witnessing) {
       Status w = witnessing->health();
       if (!w.ok()) return w;
     }
+    if (Status c = Corruption(); !c.ok()) return c;
     return batcher ? batcher->health() : Status::Unavailable("not_started", "not started");
   }
   Result<std::vector<witness_client::WitnessConfig>> Witnesses(const std::string& manifest_file,
@@ -110,8 +131,35 @@ Status Server::Impl::Open() {
   store::RocksDbOptions o;
   o.mode = store::RocksDbOptions::Mode::kReadWrite;
   ASSIGN_OR_RETURN(auto kv, store::OpenRocksDb(dir + "/store", o));
-  ASSIGN_OR_RETURN(store, store::LogStore::Open(
-                              std::move(kv), std::shared_ptr<const note::Verifier>(std::move(verifier))));
+  auto opened = store::LogStore::Open(
+      std::move(kv), std::shared_ptr<const note::Verifier>(std::move(verifier)));
+  if (!opened.ok()) {
+    // A store that does not verify against the pinned key (tampered head,
+    // tiles, checkpoint or metadata) is reported, not served: ledgerd stays
+    // up, unhealthy, so that monitoring sees why (docs/crash-safety.md).
+    const Code c = opened.status().code();
+    if (c != Code::kCorruption && c != Code::kVerificationFailed &&
+        c != Code::kFailedPrecondition) {
+      return opened.status();
+    }
+    startup = opened.status();
+    LogEvent("error", "the store does not verify; serving nothing", StatusFields(startup));
+    return Status::Ok();
+  }
+  store = std::move(opened).value();
+  if (options.audit_on_start) {
+    const auto t0 = std::chrono::steady_clock::now();
+    Status audit = store->Audit();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - t0)
+                        .count();
+    if (!audit.ok()) {
+      startup = audit;
+      LogEvent("error", "the store audit failed; appends are off", StatusFields(startup));
+      return Status::Ok();
+    }
+    LogEvent("info", "store audited", nlohmann::json{{"size", store->size()}, {"ms", ms}}.dump());
+  }
   std::string manifest;
   if (config.contains("manifest") && config["manifest"].is_string()) {
     manifest = config["manifest"].get<std::string>();
@@ -209,6 +257,12 @@ void Server::Impl::PostEntries(const httplib::Request& req, httplib::Response& r
   std::string ct = req.get_header_value("Content-Type");
   ct = ct.substr(0, ct.find(';'));
   while (!ct.empty() && ct.back() == ' ') ct.pop_back();
+  const auto parse_start = std::chrono::steady_clock::now();
+  auto micros_since = [](std::chrono::steady_clock::time_point t) {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now() - t)
+                                     .count());
+  };
   Result<std::vector<Entry>> entries = Status::Internal("unset", "unset");
   if (ct == "application/json") {
     entries = ParseJsonEntries(req.body, options.max_body);
@@ -220,6 +274,7 @@ void Server::Impl::PostEntries(const httplib::Request& req, httplib::Response& r
                                               "send application/json or application/x-protobuf"),
                       415);
   }
+  parse_us.fetch_add(micros_since(parse_start), std::memory_order_relaxed);
   if (!entries.ok()) return ReplyError(res, entries.status());
   Status health = Health();
   if (!health.ok()) return ReplyError(res, health, 503);
@@ -227,6 +282,8 @@ void Server::Impl::PostEntries(const httplib::Request& req, httplib::Response& r
   if (!futures.ok()) return ReplyError(res, futures.status(), 503);
   nlohmann::json results = nlohmann::json::array();
   std::optional<Status> first_error;
+  for (auto& f : *futures) f.wait();
+  const auto receipt_start = std::chrono::steady_clock::now();
   // With witnesses, a receipt is released once the quorum cosigned a
   // checkpoint covering the entry; the whole request waits at most
   // witness_timeout for that (the entries stay durable either way).
@@ -248,12 +305,14 @@ void Server::Impl::PostEntries(const httplib::Request& req, httplib::Response& r
         ack.ok() ? ReceiptJson(*store, ack->index, ack->duplicate ? nullptr : &*ack, tree_size)
                  : Result<nlohmann::json>(ack.status());
     if (!receipt.ok()) {
+      NoteCorruption(receipt.status());
       if (!first_error) first_error = receipt.status();
       results.push_back(ErrorJson(receipt.status()));
       continue;
     }
     results.push_back({{"receipt", *receipt}, {"duplicate", ack->duplicate}});
   }
+  receipt_us.fetch_add(micros_since(receipt_start), std::memory_order_relaxed);
   if (first_error) {
     nlohmann::json body = ErrorJson(*first_error);
     body["results"] = results;
@@ -271,6 +330,7 @@ void Server::Impl::GetReceipt(const httplib::Request& req, httplib::Response& re
   if (ec != std::errc() || p != s.data() + s.size() || (s.size() > 1 && s[0] == '0')) {
     return ReplyError(res, Status::InvalidArgument("bad_index", "the index is a decimal number"));
   }
+  if (!store) return ReplyError(res, Health(), 503);
   if (index >= store->size()) {
     return ReplyError(res, Status::NotFound("index_out_of_range",
                                             "no entry " + s + " in a log of size " +
@@ -287,7 +347,10 @@ void Server::Impl::GetReceipt(const httplib::Request& req, httplib::Response& re
     }
   }
   auto receipt = ReceiptJson(*store, index, nullptr, tree_size);
-  if (!receipt.ok()) return ReplyError(res, receipt.status());
+  if (!receipt.ok()) {
+    NoteCorruption(receipt.status());
+    return ReplyError(res, receipt.status());
+  }
   Reply(res, 200, *receipt);
 }
 
@@ -301,6 +364,8 @@ std::string Server::Impl::Metrics() {
   line("ledgerd_up", "gauge", "1 when appends are served", Health().ok() ? 1 : 0);
   line("ledgerd_store_size", "gauge", "entries in the store", store ? store->size() : 0);
   line("ledgerd_http_requests_total", "counter", "HTTP requests", http_requests.load());
+  line("ledgerd_store_corrupt", "gauge", "1 once a stored record failed verification",
+       !Corruption().ok() || startup.code() == Code::kCorruption ? 1 : 0);
   const Status health = Health();
   line("ledgerd_rollback_detected", "gauge",
        "1 when a witness has cosigned a later or different head than the store's",
@@ -342,6 +407,15 @@ std::string Server::Impl::Metrics() {
        s.notary_calls.load());
   line("ledgerd_notary_errors_total", "counter", "notary Append calls that failed",
        s.notary_errors.load());
+  // Where the time goes (ops/bench reads these): microseconds, summed.
+  line("ledgerd_notary_microseconds_total", "counter",
+       "time in notary Append round trips", s.notary_us_sum.load());
+  line("ledgerd_store_write_microseconds_total", "counter",
+       "time verifying app proofs and writing synced batches", s.persist_us_sum.load());
+  line("ledgerd_parse_microseconds_total", "counter", "time parsing append bodies",
+       parse_us.load());
+  line("ledgerd_receipt_microseconds_total", "counter",
+       "time building receipts (verified reads, inclusion proofs)", receipt_us.load());
   auto histogram = [&](const std::string& name, const std::string& help,
                        const std::atomic<uint64_t>* buckets, std::initializer_list<const char*> les,
                        double sum) {

@@ -105,6 +105,11 @@ Status LogStore::LoadHead(uint64_t min_size) {
                                       "the pinned key is for " + verifier_->name() +
                                           ", the store holds " + meta.origin());
   }
+  // The key the store was created for must be the pinned one: otherwise the
+  // metadata was changed, or the store is another log's of the same origin.
+  if (meta.log_vkey() != verifier_->VerifierKey()) {
+    return Corrupt("metadata_mismatch", "the store's log key is not the pinned key");
+  }
   origin_ = meta.origin();
   // The latest checkpoint is the one with the largest size.
   std::optional<Bytes> raw_cp;

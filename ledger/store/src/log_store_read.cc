@@ -1,8 +1,11 @@
 // LogStore's verified reads beyond single proofs: tiles, bundles,
 // checkpoints, payloads, search, and the full audit.
+#include <algorithm>
+#include <functional>
 #include <mutex>
 
 #include "keys.h"
+#include "ledger/event.h"
 #include "ledger/leaf.h"
 #include "ledger/store/log_store.h"
 #include "ledger/v1/store.pb.h"
@@ -143,7 +146,8 @@ Result<Payload> LogStore::GetPayload(const Hash& digest) const {
     return Corrupt("malformed_record", "stored payload does not parse");
   }
   Payload p{digest, Bytes(rec.body().begin(), rec.body().end()), rec.content_type()};
-  if (Sha256::Digest(p.body) != digest) {
+  if (Sha256::Digest(p.body) != digest || AsBytes(rec.digest()).size() != digest.bytes.size() ||
+      !std::equal(digest.bytes.begin(), digest.bytes.end(), AsBytes(rec.digest()).begin())) {
     return Corrupt("payload_mismatch", "stored payload body does not match its digest");
   }
   return p;
@@ -156,7 +160,23 @@ Result<std::optional<uint64_t>> LogStore::FindRequest(std::string_view request_i
     return raw.status();
   }
   if (raw->size() != 8) return Corrupt("malformed_record", "request index entry");
-  return std::optional<uint64_t>(LoadU64BE(raw->data()));
+  const uint64_t index = LoadU64BE(raw->data());
+  // The request column is an unsigned index: an entry it names must be a
+  // verified leaf carrying that request id, or a tampered record would
+  // answer a retry with another entry's receipt (a deleted record can only
+  // make a retry look new; docs/crash-safety.md).
+  if (index >= size()) {
+    return Corrupt("request_index_mismatch",
+                   "request id names entry " + std::to_string(index) + " beyond the log");
+  }
+  ASSIGN_OR_RETURN(LeafWithProof leaf, GetLeaf(index));
+  auto decoded = DecodeLeaf(leaf.leaf);
+  auto event = decoded.ok() ? DecodeEvent(decoded->event) : Result<Event>(decoded.status());
+  if (!event.ok() || event->request_id != request_id) {
+    return Corrupt("request_index_mismatch",
+                   "entry " + std::to_string(index) + " does not carry the request id");
+  }
+  return std::optional<uint64_t>(index);
 }
 
 Result<std::vector<uint64_t>> LogStore::FindEntries(const EntryQuery& q) const {
@@ -279,7 +299,123 @@ Status LogStore::Audit() const {
     bad = CheckpointAt(*at).status();
     return bad.ok();
   }));
-  return bad;
+  RETURN_IF_ERROR(bad);
+  return AuditIndexes();
+}
+
+// The unsigned columns: payload bodies against their digests, request ids
+// and search keys against the (already audited) leaves they point at.
+Status LogStore::AuditIndexes() const {
+  const uint64_t size = latest().checkpoint.size;
+  Status bad;
+  auto event_at = [&](uint64_t index, const char* column) -> std::optional<std::pair<Leaf, Event>> {
+    if (index >= size) {
+      bad = Corrupt("index_mismatch", std::string(column) + " names entry " +
+                                          std::to_string(index) + " beyond the log");
+      return std::nullopt;
+    }
+    auto raw = RawLeaf(index);
+    auto leaf = raw.ok() ? DecodeLeaf(*raw) : Result<Leaf>(raw.status());
+    auto event = leaf.ok() ? DecodeEvent(leaf->event) : Result<Event>(leaf.status());
+    if (!event.ok()) {
+      bad = Corrupt("malformed_leaf", "leaf " + std::to_string(index));
+      return std::nullopt;
+    }
+    return std::make_pair(std::move(leaf).value(), std::move(event).value());
+  };
+  auto mismatch = [&](const char* column, ByteView key) {
+    bad = Corrupt("index_mismatch", std::string(column) + " key " + HexEncode(key) +
+                                        " does not match its entry");
+    return false;
+  };
+  RETURN_IF_ERROR(kv_->Scan(Column::kPayloads, {}, {}, false, [&](ByteView k, ByteView) {
+    if (k.size() != 32) return mismatch("payloads", k);
+    Hash digest;
+    std::copy(k.begin(), k.end(), digest.bytes.begin());
+    bad = GetPayload(digest).status();
+    return bad.ok();
+  }));
+  RETURN_IF_ERROR(bad);
+  // State-map nodes are their own hash preimages (map.md §8).
+  RETURN_IF_ERROR(kv_->Scan(Column::kMapNodes, {}, {}, false, [&](ByteView k, ByteView v) {
+    Hash h = Sha256::Digest(v);
+    if (!std::equal(k.begin(), k.end(), h.bytes.begin(), h.bytes.end())) {
+      bad = Corrupt("map_node_corrupt", "stored map node does not hash to its key");
+      return false;
+    }
+    return true;
+  }));
+  RETURN_IF_ERROR(bad);
+  RETURN_IF_ERROR(kv_->Scan(Column::kRequests, {}, {}, false, [&](ByteView k, ByteView) {
+    bad = FindRequest(AsString(k)).status();
+    return bad.ok();
+  }));
+  RETURN_IF_ERROR(bad);
+  // Search keys: prefix || u64 BE index; the prefix must be the entry's.
+  auto check = [&](Column c, const char* column,
+                   const std::function<Bytes(const Leaf&, const Event&)>& prefix) {
+    return kv_->Scan(c, {}, {}, false, [&](ByteView k, ByteView) {
+      auto index = keys::TrailingIndex(k);
+      if (!index) return mismatch(column, k);
+      auto entry = event_at(*index, column);
+      if (!entry) return false;
+      Bytes expected = keys::WithIndex(prefix(entry->first, entry->second), *index);
+      if (!std::equal(expected.begin(), expected.end(), k.begin(), k.end())) {
+        return mismatch(column, k);
+      }
+      return true;
+    });
+  };
+  RETURN_IF_ERROR(check(Column::kBySubject, "by_subject", [](const Leaf&, const Event& e) {
+    return keys::StringPrefix(e.subject);
+  }));
+  RETURN_IF_ERROR(bad);
+  RETURN_IF_ERROR(check(Column::kByActor, "by_actor", [](const Leaf&, const Event& e) {
+    return keys::StringPrefix(e.actor.id);
+  }));
+  RETURN_IF_ERROR(bad);
+  RETURN_IF_ERROR(check(Column::kByKind, "by_kind", [](const Leaf&, const Event& e) {
+    Bytes kind;
+    AppendU16BE(kind, static_cast<uint16_t>(e.kind));
+    return kind;
+  }));
+  RETURN_IF_ERROR(bad);
+  RETURN_IF_ERROR(check(Column::kByTime, "by_time", [](const Leaf& l, const Event&) {
+    return keys::U64(l.recorded_at_us);
+  }));
+  RETURN_IF_ERROR(bad);
+  // And complete: every entry is under each of its keys, and its request id
+  // is known (a deleted or moved key would hide it, or let a retry of it
+  // become a second entry).
+  for (uint64_t i = 0; i < size; ++i) {
+    auto entry = event_at(i, "leaves");
+    if (!entry) return bad;
+    const auto& [leaf, e] = *entry;
+    Bytes kind;
+    AppendU16BE(kind, static_cast<uint16_t>(e.kind));
+    const std::pair<Column, Bytes> expected[] = {
+        {Column::kBySubject, keys::WithIndex(keys::StringPrefix(e.subject), i)},
+        {Column::kByActor, keys::WithIndex(keys::StringPrefix(e.actor.id), i)},
+        {Column::kByKind, keys::WithIndex(std::move(kind), i)},
+        {Column::kByTime, keys::WithIndex(keys::U64(leaf.recorded_at_us), i)}};
+    for (const auto& [column, key] : expected) {
+      auto found = kv_->Get(column, key);
+      if (!found.ok()) {
+        if (found.status().code() != Code::kNotFound) return found.status();
+        return Corrupt("index_mismatch", "entry " + std::to_string(i) + " is missing from " +
+                                             std::string(ColumnName(column)));
+      }
+    }
+    if (!e.request_id.empty()) {
+      auto first = kv_->Get(Column::kRequests, AsBytes(e.request_id));
+      if (!first.ok() && first.status().code() != Code::kNotFound) return first.status();
+      if (!first.ok() || first->size() != 8 || LoadU64BE(first->data()) > i) {
+        return Corrupt("request_index_mismatch",
+                       "entry " + std::to_string(i) + "'s request id is not indexed");
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace ledger::store

@@ -8,10 +8,13 @@
 #include <openssl/evp.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -162,10 +165,13 @@ struct Deployment {
         std::vector<std::string>{NOTARY_ENCLAVE_BIN, "--platform", "sim", "--socket",
                                  P("notary.sock"), "--sim-pki", P("pki")},
         P("notary.log"));
-    for (int i = 0; i < 100 && !std::filesystem::exists(P("notary.sock")); ++i) {
+    // Until it accepts connections (the socket file appears at bind, before
+    // listen). Generous: ctest runs suites in parallel on a loaded machine.
+    bool up = false;
+    for (int i = 0; i < 600 && !(up = Accepts(P("notary.sock"))); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    ASSERT_TRUE(std::filesystem::exists(P("notary.sock")));
+    ASSERT_TRUE(up) << "the notary does not accept connections on " << P("notary.sock");
     for (const char* op : {"alice", "bob"}) {
       auto r = Ctl({"quorum", "provision", "--socket", P("notary.sock"), "--manifest",
                     P("manifest.bin"), "--root", P("pki/root.pem"), "--key",
@@ -210,12 +216,25 @@ struct Deployment {
     return out;
   }
 
-  // Starts ledgerd; returns its port (0 on failure).
-  int StartLedgerd(std::unique_ptr<Process>& out, std::vector<std::string> extra = {}) {
+  static bool Accepts(const std::string& path) {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0) return false;
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return ok;
+  }
+
+  // Starts ledgerd (with `env`: "NAME=VALUE" extra variables); returns its
+  // port (0 on failure).
+  int StartLedgerd(std::unique_ptr<Process>& out, std::vector<std::string> extra = {},
+                   std::vector<std::string> env = {}) {
     std::vector<std::string> argv = {LEDGERD_BIN, "--data", P("log"), "--listen",
                                      "127.0.0.1:0", "--max-delay-ms", "20"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    out = std::make_unique<Process>(argv, P("ledgerd.log"));
+    out = std::make_unique<Process>(argv, P("ledgerd.log"), std::move(env));
     std::string line = out->ReadLine();
     const std::string prefix = "listening on 127.0.0.1:";
     if (line.rfind(prefix, 0) != 0) return 0;

@@ -44,6 +44,14 @@ class NotaryHost {
   // persists it with `payloads`.
   Status Persist(const notary_client::Sequenced& seq, std::span<const store::Payload> payloads);
 
+  // Where the last Append's time went: the notary round trip (socket,
+  // stamp checks, signing) and the verification and synced write.
+  struct Timings {
+    uint64_t notary_us = 0;
+    uint64_t persist_us = 0;
+  };
+  const Timings& last_append_timings() const { return timings_; }
+
   notary_client::NotaryClient& client() { return *notary_; }
   store::LogStore& store() { return *store_; }
   // The connected instance's attested ephemeral key (SEC1 P-256).
@@ -59,6 +67,7 @@ class NotaryHost {
   std::string vkey_;
   std::string manifest_file_;
   Bytes ephemeral_public_key_;
+  Timings timings_;
 };
 
 // The policy encoding the head checkpoint's policy line names (a stored

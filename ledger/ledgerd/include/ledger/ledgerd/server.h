@@ -17,7 +17,9 @@
 // another key, no notary) ledgerd does not append: it logs the reason, keeps
 // serving /healthz (503 with the reason), /metrics and receipts of what the
 // store holds, and refuses appends with 503. It never retries by itself: an
-// operator restarts it once the cause is fixed.
+// operator restarts it once the cause is fixed. The same holds for a store
+// that does not verify (at open, in the start-up audit, or on any later read
+// that meets a record failing verification: Corruption is sticky).
 //
 // Thread-safety: Start/Stop from one thread.
 #pragma once
@@ -51,6 +53,10 @@ struct ServerOptions {
   // witness_quorum_unavailable (its entry stays durable).
   std::chrono::milliseconds witness_timeout{5000};          // Default: 5 s
   std::chrono::milliseconds witness_request_timeout{2000};  // Default: 2 s per witness call
+  // Audit the whole store (LogStore::Audit, O(n)) before serving, so that a
+  // tampered record in any column is reported by /healthz at start rather
+  // than when a read first meets it. Default: true.
+  bool audit_on_start = true;
 };
 
 class Server {

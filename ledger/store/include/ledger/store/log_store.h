@@ -150,12 +150,17 @@ class LogStore {
   // against the verified leaf, so a tampered index cannot return a wrong
   // entry (it can only hide one; the verifiable map closes that gap).
   Result<std::vector<uint64_t>> FindEntries(const EntryQuery& query) const;
-  // The index of the first entry appended with this request id.
+  // The index of the first entry appended with this request id, checked
+  // against that entry's verified leaf (Corruption "request_index_mismatch"
+  // otherwise: a tampered record never answers a retry with another entry).
   Result<std::optional<uint64_t>> FindRequest(std::string_view request_id) const;
 
   // Full audit: every leaf re-hashed against its tile, every hash-chain link,
   // every tile re-derived from the level below, the root of every stored
-  // checkpoint. O(n). Returns the first defect as Corruption.
+  // checkpoint; then the unsigned columns: every payload body against its
+  // digest, every state-map node against its hash, every request id and
+  // search key against the entry it names.
+  // O(n). Returns the first defect as Corruption.
   Status Audit() const;
 
   Kv& kv() { return *kv_; }
@@ -168,6 +173,7 @@ class LogStore {
   // Loads and verifies the latest stored checkpoint; a head smaller than
   // `min_size` is refused (Refresh), an unchanged one is kept as is.
   Status LoadHead(uint64_t min_size = 0);
+  Status AuditIndexes() const;
   // Hash of the perfect subtree (level, index) from the stored tiles; not
   // verified by itself: callers verify what they derive against a root.
   // `use_cache` false reads storage directly (the append path, which would

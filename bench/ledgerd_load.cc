@@ -1,0 +1,290 @@
+// ledgerd_load: an HTTP load generator for a running ledgerd, with the raw
+// RocksDB baseline measured in the same run.
+//
+//   ledgerd_load --url http://127.0.0.1:PORT --key SUBMITTER_KEY --origin ORIGIN
+//                [--connections N] [--events-per-request B] [--requests R]
+//                [--raw-dir DIR] [--label TEXT]
+//
+// N keep-alive connections (cpp-httplib clients, one thread each) send R
+// POST /v1/entries requests of B stamped 256-byte events (bench_util.h), all
+// built and stamped before the clock starts: stamping is the submitter's
+// work, not ledgerd's. Every answer must be 200 with B receipts. Then, in
+// the same process, synced RocksDB WriteBatches carrying the same bytes per
+// entry as a ledger batch (the leaf and its level-0 tile hash, as in
+// limits_bench.cc), of B entries and of ledgerd's observed mean batch size.
+// ledgerd's /metrics before and after split its time into notary round
+// trips, synced writes, parsing and receipts.
+//
+// Prints one JSON object (ops/bench collects them; bench_report.py
+// summarises). Exit status 0, or 1 if any request failed.
+#include <httplib.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench_util.h"
+#include "ledger/bytes.h"
+#include "ledger/ed25519.h"
+#include "ledger/note.h"
+#include "ledger/stamp.h"
+
+namespace ledger::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string host = "127.0.0.1";
+  int port = 0;
+  std::string key_file, origin, raw_dir = "/tmp", label;
+  size_t connections = 16, per_request = 1, requests = 1000;
+};
+
+int Usage(const std::string& why) {
+  std::cerr << "ledgerd_load: " << why
+            << "\nusage: ledgerd_load --url http://HOST:PORT --key FILE --origin ORIGIN "
+               "[--connections N] [--events-per-request B] [--requests R] [--raw-dir DIR] "
+               "[--label TEXT]\n";
+  return 2;
+}
+
+bool ParseSize(const std::string& s, size_t& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size() && out > 0;
+}
+
+// A submitter key file of `ledgerctl submitter-key` (Ed25519 only here):
+// "<name>\ned25519\n<hex seed>\n" or the older "<name>\n<hex seed>\n".
+Result<std::unique_ptr<note::Signer>> ReadKey(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  if (lines.size() == 3 && lines[1] != "ed25519") {
+    return Status::InvalidArgument("bad_key_file", "ledgerd_load stamps with Ed25519 keys");
+  }
+  if (lines.size() != 2 && lines.size() != 3) {
+    return Status::InvalidArgument("bad_key_file", "not a submitter key file: " + path);
+  }
+  ASSIGN_OR_RETURN(Bytes seed, HexDecode(lines.back()));
+  ASSIGN_OR_RETURN(auto key, Ed25519PrivateKey::FromSeed(seed));
+  return note::NewEd25519Signer(lines[0], std::move(key));
+}
+
+// ledgerd's /metrics counters and histogram sums, by name.
+std::map<std::string, double> Scrape(httplib::Client& c) {
+  std::map<std::string, double> out;
+  auto r = c.Get("/metrics");
+  if (!r || r->status != 200) return out;
+  std::istringstream lines(r->body);
+  for (std::string l; std::getline(lines, l);) {
+    if (l.empty() || l[0] == '#' || l.find('{') != std::string::npos) continue;
+    size_t sp = l.find(' ');
+    if (sp == std::string::npos) continue;
+    out[l.substr(0, sp)] = std::strtod(l.c_str() + sp + 1, nullptr);
+  }
+  return out;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+// Synced WriteBatches of `batch` entries of the ledger's per-entry bytes
+// for about `seconds`; entries per second.
+double RawRocksDb(const std::string& base, size_t batch, double seconds) {
+  constexpr size_t kLeafBytes = kEventBytes + 1 + 8 + 8 + 32 + 2 + 2;
+  std::string dir = base + "/ledgerd-load-raw-" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::Open(o, dir, &raw).ok()) return 0;
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  std::string value(kLeafBytes, 'v'), hash(32, 'h');
+  uint64_t key = 0, entries = 0;
+  const auto start = Clock::now();
+  double elapsed = 0;
+  while (elapsed < seconds) {
+    rocksdb::WriteBatch wb;
+    for (size_t i = 0; i < batch; ++i, ++key) {
+      Bytes k;
+      AppendU64BE(k, key);
+      std::string ks(k.begin(), k.end());
+      wb.Put(ks, value);
+      wb.Put("t" + ks, hash);
+    }
+    if (!db->Write(wo, &wb).ok()) return 0;
+    entries += batch;
+    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  }
+  db.reset();
+  std::filesystem::remove_all(dir);
+  return static_cast<double>(entries) / elapsed;
+}
+
+int Run(const Options& o) {
+  auto signer = ReadKey(o.key_file);
+  if (!signer.ok()) {
+    std::cerr << signer.status().ToString() << "\n";
+    return 2;
+  }
+  // Distinct request ids in every run against the same log.
+  const uint64_t base = static_cast<uint64_t>(
+      std::chrono::system_clock::now().time_since_epoch().count() / 1000 % 1'000'000'000) *
+      1'000'000;
+  std::vector<std::string> bodies(o.requests);
+  for (size_t r = 0; r < o.requests; ++r) {
+    nlohmann::json entries = nlohmann::json::array();
+    for (size_t i = 0; i < o.per_request; ++i) {
+      Bytes event = Event256(base + r * o.per_request + i);
+      Bytes stamp = MakeStamp(o.origin, event, **signer).value();
+      entries.push_back({{"event_bytes", Base64Encode(event)}, {"stamp", Base64Encode(stamp)}});
+    }
+    bodies[r] = nlohmann::json{{"entries", std::move(entries)}}.dump();
+  }
+
+  httplib::Client admin(o.host, o.port);
+  const auto before = Scrape(admin);
+  std::atomic<size_t> next{0}, failed{0};
+  std::mutex mu;
+  std::vector<double> latencies_ms;
+  std::string first_error;
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < o.connections; ++t) {
+    threads.emplace_back([&] {
+      httplib::Client c(o.host, o.port);
+      c.set_keep_alive(true);
+      c.set_read_timeout(120, 0);
+      std::vector<double> mine;
+      for (size_t r; (r = next.fetch_add(1)) < bodies.size();) {
+        const auto t0 = Clock::now();
+        auto res = c.Post("/v1/entries", bodies[r], "application/json");
+        mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        if (!res || res->status != 200) {
+          failed.fetch_add(1);
+          std::lock_guard<std::mutex> l(mu);
+          if (first_error.empty()) {
+            first_error = res ? std::to_string(res->status) + " " + res->body.substr(0, 300)
+                              : httplib::to_string(res.error());
+          }
+        }
+      }
+      std::lock_guard<std::mutex> l(mu);
+      latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
+    });
+  }
+  for (auto& th : threads) th.join();
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const auto after = Scrape(admin);
+  auto delta = [&](const std::string& name) {
+    auto a = after.find(name), b = before.find(name);
+    return (a == after.end() ? 0.0 : a->second) - (b == before.end() ? 0.0 : b->second);
+  };
+
+  const double entries = static_cast<double>(o.requests * o.per_request);
+  const double batches = delta("ledgerd_batch_size_count");
+  const double mean_batch = batches > 0 ? delta("ledgerd_batch_size_sum") / batches : 0;
+  // Per entry, in microseconds: where ledgerd's time went.
+  auto per_entry_us = [&](const std::string& name) { return delta(name) / entries; };
+  const double rate = entries / seconds;
+  const double raw_same = RawRocksDb(o.raw_dir, o.per_request, 2.0);
+  const size_t observed = std::max<size_t>(1, static_cast<size_t>(mean_batch + 0.5));
+  const double raw_observed =
+      observed == o.per_request ? raw_same : RawRocksDb(o.raw_dir, observed, 2.0);
+  nlohmann::json out = {
+      {"label", o.label},
+      {"connections", o.connections},
+      {"events_per_request", o.per_request},
+      {"event_bytes", kEventBytes},
+      {"requests", o.requests},
+      {"failed_requests", failed.load()},
+      {"seconds", seconds},
+      {"entries_per_sec", rate},
+      {"requests_per_sec", static_cast<double>(o.requests) / seconds},
+      {"latency_ms",
+       {{"p50", Percentile(latencies_ms, 0.50)},
+        {"p99", Percentile(latencies_ms, 0.99)},
+        {"max", Percentile(latencies_ms, 1.0)}}},
+      {"ledgerd",
+       {{"batches", batches},
+        {"mean_batch_entries", mean_batch},
+        {"notary_round_trips", delta("ledgerd_notary_round_trips_total")},
+        {"per_entry_us",
+         {{"notary_round_trip", per_entry_us("ledgerd_notary_microseconds_total")},
+          {"store_write", per_entry_us("ledgerd_store_write_microseconds_total")},
+          {"http_parse", per_entry_us("ledgerd_parse_microseconds_total")},
+          {"receipts", per_entry_us("ledgerd_receipt_microseconds_total")},
+          {"batch_commit", delta("ledgerd_batch_commit_seconds_sum") * 1e6 / entries},
+          {"wall_clock", 1e6 / rate}}}}},
+      {"raw_rocksdb_synced",
+       {{"batch_entries", o.per_request},
+        {"entries_per_sec", raw_same},
+        {"observed_batch_entries", observed},
+        {"observed_batch_entries_per_sec", raw_observed}}},
+      {"ratio_to_raw_same_batch", raw_same > 0 ? rate / raw_same : 0},
+      {"ratio_to_raw_observed_batch", raw_observed > 0 ? rate / raw_observed : 0},
+  };
+  if (!first_error.empty()) out["first_error"] = first_error;
+  std::cout << out.dump() << std::endl;
+  return failed.load() == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace ledger::bench
+
+int main(int argc, char** argv) {
+  using ledger::bench::Usage;
+  ledger::bench::Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    if (i + 1 >= argc) return Usage("missing value for " + flag);
+    std::string v = argv[++i];
+    if (flag == "--url") {
+      const std::string prefix = "http://";
+      size_t colon = v.rfind(':');
+      if (v.rfind(prefix, 0) != 0 || colon == std::string::npos || colon < prefix.size()) {
+        return Usage("--url takes http://HOST:PORT");
+      }
+      o.host = v.substr(prefix.size(), colon - prefix.size());
+      o.port = std::atoi(v.c_str() + colon + 1);
+    } else if (flag == "--key") {
+      o.key_file = v;
+    } else if (flag == "--origin") {
+      o.origin = v;
+    } else if (flag == "--raw-dir") {
+      o.raw_dir = v;
+    } else if (flag == "--label") {
+      o.label = v;
+    } else if (flag == "--connections" && ledger::bench::ParseSize(v, o.connections)) {
+    } else if (flag == "--events-per-request" && ledger::bench::ParseSize(v, o.per_request)) {
+    } else if (flag == "--requests" && ledger::bench::ParseSize(v, o.requests)) {
+    } else {
+      return Usage("bad option " + flag + " " + v);
+    }
+  }
+  if (o.port <= 0 || o.key_file.empty() || o.origin.empty()) {
+    return Usage("--url, --key and --origin are required");
+  }
+  return ledger::bench::Run(o);
+}
