@@ -3,6 +3,7 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
+#include "ledger/crash_point.h"
 #include "ledger/ledgerd/server.h"
 
 namespace ledger::ledgerd {
@@ -197,6 +198,9 @@ void Witnessing::Round(const VerifiedCheckpoint& target) {
     need_confirm = !confirmed_;
   }
   if (st.ok() && need_confirm) st = confirm_(*cosigned);
+  // The quorum cosigned and the cosigned checkpoint is stored; no receipt it
+  // covers is released yet (docs/crash-safety.md).
+  if (st.ok()) CrashPoint("ledgerd.after_witness_cosign");
   std::lock_guard<std::mutex> lock(mu_);
   if (!st.ok()) {
     health_ = st;
