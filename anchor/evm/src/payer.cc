@@ -95,6 +95,41 @@ Result<rpc::Receipt> Payer::WaitForReceipt(const Hash& tx) {
   }
 }
 
+Result<rpc::Receipt> Payer::WaitForConfirmations(const Hash& tx, uint64_t depth) {
+  const auto deadline = std::chrono::steady_clock::now() + options_.receipt_timeout;
+  while (true) {
+    ASSIGN_OR_RETURN(auto receipt, rpc_.GetTransactionReceipt(tx));
+    if (!receipt) {
+      return Status::Unavailable("tx_not_on_chain",
+                                 "transaction " + tx.Hex() + " is not (or no longer) on the chain");
+    }
+    if (receipt->from != address_) {
+      return Status::VerificationFailed("rpc_receipt_mismatch", "the receipt names another sender");
+    }
+    if (!receipt->success) {
+      return Status::FailedPrecondition("tx_reverted",
+                                        "transaction " + tx.Hex() + " was mined but reverted");
+    }
+    ASSIGN_OR_RETURN(uint64_t head, rpc_.BlockNumber());
+    // The receipt's block must be the canonical block at its height: after a
+    // reorg a node may still serve a receipt from a block that is gone.
+    ASSIGN_OR_RETURN(auto block, rpc_.GetBlockByNumber(rpc::BlockTag{receipt->block_number, ""}));
+    if (!block || block->hash != receipt->block_hash) {
+      return Status::Unavailable("tx_reorged",
+                                 "the block of " + tx.Hex() + " is no longer canonical");
+    }
+    if (head >= receipt->block_number && head - receipt->block_number + 1 >= depth) {
+      return *std::move(receipt);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::Unavailable("confirmation_timeout",
+                                 "transaction " + tx.Hex() + " has not reached depth " +
+                                     std::to_string(depth));
+    }
+    std::this_thread::sleep_for(options_.poll_interval);
+  }
+}
+
 Result<rpc::Receipt> Payer::SendAndWait(const std::optional<Address>& to, ByteView data,
                                         const std::function<std::string(ByteView)>& revert_reason) {
   ASSIGN_OR_RETURN(SignedTx tx, Send(to, data, revert_reason));

@@ -186,6 +186,32 @@ TEST_F(RegistryTest, ClientRefusesWrongChainAndWrongCode) {
   EXPECT_FALSE(registry::Latest(*rpc_, empty, log_id_).ok());
 }
 
+TEST_F(RegistryTest, AnAnchorWhoseBlockDisappearsIsNotConfirmedAndCanBeResubmitted) {
+  DeployAndRegister();
+  Tree tree;
+  tree.Grow(12);
+  ASSERT_TRUE(AnchorTo(tree, 0, 4).ok());
+  auto snapshot = rpc_->Call("evm_snapshot", rpc::Json::array());
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  registry::Statement s = StatementAt(tree, 12);
+  Bytes call = registry::AnchorCall(s, tree.Proof(4, 12), Sign(s, notary_key_));
+  auto sent = payer_->Send(contract_, call);
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  auto mined = payer_->WaitForConfirmations(sent->hash, 1);
+  ASSERT_TRUE(mined.ok()) << mined.status();
+  // Three more blocks: depth 4 reached.
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(rpc_->Call("evm_mine", rpc::Json::array()).ok());
+  EXPECT_TRUE(payer_->WaitForConfirmations(sent->hash, 4).ok());
+  // The chain goes back to before the anchor: the anchor is no longer on it.
+  ASSERT_TRUE(rpc_->Call("evm_revert", rpc::Json::array({*snapshot})).ok());
+  EXPECT_EQ(payer_->WaitForConfirmations(sent->hash, 1).status().reason(), "tx_not_on_chain");
+  EXPECT_EQ(registry::Latest(*rpc_, contract_, log_id_)->tree_size, 4u);
+  // Re-submitting the same statement anchors it again.
+  auto again = registry::Anchor(*payer_, contract_, s, tree.Proof(4, 12), Sign(s, notary_key_));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(registry::Latest(*rpc_, contract_, log_id_)->tree_size, 12u);
+}
+
 class ManualMiningTest : public RegistryTest {
  protected:
   void SetUp() override { Start({"--no-mining"}); }

@@ -48,6 +48,12 @@ class Payer {
   // (Unavailable("receipt_timeout")). A reverted receipt is
   // FailedPrecondition("tx_reverted").
   Result<rpc::Receipt> WaitForReceipt(const Hash& tx);
+  // Waits until the transaction's block is `depth` blocks deep (1: mined)
+  // and still the canonical block at its height. Unavailable with
+  // "tx_not_on_chain" when the node has no receipt (never mined, or removed
+  // by a reorg: the caller re-submits), "tx_reorged" when the receipt's block
+  // is no longer canonical, "confirmation_timeout"; tx_reverted as above.
+  Result<rpc::Receipt> WaitForConfirmations(const Hash& tx, uint64_t depth);
   // Send + WaitForReceipt.
   Result<rpc::Receipt> SendAndWait(const std::optional<Address>& to, ByteView data,
                                    const std::function<std::string(ByteView)>& revert_reason = {});
