@@ -6,6 +6,7 @@
 #include "ledger/event.h"
 #include "ledger/policy.h"
 #include "ledger/stamp.h"
+#include "ledger/state_map.h"
 #include "notary/enclave.h"
 
 namespace notary {
@@ -46,12 +47,20 @@ Result<ledger::Sequencer> Enclave::StartSequencer(const pb::Restore& r) {
   auto signer = ledger::note::NewEd25519Signer(origin, std::move(key));
   if (r.genesis()) {
     if (!r.checkpoint_note().empty() || r.frontier_size() != 0 || !r.last_leaf().empty() ||
-        r.last_leaf_proof_size() != 0) {
+        r.last_leaf_proof_size() != 0 || !r.boot_map_proof().empty()) {
       return Status::InvalidArgument("bad_restore", "a genesis request carries no head");
     }
+    options.state_map = r.state_map();
     return ledger::Sequencer::Genesis(origin, std::move(signer), std::move(enforced),
                                       options_.clock, std::move(options));
   }
+  if (r.state_map()) return Status::InvalidArgument("bad_restore", "state_map is for genesis");
+  // The log keeps the map iff its head says so (map.md §6); Sequencer::Restore
+  // then takes the root from that line, after checking the signature.
+  ASSIGN_OR_RETURN(ledger::note::Note note, ledger::note::Parse(r.checkpoint_note()));
+  ASSIGN_OR_RETURN(ledger::Checkpoint shown, ledger::Checkpoint::FromText(note.text));
+  ASSIGN_OR_RETURN(std::optional<Hash> map_root, ledger::state_map::FindRoot(shown.extensions));
+  options.state_map = map_root.has_value();
   ASSIGN_OR_RETURN(std::vector<Hash> frontier, Hashes(r.frontier()));
   ASSIGN_OR_RETURN(std::vector<Hash> proof, Hashes(r.last_leaf_proof()));
   // Sequencer::Restore accepts only a head signed by this log key whose
@@ -92,7 +101,7 @@ Result<pb::Restored> Enclave::Restore(const pb::Restore& r) {
   }
   ASSIGN_OR_RETURN(ledger::Sequencer sequencer, StartSequencer(r));
   sequencer_.emplace(std::move(sequencer));
-  auto entry = AppendBootEntry();
+  auto entry = AppendBootEntry(ledger::AsBytes(r.boot_map_proof()));
   if (!entry.ok()) {
     sequencer_.reset();
     return entry.status();
@@ -109,7 +118,7 @@ Result<pb::Restored> Enclave::Restore(const pb::Restore& r) {
 // ENCLAVE_BOOTED: this boot's ephemeral key, manifest and the digest of its
 // attestation document (the boot proof), stamped by the log key, so that
 // every notary instance that ever signed is on the record.
-Result<pb::Sequenced> Enclave::AppendBootEntry() {
+Result<pb::Sequenced> Enclave::AppendBootEntry(ledger::ByteView map_proof) {
   const std::string hex_key = ephemeral_.public_key().Hex();
   ledger::Event e;
   e.kind = ledger::EventKind::kEnclaveBooted;
@@ -128,8 +137,13 @@ Result<pb::Sequenced> Enclave::AppendBootEntry() {
   ASSIGN_OR_RETURN(Bytes stamp, ledger::MakeStamp(manifest_->origin, event, *stamp_signer_));
   const ledger::LogHead& head = sequencer_->head();
   std::vector<ledger::SubmittedEvent> batch{{std::move(event), std::move(stamp)}};
+  // A new log's map is empty: the proof of absence is the empty proof.
+  std::vector<ledger::state_map::Proof> proofs(1);
+  if (head.size() > 0 && sequencer_->keeps_state_map()) {
+    ASSIGN_OR_RETURN(proofs[0], ledger::state_map::Proof::Decode(map_proof));
+  }
   ASSIGN_OR_RETURN(ledger::SequencedBatch sequenced,
-                   sequencer_->Sequence(head.size(), head.range.Root(), batch));
+                   sequencer_->Sequence(head.size(), head.range.Root(), batch, proofs));
   return Finish(std::move(sequenced));
 }
 

@@ -118,12 +118,17 @@ Result<pb::Sequenced> Enclave::Append(const pb::Append& request) {
   ASSIGN_OR_RETURN(ledger::Hash expected_root,
                    ledger::Hash::FromBytes(ledger::AsBytes(request.expected_root())));
   std::vector<ledger::SubmittedEvent> events;
+  std::vector<ledger::state_map::Proof> map_proofs;
   events.reserve(static_cast<size_t>(request.events_size()));
   for (const auto& e : request.events()) {
     events.push_back({ledger::ToBytes(e.event()), ledger::ToBytes(e.stamp())});
+    if (sequencer_->keeps_state_map()) {
+      ASSIGN_OR_RETURN(auto proof, ledger::state_map::Proof::Decode(ledger::AsBytes(e.map_proof())));
+      map_proofs.push_back(std::move(proof));
+    }
   }
   ASSIGN_OR_RETURN(ledger::SequencedBatch batch,
-                   sequencer_->Sequence(request.expected_size(), expected_root, events));
+                   sequencer_->Sequence(request.expected_size(), expected_root, events, map_proofs));
   return Finish(std::move(batch));
 }
 

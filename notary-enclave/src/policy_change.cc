@@ -65,13 +65,19 @@ Result<pb::Sequenced> Enclave::ChangePolicy(const pb::ChangePolicy& request) {
   ASSIGN_OR_RETURN(Bytes event, ledger::EncodeEvent(e));
   ASSIGN_OR_RETURN(Bytes stamp, ledger::MakeStamp(manifest_->origin, event, *stamp_signer_));
   std::vector<ledger::SubmittedEvent> batch{{std::move(event), std::move(stamp)}};
+  std::vector<ledger::state_map::Proof> map_proofs;
+  if (sequencer_->keeps_state_map()) {
+    ASSIGN_OR_RETURN(auto proof, ledger::state_map::Proof::Decode(ledger::AsBytes(request.map_proof())));
+    map_proofs.push_back(std::move(proof));
+  }
 
   // The entry's checkpoint already carries the new line; on any failure the
   // old policy stays in force.
   ledger::SubmitterPolicy old_policy = sequencer_->policy();
   std::string old_line = sequencer_->checkpoint_extension();
   sequencer_->SetPolicy(std::move(enforced), ledger::PolicyExtensionLine(policy.version, digest));
-  auto sequenced = sequencer_->Sequence(request.expected_size(), expected_root, batch);
+  auto sequenced =
+      sequencer_->Sequence(request.expected_size(), expected_root, batch, map_proofs);
   if (!sequenced.ok()) {
     sequencer_->SetPolicy(std::move(old_policy), std::move(old_line));
     return sequenced.status();

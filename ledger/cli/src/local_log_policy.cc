@@ -14,8 +14,12 @@ Result<SequencedBatch> LocalLog::ChangePolicy(ByteView policy, std::span<const B
   }
   const Hash digest = PolicyDigest(policy);
   auto head = store_->latest().checkpoint;
+  // The POLICY_CHANGED entry's subject, for a log with the state map.
+  ASSIGN_OR_RETURN(state_map::Proof map_proof,
+                   store_->MapProof(state_map::KeyOf("notary-policy/" + store_->origin())));
   ASSIGN_OR_RETURN(notary_client::Sequenced seq,
-                   notary_->client().ChangePolicy(head.size, head.root, policy, approvals));
+                   notary_->client().ChangePolicy(head.size, head.root, policy, approvals,
+                                                  map_proof));
   // The host keeps the policy it will need after a restart: the entry
   // commits to it (payload_digest), so it is stored as the entry's payload.
   bool recorded = false;

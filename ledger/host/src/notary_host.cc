@@ -49,12 +49,18 @@ Status NotaryHost::BringToHead() {
           "notary_head_mismatch", "the notary serves a log of size " +
                                       std::to_string(status.size()) + "; this store is empty");
     }
-    ASSIGN_OR_RETURN(seq, notary_->Genesis());
+    // Every log this host creates keeps the state map (map.md §6).
+    ASSIGN_OR_RETURN(seq, notary_->Genesis(/*state_map=*/true));
   } else {
     ASSIGN_OR_RETURN(auto head, store_->ReadHead());
     ASSIGN_OR_RETURN(Bytes policy, HeadPolicy(*store_));
+    // The map proof for the subject of the ENCLAVE_BOOTED entry the notary
+    // appends on restore (used only if the head carries a map line).
+    ASSIGN_OR_RETURN(state_map::Proof boot_proof,
+                     store_->MapProof(state_map::KeyOf("notary/" + store_->origin())));
     ASSIGN_OR_RETURN(seq, notary_->Restore({head.checkpoint_note, head.frontier, head.last_leaf,
-                                            head.last_leaf_proof, std::move(policy)}));
+                                            head.last_leaf_proof, std::move(policy),
+                                            boot_proof.Encode()}));
   }
   if (!seq) return Status::Ok();  // the notary already serves this head
   ASSIGN_OR_RETURN(auto payloads, BootPayloads(seq->batch));
@@ -64,6 +70,16 @@ Status NotaryHost::BringToHead() {
 Result<notary_client::Sequenced> NotaryHost::Append(std::span<const SubmittedEvent> events,
                                                     std::span<const store::Payload> payloads) {
   auto head = store_->latest().checkpoint;
+  // One map proof per event, planned on the stored map as the notary will
+  // apply them (map.md §4); a notary whose log has no map ignores them.
+  store::MapUpdater planner = store_->NewMapUpdater();
+  std::vector<state_map::Proof> map_proofs;
+  map_proofs.reserve(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    ASSIGN_OR_RETURN(Event event, DecodeEvent(events[i].event));
+    ASSIGN_OR_RETURN(auto step, planner.Apply(event, head.size + i));
+    map_proofs.push_back(std::move(step.proof));
+  }
   auto micros_since = [](std::chrono::steady_clock::time_point t) {
     return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                      std::chrono::steady_clock::now() - t)
@@ -71,7 +87,8 @@ Result<notary_client::Sequenced> NotaryHost::Append(std::span<const SubmittedEve
   };
   timings_ = {};
   auto t0 = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(notary_client::Sequenced seq, notary_->Append(head.size, head.root, events));
+  ASSIGN_OR_RETURN(notary_client::Sequenced seq,
+                   notary_->Append(head.size, head.root, events, map_proofs));
   timings_.notary_us = micros_since(t0);
   // The notary has signed the batch; the store does not hold it yet.
   CrashPoint("host.after_notary_append");

@@ -127,9 +127,10 @@ Result<std::optional<Sequenced>> NotaryClient::DoRestore(const pb::HostRequest& 
   return std::optional<Sequenced>(std::move(s));
 }
 
-Result<std::optional<Sequenced>> NotaryClient::Genesis() {
+Result<std::optional<Sequenced>> NotaryClient::Genesis(bool state_map) {
   pb::HostRequest req;
   req.mutable_restore()->set_genesis(true);
+  req.mutable_restore()->set_state_map(state_map);
   return DoRestore(req);
 }
 
@@ -141,32 +142,37 @@ Result<std::optional<Sequenced>> NotaryClient::Restore(const Head& head) {
   r->set_last_leaf(Str(head.last_leaf));
   AddHashes(head.last_leaf_proof, r->mutable_last_leaf_proof());
   r->set_policy(Str(head.policy));
+  r->set_boot_map_proof(Str(head.boot_map_proof));
   return DoRestore(req);
 }
 
 Result<Sequenced> NotaryClient::Append(uint64_t expected_size, const Hash& expected_root,
-                                       std::span<const SubmittedEvent> events) {
+                                       std::span<const SubmittedEvent> events,
+                                       std::span<const state_map::Proof> map_proofs) {
   pb::HostRequest req;
   pb::Append* a = req.mutable_append();
   a->set_expected_size(expected_size);
   a->set_expected_root(Str(expected_root.view()));
-  for (const SubmittedEvent& e : events) {
+  for (size_t i = 0; i < events.size(); ++i) {
     pb::SubmittedEvent* pe = a->add_events();
-    pe->set_event(Str(e.event));
-    pe->set_stamp(Str(e.stamp));
+    pe->set_event(Str(events[i].event));
+    pe->set_stamp(Str(events[i].stamp));
+    if (i < map_proofs.size()) pe->set_map_proof(Str(map_proofs[i].Encode()));
   }
   ASSIGN_OR_RETURN(pb::NotaryResponse r, Call(req, pb::NotaryResponse::kSequenced));
   return FromProto(r.sequenced());
 }
 
 Result<Sequenced> NotaryClient::ChangePolicy(uint64_t expected_size, const Hash& expected_root,
-                                             ByteView policy, std::span<const Bytes> approvals) {
+                                             ByteView policy, std::span<const Bytes> approvals,
+                                             const std::optional<state_map::Proof>& map_proof) {
   pb::HostRequest req;
   pb::ChangePolicy* c = req.mutable_change_policy();
   c->set_expected_size(expected_size);
   c->set_expected_root(Str(expected_root.view()));
   c->set_policy(Str(policy));
   for (const Bytes& a : approvals) c->add_approvals(Str(a));
+  if (map_proof) c->set_map_proof(Str(map_proof->Encode()));
   ASSIGN_OR_RETURN(pb::NotaryResponse r, Call(req, pb::NotaryResponse::kSequenced));
   return FromProto(r.sequenced());
 }

@@ -108,7 +108,9 @@ class Enclave {
   ledger::Status RequireServing() const;
   // Pins the manifest (first call) and produces the boot attestation.
   ledger::Status PinManifest(ledger::ByteView manifest);
-  ledger::Result<pb::Sequenced> AppendBootEntry();
+  // `map_proof`: the host's proof for the entry's subject (a log with the
+  // state map that is not new; map.md §4).
+  ledger::Result<pb::Sequenced> AppendBootEntry(ledger::ByteView map_proof);
   ledger::Result<ledger::Sequencer> StartSequencer(const pb::Restore& request);
   ledger::Status CheckHeldHead(const pb::Restore& request) const;
   ledger::Result<pb::Sequenced> Finish(ledger::SequencedBatch batch);

@@ -145,6 +145,7 @@ class Sequencer {
   const SubmitterPolicy& policy() const { return policy_; }
   const std::string& checkpoint_extension() const { return options_.checkpoint_extension; }
   const std::string& origin() const { return origin_; }
+  bool keeps_state_map() const { return options_.state_map; }
   // The log's verifier key string (C2SP vkey).
   std::string VerifierKey() const { return signer_->VerifierKey(); }
 

@@ -63,6 +63,9 @@ struct Head {
   // The policy encoding named by the checkpoint's "policy" line
   // (schemas/formats/policy.md §5); empty for version 0, the manifest's.
   Bytes policy;
+  // A log with the state map: the encoded map proof for "notary/<origin>",
+  // the subject of the ENCLAVE_BOOTED entry the notary appends (map.md §4).
+  Bytes boot_map_proof;
 };
 
 class NotaryClient {
@@ -82,14 +85,18 @@ class NotaryClient {
   // A new log, or resume from `head`. Returns the ENCLAVE_BOOTED batch the
   // notary appended, to be persisted before anything else; nullopt when the
   // notary was already serving this head (a reconnect).
-  Result<std::optional<Sequenced>> Genesis();
+  // `state_map`: the new log keeps the state map (schemas/formats/map.md).
+  Result<std::optional<Sequenced>> Genesis(bool state_map = false);
   Result<std::optional<Sequenced>> Restore(const Head& head);
+  // `map_proofs`: one per event for a log with the state map (map.md §4).
   Result<Sequenced> Append(uint64_t expected_size, const Hash& expected_root,
-                           std::span<const SubmittedEvent> events);
+                           std::span<const SubmittedEvent> events,
+                           std::span<const state_map::Proof> map_proofs = {});
   // The next policy version (its encoding) with operator approvals of its
   // digest. Returns the POLICY_CHANGED batch, to be persisted like Append's.
   Result<Sequenced> ChangePolicy(uint64_t expected_size, const Hash& expected_root,
-                                 ByteView policy, std::span<const Bytes> approvals);
+                                 ByteView policy, std::span<const Bytes> approvals,
+                                 const std::optional<state_map::Proof>& map_proof = std::nullopt);
   // After Restore with witnesses required (state CONFIRMING): the restored
   // checkpoint with the witness quorum's cosignature lines. The notary then
   // serves Append.
