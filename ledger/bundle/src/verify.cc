@@ -325,6 +325,7 @@ VerifyReport VerifyBundle(const Files& files, const VerifyOptions& options) {
   internal::CheckInclusion(c);
   internal::CheckEvidence(c);
   internal::CheckPayloads(c);
+  internal::CheckRetention(c);
   internal::CheckReports(c);
   return {std::move(c.out)};
 }

@@ -6,6 +6,7 @@
 #include "ledger/bundle/jcs.h"
 #include "ledger/codec/event_json.h"
 #include "ledger/merkle.h"
+#include "ledger/retention.h"
 #include "verify_internal.h"
 
 namespace ledger::bundle::internal {
@@ -164,8 +165,18 @@ void CheckEvidence(Context& c) {
   } else {
     size_t boots = 0;
     std::string fail;
+    // The records whose disposal is on record come along as evidence.
+    std::set<std::string> disposed;
+    for (const auto* list : {&c.entries, &c.evidence}) {
+      for (const EntryLine& e : *list) {
+        const std::string* i = FindAttribute(e.event, kAttrRecordIndex);
+        if (e.event.kind == EventKind::kRecordDisposed && i) disposed.insert(*i);
+      }
+    }
     for (const EntryLine& e : c.evidence) {
-      if (!IsEvidenceKind(e.event.kind)) fail = "entry " + std::to_string(e.index) + " is not evidence";
+      if (!IsEvidenceKind(e.event.kind) && !disposed.contains(std::to_string(e.index))) {
+        fail = "entry " + std::to_string(e.index) + " is not evidence";
+      }
       if (e.event.kind == EventKind::kEnclaveBooted) ++boots;
     }
     if (!fail.empty()) {

@@ -56,5 +56,7 @@ void CheckInclusion(Context& c);
 void CheckEvidence(Context& c);
 void CheckPayloads(Context& c);
 void CheckReports(Context& c);
+// verify_retention.cc
+void CheckRetention(Context& c);
 
 }  // namespace ledger::bundle::internal

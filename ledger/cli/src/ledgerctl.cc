@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "commands.h"
+#include "commands_retention.h"
 
 namespace ledger::cli {
 namespace {
@@ -43,6 +44,16 @@ compliance (README: "Compliance exports"):
                                            recorded as an EXPORT_CREATED entry
   verify-bundle --vkey VKEY [--since CHECKPOINT] [--root CERT] DIR|FILE.tar
                                            verify a bundle offline: one PASS/FAIL line per check
+  retention class --data DIR --class NAME --days N [--lock] [--actor ID]
+                                           configure a retention class (never below the
+                                           regulatory minimum; a locked class only extends)
+  retention extend --data DIR --subject S --until RFC3339 [--actor ID]
+                                           extend a record's retain-until (never shorten)
+  hold place|release --data DIR --subject S --hold-id ID --role ROLE [--reason R] [--actor ID]
+                                           legal hold; release needs another role than placement
+  dispose --data DIR --index I [--actor ID]
+                                           dispose of an entry's payload body after retention;
+                                           refusals are recorded as DENIED entries
 
 quorum ceremony (README: "The quorum ceremony"):
   operator-key --out FILE                  an operator's P-256 key (FILE, mode 0600; FILE.pub)
@@ -120,6 +131,16 @@ int RunLedgerctl(const std::vector<std::string>& argv, std::istream& in, std::os
     auto verified = CmdVerifyBundle(a, o);
     if (!verified.ok()) return o.Fail(verified.status());
     return *verified ? kExitOk : kExitVerificationFailed;
+  } else if (cmd == "retention" && sub == "class") {
+    s = CmdRetentionClass(a, o);
+  } else if (cmd == "retention" && sub == "extend") {
+    s = CmdRetentionExtend(a, o);
+  } else if (cmd == "hold" && sub == "place") {
+    s = CmdHoldPlace(a, o);
+  } else if (cmd == "hold" && sub == "release") {
+    s = CmdHoldRelease(a, o);
+  } else if (cmd == "dispose") {
+    s = CmdDispose(a, o);
   } else if (cmd == "dev-pki") {
     s = CmdDevPki(a, o);
   } else if (cmd == "stamp") {

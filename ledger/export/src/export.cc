@@ -6,7 +6,9 @@
 
 #include "ledger/bundle/jcs.h"
 #include "ledger/codec/rfc3339.h"
+#include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
+#include "ledger/retention.h"
 
 namespace ledger::exporter {
 namespace {
@@ -25,6 +27,12 @@ constexpr size_t kMaxCheckpoints = 4096;
 Result<std::vector<uint64_t>> FindAll(const store::LogStore& st, store::EntryQuery q) {
   q.limit = SIZE_MAX;
   return st.FindEntries(q);
+}
+
+Result<Event> EventAt(const store::LogStore& st, uint64_t index, uint64_t size) {
+  ASSIGN_OR_RETURN(store::LeafWithProof l, st.GetLeaf(index, size));
+  ASSIGN_OR_RETURN(Leaf leaf, DecodeLeaf(l.leaf));
+  return DecodeEvent(leaf.event);
 }
 
 Result<uint64_t> RecordedAt(const store::LogStore& st, uint64_t index, uint64_t size) {
@@ -133,14 +141,36 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
     ASSIGN_OR_RETURN(auto found, FindAll(st, q));
     for (uint64_t i : found) {
       if (in_scope.contains(i)) continue;
-      ASSIGN_OR_RETURN(store::LeafWithProof l, st.GetLeaf(i, size));
-      ASSIGN_OR_RETURN(Leaf leaf, DecodeLeaf(l.leaf));
-      ASSIGN_OR_RETURN(Event ev, DecodeEvent(leaf.event));
+      ASSIGN_OR_RETURN(Event ev, EventAt(st, i, size));
       if (std::find(std::begin(kRetentionKinds), std::end(kRetentionKinds), ev.kind) !=
           std::end(kRetentionKinds)) {
         extra.insert(i);
       }
     }
+  }
+  {
+    // Retention class configurations apply to every record of the class.
+    store::EntryQuery q;
+    q.kind = EventKind::kRetentionSet;
+    ASSIGN_OR_RETURN(auto found, FindAll(st, q));
+    for (uint64_t i : found) {
+      ASSIGN_OR_RETURN(Event ev, EventAt(st, i, size));
+      if (ev.subject.starts_with(kRetentionClassSubjectPrefix)) extra.insert(i);
+    }
+  }
+  // The records whose disposals are exported, so the disposal can be checked.
+  std::vector<Event> disposals;
+  for (const auto& e : entries.lines) {
+    if (e.event.kind == EventKind::kRecordDisposed) disposals.push_back(e.event);
+  }
+  for (uint64_t i : extra) {
+    ASSIGN_OR_RETURN(Event ev, EventAt(st, i, size));
+    if (ev.kind == EventKind::kRecordDisposed) disposals.push_back(std::move(ev));
+  }
+  for (const Event& d : disposals) {
+    const std::string* rec = FindAttribute(d, kAttrRecordIndex);
+    auto record_index = rec ? ParseDecimalU64(*rec) : Result<uint64_t>(Status::NotFound("", ""));
+    if (record_index.ok() && *record_index < size) extra.insert(*record_index);
   }
   for (uint64_t i : extra) {
     if (!in_scope.contains(i)) RETURN_IF_ERROR(AddEntry(st, i, size, evidence, inclusion));

@@ -1,0 +1,87 @@
+// ledgerctl retention / hold / dispose: requests checked against the log's
+// history; refusals recorded as DENIED entries; the store audit and an
+// export of the records agree with the history.
+#include "cli_fixture.h"
+
+namespace ledger::cli {
+namespace {
+
+class RetentionCliTest : public testing::CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    data_ = P("data");
+    ASSERT_EQ(Ctl({"init", "--data", data_, "--origin", "ledger.test/retention"}).code, kExitOk);
+    // Entry 0: a record with a payload under SEC-17a-4-6y.
+    const std::string line =
+        R"({"event": {"kind": "SIGNATURE_PRODUCED", "event_id": "e-1", "occurred_at": "2024-05-01T00:00:00Z", )"
+        R"("actor": {"id": "svc/signer"}, "subject": "record/r-1", "outcome": "SUCCESS", )"
+        R"("retention_class": "SEC-17a-4-6y"}, "payload": "the signed message"})";
+    ASSERT_EQ(Ctl({"append", "--data", data_}, line + "\n").code, kExitOk);
+  }
+  nlohmann::json Entry(int index) {
+    auto r = Ctl({"get", "--data", data_, std::to_string(index), "--json"});
+    EXPECT_EQ(r.code, kExitOk) << r.out;
+    return r.Json()["event"];
+  }
+  std::string data_;
+};
+
+TEST_F(RetentionCliTest, RefusalsAreRecordedAndTheAuditAgrees) {
+  // Below the SEC minimum: refused, and the refusal is entry 1.
+  auto cls = Ctl({"retention", "class", "--data", data_, "--class", "SEC-17a-4-6y", "--days", "30",
+                  "--actor", "cco", "--json"});
+  EXPECT_EQ(cls.code, kExitFailed);
+  EXPECT_EQ(cls.Json()["error"]["reason"], "below_regulatory_minimum");
+  EXPECT_EQ(Entry(1)["kind"], "RETENTION_SET");
+  EXPECT_EQ(Entry(1)["outcome"], "DENIED");
+
+  // Early disposal: refused and recorded; the body stays.
+  auto early = Ctl({"dispose", "--data", data_, "--index", "0", "--actor", "ops"});
+  EXPECT_EQ(early.code, kExitFailed) << early.out;
+  EXPECT_NE(early.err.find("retention_not_expired"), std::string::npos) << early.err;
+  EXPECT_NE(early.err.find("recorded as DENIED RECORD_DISPOSED entry #2"), std::string::npos);
+  nlohmann::json refused = Entry(2);
+  EXPECT_EQ(refused["kind"], "RECORD_DISPOSED");
+  EXPECT_EQ(refused["outcome"], "DENIED");
+  EXPECT_EQ(refused["attributes"]["record_index"], "0");
+  auto get = Ctl({"get", "--data", data_, "0", "--json"});
+  EXPECT_EQ(get.Json()["payload"]["base64"], Base64Encode(ToBytes("the signed message")))
+      << get.out;
+
+  // Legal hold: the placing role cannot release it; another role can.
+  EXPECT_EQ(Ctl({"hold", "place", "--data", data_, "--subject", "record/r-1", "--hold-id", "case-7",
+                 "--role", "legal"})
+                .code,
+            kExitOk);
+  EXPECT_EQ(Ctl({"hold", "release", "--data", data_, "--subject", "record/r-1", "--hold-id",
+                 "case-7", "--role", "legal"})
+                .code,
+            kExitFailed);
+  EXPECT_EQ(Ctl({"hold", "release", "--data", data_, "--subject", "record/r-1", "--hold-id",
+                 "case-7", "--role", "compliance"})
+                .code,
+            kExitOk);
+  // Retain-until: extend, never shorten.
+  EXPECT_EQ(Ctl({"retention", "extend", "--data", data_, "--subject", "record/r-1", "--until",
+                 "2040-01-01T00:00:00Z"})
+                .code,
+            kExitOk);
+  EXPECT_EQ(Ctl({"retention", "extend", "--data", data_, "--subject", "record/r-1", "--until",
+                 "2035-01-01T00:00:00Z"})
+                .code,
+            kExitFailed);
+
+  auto audit = Ctl({"verify", "store", "--data", data_});
+  EXPECT_EQ(audit.code, kExitOk) << audit.err;
+
+  // The export of the record carries its retention history and verifies.
+  ASSERT_EQ(Ctl({"export", "--data", data_, "--subject", "record/r-1", "--out", P("b")}).code,
+            kExitOk);
+  auto v = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", P("b")});
+  EXPECT_EQ(v.code, kExitOk) << v.out;
+  EXPECT_NE(v.out.find("PASS  retention"), std::string::npos) << v.out;
+}
+
+}  // namespace
+}  // namespace ledger::cli
