@@ -26,7 +26,10 @@ void CheckStructure(Context& c) {
   }
   if (!missing.empty()) return c.Fail("bag.structure", "missing " + missing);
   if (*c.File(kBagitTxt) != kBagitContent) return c.Fail("bag.structure", "bagit.txt is not BagIt 1.0");
-  for (const auto& [path, unused] : c.files) {
+  for (const auto& file : c.files) {
+    // A named reference, not a structured binding: clang 14 cannot capture
+    // structured bindings in lambdas.
+    const std::string& path = file.first;
     bool tag = std::find_if(std::begin(kTagFiles), std::end(kTagFiles),
                             [&](const char* t) { return path == t; }) != std::end(kTagFiles);
     if (!tag && path != kTagManifestSha256 && !path.starts_with("data/")) {
