@@ -117,6 +117,15 @@ Result<pb::Sequenced> Enclave::Append(const pb::Append& request) {
   RETURN_IF_ERROR(RequireServing());
   ASSIGN_OR_RETURN(ledger::Hash expected_root,
                    ledger::Hash::FromBytes(ledger::AsBytes(request.expected_root())));
+  // A request against another head (a fork or a stale host) is refused as
+  // such before anything else in it is parsed.
+  const ledger::LogHead& head = sequencer_->head();
+  if (request.expected_size() != head.size() || expected_root != head.range.Root()) {
+    return Status::FailedPrecondition("head_mismatch",
+                                      "host head (size " + std::to_string(request.expected_size()) +
+                                          ") differs from the notary's (size " +
+                                          std::to_string(head.size()) + ")");
+  }
   std::vector<ledger::SubmittedEvent> events;
   std::vector<ledger::state_map::Proof> map_proofs;
   events.reserve(static_cast<size_t>(request.events_size()));
