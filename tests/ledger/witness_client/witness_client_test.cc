@@ -6,6 +6,8 @@
 #include "ledger/witness_client/witness_client.h"
 
 #include <arpa/inet.h>
+#include <atomic>
+#include <chrono>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -33,12 +35,22 @@ class WitnessClientTest : public ::testing::Test {
     witness_ = anchor::witness::Witness::Create(&kv_, std::move(signer), {cfg}).value();
     server_ = std::make_unique<anchor::witness::Server>(witness_.get());
     port_ = server_->Bind("127.0.0.1", 0).value();
-    thread_ = std::thread([this] { (void)server_->Serve(); });
+    thread_ = std::thread([this] {
+      (void)server_->Serve();
+      served_ = true;
+    });
   }
   void TearDown() override {
-    server_->Stop();
+    // httplib's stop() is a no-op until the server thread is listening, so a
+    // test that never used the server could stop it too early and hang:
+    // stop until the serving thread has returned.
+    while (!served_) {
+      server_->Stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     thread_.join();
   }
+  std::atomic<bool> served_{false};
 
   WitnessConfig Config(const std::string& vkey) {
     return {"w1.test", "http://127.0.0.1:" + std::to_string(port_),
