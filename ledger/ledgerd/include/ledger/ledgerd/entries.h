@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ledger/codec/error_json.h"
 #include "ledger/ledgerd/batcher.h"
 #include "ledger/status.h"
 #include "ledger/store/log_store.h"
@@ -45,9 +46,7 @@ Result<std::vector<Entry>> ParseProtoEntries(std::string_view body);
 Result<nlohmann::json> ReceiptJson(const store::LogStore& store, uint64_t index,
                                    const Acknowledged* ack, uint64_t tree_size = 0);
 
-nlohmann::json ErrorJson(const Status& s);
-// The HTTP status for an error: 400 for bad input and refused stamps, 404,
-// 409, 503 for unavailable, 500 otherwise.
-int HttpStatusFor(const Status& s);
+using codec::ErrorJson;
+using codec::HttpStatusFor;
 
 }  // namespace ledger::ledgerd
