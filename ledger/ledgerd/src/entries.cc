@@ -151,9 +151,16 @@ Result<std::vector<Entry>> ParseProtoEntries(std::string_view body) {
 }
 
 Result<nlohmann::json> ReceiptJson(const store::LogStore& store, uint64_t index,
-                                   const Acknowledged* ack, uint64_t tree_size) {
+                                   const Acknowledged* ack, uint64_t tree_size,
+                                   CheckpointNotes* checkpoints) {
   ASSIGN_OR_RETURN(store::LeafWithProof leaf, store.GetLeaf(index, tree_size));
-  ASSIGN_OR_RETURN(std::string checkpoint, store.CheckpointAt(leaf.tree_size));
+  std::string checkpoint;
+  if (checkpoints && checkpoints->contains(leaf.tree_size)) {
+    checkpoint = checkpoints->at(leaf.tree_size);
+  } else {
+    ASSIGN_OR_RETURN(checkpoint, store.CheckpointAt(leaf.tree_size));
+    if (checkpoints) checkpoints->emplace(leaf.tree_size, checkpoint);
+  }
   TlogProof tp;
   tp.extra = leaf.leaf;
   tp.index = index;
