@@ -51,6 +51,9 @@ Status CmdPolicyApply(const Args& a, const Output& o);
 Status CmdExport(const Args& a, const Output& o);
 Result<bool> CmdVerifyBundle(const Args& a, const Output& o);
 
+// Anchors (commands_anchor.cc): an ANCHOR_CONFIRMED entry offline and on chain.
+Status CmdVerifyAnchor(const Args& a, const Output& o);
+
 // A --vkey value: the vkey string itself, or a file holding it.
 Result<std::unique_ptr<note::Verifier>> LoadVerifierKey(const std::string& value);
 

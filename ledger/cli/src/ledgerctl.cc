@@ -35,6 +35,9 @@ constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on a
   verify-attestation --root CERT [--at UNIX] [--pcr N=HEX...] [--user-data HEX]
       [--nonce HEX] DOC                    check an AWS Nitro attestation document
                                            (CBOR or base64) against a pinned root
+  verify-anchor --vkey VKEY [--manifest FILE] [--notary 0xADDR] [--rpc URL] RECEIPT
+                                           check an ANCHOR_CONFIRMED entry (its receipt) offline,
+                                           and against the chain with --rpc
   dev-pki --out DIR                        create a development P-384 root/intermediate/leaf
 
 compliance (README: "Compliance exports"):
@@ -125,6 +128,8 @@ int RunLedgerctl(const std::vector<std::string>& argv, std::istream& in, std::os
     s = CmdVerifyState(a, o);
   } else if (cmd == "verify-attestation") {
     s = CmdVerifyAttestation(a, o);
+  } else if (cmd == "verify-anchor") {
+    s = CmdVerifyAnchor(a, o);
   } else if (cmd == "export") {
     s = CmdExport(a, o);
   } else if (cmd == "verify-bundle") {
