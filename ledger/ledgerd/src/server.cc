@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "anchor_routes.h"
 #include "ledger/host/notary_host.h"
 #include "ledger/ledgerd/batcher.h"
 #include "ledger/ledgerd/entries.h"
@@ -470,6 +471,7 @@ void Server::Impl::Routes() {
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(Metrics(), "text/plain; version=0.0.4");
   });
+  AnchorRoutes(http, store.get(), batcher.get());
 }
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
