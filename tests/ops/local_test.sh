@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# ops/local end to end: --once comes up (notary, two witnesses, ledgerd, the explorer, the
-# samples appended over HTTP, a receipt verified) and stops everything it
+# ops/local end to end: --once comes up (notary, two witnesses, ledgerd, the explorer,
+# anvil with the registry and anchord, the samples appended over HTTP, a receipt and the
+# first anchor verified) and stops everything it
 # started; in serving mode, SIGTERM to the script stops everything too.
-# Usage: local_test.sh WORKDIR   (CTL, NOTARY, LEDGERD, WITNESS, EXPLORER: the binaries)
+# Usage: local_test.sh WORKDIR   (CTL, NOTARY, LEDGERD, WITNESS, EXPLORER, ANCHORD: the binaries)
 set -euo pipefail
 W=$1
 OPS=$(cd "$(dirname "$0")/../../ops" && pwd)
@@ -12,16 +13,20 @@ all_stopped() {
   while read -r pid name; do
     if kill -0 "$pid" 2>/dev/null; then fail "$name (pid $pid) still running"; fi
   done < "$1/pids"
-  [ "$(wc -l < "$1/pids")" -eq 5 ] || fail "expected 5 processes in $1/pids"
+  [ "$(wc -l < "$1/pids")" -eq 7 ] || fail "expected 7 processes in $1/pids"
 }
 
 "$OPS/local" --once "$W/once" > "$W/once.out" 2>&1 || { cat "$W/once.out"; fail "--once exited $?"; }
 grep -q '^ledgerd        http://127.0.0.1:' "$W/once.out" || fail "no ledgerd URL"
 grep -q '^witness 2      http://127.0.0.1:' "$W/once.out" || fail "no second witness"
 grep -q '^explorer       http://127.0.0.1:' "$W/once.out" || fail "no explorer URL"
+grep -q '^chain (anvil)  http://127.0.0.1:' "$W/once.out" || fail "no local chain"
+grep -q '^OK: entry [0-9]* anchors .*on chain with' "$W/once.out" || fail "no anchor verified on chain"
+python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["registry_chain_id"] == 31337 and p["registry_contract"].startswith("0x")' \
+  "$W/once/log/pins.json" || fail "pins.json lacks the registry"
 python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["log_vkey"] and len(p["witness_vkeys"]) == 2' \
   "$W/once/log/pins.json" || fail "pins.json lacks the log or witness vkeys"
-grep -q 'stopped 5 processes' "$W/once.out" || fail "did not stop its processes"
+grep -q 'stopped 7 processes' "$W/once.out" || fail "did not stop its processes"
 samples=$(grep -c . "$OPS/samples/events.jsonl")
 got=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["results"]))' \
   "$W/once/samples.receipts.json")

@@ -66,6 +66,7 @@ class LedgerdClient::Http {
     client.set_connection_timeout(5, 0);
     client.set_read_timeout(60, 0);  // an append waits for its batch (and witnesses)
     client.set_write_timeout(10, 0);
+    client.set_tcp_nodelay(true);  // no delayed-ACK wait between headers and body
   }
   Result<Json> Do(const std::string& method, const std::string& path, const std::string& body) {
     httplib::Result r = method == "GET" ? client.Get(path)
