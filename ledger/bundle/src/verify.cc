@@ -325,6 +325,8 @@ VerifyReport VerifyBundle(const Files& files, const VerifyOptions& options) {
   internal::CheckEntryLeaves(c);
   internal::CheckChain(c);
   internal::CheckGapless(c);
+  internal::CheckRange(c);
+  internal::CheckScope(c);
   internal::CheckInclusion(c);
   internal::CheckEvidence(c);
   internal::CheckPayloads(c);
