@@ -321,6 +321,12 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
   manifest_text += "\n";
   const Hash manifest_digest = Sha256::Digest(manifest_text);
   files[bundle::kExportManifest] = manifest_text;
+  if (r.timestamp) {
+    // Before EXPORT_CREATED: a TSA that fails leaves no record of an export
+    // that was never handed out.
+    ASSIGN_OR_RETURN(Bytes token, r.timestamp(manifest_digest));
+    files[bundle::kExportTimestamp] = std::string(AsString(token));
+  }
 
   // The log signs the manifest: EXPORT_CREATED carries its digest (and the
   // manifest as payload body), and the receipt proves that entry under a
@@ -365,9 +371,11 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
                                "\nExternal-Identifier: " + export_id +
                                "\nPayload-Oxum: " + std::to_string(octets) + "." +
                                std::to_string(data_paths.size()) + "\n";
-  files[bundle::kTagManifestSha256] = bundle::RenderBagManifest(
-      files, {bundle::kBagitTxt, bundle::kBagInfoTxt, bundle::kManifestSha256,
-              bundle::kExportManifest, bundle::kExportReceipt});
+  std::vector<std::string> tags = {bundle::kBagitTxt, bundle::kBagInfoTxt,
+                                   bundle::kManifestSha256, bundle::kExportManifest,
+                                   bundle::kExportReceipt};
+  if (files.contains(bundle::kExportTimestamp)) tags.push_back(bundle::kExportTimestamp);
+  files[bundle::kTagManifestSha256] = bundle::RenderBagManifest(files, tags);
   return files;
 }
 

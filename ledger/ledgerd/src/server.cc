@@ -19,6 +19,7 @@
 #include "ledger/ledgerd/entries.h"
 #include "ledger/ledgerd/host_tasks.h"
 #include "ledger/ledgerd/self_verify.h"
+#include "ledger/timestamp/tsa_client.h"
 #include "ledger/ledgerd/witnessing.h"
 #include "ledger/manifest.h"
 #include "ledger/store/log_store.h"
@@ -97,6 +98,7 @@ struct Server::Impl {
   std::unique_ptr<HostAppender> host_appender;
   std::optional<ExportTokens> export_tokens;
   std::mutex export_mu;  // one export at a time: each walks its whole range
+  std::string tsa_ca_pem;  // --tsa-ca, read at start
   std::atomic<uint64_t> exports{0};
   // Destroyed first in Stop: its runs append through the batcher.
   std::unique_ptr<SelfVerifier> self_verifier;
@@ -505,6 +507,12 @@ Status Server::Impl::LoadHostConfig() {
     ASSIGN_OR_RETURN(ExportTokens t, ExportTokens::Load(options.export_tokens));
     export_tokens = std::move(t);
   }
+  if (options.tsa_url.empty() != options.tsa_ca.empty()) {
+    return Status::InvalidArgument("bad_option", "--tsa-url and --tsa-ca go together");
+  }
+  if (!options.tsa_ca.empty()) {
+    ASSIGN_OR_RETURN(tsa_ca_pem, ReadText(options.tsa_ca));
+  }
   return Status::Ok();
 }
 
@@ -589,6 +597,15 @@ void Server::Impl::Export(const httplib::Request& req, httplib::Response& res) {
   defaults.log_vkey = vkey;
   defaults.created_at_us = SystemClockMicros();
   defaults.software_version = "ledgerd 0.1.0";
+  if (!options.tsa_url.empty()) {
+    // The TSA's answer is verified against the pinned roots before it goes
+    // into the bundle (export-bundle.md §6.1).
+    defaults.timestamp = [this](const Hash& digest) -> Result<Bytes> {
+      ASSIGN_OR_RETURN(auto stamped,
+                       timestamp::RequestTimestamp(options.tsa_url, digest, tsa_ca_pem));
+      return std::move(stamped.token);
+    };
+  }
   exporter::AppendFn append = [this](const Event& e, const store::Payload& p) {
     return host_appender->Append(e, p);
   };

@@ -64,6 +64,12 @@ TEST_F(ConfigTest, HostTaskKeys) {
   EXPECT_EQ(ParseCommandLine({"--verify-every", "99999999999"}, p).reason(), "bad_option");
   EXPECT_EQ(ParseCommandLine({"--host-key", ""}, p).reason(), "bad_option");
   EXPECT_FALSE(ApplyConfigFile(Write(R"({"verify_every": "60"})"), p).ok());
+  ServerOptions t;
+  ASSERT_TRUE(ParseCommandLine({"--tsa-url", "http://tsa.example/", "--tsa-ca", "/k/ca.pem"}, t)
+                  .ok());
+  EXPECT_EQ(t.tsa_url, "http://tsa.example/");
+  EXPECT_EQ(t.tsa_ca, "/k/ca.pem");
+  EXPECT_EQ(ParseCommandLine({"--tsa-url", "tsa.example"}, t).reason(), "bad_option");
 }
 
 TEST_F(ConfigTest, TheSampleConfigIsValid) {

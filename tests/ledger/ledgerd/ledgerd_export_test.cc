@@ -17,6 +17,7 @@
 #include "ledger/stamp.h"
 #include "ledger/store/kv.h"
 #include "ledgerd_fixture.h"
+#include "local_tsa.h"
 
 namespace ledger::ledgerd::testing {
 namespace {
@@ -214,6 +215,36 @@ TEST_F(LedgerdExportTest, ExplorerLinkExportsTheFilterThroughLedgerdAndTheBundle
   EXPECT_EQ(tampered("bag.manifest",
                      [](bundle::Files& f) { f[bundle::kRangeJsonl].insert(0, " "); }),
             "FAIL");
+}
+
+TEST_F(LedgerdExportTest, ExportsAreTimeStampedByTheConfiguredTsa) {
+  ASSERT_FALSE(HasFatalFailure());
+  const std::string rfc3161 = std::string(LEDGER_TEST_VECTORS) + "/rfc3161";
+  ledger::testing::LocalTsa tsa(rfc3161, d_->P("tsa"));
+  const std::string ca = rfc3161 + "/sample/ca.crt";
+  StartLedgerd({"--tsa-url", tsa.url(), "--tsa-ca", ca});
+  Append("tsa-", 4);
+  auto client = Ledgerd();
+  client.set_basic_auth("auditor@example.com", kToken);
+  auto r = client.Get("/v1/export?actor=user%2Falice");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(tsa.requests(), 1);
+  auto files = bundle::ReadTar(r->body).value();
+  EXPECT_TRUE(files.contains(bundle::kExportTimestamp));
+  const std::string tar = d_->P("export-tsa.tar");
+  std::ofstream(tar, std::ios::binary) << r->body;
+  auto verified = Ctl({"verify-bundle", "--vkey", d_->P("log.vkey"), "--tsa-ca", ca, tar});
+  EXPECT_EQ(verified.code, 0) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find("PASS  export.timestamp"), std::string::npos) << verified.out;
+  // A TSA that is down fails the export (503) and records nothing.
+  tsa.fail_with_status(503);
+  const uint64_t size = std::stoull(Metric("ledgerd_store_size"));
+  auto down = client.Get("/v1/export?actor=user%2Falice");
+  ASSERT_TRUE(down);
+  EXPECT_EQ(down->status, 503) << down->body;
+  EXPECT_NE(down->body.find("tsa_unavailable"), std::string::npos) << down->body;
+  EXPECT_EQ(std::stoull(Metric("ledgerd_store_size")), size);
 }
 
 TEST_F(LedgerdExportTest, ExportNeedsConfigurationAndGoodFilters) {

@@ -36,6 +36,9 @@ inline constexpr char kManifestSha256[] = "manifest-sha256.txt";
 inline constexpr char kTagManifestSha256[] = "tagmanifest-sha256.txt";
 inline constexpr char kExportManifest[] = "export-manifest.json";
 inline constexpr char kExportReceipt[] = "export-receipt.json";
+// Optional tag file: an RFC 3161 time-stamp token (DER) over the SHA-256 of
+// export-manifest.json (export-bundle.md §6.1).
+inline constexpr char kExportTimestamp[] = "export-manifest.tsr";
 inline constexpr char kEntriesJsonl[] = "data/entries.jsonl";
 inline constexpr char kEvidenceJsonl[] = "data/evidence.jsonl";
 inline constexpr char kEntriesCsv[] = "data/entries.csv";

@@ -42,6 +42,11 @@ struct ExportRequest {
   std::string log_vkey;         // the log's verifier key, recorded in the manifest
   uint64_t created_at_us = 0;   // exporter clock (informative; the log's recorded_at is binding)
   std::string software_version; // e.g. "ledgerctl 0.1.0"
+  // When set, called with the SHA-256 of export-manifest.json before the
+  // export is recorded; the RFC 3161 token it returns (DER) is the bundle's
+  // export-manifest.tsr (export-bundle.md §6.1). An error fails the export
+  // before anything is appended. Default: no time-stamp.
+  std::function<Result<Bytes>(const Hash& manifest_digest)> timestamp;
 };
 
 // True when any filter besides the time range is set.

@@ -70,6 +70,11 @@ struct ServerOptions {
   std::chrono::seconds verify_every{0};
   // A backup copy of store/ (RocksDB) compared on every run. Default: none.
   std::string verify_backup;
+  // An RFC 3161 TSA (http(s) URL) that time-stamps every export manifest,
+  // and its pinned root certificates (PEM file) the token must chain to.
+  // Default: none, exports are not time-stamped.
+  std::string tsa_url;
+  std::string tsa_ca;
 };
 
 class Server {
