@@ -1,5 +1,5 @@
 // explorer --data DIR [--listen HOST:PORT] [--vkey VKEY] [--secondary DIR]
-//          [--web DIR] [--refresh-ms N] [--http-threads N]
+//          [--web DIR] [--refresh-ms N] [--http-threads N] [--export-url URL]
 // Prints "listening on HOST:PORT" on stdout once it serves. Exit status: 0
 // after SIGINT/SIGTERM, 2 for bad usage, 4 when the store cannot be opened
 // (or does not verify with the pinned key) or the address cannot be bound.
@@ -24,7 +24,8 @@ bool ParseNumber(std::string_view s, uint64_t& out) {
 int Usage(const std::string& why) {
   std::cerr << "explorer: " << why
             << "\nusage: explorer --data DIR [--listen HOST:PORT] [--vkey VKEY] "
-               "[--secondary DIR] [--web DIR] [--refresh-ms N] [--http-threads N]\n";
+               "[--secondary DIR] [--web DIR] [--refresh-ms N] [--http-threads N] "
+               "[--export-url http(s)://LEDGERD]\n";
   return 2;
 }
 
@@ -56,6 +57,10 @@ int main(int argc, char** argv) {
       o.refresh_interval = std::chrono::milliseconds(n);
     } else if (flag == "--http-threads" && ParseNumber(value, n) && n >= 1 && n <= 1024) {
       o.http_threads = n;
+    } else if (flag == "--export-url" &&
+               (value.starts_with("http://") || value.starts_with("https://"))) {
+      o.export_url = value;
+      while (!o.export_url.empty() && o.export_url.back() == '/') o.export_url.pop_back();
     } else if (flag == "--tamper" && (value == "tile" || value == "checkpoint")) {
       o.tamper = value;
     } else {

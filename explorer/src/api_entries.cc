@@ -48,8 +48,8 @@ Result<store::EntryQuery> ParseQuery(const httplib::Request& req) {
   return q;
 }
 
-// The query string of the current filter, without the cursor: the export
-// feature takes the same filter (/v1/export?...).
+// The query string of the current filter, without the cursor: ledgerd's
+// export takes the same filter (/v1/export?..., http_export.h).
 std::string FilterQuery(const httplib::Request& req) {
   std::string out;
   for (const char* name : {"subject", "actor", "kind", "outcome", "from", "to", "request_id"}) {
@@ -60,7 +60,8 @@ std::string FilterQuery(const httplib::Request& req) {
   return out;
 }
 
-Result<nlohmann::json> Search(Context&, const store::LogStore& log, const httplib::Request& req) {
+Result<nlohmann::json> Search(Context& ctx, const store::LogStore& log,
+                              const httplib::Request& req) {
   ASSIGN_OR_RETURN(store::EntryQuery q, ParseQuery(req));
   const size_t page = q.limit;
   std::vector<uint64_t> hits;
@@ -91,7 +92,10 @@ Result<nlohmann::json> Search(Context&, const store::LogStore& log, const httpli
   nlohmann::json out = {{"tree_size", log.size()},
                         {"entries", std::move(entries)},
                         {"next_cursor", next ? nlohmann::json(std::to_string(*next)) : nullptr},
-                        {"export", "/v1/export?" + FilterQuery(req)}};
+                        {"export", ctx.options().export_url.empty()
+                                       ? nlohmann::json(nullptr)
+                                       : nlohmann::json(ctx.options().export_url +
+                                                        "/v1/export?" + FilterQuery(req))}};
   return out;
 }
 

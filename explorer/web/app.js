@@ -68,7 +68,7 @@ async function runLogCheck(pins) {
 const KINDS = ['KEY_CREATED', 'KEY_IMPORTED', 'KEY_ROTATED', 'KEY_EXPORTED', 'KEY_RETIRED',
   'POLICY_CHANGED', 'SIGNATURE_PRODUCED', 'SIGNATURE_REJECTED', 'STATE_NOTARIZED', 'ENCLAVE_BOOTED',
   'ANCHOR_CONFIRMED', 'RETENTION_SET', 'LEGAL_HOLD_PLACED', 'LEGAL_HOLD_RELEASED', 'RECORD_DISPOSED',
-  'EXPORT_CREATED'];
+  'EXPORT_CREATED', 'VERIFICATION_RUN'];
 const FILTERS = ['subject', 'actor', 'kind', 'outcome', 'from', 'to', 'request_id'];
 
 function entryRow(e) {
@@ -109,7 +109,9 @@ async function pageTimeline(params) {
     h('h2', {}, 'Timeline'), form,
     h('p', {}, `Log size ${page.tree_size}. `,
       h('a', { href: '#/entries?' + new URLSearchParams({ ...Object.fromEntries(next), cursor: String(Math.max(0, page.tree_size - 50)) }).toString() }, 'Latest entries'), ' · ',
-      h('a', { href: base + page.export.replace(/^\//, ''), id: 'export-link' }, 'Export this selection')),
+      page.export
+        ? h('a', { href: page.export, id: 'export-link', class: 'button', title: 'Export bundle of this filter from ledgerd (recorded as EXPORT_CREATED; asks for your requester name and API token)' }, 'Export')
+        : h('span', { id: 'export-link' }, 'Export not configured (explorer --export-url)')),
     entryTable(page.entries),
     page.next_cursor ? h('p', {}, h('a', { href: '#/entries?' + next.toString(), id: 'next-page' }, 'Next page →')) : h('p', {}, 'End of the selection.'));
 }

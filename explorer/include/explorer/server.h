@@ -35,6 +35,12 @@ struct ServerOptions {
   // How often the store catches up with ledgerd at most. Default: 200 ms.
   std::chrono::milliseconds refresh_interval{200};
   size_t http_threads = 8;  // Default: 8
+  // ledgerd's base URL ("http://127.0.0.1:8080"): the explorer cannot append
+  // (it is read-only), so the export link of a search points at ledgerd's
+  // /v1/export with the same filter, where the export is recorded as
+  // EXPORT_CREATED and the requester authenticates. Default: "" (searches
+  // answer "export": null and the UI says exports are not configured).
+  std::string export_url;
   // Fault injection for the browser tests only (the UI must then fail):
   // "tile" flips a byte of every hash tile served, "checkpoint" alters the
   // checkpoint's root line. Default: "" (off).

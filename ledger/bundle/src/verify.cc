@@ -17,7 +17,7 @@ const char* const kRequired[] = {kBagitTxt,       kManifestSha256, kTagManifestS
                                  kIndexJson,      kPayloadsJson,   kInclusionJsonl,
                                  kConsistencyJsonl};
 const char* const kTagFiles[] = {kBagitTxt, kBagInfoTxt, kManifestSha256, kExportManifest,
-                                 kExportReceipt};
+                                 kExportReceipt, kExportTimestamp};
 
 void CheckStructure(Context& c) {
   std::string missing;
@@ -320,11 +320,14 @@ VerifyReport VerifyBundle(const Files& files, const VerifyOptions& options) {
   internal::ParseManifest(c);
   internal::CheckCheckpoints(c);
   internal::CheckExportSigned(c);
+  internal::CheckTimestamp(c);
   internal::CheckSince(c);
   internal::ParseEntries(c);
   internal::CheckEntryLeaves(c);
   internal::CheckChain(c);
   internal::CheckGapless(c);
+  internal::CheckRange(c);
+  internal::CheckScope(c);
   internal::CheckInclusion(c);
   internal::CheckEvidence(c);
   internal::CheckPayloads(c);

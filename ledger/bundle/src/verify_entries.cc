@@ -133,8 +133,9 @@ void CheckGapless(Context& c) {
     return c.Pass(name, "indices " + std::to_string(*first) + ".." + std::to_string(*last) +
                             ", no gaps");
   }
-  c.Pass(name, std::to_string(count) + " entries in ascending order as the manifest states "
-                                       "(subject scope: gaps between subjects are expected)");
+  c.Pass(name, std::to_string(count) +
+                   " entries in ascending order as the manifest states (filtered scope: gaps "
+                   "are expected; entries.range accounts for them)");
 }
 
 void CheckInclusion(Context& c) {

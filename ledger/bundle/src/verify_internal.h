@@ -56,6 +56,11 @@ void CheckInclusion(Context& c);
 void CheckEvidence(Context& c);
 void CheckPayloads(Context& c);
 void CheckReports(Context& c);
+// verify_timestamp.cc
+void CheckTimestamp(Context& c);
+// verify_scope.cc
+void CheckRange(Context& c);
+void CheckScope(Context& c);
 // verify_retention.cc
 void CheckRetention(Context& c);
 

@@ -8,6 +8,7 @@
 #include "ledger/clock.h"
 #include "ledger/codec/rfc3339.h"
 #include "ledger/export/export.h"
+#include "ledger/timestamp/tsa_client.h"
 #include "local_log.h"
 
 namespace ledger::cli {
@@ -33,13 +34,33 @@ Result<std::optional<uint64_t>> TimeOption(const Args& a, const std::string& nam
 }  // namespace
 
 Status CmdExport(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow({"data", "from", "to", "subject", "out", "requester", "json"}));
+  RETURN_IF_ERROR(a.Allow({"data", "from", "to", "subject", "actor", "kind", "outcome",
+                           "request-id", "out", "requester", "tsa", "tsa-ca", "json"}));
   ASSIGN_OR_RETURN(std::string dir, a.Required("data"));
   ASSIGN_OR_RETURN(std::string out, a.Required("out"));
   exporter::ExportRequest req;
   ASSIGN_OR_RETURN(req.from_us, TimeOption(a, "from"));
   ASSIGN_OR_RETURN(req.to_us, TimeOption(a, "to"));
   req.subjects = a.GetAll("subject");
+  req.actor = a.Get("actor");
+  req.request_id = a.Get("request-id");
+  if (auto kind = a.Get("kind")) {
+    ASSIGN_OR_RETURN(req.kind, ParseEventKind(*kind));
+  }
+  if (auto outcome = a.Get("outcome")) {
+    ASSIGN_OR_RETURN(req.outcome, ParseOutcome(*outcome));
+  }
+  std::string tsa_url, tsa_ca;
+  if (auto tsa = a.Get("tsa")) {
+    tsa_url = *tsa;
+    ASSIGN_OR_RETURN(std::string ca_file, a.Required("tsa-ca"));
+    ASSIGN_OR_RETURN(tsa_ca, ReadFile(ca_file));
+    // The TSA's answer is verified against the pinned CA before it goes in.
+    req.timestamp = [&tsa_url, &tsa_ca](const Hash& digest) -> Result<Bytes> {
+      ASSIGN_OR_RETURN(auto stamped, timestamp::RequestTimestamp(tsa_url, digest, tsa_ca));
+      return std::move(stamped.token);
+    };
+  }
   const char* user = std::getenv("USER");
   req.requester = a.Get("requester").value_or(user && *user ? user : "ledgerctl");
   req.requester_auth = "local-cli";
@@ -75,7 +96,7 @@ Status CmdExport(const Args& a, const Output& o) {
 }
 
 Result<bool> CmdVerifyBundle(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow({"vkey", "since", "root", "json"}));
+  RETURN_IF_ERROR(a.Allow({"vkey", "since", "root", "tsa-ca", "json"}));
   if (a.positional().size() != 2) {
     return Status::InvalidArgument("missing_bundle", "one bundle (directory or .tar) is required");
   }
@@ -90,6 +111,10 @@ Result<bool> CmdVerifyBundle(const Args& a, const Output& o) {
   if (auto root = a.Get("root")) {
     ASSIGN_OR_RETURN(std::string pem, ReadFile(*root));
     ASSIGN_OR_RETURN(options.attestation_root_der, CertificateFromPemOrDer(AsBytes(pem)));
+  }
+  if (auto ca = a.Get("tsa-ca")) {
+    ASSIGN_OR_RETURN(std::string pem, ReadFile(*ca));
+    options.tsa_ca_pem = pem;
   }
   ASSIGN_OR_RETURN(bundle::Files files, bundle::ReadBundle(a.positional()[1]));
   bundle::VerifyReport report = bundle::VerifyBundle(files, options);

@@ -46,11 +46,14 @@ constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on a
   dev-pki --out DIR                        create a development P-384 root/intermediate/leaf
 
 compliance (README: "Compliance exports"):
-  export --data DIR --out DIR|FILE.tar [--from T] [--to T] [--subject S...] [--requester NAME]
+  export --data DIR --out DIR|FILE.tar [--from T] [--to T] [--subject S...] [--actor ID]
+         [--kind KIND] [--outcome OUTCOME] [--request-id ID] [--requester NAME]
+         [--tsa URL --tsa-ca CERT]
                                            export a time range (RFC 3339 or µs, recorded_at,
-                                           [from, to)) as a self-verifying bundle; the export is
-                                           recorded as an EXPORT_CREATED entry
-  verify-bundle --vkey VKEY [--since CHECKPOINT] [--root CERT] DIR|FILE.tar
+                                           [from, to)), optionally filtered, as a self-verifying
+                                           bundle, time-stamped by an RFC 3161 TSA with --tsa;
+                                           the export is recorded as an EXPORT_CREATED entry
+  verify-bundle --vkey VKEY [--since CHECKPOINT] [--root CERT] [--tsa-ca CERT] DIR|FILE.tar
                                            verify a bundle offline: one PASS/FAIL line per check
   retention class --data DIR --class NAME --days N [--lock] [--actor ID]
                                            configure a retention class (never below the

@@ -53,6 +53,7 @@ constexpr std::array<std::string_view, kMaxEventKind + 1> kKindNames = {
     "LEGAL_HOLD_RELEASED",
     "RECORD_DISPOSED",
     "EXPORT_CREATED",
+    "VERIFICATION_RUN",
 };
 constexpr std::array<std::string_view, 4> kOutcomeNames = {"", "SUCCESS", "DENIED", "ERROR"};
 

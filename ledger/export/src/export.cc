@@ -41,23 +41,17 @@ Result<uint64_t> RecordedAt(const store::LogStore& st, uint64_t index, uint64_t 
   return leaf.recorded_at_us;
 }
 
-// The entries of the scope. Without a subject filter the range is found by
-// binary search over verified leaves (recorded_at never decreases) and then
-// walked index by index, so no index can hide an entry from it.
-Result<std::vector<uint64_t>> ScopeIndices(const store::LogStore& st, const ExportRequest& r,
-                                           uint64_t size) {
-  if (!r.subjects.empty()) {
-    std::set<uint64_t> all;
-    for (const std::string& s : r.subjects) {
-      store::EntryQuery q;
-      q.subject = s;
-      q.from_us = r.from_us;
-      q.to_us = r.to_us;
-      ASSIGN_OR_RETURN(auto found, FindAll(st, q));
-      all.insert(found.begin(), found.end());
-    }
-    return std::vector<uint64_t>(all.begin(), all.end());
-  }
+// The scope: the range [first, end) of indices whose recorded_at lies in
+// [from, to), found by binary search over verified leaves (recorded_at never
+// decreases), and the entries of that range that pass the filters. The range
+// is walked index by index, so no search index can hide an entry from it.
+struct Scope {
+  uint64_t first = 0, end = 0;
+  std::vector<uint64_t> indices;
+  std::vector<Hash> range_leaf_hashes;  // filtered exports only: [first, end)
+};
+
+Result<Scope> FindScope(const store::LogStore& st, const ExportRequest& r, uint64_t size) {
   auto lower_bound = [&](uint64_t t) -> Result<uint64_t> {
     uint64_t lo = 0, hi = size;
     while (lo < hi) {
@@ -71,16 +65,28 @@ Result<std::vector<uint64_t>> ScopeIndices(const store::LogStore& st, const Expo
     }
     return lo;
   };
-  uint64_t first = 0, end = size;
+  Scope s;
+  s.end = size;
   if (r.from_us) {
-    ASSIGN_OR_RETURN(first, lower_bound(*r.from_us));
+    ASSIGN_OR_RETURN(s.first, lower_bound(*r.from_us));
   }
   if (r.to_us) {
-    ASSIGN_OR_RETURN(end, lower_bound(*r.to_us));
+    ASSIGN_OR_RETURN(s.end, lower_bound(*r.to_us));
   }
-  std::vector<uint64_t> out;
-  for (uint64_t i = first; i < end; ++i) out.push_back(i);
-  return out;
+  if (s.end < s.first) s.end = s.first;
+  if (!IsFiltered(r)) {
+    for (uint64_t i = s.first; i < s.end; ++i) s.indices.push_back(i);
+    return s;
+  }
+  s.range_leaf_hashes.reserve(s.end - s.first);
+  for (uint64_t i = s.first; i < s.end; ++i) {
+    ASSIGN_OR_RETURN(store::LeafWithProof l, st.GetLeaf(i, size));
+    ASSIGN_OR_RETURN(Leaf leaf, DecodeLeaf(l.leaf));
+    ASSIGN_OR_RETURN(Event ev, DecodeEvent(leaf.event));
+    s.range_leaf_hashes.push_back(l.leaf_hash);
+    if (MatchesFilter(r, ev)) s.indices.push_back(i);
+  }
+  return s;
 }
 
 struct Collected {
@@ -102,6 +108,22 @@ Status AddEntry(const store::LogStore& st, uint64_t index, uint64_t size, Collec
 
 }  // namespace
 
+bool IsFiltered(const ExportRequest& r) {
+  return !r.subjects.empty() || r.actor || r.kind || r.outcome || r.request_id;
+}
+
+bool MatchesFilter(const ExportRequest& r, const Event& e) {
+  if (!r.subjects.empty() &&
+      std::find(r.subjects.begin(), r.subjects.end(), e.subject) == r.subjects.end()) {
+    return false;
+  }
+  if (r.actor && e.actor.id != *r.actor) return false;
+  if (r.kind && e.kind != *r.kind) return false;
+  if (r.outcome && e.outcome != *r.outcome) return false;
+  if (r.request_id && e.request_id != *r.request_id) return false;
+  return true;
+}
+
 Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
                            const AppendFn& append) {
   if (r.requester.empty()) {
@@ -109,7 +131,8 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
   }
   const VerifiedCheckpoint head = st.latest();
   const uint64_t size = head.checkpoint.size;
-  ASSIGN_OR_RETURN(std::vector<uint64_t> scope, ScopeIndices(st, r, size));
+  ASSIGN_OR_RETURN(Scope found_scope, FindScope(st, r, size));
+  const std::vector<uint64_t>& scope = found_scope.indices;
   if (scope.empty()) return Status::InvalidArgument("empty_export", "no entries in the scope");
 
   Files files;
@@ -240,10 +263,27 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
   files[bundle::kEntriesCsv] = bundle::RenderCsv(entries.lines);
   ASSIGN_OR_RETURN(files[bundle::kIndexJson], bundle::RenderIndex(entries.lines));
 
-  nlohmann::json scope_json = {{"gapless", r.subjects.empty()}};
+  nlohmann::json scope_json = {{"gapless", !IsFiltered(r)}};
   if (r.from_us) scope_json["from"] = codec::FormatRfc3339Micros(*r.from_us);
   if (r.to_us) scope_json["to"] = codec::FormatRfc3339Micros(*r.to_us);
-  if (!r.subjects.empty()) scope_json["subjects"] = r.subjects;
+  if (IsFiltered(r)) {
+    // export-bundle.md §5.1: the filter, and the range whose every leaf hash
+    // data/proofs/range.jsonl carries.
+    nlohmann::json filter = nlohmann::json::object();
+    if (!r.subjects.empty()) filter["subjects"] = r.subjects;
+    if (r.actor) filter["actor"] = *r.actor;
+    if (r.kind) filter["kind"] = std::string(EventKindName(*r.kind));
+    if (r.outcome) filter["outcome"] = std::string(OutcomeName(*r.outcome));
+    if (r.request_id) filter["request_id"] = *r.request_id;
+    scope_json["filter"] = filter;
+    scope_json["range"] = {{"first", found_scope.first}, {"end", found_scope.end}};
+    ASSIGN_OR_RETURN(auto left, st.InclusionProof(found_scope.first, size));
+    ASSIGN_OR_RETURN(auto right, st.InclusionProof(found_scope.end - 1, size));
+    ASSIGN_OR_RETURN(files[bundle::kRangeJsonl],
+                     bundle::FormatRange({found_scope.first, found_scope.end, size,
+                                          std::move(found_scope.range_leaf_hashes),
+                                          std::move(left), std::move(right)}));
+  }
   nlohmann::json manifest = {
       {"format", bundle::kExportFormat},
       {"origin", st.origin()},
@@ -281,6 +321,12 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
   manifest_text += "\n";
   const Hash manifest_digest = Sha256::Digest(manifest_text);
   files[bundle::kExportManifest] = manifest_text;
+  if (r.timestamp) {
+    // Before EXPORT_CREATED: a TSA that fails leaves no record of an export
+    // that was never handed out.
+    ASSIGN_OR_RETURN(Bytes token, r.timestamp(manifest_digest));
+    files[bundle::kExportTimestamp] = std::string(AsString(token));
+  }
 
   // The log signs the manifest: EXPORT_CREATED carries its digest (and the
   // manifest as payload body), and the receipt proves that entry under a
@@ -325,9 +371,11 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
                                "\nExternal-Identifier: " + export_id +
                                "\nPayload-Oxum: " + std::to_string(octets) + "." +
                                std::to_string(data_paths.size()) + "\n";
-  files[bundle::kTagManifestSha256] = bundle::RenderBagManifest(
-      files, {bundle::kBagitTxt, bundle::kBagInfoTxt, bundle::kManifestSha256,
-              bundle::kExportManifest, bundle::kExportReceipt});
+  std::vector<std::string> tags = {bundle::kBagitTxt, bundle::kBagInfoTxt,
+                                   bundle::kManifestSha256, bundle::kExportManifest,
+                                   bundle::kExportReceipt};
+  if (files.contains(bundle::kExportTimestamp)) tags.push_back(bundle::kExportTimestamp);
+  files[bundle::kTagManifestSha256] = bundle::RenderBagManifest(files, tags);
   return files;
 }
 

@@ -54,6 +54,18 @@ Result<ExportRequest> ParseExportQuery(const std::multimap<std::string, std::str
         return Status::InvalidArgument("too_many_subjects", "at most 100 subjects per export");
       }
       r.subjects.push_back(v);
+    } else if (k == "actor" || k == "request_id") {
+      auto& field = k == "actor" ? r.actor : r.request_id;
+      if (field || v.empty()) {
+        return Status::InvalidArgument("bad_parameter", k + " is given once and not empty");
+      }
+      field = v;
+    } else if (k == "kind") {
+      if (r.kind) return Status::InvalidArgument("bad_parameter", "kind is given once");
+      ASSIGN_OR_RETURN(r.kind, ParseEventKind(v));
+    } else if (k == "outcome") {
+      if (r.outcome) return Status::InvalidArgument("bad_parameter", "outcome is given once");
+      ASSIGN_OR_RETURN(r.outcome, ParseOutcome(v));
     } else {
       return Status::InvalidArgument("unknown_parameter", "unknown query parameter " + k);
     }
@@ -70,6 +82,10 @@ HttpResponse HandleExport(const store::LogStore& store,
   r.from_us = parsed->from_us;
   r.to_us = parsed->to_us;
   r.subjects = parsed->subjects;
+  r.actor = parsed->actor;
+  r.kind = parsed->kind;
+  r.outcome = parsed->outcome;
+  r.request_id = parsed->request_id;
   auto files = CreateExport(store, r, append);
   if (!files.ok()) return Error(files.status());
   auto tar = bundle::WriteTar(*files, static_cast<int64_t>(r.created_at_us / 1'000'000));

@@ -22,7 +22,7 @@ Status Bad(std::string_view name, const std::string& value, const std::string& w
 bool IsNumeric(std::string_view name) {
   return name == "max-batch" || name == "max-delay-ms" || name == "queue-limit" ||
          name == "max-body" || name == "http-threads" || name == "witness-timeout-ms" ||
-         name == "witness-request-timeout-ms";
+         name == "witness-request-timeout-ms" || name == "verify-every";
 }
 
 }  // namespace
@@ -69,6 +69,22 @@ Status ApplyOption(std::string_view name, const std::string& value, ServerOption
   } else if (name == "witness-request-timeout-ms") {
     if (n < 1 || n > 600000) return Bad(name, value, "1..600000");
     o.witness_request_timeout = std::chrono::milliseconds(n);
+  } else if (name == "host-key" || name == "export-tokens" || name == "verify-backup" ||
+             name == "tsa-ca") {
+    if (value.empty()) return Bad(name, value, "a file or directory");
+    std::string& field = name == "host-key"        ? o.host_key
+                         : name == "export-tokens" ? o.export_tokens
+                         : name == "tsa-ca"        ? o.tsa_ca
+                                                   : o.verify_backup;
+    field = value;
+  } else if (name == "tsa-url") {
+    if (!value.starts_with("http://") && !value.starts_with("https://")) {
+      return Bad(name, value, "an http(s) URL");
+    }
+    o.tsa_url = value;
+  } else if (name == "verify-every") {
+    if (n > 31'536'000) return Bad(name, value, "0..31536000 seconds");
+    o.verify_every = std::chrono::seconds(n);
   } else {
     return Status::InvalidArgument("bad_option", "unknown option --" + std::string(name));
   }

@@ -13,9 +13,14 @@
 #include <thread>
 
 #include "anchor_routes.h"
+#include "ledger/clock.h"
+#include "ledger/export/http_export.h"
 #include "ledger/host/notary_host.h"
 #include "ledger/ledgerd/batcher.h"
 #include "ledger/ledgerd/entries.h"
+#include "ledger/ledgerd/host_tasks.h"
+#include "ledger/ledgerd/self_verify.h"
+#include "ledger/timestamp/tsa_client.h"
 #include "ledger/ledgerd/witnessing.h"
 #include "ledger/manifest.h"
 #include "ledger/store/log_store.h"
@@ -86,8 +91,33 @@ struct Server::Impl {
   // store that was tampered with once is not trusted for appends again.
   mutable std::mutex corruption_mu;
   Status corruption;
+  // Host tasks (host_tasks.h, self_verify.h): what ledgerd appends itself.
+  std::string vkey;
+  std::shared_ptr<const note::Verifier> log_key;
+  std::string host_key_name;
+  std::unique_ptr<note::Signer> host_key;  // until StartHostTasks hands it over
+  std::unique_ptr<HostAppender> host_appender;
+  std::optional<ExportTokens> export_tokens;
+  std::mutex export_mu;  // one export at a time: each walks its whole range
+  std::string tsa_ca_pem;  // --tsa-ca, read at start
+  std::atomic<uint64_t> exports{0};
+  // Destroyed first in Stop: its runs append through the batcher.
+  std::unique_ptr<SelfVerifier> self_verifier;
+  // The first failed scheduled verification: sticky like `corruption`.
+  mutable std::mutex verification_mu;
+  Status verification;
+  std::atomic<uint64_t> verification_last_ok_s{0}, verification_last_us{0},
+      verification_recorded{0};
 
   Status Open();
+  Status LoadHostConfig();
+  Status StartHostTasks();
+  void OnVerification(const VerificationRun& run);
+  void Export(const httplib::Request& req, httplib::Response& res);
+  Status Verification() const {
+    std::lock_guard<std::mutex> lock(verification_mu);
+    return verification;
+  }
   void Routes();
   void PostEntries(const httplib::Request& req, httplib::Response& res);
   void GetReceipt(const httplib::Request& req, httplib::Response& res);
@@ -112,6 +142,7 @@ struct Server::Impl {
       if (!w.ok()) return w;
     }
     if (Status c = Corruption(); !c.ok()) return c;
+    if (Status v = Verification(); !v.ok()) return v;
     return batcher ? batcher->health() : Status::Unavailable("not_started", "not started");
   }
   Result<std::vector<witness_client::WitnessConfig>> Witnesses(const std::string& manifest_file,
@@ -127,8 +158,10 @@ Status Server::Impl::Open() {
     return Status::InvalidArgument(
         "bad_config", dir + "/ledger.json is not a notary log's (ledgerctl init --notary)");
   }
-  const std::string vkey = config["log_vkey"].get<std::string>();
+  vkey = config["log_vkey"].get<std::string>();
   ASSIGN_OR_RETURN(auto verifier, note::ParseVerifierKey(vkey));
+  ASSIGN_OR_RETURN(auto pinned, note::ParseVerifierKey(vkey));
+  log_key = std::shared_ptr<const note::Verifier>(std::move(pinned));
   store::RocksDbOptions o;
   o.mode = store::RocksDbOptions::Mode::kReadWrite;
   ASSIGN_OR_RETURN(auto kv, store::OpenRocksDb(dir + "/store", o));
@@ -373,6 +406,21 @@ std::string Server::Impl::Metrics() {
   line("ledgerd_rollback_detected", "gauge",
        "1 when a witness has cosigned a later or different head than the store's",
        health.reason() == "rollback_detected" ? 1 : 0);
+  line("ledgerd_verification_failed", "gauge",
+       "1 once a scheduled self-verification failed (sticky until restart)",
+       Verification().ok() ? 0 : 1);
+  line("ledgerd_verification_runs_total", "counter", "scheduled self-verifications run",
+       self_verifier ? self_verifier->runs() : 0);
+  line("ledgerd_verification_failures_total", "counter", "scheduled self-verifications failed",
+       self_verifier ? self_verifier->failed_runs() : 0);
+  line("ledgerd_verification_recorded_total", "counter",
+       "VERIFICATION_RUN entries appended", verification_recorded.load());
+  line("ledgerd_verification_last_success_timestamp_seconds", "gauge",
+       "Unix time of the last successful self-verification", verification_last_ok_s.load());
+  line("ledgerd_verification_last_duration_microseconds", "gauge",
+       "duration of the last self-verification", verification_last_us.load());
+  line("ledgerd_exports_total", "counter", "export bundles served (EXPORT_CREATED)",
+       exports.load());
   if (witnessing) {
     line("ledgerd_witness_quorum", "gauge", "cosignatures required before release",
          witnessing->quorum());
@@ -439,6 +487,142 @@ std::string Server::Impl::Metrics() {
   return m.str();
 }
 
+// The host key, export requesters and the self-verification schedule
+// (host_tasks.h, self_verify.h). A key or token file that cannot be used is
+// a configuration error (exit 2); a store that does not serve appends gets
+// neither exports nor scheduled runs.
+Status Server::Impl::LoadHostConfig() {
+  if ((options.verify_every.count() > 0 || !options.export_tokens.empty()) &&
+      options.host_key.empty()) {
+    return Status::InvalidArgument("bad_option",
+                                   "--verify-every and --export-tokens need --host-key");
+  }
+  if (!options.verify_backup.empty() && options.verify_every.count() == 0) {
+    return Status::InvalidArgument("bad_option", "--verify-backup needs --verify-every");
+  }
+  if (!options.host_key.empty()) {
+    ASSIGN_OR_RETURN(host_key, ReadHostKey(options.host_key));
+    host_key_name = host_key->name();
+  }
+  if (!options.export_tokens.empty()) {
+    ASSIGN_OR_RETURN(ExportTokens t, ExportTokens::Load(options.export_tokens));
+    export_tokens = std::move(t);
+  }
+  if (options.tsa_url.empty() != options.tsa_ca.empty()) {
+    return Status::InvalidArgument("bad_option", "--tsa-url and --tsa-ca go together");
+  }
+  if (!options.tsa_ca.empty()) {
+    ASSIGN_OR_RETURN(tsa_ca_pem, ReadText(options.tsa_ca));
+  }
+  return Status::Ok();
+}
+
+Status Server::Impl::StartHostTasks() {
+  if (!store || !batcher || !host_key) return Status::Ok();
+  host_appender =
+      std::make_unique<HostAppender>(store.get(), batcher.get(), std::move(host_key), log_key);
+  if (options.verify_every.count() > 0) {
+    self_verifier = std::make_unique<SelfVerifier>(
+        store.get(), log_key, options.verify_backup, options.verify_every,
+        [this](const VerificationRun& run) { OnVerification(run); });
+    LogEvent("info", "self-verification scheduled",
+             nlohmann::json{{"every_s", options.verify_every.count()},
+                            {"backup", options.verify_backup}}
+                 .dump());
+  }
+  return Status::Ok();
+}
+
+// Records the run as VERIFICATION_RUN while appends are healthy, then makes a
+// failure sticky: /healthz answers 503 with its reason and appends stop until
+// an operator has looked (as for a record that fails verification on read).
+// A store that failed its own audit is not appended to: the failure is then
+// in /healthz, /metrics and the log line only.
+void Server::Impl::OnVerification(const VerificationRun& run) {
+  verification_last_us.store(run.duration_us);
+  nlohmann::json fields = {{"ok", run.ok()},
+                           {"tree_size", run.tree_size},
+                           {"duration_us", run.duration_us},
+                           {"failures", run.failures}};
+  if (run.backup_size) fields["backup_size"] = *run.backup_size;
+  LogEvent(run.ok() ? "info" : "error", "self-verification", fields.dump());
+  const bool store_failed =
+      !run.ok() && run.failures.front().starts_with("store");
+  if (store_failed) NoteCorruption(Status(Code::kCorruption, run.first_failure.reason(),
+                                          run.first_failure.message()));
+  if (Health().ok()) {
+    auto appended = host_appender->Append(VerificationEvent(run, host_key_name), std::nullopt);
+    if (appended.ok()) {
+      verification_recorded.fetch_add(1);
+      LogEvent("info", "VERIFICATION_RUN recorded",
+               nlohmann::json{{"index", appended->first_index}}.dump());
+    } else {
+      LogEvent("error", "VERIFICATION_RUN not recorded", StatusFields(appended.status()));
+    }
+  }
+  if (run.ok()) {
+    verification_last_ok_s.store(run.started_at_us / 1'000'000);
+    return;
+  }
+  std::lock_guard<std::mutex> lock(verification_mu);
+  if (verification.ok()) {
+    verification = Status(run.first_failure.code(), "verification_failed",
+                          run.failures.front());
+  }
+}
+
+void Server::Impl::Export(const httplib::Request& req, httplib::Response& res) {
+  if (!host_appender || !export_tokens) {
+    return ReplyError(res, Status::Unavailable("export_not_configured",
+                                               "exports need --host-key and --export-tokens "
+                                               "and a store that serves appends"),
+                      503);
+  }
+  std::optional<std::string> requester =
+      export_tokens->Authenticate(req.get_header_value("Authorization"));
+  if (!requester) {
+    res.set_header("WWW-Authenticate", "Basic realm=\"ledgerd export\", charset=\"UTF-8\"");
+    return ReplyError(res, Status::InvalidArgument("unauthenticated",
+                                                   "an export needs a requester and API token "
+                                                   "(HTTP Basic)"),
+                      401);
+  }
+  if (Status h = Health(); !h.ok()) return ReplyError(res, h, 503);
+  std::unique_lock<std::mutex> lock(export_mu, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    return ReplyError(res, Status::Unavailable("export_busy", "another export is running"), 503);
+  }
+  exporter::ExportRequest defaults;
+  defaults.requester = *requester;
+  defaults.requester_auth = "http-basic-token";
+  defaults.log_vkey = vkey;
+  defaults.created_at_us = SystemClockMicros();
+  defaults.software_version = "ledgerd 0.1.0";
+  if (!options.tsa_url.empty()) {
+    // The TSA's answer is verified against the pinned roots before it goes
+    // into the bundle (export-bundle.md §6.1).
+    defaults.timestamp = [this](const Hash& digest) -> Result<Bytes> {
+      ASSIGN_OR_RETURN(auto stamped,
+                       timestamp::RequestTimestamp(options.tsa_url, digest, tsa_ca_pem));
+      return std::move(stamped.token);
+    };
+  }
+  exporter::AppendFn append = [this](const Event& e, const store::Payload& p) {
+    return host_appender->Append(e, p);
+  };
+  std::multimap<std::string, std::string> query(req.params.begin(), req.params.end());
+  exporter::HttpResponse out = exporter::HandleExport(*store, query, defaults, append);
+  if (out.status == 200) {
+    exports.fetch_add(1);
+    res.set_header("Content-Disposition", "attachment; filename=\"export-" +
+                                              std::to_string(defaults.created_at_us) + ".tar\"");
+    LogEvent("info", "export", nlohmann::json{{"requester", *requester},
+                                              {"bytes", out.body.size()}}.dump());
+  }
+  res.status = out.status;
+  res.set_content(std::move(out.body), out.content_type);
+}
+
 void Server::Impl::Routes() {
   http.set_payload_max_length(options.max_body);
   const size_t threads = options.http_threads;
@@ -463,6 +647,11 @@ void Server::Impl::Routes() {
             [this](const httplib::Request& req, httplib::Response& res) { PostEntries(req, res); });
   http.Get(R"(/v1/entries/([0-9]+)/receipt)",
            [this](const httplib::Request& req, httplib::Response& res) { GetReceipt(req, res); });
+  // GET for links (the explorer's Export button), POST for API clients.
+  http.Get("/v1/export",
+           [this](const httplib::Request& req, httplib::Response& res) { Export(req, res); });
+  http.Post("/v1/export",
+            [this](const httplib::Request& req, httplib::Response& res) { Export(req, res); });
   http.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     Status h = Health();
     if (!h.ok()) return ReplyError(res, h, 503);
@@ -481,7 +670,9 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
 Server::~Server() { Stop(); }
 
 Status Server::Start() {
+  RETURN_IF_ERROR(impl_->LoadHostConfig());
   RETURN_IF_ERROR(impl_->Open());
+  RETURN_IF_ERROR(impl_->StartHostTasks());
   impl_->Routes();
   const auto& o = impl_->options;
   // httplib listens with a backlog of 5; clients of one group commit arrive
@@ -515,6 +706,7 @@ void Server::Stop() {
   if (!impl_) return;
   impl_->http.stop();
   if (impl_->http_thread.joinable()) impl_->http_thread.join();
+  impl_->self_verifier.reset();
   impl_->notify.store(nullptr);
   impl_->witnessing.reset();
   impl_->batcher.reset();

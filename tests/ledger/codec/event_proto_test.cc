@@ -60,7 +60,7 @@ TEST(EventProtoTest, Rejections) {
   using P = ledger::v1::Event;
   EXPECT_EQ(with([](P&) {}), "ok");
   EXPECT_EQ(with([](P& p) { p.set_kind(ledger::v1::EVENT_KIND_UNSPECIFIED); }), "missing_field");
-  EXPECT_EQ(with([](P& p) { p.set_kind(static_cast<ledger::v1::EventKind>(17)); }),
+  EXPECT_EQ(with([](P& p) { p.set_kind(static_cast<ledger::v1::EventKind>(18)); }),
             "unknown_event_kind");
   EXPECT_EQ(with([](P& p) { p.set_kind(static_cast<ledger::v1::EventKind>(-1)); }),
             "unknown_event_kind");

@@ -134,8 +134,10 @@ TEST(EventTest, KindAndOutcomeNames) {
   }
   EXPECT_EQ(EventKindName(EventKind::kLegalHoldReleased), "LEGAL_HOLD_RELEASED");
   EXPECT_EQ(static_cast<int>(EventKind::kExportCreated), 16);
+  EXPECT_EQ(static_cast<int>(EventKind::kVerificationRun), 17);
+  EXPECT_EQ(EventKindName(EventKind::kVerificationRun), "VERIFICATION_RUN");
   EXPECT_EQ(EventKindName(static_cast<EventKind>(0)), "");
-  EXPECT_EQ(EventKindName(static_cast<EventKind>(17)), "");
+  EXPECT_EQ(EventKindName(static_cast<EventKind>(18)), "");
   EXPECT_EQ(ParseEventKind("key_created").status().reason(), "unknown_event_kind");
   EXPECT_EQ(ParseEventKind("").status().reason(), "unknown_event_kind");
   EXPECT_EQ(ParseOutcome("DENIED").value(), Outcome::kDenied);
@@ -159,7 +161,7 @@ TEST(EventTest, ValidationReasons) {
   EXPECT_EQ(with([](Event& e) { e.occurred_at_us = kMaxOccurredAtUs + 1; }),
             "timestamp_out_of_range");
   EXPECT_EQ(with([](Event& e) { e.kind = static_cast<EventKind>(0); }), "unknown_event_kind");
-  EXPECT_EQ(with([](Event& e) { e.kind = static_cast<EventKind>(17); }), "unknown_event_kind");
+  EXPECT_EQ(with([](Event& e) { e.kind = static_cast<EventKind>(18); }), "unknown_event_kind");
   EXPECT_EQ(with([](Event& e) { e.outcome = static_cast<Outcome>(0); }), "unknown_outcome");
   EXPECT_EQ(with([](Event& e) { e.outcome = static_cast<Outcome>(4); }), "unknown_outcome");
   EXPECT_EQ(with([](Event& e) { e.source = "\xff"; }), "invalid_utf8");
@@ -266,8 +268,8 @@ TEST(EventDecodeTest, RejectsNonCanonicalInput) {
   EXPECT_EQ(mutated([](F& f) { f[0].second = {0, 0, 1}; }), "malformed_event");
   EXPECT_EQ(mutated([](F& f) { f[0].second = {1}; }), "malformed_event");
   EXPECT_EQ(mutated([](F& f) { f[0].second = U16(0); }), "malformed_event");
-  EXPECT_EQ(mutated([](F& f) { f[0].second = U16(17); }), "malformed_event");
-  EXPECT_EQ(mutated([](F& f) { f[0].second = U16(16); }), "ok");
+  EXPECT_EQ(mutated([](F& f) { f[0].second = U16(18); }), "malformed_event");
+  EXPECT_EQ(mutated([](F& f) { f[0].second = U16(17); }), "ok");
   EXPECT_EQ(mutated([](F& f) { f[2].second = Bytes(7, 1); }), "malformed_event");
   EXPECT_EQ(mutated([](F& f) { f[2].second = U64(0); }), "malformed_event");
   EXPECT_EQ(mutated([](F& f) { f[2].second = U64(kMaxOccurredAtUs + 1); }), "malformed_event");

@@ -19,7 +19,7 @@ TEST_F(ExportTest, HttpHandlerReturnsAVerifyingTar) {
   ASSERT_TRUE(files.ok()) << files.status();
   EXPECT_TRUE(Verify(*files).ok()) << Failed(Verify(*files));
   auto m = nlohmann::json::parse((*files)[bundle::kExportManifest]);
-  EXPECT_EQ(m["scope"]["subjects"].size(), 2u);
+  EXPECT_EQ(m["scope"]["filter"]["subjects"].size(), 2u);
 }
 
 TEST_F(ExportTest, HttpHandlerErrorsAreStable) {

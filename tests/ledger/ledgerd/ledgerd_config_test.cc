@@ -50,6 +50,28 @@ TEST_F(ConfigTest, EveryFlagHasAKeyAndFlagsOverride) {
   EXPECT_EQ(p.witnesses[0], "c=http://127.0.0.1:3");
 }
 
+TEST_F(ConfigTest, HostTaskKeys) {
+  std::string file = Write(R"({"data": "/d", "host_key": "/k/host.key",
+    "export_tokens": "/k/tokens", "verify_every": 3600, "verify_backup": "/backup/store"})");
+  ServerOptions o;
+  ASSERT_TRUE(ParseCommandLine({"--config", file, "--verify-every", "60"}, o).ok());
+  EXPECT_EQ(o.host_key, "/k/host.key");
+  EXPECT_EQ(o.export_tokens, "/k/tokens");
+  EXPECT_EQ(o.verify_every.count(), 60);
+  EXPECT_EQ(o.verify_backup, "/backup/store");
+  ServerOptions p;
+  EXPECT_EQ(ParseCommandLine({"--verify-every", "soon"}, p).reason(), "bad_option");
+  EXPECT_EQ(ParseCommandLine({"--verify-every", "99999999999"}, p).reason(), "bad_option");
+  EXPECT_EQ(ParseCommandLine({"--host-key", ""}, p).reason(), "bad_option");
+  EXPECT_FALSE(ApplyConfigFile(Write(R"({"verify_every": "60"})"), p).ok());
+  ServerOptions t;
+  ASSERT_TRUE(ParseCommandLine({"--tsa-url", "http://tsa.example/", "--tsa-ca", "/k/ca.pem"}, t)
+                  .ok());
+  EXPECT_EQ(t.tsa_url, "http://tsa.example/");
+  EXPECT_EQ(t.tsa_ca, "/k/ca.pem");
+  EXPECT_EQ(ParseCommandLine({"--tsa-url", "tsa.example"}, t).reason(), "bad_option");
+}
+
 TEST_F(ConfigTest, TheSampleConfigIsValid) {
   ServerOptions o;
   Status s = ParseCommandLine({"--config", LEDGERD_SAMPLE_CONFIG}, o);

@@ -93,6 +93,9 @@ struct Deployment {
   std::vector<std::string> manifest_extra;
   // What `ledgerctl notary provision --json` printed last (registry key...).
   std::string provision_out;
+  // When set (before Create): ledgerd's own submitter key ("ledgerd.host",
+  // host.key) is admitted by the manifest for these kinds, for --host-key.
+  std::string host_kinds;
 
   std::string P(const std::string& name) const { return (dir / name).string(); }
 
@@ -144,6 +147,19 @@ struct Deployment {
         "--threshold", "2", "--quorum-pub", P("quorum/quorum.pub"), "--submitter",
         "kms.frontend=" + submitter->VerifierKey() + ":" + kinds, "--out", P("manifest.bin")};
     manifest.insert(manifest.end(), ops.begin(), ops.end());
+    if (!host_kinds.empty()) {
+      auto host_key = Ed25519PrivateKey::Generate();
+      ASSERT_TRUE(host_key.ok());
+      {
+        std::ofstream(P("host.key")) << "ledgerd.host\ned25519\n"
+                                     << HexEncode(host_key->ExportSeed()) << "\n";
+      }
+      ::chmod(P("host.key").c_str(), 0600);
+      auto host_signer = note::NewEd25519Signer("ledgerd.host", std::move(*host_key));
+      manifest.insert(manifest.end(), {"--submitter", "ledgerd.host=" +
+                                                          host_signer->VerifierKey() + ":" +
+                                                          host_kinds});
+    }
     for (int i = 0; i < witness_count; ++i) {
       Process keygen({WITNESS_BIN, "keygen", "--name", WitnessName(i), "--out",
                       P("witness" + std::to_string(i) + ".key")});

@@ -41,8 +41,10 @@ enum class EventKind : uint16_t {
   kLegalHoldReleased,
   kRecordDisposed,
   kExportCreated,
+  // A host's scheduled re-verification of its store (ledgerd --verify-every).
+  kVerificationRun,
 };
-inline constexpr uint16_t kMaxEventKind = static_cast<uint16_t>(EventKind::kExportCreated);
+inline constexpr uint16_t kMaxEventKind = static_cast<uint16_t>(EventKind::kVerificationRun);
 
 // "KEY_CREATED", ...; "" for a value outside the enum.
 std::string_view EventKindName(EventKind kind);

@@ -36,6 +36,9 @@ inline constexpr char kManifestSha256[] = "manifest-sha256.txt";
 inline constexpr char kTagManifestSha256[] = "tagmanifest-sha256.txt";
 inline constexpr char kExportManifest[] = "export-manifest.json";
 inline constexpr char kExportReceipt[] = "export-receipt.json";
+// Optional tag file: an RFC 3161 time-stamp token (DER) over the SHA-256 of
+// export-manifest.json (export-bundle.md §6.1).
+inline constexpr char kExportTimestamp[] = "export-manifest.tsr";
 inline constexpr char kEntriesJsonl[] = "data/entries.jsonl";
 inline constexpr char kEvidenceJsonl[] = "data/evidence.jsonl";
 inline constexpr char kEntriesCsv[] = "data/entries.csv";
@@ -44,6 +47,8 @@ inline constexpr char kIndexJson[] = "data/index.json";
 inline constexpr char kPayloadsJson[] = "data/payloads.json";
 inline constexpr char kInclusionJsonl[] = "data/proofs/inclusion.jsonl";
 inline constexpr char kConsistencyJsonl[] = "data/proofs/consistency.jsonl";
+// Filtered exports only: every leaf hash of the scope's range (§3.1).
+inline constexpr char kRangeJsonl[] = "data/proofs/range.jsonl";
 inline constexpr char kCheckpointDir[] = "data/checkpoints/";
 inline constexpr char kPayloadDir[] = "data/payloads/";
 inline constexpr char kBagitContent[] = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
@@ -91,6 +96,25 @@ Result<std::string> FormatInclusionLine(const InclusionLine& p);
 Result<std::string> FormatConsistencyLine(const ConsistencyLine& p);
 Result<InclusionLine> ParseInclusionLine(std::string_view line);
 Result<ConsistencyLine> ParseConsistencyLine(std::string_view line);
+
+// data/proofs/range.jsonl (export-bundle.md §3.1): a header line
+// {"end":E,"first":F,"left":[...],"right":[...],"tree_size":N} (left/right:
+// the RFC 9162 inclusion proofs of leaves F and E-1), then one line per leaf
+// hash of [F, E), base64. With the two proofs the leaf hashes fold to the
+// root of size N, which proves that the range holds exactly these leaves.
+struct RangeProof {
+  uint64_t first = 0, end = 0, tree_size = 0;
+  std::vector<Hash> leaf_hashes;
+  std::vector<Hash> left, right;
+};
+Result<std::string> FormatRange(const RangeProof& p);
+// Strict: InvalidArgument("malformed_range") for any text FormatRange would
+// not produce (count of leaf lines != end - first included).
+Result<RangeProof> ParseRange(std::string_view text);
+// OK when the leaf hashes with the boundary proofs fold to `root`;
+// VerificationFailed("range_mismatch") otherwise, InvalidArgument
+// ("malformed_range") for an impossible range or proof length.
+Status VerifyRange(const RangeProof& p, const Hash& root);
 
 // data/checkpoints/<size>.txt
 std::string CheckpointPath(uint64_t size);

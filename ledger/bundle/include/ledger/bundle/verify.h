@@ -28,6 +28,10 @@ struct VerifyOptions {
   // Pinned root certificate (DER) for the boot proofs' attestation documents.
   // Default: those documents are reported as not checked.
   std::optional<Bytes> attestation_root_der;
+  // Pinned RFC 3161 TSA root certificates (PEM) for the export's time-stamp
+  // token. Default: the token's imprint is checked, its signature reported
+  // as not checked.
+  std::optional<std::string> tsa_ca_pem;
 };
 
 struct CheckResult {

@@ -6,6 +6,8 @@
 // batcher and serves HTTP:
 //   POST /v1/entries                 append (entries.h for the bodies)
 //   GET  /v1/entries/{index}/receipt receipt against the latest checkpoint
+//   GET|POST /v1/export              a compliance export bundle (tar), recorded
+//                                    as EXPORT_CREATED (host_tasks.h)
 //   GET  /healthz                    200 serving, 503 {"error": ...} not
 //   GET  /metrics                    Prometheus text format
 // With a manifest witness_quorum > 0, receipts are released only after the
@@ -57,6 +59,22 @@ struct ServerOptions {
   // tampered record in any column is reported by /healthz at start rather
   // than when a read first meets it. Default: true.
   bool audit_on_start = true;
+  // ledgerd's own submitter key, for the entries it appends itself
+  // (EXPORT_CREATED, VERIFICATION_RUN; host_tasks.h). Default: none.
+  std::string host_key;
+  // "<requester>:<hex SHA-256 of token>" lines: who may GET/POST /v1/export
+  // (HTTP Basic). Default: none, exports off.
+  std::string export_tokens;
+  // Re-verify the store (and verify_backup) this often and record each run
+  // as VERIFICATION_RUN (self_verify.h). Default: 0, never.
+  std::chrono::seconds verify_every{0};
+  // A backup copy of store/ (RocksDB) compared on every run. Default: none.
+  std::string verify_backup;
+  // An RFC 3161 TSA (http(s) URL) that time-stamps every export manifest,
+  // and its pinned root certificates (PEM file) the token must chain to.
+  // Default: none, exports are not time-stamped.
+  std::string tsa_url;
+  std::string tsa_ca;
 };
 
 class Server {

@@ -1,0 +1,71 @@
+// What ledgerd appends on its own behalf, and who may ask it to.
+//
+// The notary accepts only stamped events from a submitter of the manifest's
+// policy (stamp.md, policy.md). ledgerd therefore holds a submitter key of its
+// own (--host-key: "<name>\n[ed25519\n]<hex seed>\n", the format of
+// `ledgerctl submitter-key`), which the manifest must admit for the kinds it
+// appends: EXPORT_CREATED (GET/POST /v1/export) and VERIFICATION_RUN
+// (--verify-every). Those entries go through the batcher and the notary like
+// any other, so they are sequenced, signed and witnessed the same way.
+//
+// Export requesters authenticate with HTTP Basic (RFC 7617): user name and
+// an API token, checked against --export-tokens, a file of
+// "<requester>:<hex SHA-256 of the token>" lines (only digests on disk, like
+// htpasswd). Basic rather than a bearer header so that a plain link (the
+// explorer's Export button) works: the browser asks for the credentials.
+// The authenticated user name is the EXPORT_CREATED actor, with
+// auth_method "http-basic-token". Without --host-key and --export-tokens,
+// /v1/export answers 503 export_not_configured.
+//
+// Thread-safety: ExportTokens is immutable after Load; HostAppender::Append
+// may be called from any thread (the batcher serializes).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "ledger/event.h"
+#include "ledger/ledgerd/batcher.h"
+#include "ledger/note.h"
+#include "ledger/sequencer.h"
+#include "ledger/store/log_store.h"
+
+namespace ledger::ledgerd {
+
+// InvalidArgument("bad_key_file") for anything but an Ed25519 submitter key.
+Result<std::unique_ptr<note::Signer>> ReadHostKey(const std::string& path);
+
+class ExportTokens {
+ public:
+  // InvalidArgument("bad_token_file") for a malformed line or a repeated
+  // requester; NotFound when the file cannot be read.
+  static Result<ExportTokens> Load(const std::string& path);
+  // The requester named by an "Authorization: Basic ..." header whose token
+  // matches (digests compared in constant time); nullopt otherwise.
+  std::optional<std::string> Authenticate(const std::string& authorization) const;
+
+ private:
+  std::map<std::string, Hash> digests_;
+};
+
+class HostAppender {
+ public:
+  HostAppender(store::LogStore* store, Batcher* batcher, std::unique_ptr<note::Signer> key,
+               std::shared_ptr<const note::Verifier> log_key)
+      : store_(store), batcher_(batcher), key_(std::move(key)), log_key_(std::move(log_key)) {}
+  // Stamps `event` with the host key and appends it (with `payload`, if
+  // any) as one entry; returns the entry as a one-leaf SequencedBatch
+  // (first_index = its index, the checkpoint of the batch that carried it),
+  // which is what exporter::AppendFn needs.
+  Result<SequencedBatch> Append(const Event& event, const std::optional<store::Payload>& payload);
+
+ private:
+  store::LogStore* store_;
+  Batcher* batcher_;
+  std::unique_ptr<note::Signer> key_;
+  std::shared_ptr<const note::Verifier> log_key_;
+};
+
+}  // namespace ledger::ledgerd
