@@ -3,7 +3,7 @@
 //
 //   ledgerd_load --url http://127.0.0.1:PORT --key SUBMITTER_KEY --origin ORIGIN
 //                [--connections N] [--events-per-request B] [--requests R]
-//                [--raw-dir DIR] [--label TEXT]
+//                [--raw-dir DIR] [--label TEXT] [--state-queries Q]
 //
 // N keep-alive connections (cpp-httplib clients, one thread each) send R
 // POST /v1/entries requests of B stamped 256-byte events (bench_util.h), all
@@ -14,6 +14,11 @@
 // limits_bench.cc), of B entries and of ledgerd's observed mean batch size.
 // ledgerd's /metrics before and after split its time into notary round
 // trips, synced writes, parsing and receipts.
+//
+// With --state-queries Q, Q GET /v1/state/{subject} requests follow over the
+// same N connections, round robin over the 1000 subjects the events name
+// (schemas/formats/map.md §9): state answers per second and their latency,
+// every answer 200 with a present entry.
 //
 // Prints one JSON object (ops/bench collects them; bench_report.py
 // summarises). Exit status 0, or 1 if any request failed.
@@ -52,13 +57,14 @@ struct Options {
   int port = 0;
   std::string key_file, origin, raw_dir = "/tmp", label;
   size_t connections = 16, per_request = 1, requests = 1000;
+  size_t state_queries = 0;
 };
 
 int Usage(const std::string& why) {
   std::cerr << "ledgerd_load: " << why
             << "\nusage: ledgerd_load --url http://HOST:PORT --key FILE --origin ORIGIN "
                "[--connections N] [--events-per-request B] [--requests R] [--raw-dir DIR] "
-               "[--label TEXT]\n";
+               "[--label TEXT] [--state-queries Q]\n";
   return 2;
 }
 
@@ -122,6 +128,72 @@ double RawRocksDb(const std::string& base, size_t batch, double seconds) {
   return static_cast<double>(entries) / elapsed;
 }
 
+// Sends `count` requests over `o.connections` keep-alive connections, one
+// thread each; send(client, i) returns an error text or "" for a good
+// answer. Returns the seconds taken and fills the latencies (ms).
+template <typename Send>
+double Drive(const Options& o, size_t count, Send send, std::vector<double>& latencies_ms,
+             std::atomic<size_t>& failed, std::string& first_error) {
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < o.connections; ++t) {
+    threads.emplace_back([&] {
+      httplib::Client c(o.host, o.port);
+      c.set_keep_alive(true);
+      c.set_read_timeout(120, 0);
+      std::vector<double> mine;
+      for (size_t r; (r = next.fetch_add(1)) < count;) {
+        const auto t0 = Clock::now();
+        std::string error = send(c, r);
+        mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        if (!error.empty()) {
+          failed.fetch_add(1);
+          std::lock_guard<std::mutex> l(mu);
+          if (first_error.empty()) first_error = error;
+        }
+      }
+      std::lock_guard<std::mutex> l(mu);
+      latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
+    });
+  }
+  for (auto& th : threads) th.join();
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Q state queries: answers per second and latency; every answer must be
+// 200 with a present entry.
+nlohmann::json StateQueries(const Options& o, size_t& failed) {
+  std::vector<double> latencies_ms;
+  std::atomic<size_t> bad{0};
+  std::atomic<size_t> answer_bytes{0};
+  std::string first_error;
+  const double seconds = Drive(
+      o, o.state_queries,
+      [&](httplib::Client& c, size_t q) -> std::string {
+        auto res = c.Get("/v1/state/key%2Fk-" + std::to_string(q % 1000));
+        if (!res) return httplib::to_string(res.error());
+        if (res->status != 200 || res->body.find("\"entry\":null") != std::string::npos) {
+          return std::to_string(res->status) + " " + res->body.substr(0, 300);
+        }
+        answer_bytes.store(res->body.size());
+        return "";
+      },
+      latencies_ms, bad, first_error);
+  failed = bad.load();
+  nlohmann::json out = {{"queries", o.state_queries},
+                        {"failed", failed},
+                        {"per_sec", static_cast<double>(o.state_queries) / seconds},
+                        {"answer_bytes", answer_bytes.load()},
+                        {"latency_ms",
+                         {{"p50", Percentile(latencies_ms, 0.50)},
+                          {"p99", Percentile(latencies_ms, 0.99)},
+                          {"max", Percentile(latencies_ms, 1.0)}}}};
+  if (!first_error.empty()) out["first_error"] = first_error;
+  return out;
+}
+
 int Run(const Options& o) {
   auto signer = ReadKey(o.key_file);
   if (!signer.ok()) {
@@ -145,37 +217,18 @@ int Run(const Options& o) {
 
   httplib::Client admin(o.host, o.port);
   const auto before = Scrape(admin);
-  std::atomic<size_t> next{0}, failed{0};
-  std::mutex mu;
+  std::atomic<size_t> failed{0};
   std::vector<double> latencies_ms;
   std::string first_error;
-  const auto start = Clock::now();
-  std::vector<std::thread> threads;
-  for (size_t t = 0; t < o.connections; ++t) {
-    threads.emplace_back([&] {
-      httplib::Client c(o.host, o.port);
-      c.set_keep_alive(true);
-      c.set_read_timeout(120, 0);
-      std::vector<double> mine;
-      for (size_t r; (r = next.fetch_add(1)) < bodies.size();) {
-        const auto t0 = Clock::now();
+  const double seconds = Drive(
+      o, bodies.size(),
+      [&](httplib::Client& c, size_t r) -> std::string {
         auto res = c.Post("/v1/entries", bodies[r], "application/json");
-        mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-        if (!res || res->status != 200) {
-          failed.fetch_add(1);
-          std::lock_guard<std::mutex> l(mu);
-          if (first_error.empty()) {
-            first_error = res ? std::to_string(res->status) + " " + res->body.substr(0, 300)
-                              : httplib::to_string(res.error());
-          }
-        }
-      }
-      std::lock_guard<std::mutex> l(mu);
-      latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
-    });
-  }
-  for (auto& th : threads) th.join();
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        if (!res) return httplib::to_string(res.error());
+        if (res->status != 200) return std::to_string(res->status) + " " + res->body.substr(0, 300);
+        return "";
+      },
+      latencies_ms, failed, first_error);
   const auto after = Scrape(admin);
   auto delta = [&](const std::string& name) {
     auto a = after.find(name), b = before.find(name);
@@ -226,8 +279,10 @@ int Run(const Options& o) {
       {"ratio_to_raw_observed_batch", raw_observed > 0 ? rate / raw_observed : 0},
   };
   if (!first_error.empty()) out["first_error"] = first_error;
+  size_t state_failed = 0;
+  if (o.state_queries > 0) out["state_queries"] = StateQueries(o, state_failed);
   std::cout << out.dump() << std::endl;
-  return failed.load() == 0 ? 0 : 1;
+  return failed.load() == 0 && state_failed == 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -259,6 +314,7 @@ int main(int argc, char** argv) {
     } else if (flag == "--connections" && ledger::bench::ParseSize(v, o.connections)) {
     } else if (flag == "--events-per-request" && ledger::bench::ParseSize(v, o.per_request)) {
     } else if (flag == "--requests" && ledger::bench::ParseSize(v, o.requests)) {
+    } else if (flag == "--state-queries" && ledger::bench::ParseSize(v, o.state_queries)) {
     } else {
       return Usage("bad option " + flag + " " + v);
     }

@@ -40,6 +40,12 @@ def http_summary(path):
             "ratio_to_raw_observed_batch": run["ratio_to_raw_observed_batch"],
             "per_entry_us": run["ledgerd"]["per_entry_us"],
         }
+        if "state_queries" in run:
+            q = run["state_queries"]
+            out[key]["state_queries_per_sec"] = q["per_sec"]
+            out[key]["state_query_latency_ms_p50"] = q["latency_ms"]["p50"]
+            out[key]["state_query_latency_ms_p99"] = q["latency_ms"]["p99"]
+            out[key]["state_queries_failed"] = q["failed"]
     return out
 
 

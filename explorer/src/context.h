@@ -40,7 +40,7 @@ class Context {
 
 // Registers GET routes of the JSON API by their OpenAPI path template
 // ("/v1/entries/{index}": each {param} matches one path segment, found in
-// req.matches[1...]) and remembers them, so that the server refuses to start
+// req.matches[1...]; {subject} matches one or more, as subjects hold '/') and remembers them, so that the server refuses to start
 // when web/openapi.json does not describe one of them.
 class ApiRouter {
  public:
@@ -70,5 +70,6 @@ httplib::Server::Handler WithStore(Context& ctx, Fn fn) {
 void AddTileRoutes(httplib::Server& http, Context& ctx);
 void AddEntryRoutes(ApiRouter& api, Context& ctx);
 void AddEvidenceRoutes(ApiRouter& api, Context& ctx);
+void AddStateRoutes(ApiRouter& api, Context& ctx);
 
 }  // namespace explorer

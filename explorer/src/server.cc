@@ -33,8 +33,11 @@ Result<const store::LogStore*> Context::Store() {
 
 void ApiRouter::Get(const std::string& path_template, httplib::Server::Handler handler) {
   paths_.push_back(path_template);
+  // A subject holds '/' ("key/k-1"): {subject} spans segments.
+  static const std::regex kSubject(R"(\{subject\})");
   static const std::regex kParam(R"(\{[a-z_]+\})");
-  std::string pattern = std::regex_replace(path_template, kParam, "([^/]+)");
+  std::string pattern = std::regex_replace(path_template, kSubject, "(.+)");
+  pattern = std::regex_replace(pattern, kParam, "([^/]+)");
   http_.Get(pattern, std::move(handler));
 }
 
@@ -150,6 +153,7 @@ Status Server::Impl::Routes() {
   ApiRouter api(http);
   AddEntryRoutes(api, *ctx);
   AddEvidenceRoutes(api, *ctx);
+  AddStateRoutes(api, *ctx);
   api.Get("/v1/openapi.json", [this](const httplib::Request& req, httplib::Response& res) {
     ReplyBody(req, res, openapi, "application/json", kCacheApi);
   });

@@ -4,7 +4,7 @@
 // untrusted: it is rendered as text (never as HTML) and the log itself is
 // verified in the browser (verify.js) against the pinned keys (pins.js).
 import { loadPins, pinsFromFragment, savePins } from './pins.js';
-import { verifyLog, verifyEntry, b64decode, hex, VerifyError } from './verify.js';
+import { verifyLog, verifyEntry, verifyState, b64decode, hex, VerifyError } from './verify.js';
 
 const base = new URL('./', location.href).href;
 // Replaces the page's content; nested arrays and nulls are fine.
@@ -214,19 +214,43 @@ function diff(before, after) {
   return rows;
 }
 
-async function pageHistory(params) {
+// The subject page: its latest state, verified here against the pinned key
+// (map proof to the signed map root, inclusion of the latest entry), and
+// every version with the field-level diffs from the one before.
+async function pageHistory(params, pins) {
   const subject = params.get('subject') || '';
   const form = h('form', { onsubmit: (ev) => { ev.preventDefault(); location.hash = '#/history?subject=' + encodeURIComponent(form.elements.subject.value); } },
     h('label', {}, 'subject ', h('input', { name: 'subject', value: subject })), h('button', {}, 'Show'));
   if (!subject) return render(h('h2', {}, 'Subject history'), form);
-  const hist = await api(`v1/history?subject=${encodeURIComponent(subject)}&limit=200`);
+  const path = `v1/state/${encodeURIComponent(subject)}`;
+  const [state, hist] = await Promise.all([api(path), api(`${path}/history?limit=200`)]);
   const versions = hist.versions;
+  const status = h('div', { id: 'state-status', class: 'status pending' }, 'Verifying the latest state…');
+  const s = state.state || {};
   render(h('h2', {}, `History of ${subject}`), form,
+    h('h3', {}, 'Latest state'), status,
+    h('dl', {},
+      h('dt', {}, 'as of tree size'), h('dd', {}, String(s.tree_size)),
+      h('dt', {}, 'version'), h('dd', { id: 'state-version' }, s.present ? String(s.version) : 'absent (no entry names this subject)'),
+      h('dt', {}, 'latest entry'), h('dd', {}, s.present ? h('a', { href: `#/entry/${s.index}` }, String(s.index)) : '—'),
+      h('dt', {}, 'state hash'), h('dd', { class: 'mono', id: 'state-hash' }, s.present ? (s.state_hash || 'none') : '—'),
+      h('dt', {}, 'map root'), h('dd', { class: 'mono' }, s.map_root || '')),
+    h('h3', {}, `Versions (${versions.length}${hist.next_cursor ? '+' : ''} of ${hist.version})`),
     versions.map((v, i) => h('section', { class: 'version' },
-      h('h3', {}, h('a', { href: `#/entry/${v.index}` }, `Version ${i + 1}: entry ${v.index}`), ` — ${v.event.kind} at ${v.recorded_at}`),
+      h('h3', {}, h('a', { href: `#/entry/${v.index}` }, `Version ${i + 1}: entry ${v.index}`), ` — ${v.event.kind} at ${new Date(v.recorded_at_us / 1000).toISOString()}`),
       i === 0 ? h('pre', {}, JSON.stringify(v.event, null, 2))
         : h('table', { class: 'diff' }, h('tbody', {}, diff(versions[i - 1].event, v.event).map(([t, k, x, y]) =>
           h('tr', { class: t }, h('td', {}, t), h('td', {}, k), h('td', { class: 'mono' }, x), h('td', { class: 'mono' }, y))))))));
+  if (!pins.log) return setState(status, 'unpinned', 'Not verified: no log key pinned.');
+  try {
+    const v = await verifyState(state, pins);
+    if (v.value && (v.value.version !== s.version || v.value.index !== s.index)) throw new VerifyError('the server states another version than its proof');
+    setState(status, 'verified', v.value
+      ? `Verified in this browser: version ${v.value.version}, entry ${v.value.index} is the latest naming ${subject} in the checkpoint of size ${v.cp.size} signed by the pinned key (map proof and inclusion proof).`
+      : `Verified in this browser: no entry names ${subject} in the checkpoint of size ${v.cp.size} signed by the pinned key (absence proof).`);
+  } catch (err) {
+    setState(status, 'failed', `Verification FAILED: ${reasonOf(err)}`);
+  }
 }
 
 function pagePins(pins) {
@@ -257,7 +281,7 @@ async function route() {
     if ((m = /^\/entry\/(\d+)$/.exec(path))) await pageEntry(m[1], pins);
     else if (path === '/checkpoints') await pageCheckpoints(params, pins);
     else if (path === '/attestation') await pageAttestation();
-    else if (path === '/history') await pageHistory(params);
+    else if (path === '/history') await pageHistory(params, pins);
     else if (path === '/pins') pagePins(pins);
     else await pageTimeline(params);
   } catch (e) {

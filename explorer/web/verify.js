@@ -239,3 +239,83 @@ export async function verifyEntry(entry, pins) {
   if (!equal(root, cp.root)) fail('the inclusion proof does not lead to the signed root');
   return { cp };
 }
+
+// ---- the state map (schemas/formats/map.md) ----
+
+const ZERO32 = new Uint8Array(32);
+// map.md §2-§3: key = SHA-256(0x12 || subject), leaf = SHA-256(0x10 || key ||
+// value), node = SHA-256(0x11 || left || right), empty = 32 zero bytes.
+const mapKey = (subject) => sha256(concat(new Uint8Array([0x12]), te.encode(subject)));
+const mapLeaf = (key, value) => sha256(concat(new Uint8Array([0x10]), key, value));
+const mapNode = (l, r) => sha256(concat(new Uint8Array([0x11]), l, r));
+const keyBit = (key, i) => (key[i >> 3] >> (7 - (i & 7))) & 1;
+
+// map.md §4: the compressed proof encoding, strictly.
+function decodeMapProof(b) {
+  let at = 0;
+  const need = (n) => { if (at + n > b.length) fail('malformed map proof'); const s = b.slice(at, at + n); at += n; return s; };
+  if (need(1)[0] !== 1) fail('malformed map proof');
+  const terminal = need(1)[0];
+  let leaf = null;
+  if (terminal === 1) leaf = { key: need(32), value: need(48) };
+  else if (terminal !== 0) fail('malformed map proof');
+  const d = need(2);
+  const depth = (d[0] << 8) | d[1];
+  if (depth > 256) fail('malformed map proof');
+  const bitmap = need(Math.ceil(depth / 8));
+  const siblings = [];
+  for (let i = 0; i < depth; i++) {
+    if ((bitmap[i >> 3] >> (7 - (i & 7))) & 1) {
+      const s = need(32);
+      if (equal(s, ZERO32)) fail('malformed map proof');
+      siblings.push(s);
+    } else siblings.push(ZERO32);
+  }
+  for (let i = depth; i < bitmap.length * 8; i++) if ((bitmap[i >> 3] >> (7 - (i & 7))) & 1) fail('malformed map proof');
+  if (at !== b.length) fail('malformed map proof');
+  return { leaf, siblings };
+}
+
+// A state answer (GET /v1/state/{subject}) checked as VerifyStateProof does
+// (map.md §9): the checkpoint by the pinned log key, its map line, the map
+// proof for the subject's key against it, and for a present subject the
+// inclusion of the entry at exactly the index the map records. Returns the
+// proven value ({index, version, state} or null when absent).
+export async function verifyState(answer, pins) {
+  if (!pins.log) fail('no log key pinned');
+  const logKey = await parseVkey(pins.log);
+  const { note, cp } = await verifyCheckpointNote(answer.checkpoint, logKey);
+  const mapLines = note.text.split('\n').slice(3).filter((l) => l.startsWith('map '));
+  if (mapLines.length !== 1 || !/^map [0-9a-f]{64}$/.test(mapLines[0])) fail('the checkpoint has no map line');
+  const mapRoot = mapLines[0].slice(4);
+  const key = await mapKey(answer.subject);
+  const proof = decodeMapProof(b64decode(answer.map_proof));
+  const depth = proof.siblings.length;
+  let h = ZERO32;
+  let value = null;
+  if (proof.leaf) {
+    for (let i = 0; i < depth; i++) if (keyBit(proof.leaf.key, i) !== keyBit(key, i)) fail('the map proof is off the path');
+    h = await mapLeaf(proof.leaf.key, proof.leaf.value);
+    if (equal(proof.leaf.key, key)) {
+      const dv = new DataView(proof.leaf.value.buffer, proof.leaf.value.byteOffset, 48);
+      value = { index: Number(dv.getBigUint64(0)), version: Number(dv.getBigUint64(8)),
+                state: hex(proof.leaf.value.slice(16)) };
+    }
+  }
+  for (let d = depth - 1; d >= 0; d--) {
+    h = keyBit(key, d) ? await mapNode(proof.siblings[d], h) : await mapNode(h, proof.siblings[d]);
+  }
+  if (hex(h) !== mapRoot) fail('the map proof does not lead to the signed map root');
+  if (!value) {
+    if (answer.entry) fail('an entry is given for an absent subject');
+    return { cp, value: null };
+  }
+  if (!answer.entry || answer.entry.index !== value.index) fail('the entry is not the one the map records');
+  const leaf = b64decode(answer.entry.leaf);
+  const idx = Number(new DataView(leaf.buffer).getBigUint64(1));
+  if (leaf[0] !== 1 || idx !== value.index) fail('the leaf states another index');
+  const root = await rootFromInclusion(value.index, cp.size, await leafHash(leaf),
+                                       answer.entry.inclusion_proof.map(b64decode));
+  if (!equal(root, cp.root)) fail('the inclusion proof does not lead to the signed root');
+  return { cp, value };
+}

@@ -4,6 +4,8 @@
 
 #include "explorer_fixture.h"
 #include "ledger/checkpoint.h"
+#include "ledger/codec/state_json.h"
+#include "ledger/state_proof.h"
 #include "ledger/merkle.h"
 #include "ledger/tlog_proof.h"
 
@@ -267,6 +269,7 @@ TEST_F(ApiTest, OpenApiDescribesEveryRoute) {
   for (const auto& [path, item] : doc["paths"].items()) {
     std::string url = path;
     if (auto at = url.find("{index}"); at != std::string::npos) url.replace(at, 7, "1");
+    if (auto at = url.find("{subject}"); at != std::string::npos) url.replace(at, 9, "key/k-1");
     std::string query;
     for (const auto& p : item["get"]["parameters"]) {
       if (p["in"] == "query" && p.value("required", false)) {
@@ -278,6 +281,77 @@ TEST_F(ApiTest, OpenApiDescribesEveryRoute) {
     ASSERT_TRUE(r) << url;
     EXPECT_EQ(r->status, 200) << url + query << " " << r->body;
   }
+}
+
+// GET /v1/state/{subject}: the answer verifies with the pinned key alone,
+// names the latest entry of the subject, and the history holds as many
+// entries as the map's version; an unknown subject gets an absence proof.
+TEST_F(ApiTest, StateAnswersVerifyWithThePinnedKeyAlone) {
+  auto verifier = ledger::testing::LogVerifier();
+  auto check = [&](const std::string& subject, bool present) {
+    auto r = explorer_->Client().Get("/v1/state/" + subject);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    auto answer = ledger::codec::StateProofFromJson(r->body);
+    ASSERT_TRUE(answer.ok()) << answer.status();
+    EXPECT_EQ(answer->subject, subject);
+    auto v = ledger::state_map::VerifyStateProof(*answer, *verifier);
+    ASSERT_TRUE(v.ok()) << v.status();
+    ASSERT_EQ(v->value.has_value(), present);
+    if (!present) return;
+    EXPECT_EQ(v->event->subject, subject);
+    // The latest: the last index a search for the subject returns.
+    ledger::store::EntryQuery q;
+    q.subject = subject;
+    q.limit = 100000;
+    auto hits = log_->store().FindEntries(q).value();
+    EXPECT_EQ(v->value->index, hits.back());
+    EXPECT_EQ(v->value->version, hits.size());
+    // Every page of the history, each inclusion proof checked.
+    size_t seen = 0;
+    std::string cursor;
+    do {
+      json h = Get("/v1/state/" + subject + "/history?limit=13" +
+                   (cursor.empty() ? "" : "&cursor=" + cursor));
+      EXPECT_EQ(h["version"], hits.size());
+      auto cp = ledger::VerifyCheckpoint(h["checkpoint"].get<std::string>(), *verifier);
+      ASSERT_TRUE(cp.ok()) << cp.status();
+      for (const auto& e : h["versions"]) {
+        EXPECT_EQ(e["index"].get<uint64_t>(), hits[seen++]);
+        auto leaf = ledger::Base64Decode(e["leaf"].get<std::string>()).value();
+        std::vector<ledger::Hash> proof;
+        for (const auto& p : e["inclusion_proof"]) proof.push_back(ledger::Hash::FromBase64(p.get<std::string>()).value());
+        EXPECT_TRUE(ledger::merkle::VerifyInclusion(e["index"].get<uint64_t>(),
+                                                    cp->checkpoint.size,
+                                                    ledger::merkle::LeafHash(leaf), proof,
+                                                    cp->checkpoint.root)
+                        .ok());
+      }
+      cursor = h["next_cursor"].is_null() ? "" : h["next_cursor"].get<std::string>();
+    } while (!cursor.empty());
+    EXPECT_EQ(seen, hits.size());
+  };
+  check("key/k-3", true);
+  check("key/k-1", true);
+  check("key/never-written", false);
+  // Percent-encoded slashes are the same subject.
+  auto r = explorer_->Client().Get("/v1/state/key%2Fk-3");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(json::parse(r->body)["subject"], "key/k-3");
+  // An older checkpoint answers as of its size.
+  json old = Get("/v1/state/key/k-3?at=200");
+  EXPECT_EQ(old["state"]["tree_size"], 200);
+  EXPECT_LT(old["state"]["index"].get<uint64_t>(), 200u);
+  ExpectError("/v1/state/key/k-3?at=201", 404, "no_checkpoint");
+  ExpectError("/v1/state/key/k-3?at=99999999", 404, "no_checkpoint");
+  ExpectError("/v1/state/key/k-3?at=0", 400, "bad_at");
+  ExpectError("/v1/state/key/k-3?at=x", 400, "bad_at");
+  ExpectError("/v1/state/key/k-3?color=red", 400, "unknown_parameter");
+  ExpectError("/v1/state/key%01x", 400, "bad_subject");
+  ExpectError("/v1/state/key/k-3/history?limit=0", 400, "bad_limit");
+  ExpectError("/v1/state/key/k-3/history?limit=1001", 400, "bad_limit");
+  ExpectError("/v1/state/key/k-3/history?cursor=-1", 400, "bad_cursor");
 }
 
 TEST_F(ApiTest, ServesTheWebUi) {

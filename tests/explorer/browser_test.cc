@@ -123,6 +123,13 @@ TEST_F(BrowserTest, HonestLogVerifiesOnEveryPage) {
     EXPECT_EQ(dom.find("page-error"), std::string::npos) << page.name;
     browser.Screenshot(url, page.name);
   }
+  // The subject page verifies the latest state in the browser (map proof
+  // to the signed map root, inclusion of the latest entry), and absence.
+  std::string subject = browser.DumpDom(Pinned(explorer, "/history?subject=key/k-3"));
+  EXPECT_EQ(StateOf(subject, "state-status"), "verified") << subject.substr(0, 3000);
+  std::string absent = browser.DumpDom(Pinned(explorer, "/history?subject=key/none"));
+  EXPECT_EQ(StateOf(absent, "state-status"), "verified") << absent.substr(0, 3000);
+  EXPECT_NE(absent.find("absence proof"), std::string::npos);
   // The entry page verifies the entry's own receipt too.
   std::string entry = browser.DumpDom(Pinned(explorer, "/entry/700"));
   EXPECT_EQ(StateOf(entry, "entry-status"), "verified") << entry.substr(0, 3000);

@@ -66,7 +66,18 @@ class TestLog {
   void AppendEvents(std::vector<ledger::SubmittedEvent> events,
                     std::vector<ledger::store::Payload> payloads = {},
                     const ledger::note::Signer* witness = nullptr) {
-    auto b = seq_.Sequence(store_->size(), seq_.head().range.Root(), events);
+    // The map proofs, planned on the stored map as ledgerd's host does
+    // (map.md §6), so that the log answers state queries.
+    ledger::store::MapUpdater planner = store_->NewMapUpdater();
+    std::vector<ledger::state_map::Proof> proofs;
+    for (size_t i = 0; i < events.size(); ++i) {
+      auto event = ledger::DecodeEvent(events[i].event);
+      ASSERT_TRUE(event.ok()) << event.status();
+      auto step = planner.Apply(*event, store_->size() + i);
+      ASSERT_TRUE(step.ok()) << step.status();
+      proofs.push_back(std::move(step->proof));
+    }
+    auto b = seq_.Sequence(store_->size(), seq_.head().range.Root(), events, proofs);
     ASSERT_TRUE(b.ok()) << b.status();
     if (witness != nullptr) {
       auto note = ledger::note::Parse(b->checkpoint_note).value();
@@ -82,7 +93,18 @@ class TestLog {
 
  private:
   std::filesystem::path dir_;
-  ledger::Sequencer seq_ = ledger::testing::NewSequencer();
+  ledger::Sequencer seq_ = NewMapSequencer();
+
+  // The test sequencer of ledger/store's tests, keeping the state map.
+  static ledger::Sequencer NewMapSequencer() {
+    ledger::SequencerOptions o;
+    o.state_map = true;
+    return ledger::Sequencer::Genesis(
+               ledger::testing::kOrigin,
+               ledger::note::NewEd25519Signer(ledger::testing::kOrigin, ledger::testing::LogKey()),
+               {}, ledger::testing::FixedClock(1'700'000'000'000'000ull), o)
+        .value();
+  }
   std::unique_ptr<ledger::store::LogStore> store_;
 };
 

@@ -2,7 +2,7 @@
 //
 // Node and leaf hashes are the hot path of appending (about log2(n) node
 // hashes per leaf) and of serving proofs, so each is a single one-shot
-// EVP_Digest over a stack buffer with a pre-fetched SHA-256 implementation.
+// One-shot SHA-256 over a stack buffer with a pre-fetched implementation.
 //
 // The compact range holds the perfect subtrees of [0, size) whose widths are
 // the set bits of size, leftmost (largest) first. It is all the state an
@@ -13,7 +13,6 @@
 // i.e. at the boundary of the leftmost node.
 #include "ledger/merkle.h"
 
-#include <openssl/evp.h>
 
 #include <array>
 #include <bit>
@@ -30,25 +29,10 @@ constexpr uint8_t kNodePrefix = 0x01;  // RFC 9162 §2.1.1: HASH(0x01 || l || r)
 // larger ones (events are at most 64 KiB) stream through a digest context.
 constexpr size_t kStackLeafMax = 1024;
 
-// Fetched once: with EVP_sha256() every EVP_Digest call fetches the
-// implementation from the provider store again (OpenSSL 3), which more than
-// doubles the cost of hashing a 65-byte node.
-const EVP_MD* Sha256Md() {
-  static const EVP_MD* const md = [] {
-    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    LEDGER_CHECK(fetched != nullptr);
-    return fetched;
-  }();
-  return md;
-}
-
-Hash Digest(const uint8_t* data, size_t len) {
-  Hash h;
-  unsigned int out_len = 0;
-  LEDGER_CHECK(EVP_Digest(data, len, h.bytes.data(), &out_len, Sha256Md(), nullptr) == 1);
-  LEDGER_CHECK(out_len == Hash::kSize);
-  return h;
-}
+// Sha256::Digest uses an implementation fetched once (hash.cc): with
+// EVP_sha256() every call would fetch it from the provider store again
+// (OpenSSL 3), which more than doubles the cost of hashing a 65-byte node.
+Hash Digest(const uint8_t* data, size_t len) { return Sha256::Digest(ByteView(data, len)); }
 
 }  // namespace
 

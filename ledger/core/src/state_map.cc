@@ -2,6 +2,9 @@
 // (state_map.h, schemas/formats/map.md §2, §3, §5, §6).
 #include "ledger/state_map.h"
 
+#include <array>
+#include <cstring>
+
 namespace ledger::state_map {
 namespace {
 
@@ -73,16 +76,28 @@ Hash KeyOf(std::string_view subject) {
   return h.Final();
 }
 
+// Leaf and node preimages are assembled on the stack and hashed in one call:
+// the map hashes about 4 log2(n) of them per update, and a digest context
+// per hash (allocation, initialization) cost more than the hashing itself.
 Hash LeafHash(const Hash& key, const Value& value) {
-  Sha256 h;
-  h.Update(kLeafPrefix).Update(key.view()).Update(value.Encode());
-  return h.Final();
+  std::array<uint8_t, 1 + Hash::kSize + kValueSize> buf;
+  buf[0] = kLeafPrefix;
+  std::memcpy(buf.data() + 1, key.bytes.data(), Hash::kSize);
+  uint8_t* v = buf.data() + 1 + Hash::kSize;
+  for (int i = 0; i < 8; ++i) {
+    v[i] = static_cast<uint8_t>(value.index >> (56 - 8 * i));
+    v[8 + i] = static_cast<uint8_t>(value.version >> (56 - 8 * i));
+  }
+  std::memcpy(v + 16, value.state.bytes.data(), Hash::kSize);
+  return Sha256::Digest(ByteView(buf.data(), buf.size()));
 }
 
 Hash NodeHash(const Hash& left, const Hash& right) {
-  Sha256 h;
-  h.Update(kNodePrefix).Update(left.view()).Update(right.view());
-  return h.Final();
+  std::array<uint8_t, 1 + 2 * Hash::kSize> buf;
+  buf[0] = kNodePrefix;
+  std::memcpy(buf.data() + 1, left.bytes.data(), Hash::kSize);
+  std::memcpy(buf.data() + 1 + Hash::kSize, right.bytes.data(), Hash::kSize);
+  return Sha256::Digest(ByteView(buf.data(), buf.size()));
 }
 
 std::string ExtensionLine(const Hash& root) { return std::string(kLinePrefix) + root.Hex(); }

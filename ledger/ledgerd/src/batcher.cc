@@ -1,8 +1,11 @@
 #include "ledger/ledgerd/batcher.h"
 
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "ledger/crash_point.h"
+#include "ledger/event.h"
+#include "ledger/ledgerd/server.h"
 
 namespace ledger::ledgerd {
 namespace {
@@ -10,7 +13,8 @@ namespace {
 // Refusals that concern the input (a stamp, the policy, an event) rather
 // than the notary or the store: worth retrying the batch's entries alone.
 bool IsInputRefusal(const Status& s) {
-  return s.code() == Code::kInvalidArgument || s.code() == Code::kVerificationFailed;
+  return s.code() == Code::kInvalidArgument || s.code() == Code::kVerificationFailed ||
+         IsStateConflict(s);
 }
 
 void Observe(std::atomic<uint64_t>* buckets, std::initializer_list<double> bounds, double v) {
@@ -156,6 +160,9 @@ void Batcher::Commit(std::vector<Item>& batch) {
     std::vector<Result<Acknowledged>> sent;
     Status st = health();
     if (st.ok()) st = SendBatch(fresh, sent);
+    // A compare-and-swap refusal concerns one request: re-plan the batch
+    // without the conflicting ones and send the rest again (map.md §6).
+    if (IsStateConflict(st)) st = SendWithoutConflicts(fresh, sent);
     if (!st.ok()) {
       sent.assign(fresh.size(), st);
       if (IsInputRefusal(st) && fresh.size() > 1) {
@@ -168,7 +175,10 @@ void Batcher::Commit(std::vector<Item>& batch) {
         }
       }
     }
-    for (size_t k = 0; k < fresh.size(); ++k) results[fresh_pos[k]] = std::move(sent[k]);
+    for (size_t k = 0; k < fresh.size(); ++k) {
+      if (!sent[k].ok() && IsStateConflict(sent[k].status())) LogConflict(*fresh[k], sent[k].status());
+      results[fresh_pos[k]] = std::move(sent[k]);
+    }
   }
   // The batch is durable, no client has its answer yet.
   CrashPoint("ledgerd.before_reply");
@@ -196,6 +206,72 @@ void Batcher::Commit(std::vector<Item>& batch) {
                                         std::memory_order_relaxed);
   Observe(stats_.size_buckets, {1, 10, 100, 1000}, static_cast<double>(batch.size()));
   Observe(stats_.latency_buckets, {1, 5, 10, 50, 100, 500}, ms);
+}
+
+Status Batcher::SendWithoutConflicts(std::vector<Item*>& items,
+                                     std::vector<Result<Acknowledged>>& out) {
+  out.assign(items.size(), Status::Internal("unset", "unset"));
+  // The stored map is the one whose root the notary holds (the store checks
+  // every batch's map line), so walking the batch on it in log order finds
+  // the requests the notary refuses; the notary still checks the rest.
+  store::MapUpdater planner = store_->NewMapUpdater();
+  uint64_t index = store_->size();
+  std::vector<Item*> keep;
+  std::vector<size_t> keep_pos;
+  for (size_t k = 0; k < items.size(); ++k) {
+    auto event = DecodeEvent(items[k]->entry.event.event);
+    if (!event.ok()) {
+      out[k] = event.status();
+      continue;
+    }
+    Status check = planner.Check(*event);
+    if (!check.ok()) {
+      out[k] = check;
+      continue;
+    }
+    ASSIGN_OR_RETURN(auto step, planner.Apply(*event, index));
+    (void)step;
+    ++index;
+    keep.push_back(items[k]);
+    keep_pos.push_back(k);
+  }
+  if (keep.empty()) return Status::Ok();
+  std::vector<Result<Acknowledged>> sent;
+  Status st = health();
+  if (st.ok()) st = SendBatch(keep, sent);
+  if (!st.ok()) return st;  // the caller retries every request alone
+  for (size_t j = 0; j < keep.size(); ++j) out[keep_pos[j]] = std::move(sent[j]);
+  return Status::Ok();
+}
+
+void Batcher::LogConflict(const Item& item, const Status& refusal) {
+  stats_.state_conflicts.fetch_add(1, std::memory_order_relaxed);
+  nlohmann::json fields = {{"reason", refusal.reason()},
+                           {"message", refusal.message()},
+                           {"request_id", item.entry.request_id},
+                           {"event_digest", Sha256::Digest(item.entry.event.event).Hex()}};
+  if (auto event = DecodeEvent(item.entry.event.event); event.ok()) {
+    fields["subject"] = event->subject;
+    fields["offered_prior_state_hash"] =
+        event->prior_state_hash ? nlohmann::json(event->prior_state_hash->Hex()) : nullptr;
+    fields["new_state_hash"] =
+        event->new_state_hash ? nlohmann::json(event->new_state_hash->Hex()) : nullptr;
+    store::MapUpdater now = store_->NewMapUpdater();
+    if (auto current = now.Lookup(event->subject); current.ok()) {
+      fields["tree_size"] = store_->size();
+      if (*current) {
+        fields["current_version"] = (*current)->version;
+        fields["current_index"] = (*current)->index;
+        fields["current_state_hash"] = (*current)->state == state_map::EmptyHash()
+                                           ? nlohmann::json(nullptr)
+                                           : nlohmann::json((*current)->state.Hex());
+      } else {
+        fields["current_version"] = 0;
+        fields["current_state_hash"] = nullptr;
+      }
+    }
+  }
+  LogEvent("warn", "state_conflict: compare-and-swap refused", fields.dump());
 }
 
 Status Batcher::SendBatch(std::vector<Item*>& items, std::vector<Result<Acknowledged>>& out) {

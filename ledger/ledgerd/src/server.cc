@@ -24,6 +24,7 @@
 #include "ledger/ledgerd/witnessing.h"
 #include "ledger/manifest.h"
 #include "ledger/store/log_store.h"
+#include "state_routes.h"
 
 namespace ledger::ledgerd {
 
@@ -452,6 +453,9 @@ std::string Server::Impl::Metrics() {
   line("ledgerd_entries_duplicate_total", "counter", "retried request ids answered",
        s.duplicates.load());
   line("ledgerd_entries_refused_total", "counter", "entries refused", s.refused.load());
+  line("ledgerd_state_conflicts_total", "counter",
+       "STATE_NOTARIZED requests refused by compare-and-swap (each also logged)",
+       s.state_conflicts.load());
   line("ledgerd_queue_full_total", "counter", "requests refused for a full queue",
        s.rejected_full.load());
   line("ledgerd_notary_round_trips_total", "counter", "notary Append calls",
@@ -652,6 +656,15 @@ void Server::Impl::Routes() {
            [this](const httplib::Request& req, httplib::Response& res) { Export(req, res); });
   http.Post("/v1/export",
             [this](const httplib::Request& req, httplib::Response& res) { Export(req, res); });
+  StateRouteDeps state_deps;
+  state_deps.store = store.get();
+  state_deps.batcher = batcher.get();
+  state_deps.witnessing = witnessing.get();
+  state_deps.witness_timeout = options.witness_timeout;
+  state_deps.max_body = options.max_body;
+  state_deps.health = [this] { return Health(); };
+  state_deps.on_read_error = [this](const Status& s) { NoteCorruption(s); };
+  AddStateRoutes(http, std::move(state_deps));
   http.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     Status h = Health();
     if (!h.ok()) return ReplyError(res, h, 503);

@@ -81,6 +81,9 @@ struct Deployment {
   std::unique_ptr<note::Signer> submitter;  // the policy's submitter
   std::string origin = "ledger.test/ledgerd";
   std::string dir_prefix = "ledgerd-test";  // the directory's prefix
+  // What the policy's submitter may append.
+  std::string submitter_kinds =
+      "KEY_CREATED,KEY_IMPORTED,KEY_ROTATED,KEY_EXPORTED,KEY_RETIRED,SIGNATURE_PRODUCED";
   std::string vkey;
   // Witnesses named in the manifest (set before Create); witness_quorum of
   // their cosignatures are required.
@@ -140,8 +143,7 @@ struct Deployment {
     }
     ::chmod(P("submitter.key").c_str(), 0600);
     submitter = note::NewEd25519Signer("kms.frontend", std::move(*key));
-    const std::string kinds =
-        "KEY_CREATED,KEY_IMPORTED,KEY_ROTATED,KEY_EXPORTED,KEY_RETIRED,SIGNATURE_PRODUCED";
+    const std::string& kinds = submitter_kinds;
     std::vector<std::string> manifest = {
         "manifest", "create", "--origin", origin, "--pcr0", Sha384Hex(Slurp(NOTARY_ENCLAVE_BIN)),
         "--threshold", "2", "--quorum-pub", P("quorum/quorum.pub"), "--submitter",

@@ -9,7 +9,15 @@
 // in the same batch, is answered with the original index (duplicate = true)
 // and never sent again. The notary refuses whole batches; when a batch of
 // several entries is refused for input reasons, every entry is retried
-// alone so that only the offending ones get the error.
+// alone so that only the offending ones get the error. A compare-and-swap
+// refusal (state_conflict, schemas/formats/map.md §5) is cheaper to isolate:
+// the batch is re-planned on the stored map in log order, the STATE_NOTARIZED
+// requests whose prior state hash is not the current one at their place are
+// refused alone (FailedPrecondition "state_conflict"), and the others are
+// sent again in one batch, which the notary checks as any other. Every
+// refusal is counted (BatcherStats::state_conflicts) and logged as one
+// structured line naming the subject, request id, event digest, the offered
+// prior hash and the current state (map.md §6).
 //
 // Thread-safety: Submit, ConfirmHead and the accessors may be called from any
 // thread.
@@ -35,6 +43,11 @@
 #include "ledger/store/log_store.h"
 
 namespace ledger::ledgerd {
+
+// A compare-and-swap refusal of a STATE_NOTARIZED entry (map.md §5).
+inline bool IsStateConflict(const Status& s) {
+  return s.code() == Code::kFailedPrecondition && s.reason() == "state_conflict";
+}
 
 struct Entry {
   SubmittedEvent event;
@@ -66,7 +79,7 @@ struct BatcherOptions {
 
 struct BatcherStats {
   std::atomic<uint64_t> appended{0}, duplicates{0}, refused{0}, batches{0}, notary_calls{0},
-      notary_errors{0}, rejected_full{0};
+      notary_errors{0}, rejected_full{0}, state_conflicts{0};
   std::atomic<uint64_t> batch_entries_sum{0}, batch_latency_us_sum{0};
   // Of the commit time: the notary round trips, and the app-proof check and
   // synced WriteBatch (NotaryHost::Timings), summed over batches.
@@ -110,6 +123,10 @@ class Batcher {
   void Commit(std::vector<Item>& batch);
   // Sends `items` (non-duplicates) as one batch; the per-item result.
   Status SendBatch(std::vector<Item*>& items, std::vector<Result<Acknowledged>>& out);
+  // After the notary refused `items` for a state conflict: re-plans them on
+  // the stored map, refuses the conflicting ones alone and sends the rest.
+  Status SendWithoutConflicts(std::vector<Item*>& items, std::vector<Result<Acknowledged>>& out);
+  void LogConflict(const Item& item, const Status& refusal);
   void SetUnhealthy(const Status& s);
 
   store::LogStore* store_;

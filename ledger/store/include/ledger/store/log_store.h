@@ -164,6 +164,8 @@ class LogStore {
   Status Audit() const;
 
   Kv& kv() { return *kv_; }
+  // The pinned log key every checkpoint is verified with.
+  const note::Verifier& log_verifier() const { return *verifier_; }
 
   ~LogStore();
 
