@@ -14,6 +14,7 @@
 #include "ledger/registry_statement.h"
 #include "ledger/stamp.h"
 #include "ledger/state_map.h"
+#include "ledger/timestamp/tsa_client.h"
 
 namespace anchor::anchord {
 
@@ -224,7 +225,20 @@ Result<StepOutcome> Anchord::AnchorHead(const registry::AnchoredHead& latest) {
 
   const uint64_t statement_us = MicrosSince(started);
   Attempt attempt{options_.chain_id, options_.contract, statement, head.checkpoint,
-                  head.signature, 0};
+                  head.signature, 0, {}};
+  if (!options_.tsa_url.empty()) {
+    // Before submitting, so that the token is in the state file with the
+    // rest of the attempt's evidence (RFC 3161 over SHA-256 of the checkpoint).
+    auto ts = ledger::timestamp::RequestTimestamp(
+        options_.tsa_url, ledger::Sha256::Digest(head.checkpoint), options_.tsa_ca_pem);
+    if (ts.ok()) {
+      attempt.timestamp_token = std::move(ts->token);
+      stats_.timestamps.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      stats_.timestamp_failures.fetch_add(1, std::memory_order_relaxed);
+      Log("warn", "timestamp_failed", StatusFields(ts.status()));
+    }
+  }
   ASSIGN_OR_RETURN(attempt.from_block, rpc_->BlockNumber());
   RETURN_IF_ERROR(WriteAttempt(options_.state_file, attempt));
   ledger::CrashPoint("anchord.before_submit");
@@ -276,7 +290,8 @@ Status Anchord::ConfirmAndRecord(const Attempt& attempt, const Hash& tx) {
 
   AnchorRecord record{options_.chain_id,        options_.contract, tx,
                       confirmed->block_number,  confirmed->block_hash, block->timestamp,
-                      attempt.statement,        attempt.checkpoint,    attempt.signature};
+                      attempt.statement,        attempt.checkpoint,    attempt.signature,
+                      attempt.timestamp_token};
   ASSIGN_OR_RETURN(ledger::Event event, AnchorEvent(record));
   ASSIGN_OR_RETURN(ledger::Bytes bytes, ledger::EncodeEvent(event));
   ASSIGN_OR_RETURN(ledger::Bytes stamp,
@@ -337,6 +352,10 @@ std::string Anchord::Metrics() const {
   line("anchord_forks_refused_total", "counter",
        "heads refused as inconsistent with the anchored head", stats_.forks_refused.load());
   line("anchord_errors_total", "counter", "failed cycles", stats_.errors.load());
+  line("anchord_timestamps_total", "counter", "RFC 3161 tokens obtained for anchored heads",
+       stats_.timestamps.load());
+  line("anchord_timestamp_failures_total", "counter", "TSA requests that gave no valid token",
+       stats_.timestamp_failures.load());
   line("anchord_anchored_size", "gauge", "tree size anchored in the registry",
        stats_.anchored_size.load());
   line("anchord_last_latency_microseconds", "gauge", "checkpoint to recorded, last anchor",

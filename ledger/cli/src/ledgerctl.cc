@@ -35,7 +35,8 @@ constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on a
   verify-attestation --root CERT [--at UNIX] [--pcr N=HEX...] [--user-data HEX]
       [--nonce HEX] DOC                    check an AWS Nitro attestation document
                                            (CBOR or base64) against a pinned root
-  verify-anchor --vkey VKEY [--manifest FILE] [--notary 0xADDR] [--rpc URL] RECEIPT
+  verify-anchor --vkey VKEY [--manifest FILE] [--notary 0xADDR] [--rpc URL] [--tsa-ca CERT]
+      RECEIPT
                                            check an ANCHOR_CONFIRMED entry (its receipt) offline,
                                            and against the chain with --rpc
   timestamp --tsa URL --ca CERT (FILE | --digest HEX) --out TOKEN
