@@ -295,5 +295,26 @@ TEST_F(AnchordTest, EachAnchorIsTimestampedWhenATsaIsConfigured) {
   EXPECT_EQ(anchord->stats().timestamp_failures.load(), 1u);
 }
 
+// With two witnesses required: ledgerd releases the ANCHOR_CONFIRMED
+// entry's receipt only once both cosigned a checkpoint covering it, and
+// anchord records the anchor through that path like any other append.
+class WitnessedAnchordTest : public AnchordTest {
+ protected:
+  int Witnesses() const override { return 2; }
+};
+
+TEST_F(WitnessedAnchordTest, AnchorsAndRecordsWithTheWitnessQuorum) {
+  Append(3, "w-");
+  auto anchord = NewAnchord(Options());
+  ASSERT_NE(anchord, nullptr);
+  auto step = anchord->Step();
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_EQ(*step, StepOutcome::kAnchored);
+  EXPECT_EQ(Latest().tree_size, 4u);
+  auto records = Recorded();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].statement.tree_size, 4u);
+}
+
 }  // namespace
 }  // namespace anchor::anchord::testing
