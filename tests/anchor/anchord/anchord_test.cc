@@ -295,6 +295,25 @@ TEST_F(AnchordTest, EachAnchorIsTimestampedWhenATsaIsConfigured) {
   EXPECT_EQ(anchord->stats().timestamp_failures.load(), 1u);
 }
 
+TEST_F(AnchordTest, ALedgerdRestartIsSurvived) {
+  Append(2, "r-");
+  auto anchord = NewAnchord(Options());
+  ASSERT_NE(anchord, nullptr);
+  const int port = port_;
+  ledgerd_.reset();  // SIGKILL
+  auto step = anchord->Step();
+  ASSERT_FALSE(step.ok());
+  EXPECT_EQ(step.status().reason(), "ledgerd_unavailable") << step.status();
+  EXPECT_EQ(Latest().tree_size, 0u);
+  // The same anchord, once ledgerd is back (on the same port).
+  ASSERT_EQ(deployment_.StartLedgerd(ledgerd_, {"--listen", "127.0.0.1:" + std::to_string(port)}),
+            port);
+  step = anchord->Step();
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_EQ(*step, StepOutcome::kAnchored);
+  EXPECT_EQ(Recorded().size(), 1u);
+}
+
 // With two witnesses required: ledgerd releases the ANCHOR_CONFIRMED
 // entry's receipt only once both cosigned a checkpoint covering it, and
 // anchord records the anchor through that path like any other append.
