@@ -3,7 +3,7 @@
 //   anchord --ledgerd URL --rpc URL --chain-id N --contract 0xADDR
 //           --log-vkey FILE --payer-key FILE --submitter-key FILE --state FILE
 //           [--every SECONDS] [--entries M] [--confirmations N] [--poll-ms MS]
-//           [--metrics HOST:PORT] [--once]
+//           [--metrics HOST:PORT] [--tsa URL --tsa-ca FILE] [--once]
 #include <httplib.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -87,7 +87,8 @@ int Usage(const std::string& why) {
             << "usage: anchord --ledgerd URL --rpc URL --chain-id N --contract 0xADDR\n"
                "               --log-vkey FILE --payer-key FILE --submitter-key FILE --state FILE\n"
                "               [--every SECONDS] [--entries M] [--confirmations N]\n"
-               "               [--poll-ms MS] [--metrics HOST:PORT] [--once]\n";
+               "               [--poll-ms MS] [--metrics HOST:PORT] [--tsa URL --tsa-ca FILE]\n"
+               "               [--once]\n";
   return 2;
 }
 
@@ -103,7 +104,7 @@ int main(int argc, char** argv) {
   bool once = false;
   static const std::set<std::string> kKnown = {
       "ledgerd", "rpc", "chain-id", "contract", "log-vkey", "payer-key", "submitter-key",
-      "state", "every", "entries", "confirmations", "poll-ms", "metrics"};
+      "state", "every", "entries", "confirmations", "poll-ms", "metrics", "tsa", "tsa-ca"};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--once") {
@@ -151,6 +152,13 @@ int main(int argc, char** argv) {
   auto submitter = SubmitterKey(flags["submitter-key"]);
   if (!submitter.ok()) return Fail(submitter.status());
   o.submitter = *submitter;
+  if (flags.count("tsa")) {
+    if (!flags.count("tsa-ca")) return Usage("--tsa needs --tsa-ca (the TSA's pinned root)");
+    auto ca = ReadText(flags["tsa-ca"]);
+    if (!ca.ok()) return Fail(ca.status());
+    o.tsa_url = flags["tsa"];
+    o.tsa_ca_pem = *ca + "\n";
+  }
   auto created = Anchord::Create(std::move(o));
   if (!created.ok()) return Fail(created.status());
   Anchord& anchord = **created;

@@ -4,6 +4,7 @@
 // parser can refuse anything else.
 #include "anchord/anchor_record.h"
 
+#include <algorithm>
 #include <map>
 
 #include "ledger/checkpoint.h"
@@ -34,6 +35,8 @@ Result<uint64_t> ParseU64(const std::string& v, const char* name) {
 }
 
 }  // namespace
+
+Hash TimestampDigest(const AnchorRecord& r) { return ledger::Sha256::Digest(r.checkpoint); }
 
 std::string AnchorRequestId(uint64_t chain_id, const evm::Address& contract, uint64_t tree_size) {
   return "anchor/" + std::to_string(chain_id) + "/" + contract.Hex() + "/" +
@@ -66,6 +69,10 @@ Result<ledger::Event> AnchorEvent(const AnchorRecord& r) {
       {"tree_size", std::to_string(r.statement.tree_size)},
       {"tx_hash", HexHash(r.tx_hash)},
   };
+  if (!r.timestamp_token.empty()) {
+    e.attributes.emplace_back("timestamp_token", ledger::Base64Encode(r.timestamp_token));
+    std::sort(e.attributes.begin(), e.attributes.end());
+  }
   RETURN_IF_ERROR(ledger::ValidateEvent(e));
   return e;
 }
@@ -76,7 +83,10 @@ Result<AnchorRecord> ParseAnchorEvent(const ledger::Event& e) {
   static const char* kNames[] = {"block_hash", "block_number", "chain_id",  "checkpoint",
                                  "contract",   "log_id",       "map_root",  "root_hash",
                                  "signature",  "tree_size",    "tx_hash"};
-  if (a.size() != std::size(kNames)) return Bad("unexpected attribute set");
+  const bool timestamped = a.count("timestamp_token") == 1;
+  if (a.size() != std::size(kNames) + (timestamped ? 1 : 0)) {
+    return Bad("unexpected attribute set");
+  }
   for (const char* n : kNames) {
     if (!a.count(n)) return Bad(std::string("missing attribute ") + n);
   }
@@ -98,6 +108,11 @@ Result<AnchorRecord> ParseAnchorEvent(const ledger::Event& e) {
   }
   std::copy(sig->begin(), sig->end(), r.signature.begin());
   r.checkpoint = a["checkpoint"];
+  if (timestamped) {
+    auto token = ledger::Base64Decode(a["timestamp_token"]);
+    if (!token.ok() || token->empty()) return Bad("timestamp_token is not base64");
+    r.timestamp_token = *token;
+  }
   if (e.occurred_at_us % 1000000 != 0) return Bad("occurred_at is not a block time");
   r.block_timestamp = e.occurred_at_us / 1000000;
   // Everything else is a function of the record: compare whole events.

@@ -14,6 +14,7 @@
 #include "ledger/registry_statement.h"
 #include "ledger/stamp.h"
 #include "ledger/state_map.h"
+#include "ledger/timestamp/tsa_client.h"
 
 namespace anchor::anchord {
 
@@ -224,7 +225,20 @@ Result<StepOutcome> Anchord::AnchorHead(const registry::AnchoredHead& latest) {
 
   const uint64_t statement_us = MicrosSince(started);
   Attempt attempt{options_.chain_id, options_.contract, statement, head.checkpoint,
-                  head.signature, 0};
+                  head.signature, 0, {}};
+  if (!options_.tsa_url.empty()) {
+    // Before submitting, so that the token is in the state file with the
+    // rest of the attempt's evidence (RFC 3161 over SHA-256 of the checkpoint).
+    auto ts = ledger::timestamp::RequestTimestamp(
+        options_.tsa_url, ledger::Sha256::Digest(head.checkpoint), options_.tsa_ca_pem);
+    if (ts.ok()) {
+      attempt.timestamp_token = std::move(ts->token);
+      stats_.timestamps.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      stats_.timestamp_failures.fetch_add(1, std::memory_order_relaxed);
+      Log("warn", "timestamp_failed", StatusFields(ts.status()));
+    }
+  }
   ASSIGN_OR_RETURN(attempt.from_block, rpc_->BlockNumber());
   RETURN_IF_ERROR(WriteAttempt(options_.state_file, attempt));
   ledger::CrashPoint("anchord.before_submit");
@@ -276,7 +290,8 @@ Status Anchord::ConfirmAndRecord(const Attempt& attempt, const Hash& tx) {
 
   AnchorRecord record{options_.chain_id,        options_.contract, tx,
                       confirmed->block_number,  confirmed->block_hash, block->timestamp,
-                      attempt.statement,        attempt.checkpoint,    attempt.signature};
+                      attempt.statement,        attempt.checkpoint,    attempt.signature,
+                      attempt.timestamp_token};
   ASSIGN_OR_RETURN(ledger::Event event, AnchorEvent(record));
   ASSIGN_OR_RETURN(ledger::Bytes bytes, ledger::EncodeEvent(event));
   ASSIGN_OR_RETURN(ledger::Bytes stamp,
@@ -319,28 +334,39 @@ void Anchord::Run(const std::atomic<bool>& stop, std::chrono::milliseconds poll)
 }
 
 std::string Anchord::Metrics() const {
-  std::ostringstream m;
-  auto line = [&m](const char* name, const char* type, const char* help, uint64_t v) {
-    m << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
-      << name << " " << v << "\n";
+  struct Metric {
+    const char* name;
+    const char* help;
+    const std::atomic<uint64_t>* value;
   };
-  line("anchord_anchors_submitted_total", "counter", "anchor transactions mined",
-       stats_.anchors_submitted.load());
-  line("anchord_anchors_confirmed_total", "counter", "anchors at the confirmation depth",
-       stats_.anchors_confirmed.load());
-  line("anchord_anchors_recorded_total", "counter", "ANCHOR_CONFIRMED entries appended",
-       stats_.anchors_recorded.load());
-  line("anchord_record_duplicates_total", "counter", "appends answered as duplicates",
-       stats_.record_duplicates.load());
-  line("anchord_reorgs_total", "counter", "anchors whose block left the chain",
-       stats_.reorgs.load());
-  line("anchord_forks_refused_total", "counter",
-       "heads refused as inconsistent with the anchored head", stats_.forks_refused.load());
-  line("anchord_errors_total", "counter", "failed cycles", stats_.errors.load());
-  line("anchord_anchored_size", "gauge", "tree size anchored in the registry",
-       stats_.anchored_size.load());
-  line("anchord_last_latency_microseconds", "gauge", "checkpoint to recorded, last anchor",
-       stats_.last_latency_us.load());
+  // Counters end in _total; the others are gauges.
+  const Metric metrics[] = {
+      {"anchord_anchors_submitted_total", "anchor transactions mined", &stats_.anchors_submitted},
+      {"anchord_anchors_confirmed_total", "anchors at the confirmation depth",
+       &stats_.anchors_confirmed},
+      {"anchord_anchors_recorded_total", "ANCHOR_CONFIRMED entries appended",
+       &stats_.anchors_recorded},
+      {"anchord_record_duplicates_total", "appends answered as duplicates",
+       &stats_.record_duplicates},
+      {"anchord_reorgs_total", "anchors whose block left the chain", &stats_.reorgs},
+      {"anchord_forks_refused_total", "heads refused as inconsistent with the anchored head",
+       &stats_.forks_refused},
+      {"anchord_errors_total", "failed cycles", &stats_.errors},
+      {"anchord_timestamps_total", "RFC 3161 tokens obtained for anchored heads",
+       &stats_.timestamps},
+      {"anchord_timestamp_failures_total", "TSA requests that gave no valid token",
+       &stats_.timestamp_failures},
+      {"anchord_anchored_size", "tree size anchored in the registry", &stats_.anchored_size},
+      {"anchord_last_latency_microseconds", "checkpoint to recorded, last anchor",
+       &stats_.last_latency_us},
+  };
+  std::ostringstream m;
+  for (const Metric& metric : metrics) {
+    const std::string_view name = metric.name;
+    m << "# HELP " << name << " " << metric.help << "\n# TYPE " << name << " "
+      << (name.ends_with("_total") ? "counter" : "gauge") << "\n"
+      << name << " " << metric.value->load() << "\n";
+  }
   return m.str();
 }
 

@@ -44,7 +44,8 @@ Status WriteAttempt(const std::string& path, const Anchord::Attempt& a) {
                       {"map_root", a.statement.map_root.Hex()},
                       {"checkpoint", a.checkpoint},
                       {"signature", ledger::HexEncode(a.signature)},
-                      {"from_block", a.from_block}};
+                      {"from_block", a.from_block},
+                      {"timestamp_token", ledger::HexEncode(a.timestamp_token)}};
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -81,6 +82,9 @@ ledger::Result<std::optional<Anchord::Attempt>> ReadAttempt(const std::string& p
     a.checkpoint = j.at("checkpoint").get<std::string>();
     std::copy(sig->begin(), sig->end(), a.signature.begin());
     a.from_block = j.at("from_block").get<uint64_t>();
+    auto token = ledger::HexDecode(j.value("timestamp_token", std::string()));
+    if (!token.ok()) return Bad(path, "timestamp_token does not parse");
+    a.timestamp_token = *token;
   } catch (const nlohmann::json::exception&) {
     return Bad(path, "a field is missing or has the wrong type");
   }

@@ -19,6 +19,7 @@ struct Anchord::Attempt {
   std::string checkpoint;
   std::array<uint8_t, 65> signature{};
   uint64_t from_block = 0;  // the chain's height before it was sent
+  ledger::Bytes timestamp_token;  // RFC 3161, when --tsa gave one
 };
 
 // Written to `path` + ".tmp", fsynced, renamed over `path`, directory

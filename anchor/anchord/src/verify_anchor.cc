@@ -6,6 +6,7 @@
 #include "ledger/leaf.h"
 #include "ledger/registry_statement.h"
 #include "ledger/state_map.h"
+#include "ledger/timestamp/token.h"
 
 namespace anchor::anchord {
 namespace {
@@ -54,6 +55,13 @@ Result<AnchorVerification> VerifyAnchorEntry(ledger::ByteView leaf_bytes,
                                              ", not the pinned notary " + options.notary->Hex());
   }
   out.record = r;
+  if (!r.timestamp_token.empty() && !options.tsa_ca_pem.empty()) {
+    ASSIGN_OR_RETURN(auto info, ledger::timestamp::VerifyToken(r.timestamp_token,
+                                                               TimestampDigest(r),
+                                                               options.tsa_ca_pem));
+    out.timestamp_verified = true;
+    out.timestamp_gen_time = info.gen_time_unix;
+  }
   if (options.rpc == nullptr) return out;
 
   evm::rpc::Client& rpc = *options.rpc;

@@ -18,7 +18,7 @@
 namespace ledger::cli {
 
 Status CmdVerifyAnchor(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow({"vkey", "manifest", "notary", "rpc", "json"}));
+  RETURN_IF_ERROR(a.Allow({"vkey", "manifest", "notary", "rpc", "tsa-ca", "json"}));
   ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
   ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey));
   if (a.positional().size() < 2) {
@@ -55,6 +55,9 @@ Status CmdVerifyAnchor(const Args& a, const Output& o) {
     ASSIGN_OR_RETURN(auto notary, anchor::evm::Address::FromHex(*n));
     options.notary = notary;
   }
+  if (auto ca = a.Get("tsa-ca")) {
+    ASSIGN_OR_RETURN(options.tsa_ca_pem, ReadFile(*ca));
+  }
   std::unique_ptr<anchor::evm::rpc::Client> rpc;
   if (auto url = a.Get("rpc")) {
     ASSIGN_OR_RETURN(rpc, anchor::evm::rpc::Client::Create(*url));
@@ -74,13 +77,21 @@ Status CmdVerifyAnchor(const Args& a, const Output& o) {
                         {"map_root", r.statement.map_root.Hex()},
                         {"signer", v.signer.Hex()},
                         {"notary_pinned", options.notary.has_value()},
-                        {"online", v.online}};
+                        {"online", v.online},
+                        {"timestamped", !r.timestamp_token.empty()},
+                        {"timestamp_verified", v.timestamp_verified}};
   std::string line = "OK: entry " + std::to_string(proof.index) + " anchors " +
                      vc.checkpoint.origin + " at size " + std::to_string(r.statement.tree_size) +
                      " in " + r.contract.Hex() + " on chain " + std::to_string(r.chain_id) +
                      " (tx 0x" + r.tx_hash.Hex() + ", block " + std::to_string(r.block_number) +
                      "), statement signed by " + v.signer.Hex() +
                      (options.notary ? " (the pinned notary)" : " (no --notary pinned)");
+  if (v.timestamp_verified) {
+    doc["timestamp_gen_time"] = v.timestamp_gen_time;
+    line += "; RFC 3161 token verified (genTime " + std::to_string(v.timestamp_gen_time) + ")";
+  } else if (!r.timestamp_token.empty()) {
+    line += "; RFC 3161 token not checked (pass --tsa-ca)";
+  }
   if (v.online) {
     doc["confirmations"] = v.confirmations;
     line += "; on chain with " + std::to_string(v.confirmations) + " confirmations";

@@ -41,6 +41,7 @@ class AnchordTest : public ::testing::Test {
     auto signer = ledger::note::NewEd25519Signer("anchord", std::move(*key));
     deployment_.dir_prefix = "anchord-test-" + std::string(
         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    deployment_.witness_count = deployment_.witness_quorum = Witnesses();
     deployment_.manifest_extra = {"--chain-id", std::to_string(kChainId), "--registry",
                                   kRegistryAddress, "--submitter",
                                   "anchord=" + signer->VerifierKey() + ":ANCHOR_CONFIRMED"};
@@ -54,10 +55,21 @@ class AnchordTest : public ::testing::Test {
     ::chmod(deployment_.P("anchord.key").c_str(), 0600);
     ::chmod(deployment_.P("payer.key").c_str(), 0600);
     submitter_ = std::move(signer);
-    port_ = deployment_.StartLedgerd(ledgerd_);
+    port_ = deployment_.StartLedgerd(ledgerd_, deployment_.WitnessFlags());
     ASSERT_GT(port_, 0) << Slurp(deployment_.P("ledgerd.log"));
+    // With witnesses, ledgerd serves once the quorum confirmed the notary's head.
+    bool serving = false;
+    for (int i = 0; i < 200 && !serving; ++i) {
+      auto h = Ledgerd().Get("/healthz");
+      serving = h && h->status == 200;
+      if (!serving) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_TRUE(serving) << Slurp(deployment_.P("ledgerd.log"));
     StartChain({});
   }
+
+  // Witnesses in the manifest (all required); 0 by default.
+  virtual int Witnesses() const { return 0; }
 
   void TearDown() override {
     ledgerd_.reset();

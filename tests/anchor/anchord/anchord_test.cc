@@ -5,6 +5,8 @@
 // a registry head the log does not extend, and an unreachable chain,
 // recording nothing then.
 #include "anchord_fixture.h"
+#include "ledger/timestamp/token.h"
+#include "support/local_tsa.h"
 
 namespace anchor::anchord::testing {
 namespace {
@@ -242,6 +244,95 @@ TEST_F(AnchordTest, VerifyAnchorChecksTheEvidenceOfflineAndOnChain) {
   auto gone = Ctl({"verify-anchor", "--vkey", vkey, "--rpc", anvil_->url(), receipt});
   EXPECT_EQ(gone.code, 1);
   EXPECT_NE(gone.err.find("anchor_not_on_chain"), std::string::npos) << gone.err;
+}
+
+TEST_F(AnchordTest, EachAnchorIsTimestampedWhenATsaIsConfigured) {
+  ledger::testing::LocalTsa tsa(std::string(LEDGER_TEST_VECTORS) + "/rfc3161", deployment_.P("tsa"));
+  Append(2, "t-");
+  AnchordOptions o = Options();
+  o.tsa_url = tsa.url();
+  o.tsa_ca_pem = tsa.ca_pem();
+  auto anchord = NewAnchord(o);
+  ASSERT_NE(anchord, nullptr);
+  auto step = anchord->Step();
+  ASSERT_TRUE(step.ok()) << step.status();
+  auto records = Recorded();
+  ASSERT_EQ(records.size(), 1u);
+  ASSERT_FALSE(records[0].timestamp_token.empty());
+  // A real token (openssl ts) over SHA-256 of the anchored checkpoint.
+  auto info = ledger::timestamp::VerifyToken(records[0].timestamp_token,
+                                             TimestampDigest(records[0]), tsa.ca_pem());
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(anchord->stats().timestamps.load(), 1u);
+
+  const std::string ca = deployment_.P("tsa-ca.pem");
+  std::ofstream(ca) << tsa.ca_pem();
+  auto r = Ledgerd().Get("/v1/entries/" + std::to_string(LogSize() - 1) + "/receipt");
+  ASSERT_TRUE(r && r->status == 200);
+  std::ofstream(deployment_.P("ts.receipt")) << r->body;
+  auto verified = ledger::ledgerd::testing::Ctl(
+      {"verify-anchor", "--vkey", deployment_.P("log.vkey"), "--notary", notary_.Hex(),
+       "--tsa-ca", ca, deployment_.P("ts.receipt")});
+  EXPECT_EQ(verified.code, 0) << verified.err;
+  EXPECT_NE(verified.out.find("RFC 3161 token verified"), std::string::npos) << verified.out;
+  // A token checked against another root is refused.
+  std::ofstream(deployment_.P("other-ca.pem")) << ledger::ledgerd::testing::Slurp(
+      deployment_.P("pki/root.pem"));
+  auto wrong_root = ledger::ledgerd::testing::Ctl(
+      {"verify-anchor", "--vkey", deployment_.P("log.vkey"), "--tsa-ca",
+       deployment_.P("other-ca.pem"), deployment_.P("ts.receipt")});
+  EXPECT_EQ(wrong_root.code, 1) << wrong_root.out;
+
+  // The TSA down: the next anchor goes ahead, without a token, and is counted.
+  tsa.fail_with_status(503);
+  Append(2, "t2-");
+  step = anchord->Step();
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_EQ(*step, StepOutcome::kAnchored);
+  records = Recorded();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_TRUE(records[1].timestamp_token.empty());
+  EXPECT_EQ(anchord->stats().timestamp_failures.load(), 1u);
+}
+
+TEST_F(AnchordTest, ALedgerdRestartIsSurvived) {
+  Append(2, "r-");
+  auto anchord = NewAnchord(Options());
+  ASSERT_NE(anchord, nullptr);
+  const int port = port_;
+  ledgerd_.reset();  // SIGKILL
+  auto step = anchord->Step();
+  ASSERT_FALSE(step.ok());
+  EXPECT_EQ(step.status().reason(), "ledgerd_unavailable") << step.status();
+  EXPECT_EQ(Latest().tree_size, 0u);
+  // The same anchord, once ledgerd is back (on the same port).
+  ASSERT_EQ(deployment_.StartLedgerd(ledgerd_, {"--listen", "127.0.0.1:" + std::to_string(port)}),
+            port);
+  step = anchord->Step();
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_EQ(*step, StepOutcome::kAnchored);
+  EXPECT_EQ(Recorded().size(), 1u);
+}
+
+// With two witnesses required: ledgerd releases the ANCHOR_CONFIRMED
+// entry's receipt only once both cosigned a checkpoint covering it, and
+// anchord records the anchor through that path like any other append.
+class WitnessedAnchordTest : public AnchordTest {
+ protected:
+  int Witnesses() const override { return 2; }
+};
+
+TEST_F(WitnessedAnchordTest, AnchorsAndRecordsWithTheWitnessQuorum) {
+  Append(3, "w-");
+  auto anchord = NewAnchord(Options());
+  ASSERT_NE(anchord, nullptr);
+  auto step = anchord->Step();
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_EQ(*step, StepOutcome::kAnchored);
+  EXPECT_EQ(Latest().tree_size, 4u);
+  auto records = Recorded();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].statement.tree_size, 4u);
 }
 
 }  // namespace

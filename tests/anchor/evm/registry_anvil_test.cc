@@ -197,8 +197,11 @@ TEST_F(RegistryTest, AnAnchorWhoseBlockDisappearsIsNotConfirmedAndCanBeResubmitt
   Bytes call = registry::AnchorCall(s, tree.Proof(4, 12), Sign(s, notary_key_));
   auto sent = payer_->Send(contract_, call);
   ASSERT_TRUE(sent.ok()) << sent.status();
-  auto mined = payer_->WaitForConfirmations(sent->hash, 1);
+  // Automine is asynchronous: wait for the receipt first (without one,
+  // WaitForConfirmations reports tx_not_on_chain), then for the depth.
+  auto mined = payer_->WaitForReceipt(sent->hash);
   ASSERT_TRUE(mined.ok()) << mined.status();
+  ASSERT_TRUE(payer_->WaitForConfirmations(sent->hash, 1).ok());
   // Three more blocks: depth 4 reached.
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(rpc_->Call("evm_mine", rpc::Json::array()).ok());
   EXPECT_TRUE(payer_->WaitForConfirmations(sent->hash, 4).ok());

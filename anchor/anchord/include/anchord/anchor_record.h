@@ -29,6 +29,8 @@ struct AnchorRecord {
   evm::registry::Statement statement;  // log id, size, root, map root
   std::string checkpoint;  // the signed checkpoint note at statement.tree_size
   std::array<uint8_t, 65> signature{};  // the notary's statement signature (r || s || v)
+  // Optional RFC 3161 token (DER) over SHA-256(checkpoint), from --tsa.
+  ledger::Bytes timestamp_token;
   bool operator==(const AnchorRecord&) const = default;
 };
 
@@ -42,6 +44,9 @@ std::string AnchorRequestId(uint64_t chain_id, const evm::Address& contract, uin
 // The event anchord appends. Every field is a function of the record, so
 // retries produce the same bytes (occurred_at is the block's timestamp).
 Result<ledger::Event> AnchorEvent(const AnchorRecord& r);
+
+// The digest a TSA timestamps for a record: SHA-256 of the signed checkpoint.
+Hash TimestampDigest(const AnchorRecord& r);
 
 // Strict inverse: an ANCHOR_CONFIRMED event with exactly the attributes
 // AnchorEvent writes, each well formed, and the request id, subject and time

@@ -60,13 +60,19 @@ struct AnchordOptions {
   std::chrono::milliseconds every{60000};
   uint64_t entries = 0;
   uint64_t confirmations = 1;  // 1: mined
+  // Optional RFC 3161 timestamping of each anchored checkpoint: the TSA's URL
+  // and the PEM roots its tokens must chain to. A TSA that fails is logged
+  // and counted; the anchor goes ahead without a token.
+  std::string tsa_url;
+  std::string tsa_ca_pem;
   evm::PayerOptions payer;
   evm::rpc::ClientOptions rpc;
 };
 
 struct AnchordStats {
   std::atomic<uint64_t> anchors_submitted{0}, anchors_confirmed{0}, anchors_recorded{0},
-      record_duplicates{0}, reorgs{0}, forks_refused{0}, errors{0};
+      record_duplicates{0}, reorgs{0}, forks_refused{0}, errors{0}, timestamps{0},
+      timestamp_failures{0};
   std::atomic<uint64_t> anchored_size{0}, last_latency_us{0};
 };
 

@@ -30,6 +30,9 @@ struct VerifyAnchorOptions {
   std::optional<evm::Address> contract;
   std::optional<evm::Address> notary;  // pinned notary registry address
   evm::rpc::Client* rpc = nullptr;     // online when set
+  // PEM roots for the entry's RFC 3161 token; without them a token is
+  // reported, not verified.
+  std::string tsa_ca_pem;
 };
 
 struct AnchorVerification {
@@ -37,6 +40,8 @@ struct AnchorVerification {
   evm::Address signer;  // what the statement signature recovers to
   bool online = false;
   uint64_t confirmations = 0;  // online: chain head - block + 1
+  bool timestamp_verified = false;
+  uint64_t timestamp_gen_time = 0;  // the verified token's genTime (Unix seconds)
 };
 
 // `leaf` is the entry's leaf bytes (from a receipt whose inclusion in a
@@ -44,7 +49,8 @@ struct AnchorVerification {
 // input is malformed): anchor_checkpoint_mismatch, anchor_wrong_log,
 // anchor_wrong_registry, anchor_wrong_signer, high_s, bad_signature,
 // anchor_not_on_chain, anchor_block_mismatch, anchor_reorged,
-// anchor_event_missing, wrong_chain, registry_code_mismatch.
+// anchor_event_missing, wrong_chain, registry_code_mismatch, and the
+// token's timestamp_* reasons (ledger/timestamp/token.h).
 ledger::Result<AnchorVerification> VerifyAnchorEntry(ledger::ByteView leaf,
                                                      const VerifyAnchorOptions& options);
 
