@@ -62,6 +62,11 @@ Status SameAsCanonical(std::string_view line, const Result<std::string>& canonic
 Result<std::string> FormatEntryLine(ByteView leaf_bytes) {
   ASSIGN_OR_RETURN(Leaf leaf, DecodeLeaf(leaf_bytes));
   ASSIGN_OR_RETURN(Event event, DecodeEvent(leaf.event));
+  // A leaf from a bundle is untrusted: a time beyond year 9999 has no RFC 3339
+  // form (FormatRfc3339Micros requires it), so it is refused, not rendered.
+  if (leaf.recorded_at_us > kMaxOccurredAtUs) {
+    return Malformed("recorded_at beyond 9999-12-31T23:59:59.999999Z");
+  }
   nlohmann::json j = {{"event", codec::EventToJson(event)},
                       {"index", leaf.index},
                       {"leaf", Base64Encode(leaf_bytes)},

@@ -197,7 +197,10 @@ void CheckCheckpoints(Context& c) {
     roots_fail = "the manifest does not list the bundle's checkpoints";
   } else {
     for (const auto& e : list) {
-      if (!e.is_object() || !e["size"].is_number_unsigned() || !e["root"].is_string()) {
+      // contains() first: operator[] on a const json with a missing key is
+      // undefined behaviour.
+      if (!e.is_object() || !e.contains("size") || !e.contains("root") ||
+          !e["size"].is_number_unsigned() || !e["root"].is_string()) {
         roots_fail = "malformed checkpoint list";
         break;
       }

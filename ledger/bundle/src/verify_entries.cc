@@ -251,7 +251,10 @@ void CheckPayloads(Context& c) {
   std::set<std::string> listed;
   size_t retained = 0;
   for (const auto& p : *j) {
-    if (!p.is_object() || !p["digest"].is_string() || !p["status"].is_string()) {
+    // contains() first: operator[] on a const json with a missing key is
+    // undefined behaviour, and payloads.json is untrusted.
+    if (!p.is_object() || !p.contains("digest") || !p.contains("status") ||
+        !p["digest"].is_string() || !p["status"].is_string()) {
       return c.Fail(name, "malformed payloads.json entry");
     }
     std::string digest = p["digest"].get<std::string>(), status = p["status"].get<std::string>();

@@ -103,9 +103,16 @@ void CheckRange(Context& c) {
   auto range = ParseRange(*text);
   if (!range.ok()) return c.Fail(name, range.status().ToString());
   const nlohmann::json& scope = *Scope(c);
+  // value() rather than operator[]: on a const json a missing key is
+  // undefined behaviour, and the manifest is untrusted.
   auto r = scope.find("range");
-  if (r == scope.end() || !r->is_object() || (*r)["first"] != range->first ||
-      (*r)["end"] != range->end) {
+  auto u64 = [&](const char* key) -> std::optional<uint64_t> {
+    auto it = r->find(key);
+    if (it == r->end() || !it->is_number_unsigned()) return std::nullopt;
+    return it->get<uint64_t>();
+  };
+  if (r == scope.end() || !r->is_object() || u64("first") != range->first ||
+      u64("end") != range->end) {
     return c.Fail(name, "the manifest's scope.range is not the range file's");
   }
   auto tree_size = c.ManifestU64("tree_size");

@@ -17,7 +17,7 @@ import struct
 KINDS = [None, "KEY_CREATED", "KEY_IMPORTED", "KEY_ROTATED", "KEY_EXPORTED", "KEY_RETIRED",
          "POLICY_CHANGED", "SIGNATURE_PRODUCED", "SIGNATURE_REJECTED", "STATE_NOTARIZED",
          "ENCLAVE_BOOTED", "ANCHOR_CONFIRMED", "RETENTION_SET", "LEGAL_HOLD_PLACED",
-         "LEGAL_HOLD_RELEASED", "RECORD_DISPOSED", "EXPORT_CREATED"]
+         "LEGAL_HOLD_RELEASED", "RECORD_DISPOSED", "EXPORT_CREATED", "VERIFICATION_RUN"]
 OUTCOMES = [None, "SUCCESS", "DENIED", "ERROR"]
 STRINGS = {0x02: "event_id", 0x03: "request_id", 0x04: "correlation_id", 0x05: "action",
            0x0b: "source", 0x0c: "subject", 0x0d: "target_type", 0x0e: "target_version",
