@@ -23,8 +23,6 @@
 // Prints one JSON object (ops/bench collects them; bench_report.py
 // summarises). Exit status 0, or 1 if any request failed.
 #include <httplib.h>
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <atomic>
@@ -43,6 +41,7 @@
 #include <vector>
 
 #include "bench_util.h"
+#include "raw_rocksdb.h"
 #include "ledger/bytes.h"
 #include "ledger/ed25519.h"
 #include "ledger/note.h"
@@ -116,35 +115,16 @@ double Percentile(std::vector<double> v, double p) {
 // Synced WriteBatches of `batch` entries of the ledger's per-entry bytes
 // for about `seconds`; entries per second.
 double RawRocksDb(const std::string& base, size_t batch, double seconds) {
-  constexpr size_t kLeafBytes = kEventBytes + 1 + 8 + 8 + 32 + 2 + 2;
-  std::string dir = base + "/ledgerd-load-raw-" + std::to_string(::getpid());
-  std::filesystem::remove_all(dir);
-  rocksdb::Options o;
-  o.create_if_missing = true;
-  rocksdb::DB* raw = nullptr;
-  if (!rocksdb::DB::Open(o, dir, &raw).ok()) return 0;
-  std::unique_ptr<rocksdb::DB> db(raw);
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  std::string value(kLeafBytes, 'v'), hash(32, 'h');
-  uint64_t key = 0, entries = 0;
+  RawSyncedWriter writer(base + "/ledgerd-load-raw-" + std::to_string(::getpid()));
+  if (!writer.ok()) return 0;
+  uint64_t entries = 0;
   const auto start = Clock::now();
   double elapsed = 0;
   while (elapsed < seconds) {
-    rocksdb::WriteBatch wb;
-    for (size_t i = 0; i < batch; ++i, ++key) {
-      Bytes k;
-      AppendU64BE(k, key);
-      std::string ks(k.begin(), k.end());
-      wb.Put(ks, value);
-      wb.Put("t" + ks, hash);
-    }
-    if (!db->Write(wo, &wb).ok()) return 0;
+    if (!writer.Write(batch)) return 0;
     entries += batch;
     elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   }
-  db.reset();
-  std::filesystem::remove_all(dir);
   return static_cast<double>(entries) / elapsed;
 }
 

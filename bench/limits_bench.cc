@@ -3,45 +3,23 @@
 // leaves plus their level-0 tile hashes), and raw OpenSSL Ed25519 and SHA-256.
 #include <benchmark/benchmark.h>
 #include <openssl/evp.h>
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
 
 #include "bench_util.h"
 #include "ledger/bytes.h"
 #include "ledger/ed25519.h"
+#include "raw_rocksdb.h"
 
 namespace ledger::bench {
 namespace {
 
-// Leaf framing (version, index, time, previous hash, lengths) around the event.
-constexpr size_t kLeafBytes = kEventBytes + 1 + 8 + 8 + 32 + 2 + 2;
-
 void BM_RawRocksDbSyncedBatch(benchmark::State& state) {
   const auto batch = static_cast<size_t>(state.range(0));
-  auto dir = ScratchDir("raw");
-  rocksdb::Options o;
-  o.create_if_missing = true;
-  rocksdb::DB* raw = nullptr;
-  if (!rocksdb::DB::Open(o, dir.string(), &raw).ok()) std::abort();
-  std::unique_ptr<rocksdb::DB> db(raw);
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  std::string value(kLeafBytes, 'v'), hash(32, 'h');
-  uint64_t key = 0;
+  RawSyncedWriter writer(ScratchDir("raw"));
+  if (!writer.ok()) std::abort();
   for (auto _ : state) {
-    rocksdb::WriteBatch wb;
-    for (size_t i = 0; i < batch; ++i, ++key) {
-      Bytes k;
-      AppendU64BE(k, key);
-      std::string ks(k.begin(), k.end());
-      wb.Put(ks, value);
-      wb.Put("t" + ks, hash);
-    }
-    if (!db->Write(wo, &wb).ok()) std::abort();
+    if (!writer.Write(batch)) std::abort();
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(batch));
-  db.reset();
-  std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_RawRocksDbSyncedBatch)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime()->MinTime(2.0);
 

@@ -10,29 +10,6 @@ namespace explorer {
 using ledger::Code;
 using ledger::Status;
 
-int HttpStatusFor(const Status& s) {
-  switch (s.code()) {
-    case Code::kInvalidArgument:
-    case Code::kVerificationFailed:
-      return 400;
-    case Code::kNotFound:
-      return 404;
-    case Code::kFailedPrecondition:
-      return 409;
-    case Code::kUnavailable:
-      return 503;
-    default:
-      return 500;
-  }
-}
-
-nlohmann::json ErrorJson(const Status& s) {
-  return {{"error",
-           {{"code", std::string(ledger::CodeName(s.code()))},
-            {"reason", s.reason()},
-            {"message", s.message()}}}};
-}
-
 void ReplyError(httplib::Response& res, const Status& s) {
   res.status = HttpStatusFor(s);
   res.set_header("Cache-Control", "no-store");

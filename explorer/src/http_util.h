@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "ledger/codec/error_json.h"
 #include "ledger/status.h"
 
 namespace explorer {
@@ -19,11 +20,10 @@ inline constexpr char kCachePartialTile[] = "public, max-age=60";
 inline constexpr char kCacheCheckpoint[] = "public, max-age=2, must-revalidate";
 inline constexpr char kCacheApi[] = "no-cache";  // revalidate with the ETag
 
-// 400 for bad input, 404, 409, 503 for unavailable, 500 for corruption and
-// internal errors (the store does not match its signed checkpoint).
-int HttpStatusFor(const ledger::Status& s);
-// {"error": {"code", "reason", "message"}}
-nlohmann::json ErrorJson(const ledger::Status& s);
+// Errors as ledger::codec::ErrorJson with its HttpStatusFor: 500 for
+// corruption (the store does not match its signed checkpoint).
+using ledger::codec::ErrorJson;
+using ledger::codec::HttpStatusFor;
 void ReplyError(httplib::Response& res, const ledger::Status& s);
 
 // Sets the body with a strong ETag (SHA-256 of the body); a matching

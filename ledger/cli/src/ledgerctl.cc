@@ -35,6 +35,14 @@ constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on a
   verify-attestation --root CERT [--at UNIX] [--pcr N=HEX...] [--user-data HEX]
       [--nonce HEX] DOC                    check an AWS Nitro attestation document
                                            (CBOR or base64) against a pinned root
+  timestamp --tsa URL --ca CERT (FILE | --digest HEX) --out TOKEN
+                                           an RFC 3161 token for FILE's SHA-256 from a TSA,
+                                           verified against the pinned root CERT
+  verify-timestamp --token TOKEN --ca CERT [--untrusted CERTS] (FILE | --digest HEX)
+                                           check a token (or .tsr response) offline
+  verify-anchor --vkey VKEY [--manifest FILE] [--notary 0xADDR] [--rpc URL] RECEIPT
+                                           check an ANCHOR_CONFIRMED entry (its receipt) offline,
+                                           and against the chain with --rpc
   dev-pki --out DIR                        create a development P-384 root/intermediate/leaf
 
 compliance (README: "Compliance exports"):
@@ -123,8 +131,14 @@ int RunLedgerctl(const std::vector<std::string>& argv, std::istream& in, std::os
     s = CmdState(a, o);
   } else if (cmd == "verify-state") {
     s = CmdVerifyState(a, o);
+  } else if (cmd == "timestamp") {
+    s = CmdTimestamp(a, o);
+  } else if (cmd == "verify-timestamp") {
+    s = CmdVerifyTimestamp(a, o);
   } else if (cmd == "verify-attestation") {
     s = CmdVerifyAttestation(a, o);
+  } else if (cmd == "verify-anchor") {
+    s = CmdVerifyAnchor(a, o);
   } else if (cmd == "export") {
     s = CmdExport(a, o);
   } else if (cmd == "verify-bundle") {

@@ -151,9 +151,16 @@ Result<std::vector<Entry>> ParseProtoEntries(std::string_view body) {
 }
 
 Result<nlohmann::json> ReceiptJson(const store::LogStore& store, uint64_t index,
-                                   const Acknowledged* ack, uint64_t tree_size) {
+                                   const Acknowledged* ack, uint64_t tree_size,
+                                   CheckpointNotes* checkpoints) {
   ASSIGN_OR_RETURN(store::LeafWithProof leaf, store.GetLeaf(index, tree_size));
-  ASSIGN_OR_RETURN(std::string checkpoint, store.CheckpointAt(leaf.tree_size));
+  std::string checkpoint;
+  if (checkpoints && checkpoints->contains(leaf.tree_size)) {
+    checkpoint = checkpoints->at(leaf.tree_size);
+  } else {
+    ASSIGN_OR_RETURN(checkpoint, store.CheckpointAt(leaf.tree_size));
+    if (checkpoints) checkpoints->emplace(leaf.tree_size, checkpoint);
+  }
   TlogProof tp;
   tp.extra = leaf.leaf;
   tp.index = index;
@@ -177,29 +184,6 @@ Result<nlohmann::json> ReceiptJson(const store::LogStore& store, uint64_t index,
                       {"count", ack->batch_count}};
   }
   return r;
-}
-
-nlohmann::json ErrorJson(const Status& s) {
-  return {{"error",
-           {{"code", std::string(CodeName(s.code()))},
-            {"reason", s.reason()},
-            {"message", s.message()}}}};
-}
-
-int HttpStatusFor(const Status& s) {
-  switch (s.code()) {
-    case Code::kInvalidArgument:
-    case Code::kVerificationFailed:
-      return 400;
-    case Code::kNotFound:
-      return 404;
-    case Code::kFailedPrecondition:
-      return 409;
-    case Code::kUnavailable:
-      return 503;
-    default:
-      return 500;
-  }
 }
 
 }  // namespace ledger::ledgerd

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "anchor_routes.h"
 #include "ledger/host/notary_host.h"
 #include "ledger/ledgerd/batcher.h"
 #include "ledger/ledgerd/entries.h"
@@ -283,6 +284,7 @@ void Server::Impl::PostEntries(const httplib::Request& req, httplib::Response& r
   if (!futures.ok()) return ReplyError(res, futures.status(), 503);
   nlohmann::json results = nlohmann::json::array();
   std::optional<Status> first_error;
+  CheckpointNotes checkpoints;
   for (auto& f : *futures) f.wait();
   const auto receipt_start = std::chrono::steady_clock::now();
   // With witnesses, a receipt is released once the quorum cosigned a
@@ -303,7 +305,8 @@ void Server::Impl::PostEntries(const httplib::Request& req, httplib::Response& r
       }
     }
     Result<nlohmann::json> receipt =
-        ack.ok() ? ReceiptJson(*store, ack->index, ack->duplicate ? nullptr : &*ack, tree_size)
+        ack.ok() ? ReceiptJson(*store, ack->index, ack->duplicate ? nullptr : &*ack, tree_size,
+                               &checkpoints)
                  : Result<nlohmann::json>(ack.status());
     if (!receipt.ok()) {
       NoteCorruption(receipt.status());
@@ -481,6 +484,7 @@ void Server::Impl::Routes() {
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(Metrics(), "text/plain; version=0.0.4");
   });
+  AnchorRoutes(http, store.get(), batcher.get());
 }
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {

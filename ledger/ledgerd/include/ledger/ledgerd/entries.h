@@ -14,12 +14,14 @@
 // ledger.v1.AppendRequest with the same content.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "ledger/codec/error_json.h"
 #include "ledger/ledgerd/batcher.h"
 #include "ledger/status.h"
 #include "ledger/store/log_store.h"
@@ -42,12 +44,16 @@ Result<std::vector<Entry>> ParseProtoEntries(std::string_view body);
 // `tree_size` (0: the latest) picks the checkpoint the proof is against:
 // with witnesses, the latest cosigned one, whose stored note carries the
 // witnesses' cosignature lines.
+// `checkpoints` (optional) keeps the verified checkpoint notes by size for
+// the receipts of one request: a batch's entries share one or two
+// checkpoints, and verifying the note's signature once per request instead
+// of once per entry is most of a receipt's cost.
+using CheckpointNotes = std::map<uint64_t, std::string>;
 Result<nlohmann::json> ReceiptJson(const store::LogStore& store, uint64_t index,
-                                   const Acknowledged* ack, uint64_t tree_size = 0);
+                                   const Acknowledged* ack, uint64_t tree_size = 0,
+                                   CheckpointNotes* checkpoints = nullptr);
 
-nlohmann::json ErrorJson(const Status& s);
-// The HTTP status for an error: 400 for bad input and refused stamps, 404,
-// 409, 503 for unavailable, 500 otherwise.
-int HttpStatusFor(const Status& s);
+using codec::ErrorJson;
+using codec::HttpStatusFor;
 
 }  // namespace ledger::ledgerd
