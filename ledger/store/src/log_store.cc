@@ -83,6 +83,9 @@ Result<std::unique_ptr<LogStore>> LogStore::Open(std::unique_ptr<Kv> kv,
                                                  LogStoreOptions options) {
   std::unique_ptr<LogStore> s(new LogStore(std::move(kv), std::move(verifier)));
   s->options_ = options;
+  if (options.map_node_cache > 0) {
+    s->map_cache_ = std::make_unique<MapNodeCache>(options.map_node_cache);
+  }
   RETURN_IF_ERROR(s->LoadHead());
   return s;
 }
@@ -197,7 +200,9 @@ Hash LogStore::map_root() const {
   return map_root_;
 }
 
-MapUpdater LogStore::NewMapUpdater() const { return MapUpdater(*kv_, map_root()); }
+MapUpdater LogStore::NewMapUpdater() const {
+  return MapUpdater(*kv_, map_root(), map_cache_.get());
+}
 
 Result<Hash> LogStore::MapRootAt(uint64_t size) const {
   if (!options_.state_map) {
@@ -222,7 +227,7 @@ Result<Hash> LogStore::MapRootAt(uint64_t size) const {
 
 Result<state_map::Proof> LogStore::MapProof(const Hash& key, uint64_t size) const {
   ASSIGN_OR_RETURN(Hash root, size == 0 ? Result<Hash>(map_root()) : MapRootAt(size));
-  ASSIGN_OR_RETURN(state_map::Proof proof, MapReader(*kv_).Prove(root, key));
+  ASSIGN_OR_RETURN(state_map::Proof proof, MapReader(*kv_, map_cache_.get()).Prove(root, key));
   // Served only if it verifies: a tampered node is refused here, not passed on.
   if (!state_map::VerifyProof(root, key, proof).ok()) {
     return Corrupt("map_store_mismatch", "stored map nodes do not fold to the map root");

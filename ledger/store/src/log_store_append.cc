@@ -155,6 +155,7 @@ Status LogStore::Append(const SequencedBatch& batch, std::span<const Payload> pa
   wb.Put(Column::kCheckpoints, keys::U64(vc.checkpoint.size), Bytes(s.begin(), s.end()));
 
   RETURN_IF_ERROR(kv_->Write(wb));
+  if (options_.state_map) map.Cache();
   std::unique_lock l(mu_);
   range_ = std::move(range);
   latest_ = std::move(vc);

@@ -3,7 +3,23 @@
 
 namespace ledger::store {
 
+std::optional<state_map::Node> MapNodeCache::Find(const Hash& digest) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = nodes_.find(digest);
+  if (it == nodes_.end()) return std::nullopt;
+  return it->second;
+}
+
+void MapNodeCache::Insert(const Hash& digest, const state_map::Node& node) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (nodes_.size() >= capacity_) nodes_.clear();
+  nodes_.emplace(digest, node);
+}
+
 Result<state_map::Node> MapReader::Get(const Hash& digest) const {
+  if (cache_) {
+    if (auto cached = cache_->Find(digest)) return *cached;
+  }
   auto raw = kv_.Get(Column::kMapNodes, digest.view());
   if (!raw.ok()) {
     if (raw.status().code() == Code::kNotFound) {
@@ -19,6 +35,7 @@ Result<state_map::Node> MapReader::Get(const Hash& digest) const {
   }
   auto node = state_map::Node::Decode(*raw);
   if (!node.ok()) return Status::Corruption("map_node_corrupt", node.status().message());
+  if (cache_) cache_->Insert(digest, *node);
   return *node;
 }
 
@@ -92,7 +109,8 @@ Status MapUpdater::Check(const Event& event) const {
   return state_map::CheckStateTransition(current, event.prior_state_hash, event.new_state_hash);
 }
 
-void MapUpdater::AddTo(WriteBatch& wb) const {
+template <typename Fn>
+void MapUpdater::ForEachReachable(Fn fn) const {
   // Only nodes reachable from the final root: a node a later step of the
   // same batch replaced is never needed (no checkpoint names its root).
   std::vector<Hash> todo{root_};
@@ -101,12 +119,23 @@ void MapUpdater::AddTo(WriteBatch& wb) const {
     todo.pop_back();
     const auto it = created_.find(h);
     if (it == created_.end()) continue;  // empty, or already stored
-    wb.Put(Column::kMapNodes, Bytes(h.bytes.begin(), h.bytes.end()), it->second.Encode());
+    fn(h, it->second);
     if (!it->second.is_leaf) {
       todo.push_back(it->second.left);
       todo.push_back(it->second.right);
     }
   }
+}
+
+void MapUpdater::AddTo(WriteBatch& wb) const {
+  ForEachReachable([&](const Hash& h, const state_map::Node& n) {
+    wb.Put(Column::kMapNodes, Bytes(h.bytes.begin(), h.bytes.end()), n.Encode());
+  });
+}
+
+void MapUpdater::Cache() const {
+  if (!cache_) return;
+  ForEachReachable([&](const Hash& h, const state_map::Node& n) { cache_->Insert(h, n); });
 }
 
 }  // namespace ledger::store

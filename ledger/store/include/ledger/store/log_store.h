@@ -64,6 +64,13 @@ struct LogStoreOptions {
   // benchmarks that measure what the map costs turn it off; such a store
   // answers no map query (and refuses a checkpoint with a map line).
   bool state_map = true;
+  // Verified state-map nodes kept in memory (map_store.h MapNodeCache),
+  // about 200 bytes each; 0: none, every read goes to the Kv and is checked
+  // there. A cached node was checked against its address when read or
+  // written, so what is served stays right even if the Kv is altered later;
+  // such tampering is found by Audit() and by any process that reads it.
+  // Default: 131072 (about 32 MiB).
+  size_t map_node_cache = size_t{1} << 17;
 };
 
 class LogStore {
@@ -197,6 +204,8 @@ class LogStore {
   // Full tiles with their internal nodes (src/tile_cache.h); 1024 tiles,
   // about 16 MiB.
   std::unique_ptr<TileCache> tile_cache_;
+  // Verified state-map nodes (LogStoreOptions::map_node_cache); null: none.
+  std::unique_ptr<MapNodeCache> map_cache_;
 
   std::mutex append_mu_;             // one Append at a time
   mutable std::shared_mutex mu_;     // guards the head below

@@ -13,9 +13,12 @@
 // Thread-safety: MapReader is safe for concurrent use; a MapUpdater is not.
 #pragma once
 
+#include <cstring>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
 
 #include "ledger/event.h"
 #include "ledger/state_map.h"
@@ -23,9 +26,34 @@
 
 namespace ledger::store {
 
+// Verified nodes by address, shared by a store's readers and updaters. A
+// node's address is its hash, so a node once read and checked, or built by
+// an update and written, never changes: caching it is always correct. It
+// spares the append path the RocksDB reads and re-hashing of the same upper
+// paths for every update (the host plans a batch's proofs on the store, and
+// the store applies them again). Bounded: emptied when full.
+class MapNodeCache {
+ public:
+  explicit MapNodeCache(size_t capacity) : capacity_(capacity) {}
+  std::optional<state_map::Node> Find(const Hash& digest) const;
+  void Insert(const Hash& digest, const state_map::Node& node);
+
+ private:
+  struct Hasher {
+    size_t operator()(const Hash& h) const {
+      size_t v;
+      std::memcpy(&v, h.bytes.data(), sizeof v);  // a uniform hash already
+      return v;
+    }
+  };
+  mutable std::mutex mu_;
+  std::unordered_map<Hash, state_map::Node, Hasher> nodes_;
+  size_t capacity_;
+};
+
 class MapReader {
  public:
-  explicit MapReader(const Kv& kv) : kv_(kv) {}
+  explicit MapReader(const Kv& kv, MapNodeCache* cache = nullptr) : kv_(kv), cache_(cache) {}
 
   // The node stored under `digest`, checked against it.
   Result<state_map::Node> Get(const Hash& digest) const;
@@ -40,12 +68,14 @@ class MapReader {
   Result<state_map::Proof> Prove(const Hash& root, const Hash& key, const Overlay* overlay) const;
 
   const Kv& kv_;
+  MapNodeCache* cache_;
 };
 
 // One log batch's map updates, in log order, on top of a stored root.
 class MapUpdater {
  public:
-  MapUpdater(const Kv& kv, const Hash& root) : reader_(kv), root_(root) {}
+  MapUpdater(const Kv& kv, const Hash& root, MapNodeCache* cache = nullptr)
+      : reader_(kv, cache), root_(root), cache_(cache) {}
 
   struct Step {
     Hash key;
@@ -67,11 +97,18 @@ class MapUpdater {
   const Hash& root() const { return root_; }
   // Puts the nodes created so far (each once) into `wb`.
   void AddTo(WriteBatch& wb) const;
+  // Adds them to the cache, once `wb` is written.
+  void Cache() const;
 
  private:
+  // The created nodes the current root reaches (the ones worth storing).
+  template <typename Fn>
+  void ForEachReachable(Fn fn) const;
+
   MapReader reader_;
   Hash root_;
   MapReader::Overlay created_;
+  MapNodeCache* cache_;
 };
 
 }  // namespace ledger::store
