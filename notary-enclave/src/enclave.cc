@@ -200,6 +200,10 @@ pb::NotaryResponse Enclave::Handle(const pb::HostRequest& request) {
     case pb::HostRequest::kConfirmHead:
       take(ConfirmHead(request.confirm_head()), response.mutable_head_confirmed());
       break;
+    case pb::HostRequest::kSignRegistryStatement:
+      take(SignRegistryStatement(request.sign_registry_statement()),
+           response.mutable_registry_statement_signature());
+      break;
     case pb::HostRequest::BODY_NOT_SET:
       status = Status::InvalidArgument("empty_message", "the request has no body");
       break;

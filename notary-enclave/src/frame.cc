@@ -54,6 +54,7 @@ bool Unknown(const HostRequest& m) {
     case HostRequest::kAppend: return Unknown(m.append());
     case HostRequest::kChangePolicy: return Unknown(m.change_policy());
     case HostRequest::kConfirmHead: return Unknown(m.confirm_head());
+    case HostRequest::kSignRegistryStatement: return Unknown(m.sign_registry_statement());
     case HostRequest::BODY_NOT_SET: return false;
   }
   return true;
@@ -71,6 +72,8 @@ bool Unknown(const NotaryResponse& m) {
     case NotaryResponse::kSequenced: return Unknown(m.sequenced());
     case NotaryResponse::kError: return Unknown(m.error());
     case NotaryResponse::kHeadConfirmed: return Unknown(m.head_confirmed());
+    case NotaryResponse::kRegistryStatementSignature:
+      return Unknown(m.registry_statement_signature());
     case NotaryResponse::BODY_NOT_SET: return false;
   }
   return true;

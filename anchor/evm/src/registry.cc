@@ -39,22 +39,6 @@ Bytes CodeFromHex(std::string_view hex) {
 
 }  // namespace
 
-Hash LogIdForOrigin(std::string_view origin) { return ledger::Sha256::Digest(origin); }
-
-Hash StatementStructHash(const Statement& s) {
-  static const Hash kTypeHash = Keccak256::Digest(kStatementType);
-  abi::Encoder enc;
-  enc.AddBytes32(kTypeHash).AddBytes32(s.log_id).AddUint(s.tree_size).AddBytes32(s.root_hash)
-      .AddBytes32(s.map_root);
-  return Keccak256::Digest(enc.Finish());
-}
-
-Hash StatementDigest(const Domain& d, const Statement& s) {
-  return Eip712Digest(
-      Eip712DomainSeparator(kDomainName, kDomainVersion, U256::FromU64(d.chain_id), d.contract),
-      StatementStructHash(s));
-}
-
 Bytes RegisterCall(const Hash& log_id, const Address& notary) {
   return abi::Encoder().AddBytes32(log_id).AddAddress(notary).Finish(
       abi::SelectorOf("register(bytes32,address)"));

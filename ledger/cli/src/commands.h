@@ -54,6 +54,8 @@ Result<bool> CmdVerifyBundle(const Args& a, const Output& o);
 // RFC 3161 time-stamp tokens (commands_timestamp.cc).
 Status CmdTimestamp(const Args& a, const Output& o);
 Status CmdVerifyTimestamp(const Args& a, const Output& o);
+// Anchors (commands_anchor.cc): an ANCHOR_CONFIRMED entry offline and on chain.
+Status CmdVerifyAnchor(const Args& a, const Output& o);
 
 // A --vkey value: the vkey string itself, or a file holding it.
 Result<std::unique_ptr<note::Verifier>> LoadVerifierKey(const std::string& value);

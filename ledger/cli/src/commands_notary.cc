@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "commands.h"
+#include "ledger/eth_signature.h"
 #include "key_files.h"
 #include "ledger/attestation.h"
 #include "ledger/dev_pki.h"
@@ -136,9 +137,13 @@ Status CmdNotaryProvision(const Args& a, const Output& o) {
   if (auto out = a.Get("vkey-out")) {
     RETURN_IF_ERROR(WriteFile(*out, provisioned.log_vkey + "\n", false));
   }
+  // The address the AnchorRegistry registers for this log (registry-statement.md §4).
+  ASSIGN_OR_RETURN(EthAddress registry_address,
+                   EthAddressFromPublicKey(provisioned.registry_public_key));
   o.Print({{"origin", provisioned.origin},
            {"log_vkey", provisioned.log_vkey},
-           {"registry_public_key", HexEncode(provisioned.registry_public_key)}},
+           {"registry_public_key", HexEncode(provisioned.registry_public_key)},
+           {"registry_address", "0x" + HexEncode(registry_address)}},
           "notary provisioned for " + provisioned.origin + "\nlog verifier key: " +
               provisioned.log_vkey + "\n");
   return Status::Ok();

@@ -40,6 +40,9 @@ constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on a
                                            verified against the pinned root CERT
   verify-timestamp --token TOKEN --ca CERT [--untrusted CERTS] (FILE | --digest HEX)
                                            check a token (or .tsr response) offline
+  verify-anchor --vkey VKEY [--manifest FILE] [--notary 0xADDR] [--rpc URL] RECEIPT
+                                           check an ANCHOR_CONFIRMED entry (its receipt) offline,
+                                           and against the chain with --rpc
   dev-pki --out DIR                        create a development P-384 root/intermediate/leaf
 
 compliance (README: "Compliance exports"):
@@ -137,6 +140,8 @@ int RunLedgerctl(const std::vector<std::string>& argv, std::istream& in, std::os
     s = CmdVerifyTimestamp(a, o);
   } else if (cmd == "verify-attestation") {
     s = CmdVerifyAttestation(a, o);
+  } else if (cmd == "verify-anchor") {
+    s = CmdVerifyAnchor(a, o);
   } else if (cmd == "export") {
     s = CmdExport(a, o);
   } else if (cmd == "verify-bundle") {

@@ -75,6 +75,12 @@ Status Batcher::ConfirmHead(const std::string& cosigned_note) {
   return Status::Ok();
 }
 
+Result<notary_client::pb::RegistryStatementSignature> Batcher::SignRegistryStatement() {
+  std::lock_guard<std::mutex> notary(notary_mu_);
+  const VerifiedCheckpoint head = store_->latest();
+  return host_->client().SignRegistryStatement(head.checkpoint.size, head.checkpoint.root);
+}
+
 Status Batcher::health() const {
   std::lock_guard<std::mutex> lock(mu_);
   return health_;

@@ -14,6 +14,7 @@
 
 #include "ledger/clock.h"
 #include "ledger/export/http_export.h"
+#include "anchor_routes.h"
 #include "ledger/host/notary_host.h"
 #include "ledger/ledgerd/batcher.h"
 #include "ledger/ledgerd/entries.h"
@@ -659,6 +660,7 @@ void Server::Impl::Routes() {
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(Metrics(), "text/plain; version=0.0.4");
   });
+  AnchorRoutes(http, store.get(), batcher.get());
 }
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {

@@ -184,4 +184,21 @@ Result<pb::HeadConfirmed> NotaryClient::ConfirmHead(std::string_view cosigned_ch
   return r.head_confirmed();
 }
 
+Result<pb::RegistryStatementSignature> NotaryClient::SignRegistryStatement(uint64_t tree_size,
+                                                                         const Hash& root) {
+  pb::HostRequest req;
+  req.mutable_sign_registry_statement()->set_tree_size(tree_size);
+  req.mutable_sign_registry_statement()->set_root_hash(Str(root.view()));
+  ASSIGN_OR_RETURN(pb::NotaryResponse r, Call(req, pb::NotaryResponse::kRegistryStatementSignature));
+  const pb::RegistryStatementSignature& got = r.registry_statement_signature();
+  // The host trusts the notary, but not a confused answer on a shared socket.
+  if (got.tree_size() != tree_size || got.root_hash() != Str(root.view()) ||
+      got.map_root().size() != Hash::kSize || got.contract().size() != 20 ||
+      got.signature().size() != 65) {
+    return Status::InvalidArgument("unexpected_response",
+                                   "the statement signature is not for the head asked for");
+  }
+  return got;
+}
+
 }  // namespace ledger::notary_client

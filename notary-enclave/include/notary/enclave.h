@@ -31,6 +31,9 @@
 //   and at least as new as, everything it cosigned before (ARCHITECTURE §6).
 // Append: ledger::Sequencer::Sequence, then the batch app proof
 //   (schemas/formats/app-proof.md) signed by the ephemeral key.
+// SignRegistryStatement: the EIP-712 registry statement
+//   (schemas/formats/registry-statement.md) for the head the notary holds,
+//   signed with the registry key; never for another size or root.
 // ChangePolicy: the next policy version, approved by the manifest's operator
 //   quorum, is recorded as a POLICY_CHANGED entry stamped by the log key and
 //   enforced from then on.
@@ -99,6 +102,8 @@ class Enclave {
   ledger::Result<pb::Sequenced> Append(const pb::Append& request);
   ledger::Result<pb::Sequenced> ChangePolicy(const pb::ChangePolicy& request);
   ledger::Result<pb::HeadConfirmed> ConfirmHead(const pb::ConfirmHead& request);
+  ledger::Result<pb::RegistryStatementSignature> SignRegistryStatement(
+      const pb::SignRegistryStatement& request);
 
  private:
   Enclave(Platform& platform, EnclaveOptions options, ledger::P256PrivateKey ephemeral);

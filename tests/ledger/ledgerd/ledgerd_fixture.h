@@ -29,6 +29,9 @@
 #include "../../support/child_process.h"
 #include "ledger/bytes.h"
 #include "ledger/cli/ledgerctl.h"
+#include "ledger/codec/event_json.h"
+#include "ledger/event.h"
+#include "ledger/stamp.h"
 #include "ledger/ed25519.h"
 #include "ledger/note.h"
 
@@ -89,8 +92,27 @@ struct Deployment {
   // When set (before Create): ledgerd's own submitter key ("ledgerd.host",
   // host.key) is admitted by the manifest for these kinds, for --host-key.
   std::string host_kinds;
+  // Extra `ledgerctl manifest create` flags (e.g. --chain-id, --registry).
+  std::vector<std::string> manifest_extra;
+  // What `ledgerctl notary provision --json` printed last (registry key...).
+  std::string provision_out;
 
   std::string P(const std::string& name) const { return (dir / name).string(); }
+
+  // A POST /v1/entries body of `n` sample events "<tag>0".. stamped by the
+  // policy's submitter.
+  nlohmann::json StampedBatch(const std::string& tag, int n) const {
+    nlohmann::json batch = {{"entries", nlohmann::json::array()}};
+    for (int i = 0; i < n; ++i) {
+      nlohmann::json event = SampleEvent(tag + std::to_string(i));
+      auto e = codec::EventFromJsonValue(event);
+      auto bytes = e.ok() ? EncodeEvent(*e) : Result<Bytes>(e.status());
+      auto stamp = bytes.ok() ? MakeStamp(origin, *bytes, *submitter) : Result<Bytes>(bytes.status());
+      EXPECT_TRUE(stamp.ok()) << stamp.status();
+      batch["entries"].push_back({{"event", event}, {"stamp", stamp.ok() ? Base64Encode(*stamp) : ""}});
+    }
+    return batch;
+  }
 
   // ASSERTs through gtest; call from SetUpTestSuite and check HasFatalFailure.
   void Create() {
@@ -148,6 +170,7 @@ struct Deployment {
     if (witness_quorum > 0) {
       manifest.insert(manifest.end(), {"--witness-quorum", std::to_string(witness_quorum)});
     }
+    manifest.insert(manifest.end(), manifest_extra.begin(), manifest_extra.end());
     auto mc = Ctl(manifest);
     ASSERT_EQ(mc.code, 0) << mc.err;
     for (const char* op : {"alice", "bob"}) {
@@ -198,8 +221,9 @@ struct Deployment {
     auto r = Ctl({"notary", "provision", "--socket", P("notary.sock"), "--manifest",
                   P("manifest.bin"), "--approval", P("alice.approval"), "--approval",
                   P("bob.approval"), "--share", P("alice.resealed"), "--share",
-                  P("bob.resealed"), "--vkey-out", P("log.vkey")});
+                  P("bob.resealed"), "--vkey-out", P("log.vkey"), "--json"});
     ASSERT_EQ(r.code, 0) << r.err;
+    provision_out = r.out;
   }
 
   static std::string WitnessName(int i) { return "witness-" + std::to_string(i) + ".test"; }

@@ -13,21 +13,18 @@
 #include "evm/abi.h"
 #include "evm/rpc_answer.h"
 #include "evm/types.h"
+#include "ledger/registry_statement.h"
 
 namespace anchor::evm::registry {
 
-inline constexpr std::string_view kDomainName = "AuditLedgerAnchorRegistry";
-inline constexpr std::string_view kDomainVersion = "1";
-inline constexpr std::string_view kStatementType =
-    "AnchorStatement(bytes32 logId,uint64 treeSize,bytes32 rootHash,bytes32 mapRoot)";
-
-// What the notary signs: a head of the log identified by log_id.
-struct Statement {
-  Hash log_id;        // SHA-256 of the log's origin (LogIdForOrigin)
-  uint64_t tree_size = 0;
-  Hash root_hash;     // RFC 9162 root at tree_size
-  Hash map_root;      // the verifiable map's root at this head; zero when absent
-};
+// The statement and its digest are the core's (ledger/registry_statement.h):
+// the notary signs them; this is the contract's side.
+using ledger::registry::kDomainName;
+using ledger::registry::kDomainVersion;
+using ledger::registry::kStatementType;
+using ledger::registry::LogIdForOrigin;
+using ledger::registry::Statement;
+using ledger::registry::StatementStructHash;
 
 // Where a statement is valid: one registry contract on one chain.
 struct Domain {
@@ -35,9 +32,9 @@ struct Domain {
   Address contract;
 };
 
-Hash LogIdForOrigin(std::string_view origin);
-Hash StatementStructHash(const Statement& s);
-Hash StatementDigest(const Domain& d, const Statement& s);
+inline Hash StatementDigest(const Domain& d, const Statement& s) {
+  return ledger::registry::StatementDigest(d.chain_id, d.contract.bytes, s);
+}
 
 // Calldata.
 Bytes RegisterCall(const Hash& log_id, const Address& notary);

@@ -10,32 +10,23 @@
 #include <string_view>
 
 #include "evm/types.h"
+#include "ledger/eth_signature.h"
+#include "ledger/registry_statement.h"
 
 namespace anchor::evm {
 
-inline constexpr size_t kSecretKeySize = 32;
+inline constexpr size_t kSecretKeySize = ledger::kSecp256k1SecretKeySize;
 
-struct RecoverableSignature {
-  std::array<uint8_t, 32> r{};
-  std::array<uint8_t, 32> s{};
-  uint8_t recid = 0;  // 0 or 1: the parity of R's y (yParity)
-
-  // r || s || v with v = 27 + recid: what ecrecover and EIP-191/712 signers use.
-  std::array<uint8_t, 65> Rsv() const;
-  // Accepts v in {27, 28}; InvalidArgument("bad_signature") otherwise.
-  static Result<RecoverableSignature> FromRsv(ByteView rsv);
-  // True when s <= n/2 (EIP-2, and what the registry contract requires).
-  bool IsLowS() const;
-};
+// The recoverable signature type and the primitives live in the core
+// (ledger/eth_signature.h): the notary signs registry statements with them.
+using ledger::RecoverableSignature;
+using ledger::RecoverPublicKey;
 
 // The signer's secret key is 32 bytes, a valid scalar; InvalidArgument
 // ("bad_secret_key") otherwise.
-Result<RecoverableSignature> SignDigest(ByteView secret_key, const Hash& digest);
-// 65-byte uncompressed SEC1 point. VerificationFailed("bad_signature") if
-// nothing recovers. High-s signatures recover too (the precompile accepts
-// them): callers that must refuse them check IsLowS().
-Result<std::array<uint8_t, 65>> RecoverPublicKey(const Hash& digest,
-                                                 const RecoverableSignature& sig);
+inline Result<RecoverableSignature> SignDigest(ByteView secret_key, const Hash& digest) {
+  return ledger::SignRecoverable(secret_key, digest);
+}
 // Strict: refuses high s (VerificationFailed("high_s")), then recovers.
 Result<Address> RecoverAddress(const Hash& digest, const RecoverableSignature& sig);
 
@@ -51,6 +42,6 @@ Hash PersonalMessageHash(ByteView message);
 Hash Eip712DomainSeparator(std::string_view name, std::string_view version, const U256& chain_id,
                            const Address& verifying_contract);
 // keccak256(0x19 0x01 || domainSeparator || hashStruct(message)).
-Hash Eip712Digest(const Hash& domain_separator, const Hash& struct_hash);
+using ledger::registry::Eip712Digest;
 
 }  // namespace anchor::evm

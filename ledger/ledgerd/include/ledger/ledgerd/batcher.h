@@ -89,6 +89,12 @@ class Batcher {
   // (notary.proto ConfirmHead); appends start once it accepts.
   Status ConfirmHead(const std::string& cosigned_note);
 
+  // The notary's registry-statement signature (notary.proto
+  // SignRegistryStatement) for the head the store holds. Taken under the
+  // notary lock, so no batch is between the notary and the store: the
+  // store's latest checkpoint is the notary's head.
+  Result<notary_client::pb::RegistryStatementSignature> SignRegistryStatement();
+
   // Empty while healthy; otherwise the Status that stopped appends.
   Status health() const;
   const BatcherStats& stats() const { return stats_; }

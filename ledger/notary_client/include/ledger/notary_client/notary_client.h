@@ -101,6 +101,11 @@ class NotaryClient {
   // checkpoint with the witness quorum's cosignature lines. The notary then
   // serves Append.
   Result<pb::HeadConfirmed> ConfirmHead(std::string_view cosigned_checkpoint_note);
+  // The notary's registry-statement signature for its head, which must be
+  // (tree_size, root) (schemas/formats/registry-statement.md; notary.proto
+  // SignRegistryStatement). The answer is checked to be for that head.
+  Result<pb::RegistryStatementSignature> SignRegistryStatement(uint64_t tree_size,
+                                                               const Hash& root);
 
   // One round trip: a response of `expected` kind, or the notary's Error as
   // a Status, or InvalidArgument("unexpected_response").

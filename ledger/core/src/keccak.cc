@@ -1,11 +1,11 @@
 // Keccak-f[1600] and the sponge, from the Keccak reference specification
 // (keccak.team, "The Keccak reference" v3.0, §1-2; identical to FIPS 202 §3.2
 // theta, rho, pi, chi, iota) with the original multi-rate padding 0x01..0x80.
-#include "evm/keccak.h"
+#include "ledger/keccak.h"
 
 #include <cstring>
 
-namespace anchor::evm {
+namespace ledger {
 namespace {
 
 constexpr uint64_t kRoundConstants[24] = {
@@ -87,4 +87,4 @@ Hash Keccak256::Digest(ByteView data) {
   return k.Final();
 }
 
-}  // namespace anchor::evm
+}  // namespace ledger

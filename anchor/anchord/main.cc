@@ -1,0 +1,194 @@
+// anchord: anchors the log's signed heads in the AnchorRegistry (anchor/README.md).
+//
+//   anchord --ledgerd URL --rpc URL --chain-id N --contract 0xADDR
+//           --log-vkey FILE --payer-key FILE --submitter-key FILE --state FILE
+//           [--every SECONDS] [--entries M] [--confirmations N] [--poll-ms MS]
+//           [--metrics HOST:PORT] [--once]
+#include <httplib.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "anchord/anchord.h"
+#include "ledger/checkpoint.h"
+#include "ledger/ed25519.h"
+
+namespace {
+
+using anchor::anchord::Anchord;
+using anchor::anchord::AnchordOptions;
+using ledger::Result;
+using ledger::Status;
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop.store(true); }
+
+Result<std::string> ReadSecretFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return Status::NotFound("no_such_file", "cannot read " + path);
+  // A key readable by others is refused, as the witness does with its key.
+  if ((st.st_mode & 077) != 0) {
+    return Status::FailedPrecondition("key_file_mode", path + " must be mode 0600 or stricter");
+  }
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+Result<std::string> ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("no_such_file", "cannot read " + path);
+  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+// The payer key: 64 hex digits, optionally 0x-prefixed, one line.
+Result<ledger::Bytes> PayerKey(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadSecretFile(path));
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (text.rfind("0x", 0) == 0) text = text.substr(2);
+  auto key = ledger::HexDecode(text);
+  if (!key.ok() || key->size() != 32) {
+    return Status::InvalidArgument("bad_key_file", path + ": not a 32-byte hex secret");
+  }
+  return *key;
+}
+
+// A submitter key file as ledgerctl writes it: "<name>\ned25519\n<hex seed>\n".
+Result<std::shared_ptr<const ledger::note::Signer>> SubmitterKey(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadSecretFile(path));
+  std::vector<std::string> lines;
+  std::string line;
+  std::istringstream in(text);
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) lines.push_back(line);
+  }
+  if (lines.size() != 3 || lines[1] != "ed25519" || !ledger::note::IsValidKeyName(lines[0])) {
+    return Status::InvalidArgument("bad_key_file", path + ": not an ed25519 submitter key file");
+  }
+  auto seed = ledger::HexDecode(lines[2]);
+  if (!seed.ok()) return Status::InvalidArgument("bad_key_file", path + ": bad seed");
+  ASSIGN_OR_RETURN(auto key, ledger::Ed25519PrivateKey::FromSeed(*seed));
+  return std::shared_ptr<const ledger::note::Signer>(
+      ledger::note::NewEd25519Signer(lines[0], std::move(key)));
+}
+
+int Usage(const std::string& why) {
+  std::cerr << "anchord: " << why << "\n"
+            << "usage: anchord --ledgerd URL --rpc URL --chain-id N --contract 0xADDR\n"
+               "               --log-vkey FILE --payer-key FILE --submitter-key FILE --state FILE\n"
+               "               [--every SECONDS] [--entries M] [--confirmations N]\n"
+               "               [--poll-ms MS] [--metrics HOST:PORT] [--once]\n";
+  return 2;
+}
+
+int Fail(const Status& s) {
+  std::cerr << "anchord: " << s.ToString() << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::map<std::string, std::string> flags;
+  bool once = false;
+  static const std::set<std::string> kKnown = {
+      "ledgerd", "rpc", "chain-id", "contract", "log-vkey", "payer-key", "submitter-key",
+      "state", "every", "entries", "confirmations", "poll-ms", "metrics"};
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--once") {
+      once = true;
+      continue;
+    }
+    if (a.rfind("--", 0) != 0 || !kKnown.count(a.substr(2)) || i + 1 >= argc) {
+      return Usage("bad argument " + a);
+    }
+    flags[a.substr(2)] = argv[++i];
+  }
+  for (const char* required : {"ledgerd", "rpc", "chain-id", "contract", "log-vkey", "payer-key",
+                               "submitter-key", "state"}) {
+    if (!flags.count(required)) return Usage(std::string("missing --") + required);
+  }
+  auto number = [&flags](const char* name, uint64_t def) -> Result<uint64_t> {
+    if (!flags.count(name)) return def;
+    return ledger::ParseDecimalU64(flags[name]);
+  };
+  AnchordOptions o;
+  o.ledgerd_url = flags["ledgerd"];
+  o.rpc_url = flags["rpc"];
+  o.state_file = flags["state"];
+  auto chain = number("chain-id", 0);
+  auto every = number("every", 60);
+  auto entries = number("entries", 0);
+  auto confirmations = number("confirmations", 1);
+  auto poll = number("poll-ms", 500);
+  if (!chain.ok() || !every.ok() || !entries.ok() || !confirmations.ok() || !poll.ok()) {
+    return Usage("numbers are canonical decimals");
+  }
+  o.chain_id = *chain;
+  o.every = std::chrono::seconds(*every);
+  o.entries = *entries;
+  o.confirmations = *confirmations;
+  auto contract = anchor::evm::Address::FromHex(flags["contract"]);
+  if (!contract.ok()) return Fail(contract.status());
+  o.contract = *contract;
+  auto vkey = ReadText(flags["log-vkey"]);
+  if (!vkey.ok()) return Fail(vkey.status());
+  o.log_vkey = *vkey;
+  auto payer = PayerKey(flags["payer-key"]);
+  if (!payer.ok()) return Fail(payer.status());
+  o.payer_key = *payer;
+  auto submitter = SubmitterKey(flags["submitter-key"]);
+  if (!submitter.ok()) return Fail(submitter.status());
+  o.submitter = *submitter;
+  auto created = Anchord::Create(std::move(o));
+  if (!created.ok()) return Fail(created.status());
+  Anchord& anchord = **created;
+
+  if (once) {
+    auto r = anchord.Step();
+    if (!r.ok()) return Fail(r.status());
+    using anchor::anchord::StepOutcome;
+    std::cout << (*r == StepOutcome::kIdle       ? "idle"
+                  : *r == StepOutcome::kAnchored ? "anchored"
+                                                 : "recovered")
+              << "\n";
+    return 0;
+  }
+  ::signal(SIGINT, OnSignal);
+  ::signal(SIGTERM, OnSignal);
+  ::signal(SIGPIPE, SIG_IGN);
+  httplib::Server metrics;
+  std::thread metrics_thread;
+  if (flags.count("metrics")) {
+    const std::string& hp = flags["metrics"];
+    size_t colon = hp.rfind(':');
+    auto port = ledger::ParseDecimalU64(colon == std::string::npos ? "" : hp.substr(colon + 1));
+    if (!port.ok() || *port > 65535) return Usage("--metrics HOST:PORT");
+    metrics.Get("/metrics", [&anchord](const httplib::Request&, httplib::Response& res) {
+      res.set_content(anchord.Metrics(), "text/plain; version=0.0.4");
+    });
+    int bound = *port == 0 ? metrics.bind_to_any_port(hp.substr(0, colon))
+                           : (metrics.bind_to_port(hp.substr(0, colon), static_cast<int>(*port))
+                                  ? static_cast<int>(*port)
+                                  : -1);
+    if (bound <= 0) return Fail(Status::Unavailable("bind_failed", "cannot listen on " + hp));
+    std::cout << "metrics on " << hp.substr(0, colon) << ":" << bound << std::endl;
+    metrics_thread = std::thread([&metrics] { metrics.listen_after_bind(); });
+  }
+  std::cout << "anchoring" << std::endl;
+  anchord.Run(g_stop, std::chrono::milliseconds(*poll));
+  metrics.stop();
+  if (metrics_thread.joinable()) metrics_thread.join();
+  return 0;
+}

@@ -1,0 +1,338 @@
+// anchord's cycle (see anchord/anchord.h for the steps and their order).
+#include "anchord/anchord.h"
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "attempt.h"
+#include "evm/registry_client.h"
+#include "ledger/checkpoint.h"
+#include "ledger/crash_point.h"
+#include "ledger/merkle.h"
+#include "ledger/registry_statement.h"
+#include "ledger/stamp.h"
+#include "ledger/state_map.h"
+
+namespace anchor::anchord {
+
+using ledger::Hash;
+using ledger::Result;
+using ledger::Status;
+namespace registry = evm::registry;
+
+namespace {
+
+uint64_t MicrosSince(std::chrono::steady_clock::time_point t) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - t)
+                                   .count());
+}
+
+// One JSON object per line on stderr (the format ledgerd logs in), written
+// with a single call so that lines of concurrent writers do not interleave.
+void Log(std::string_view level, std::string_view msg, nlohmann::json fields = {}) {
+  if (!fields.is_object()) fields = nlohmann::json::object();
+  fields.update({{"ts_us", std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count()},
+                 {"level", level},
+                 {"msg", msg}});
+  std::cerr << fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
+            << std::flush;
+}
+
+nlohmann::json StatusFields(const Status& s) {
+  return {{"code", std::string(ledger::CodeName(s.code()))},
+          {"reason", s.reason()},
+          {"message", s.message()}};
+}
+
+}  // namespace
+
+Anchord::Anchord(AnchordOptions options) : options_(std::move(options)) {}
+Anchord::~Anchord() = default;
+
+Result<std::unique_ptr<Anchord>> Anchord::Create(AnchordOptions options) {
+  if (options.chain_id == 0) return Status::InvalidArgument("bad_chain_id", "chain id must be > 0");
+  if (options.confirmations == 0) {
+    return Status::InvalidArgument("bad_confirmations", "confirmations must be at least 1");
+  }
+  if (!options.submitter) return Status::InvalidArgument("missing_key", "no submitter key");
+  if (options.state_file.empty()) return Status::InvalidArgument("missing_state", "no state file");
+  ASSIGN_OR_RETURN(auto verifier, ledger::note::ParseVerifierKey(options.log_vkey));
+  std::unique_ptr<Anchord> a(new Anchord(std::move(options)));
+  a->verifier_ = std::move(verifier);
+  // The log's id in the registry: SHA-256 of its origin, which is the log
+  // key's name (tlog-checkpoint).
+  a->log_id_ = registry::LogIdForOrigin(a->verifier_->name());
+  ASSIGN_OR_RETURN(a->ledgerd_, LedgerdClient::Create(a->options_.ledgerd_url));
+  // A state file that does not parse is refused at start, not overwritten.
+  RETURN_IF_ERROR(ReadAttempt(a->options_.state_file).status());
+  return a;
+}
+
+Status Anchord::Connect() {
+  if (!rpc_) {
+    ASSIGN_OR_RETURN(rpc_, evm::rpc::Client::Create(options_.rpc_url, options_.rpc));
+  }
+  if (!payer_) {
+    ASSIGN_OR_RETURN(payer_, evm::Payer::Create(*rpc_, options_.chain_id, options_.payer_key,
+                                                options_.payer));
+  }
+  // Every cycle: the endpoint may have been repointed or restarted (a fresh
+  // anvil has no contract); a lying one is refused before anything is sent.
+  RETURN_IF_ERROR(rpc_->ExpectChainId(options_.chain_id));
+  return registry::CheckCode(*rpc_, options_.contract);
+}
+
+Status Anchord::Alarm(Status refusal) {
+  stats_.forks_refused.fetch_add(1, std::memory_order_relaxed);
+  Log("error", "fork_refused", StatusFields(refusal));
+  return refusal;
+}
+
+Result<StepOutcome> Anchord::Step() {
+  RETURN_IF_ERROR(Connect());
+  ASSIGN_OR_RETURN(registry::AnchoredHead latest,
+                   registry::Latest(*rpc_, options_.contract, log_id_));
+  if (latest.notary.IsZero()) {
+    return Status::FailedPrecondition("registry_unknown_log",
+                                      "the log is not registered in " + options_.contract.Hex());
+  }
+  stats_.anchored_size.store(latest.tree_size, std::memory_order_relaxed);
+  ASSIGN_OR_RETURN(bool recovered, RecoverAnchored(latest));
+  if (recovered) return StepOutcome::kRecovered;
+  ASSIGN_OR_RETURN(uint64_t size, ledgerd_->Size());
+  if (size < latest.tree_size) {
+    // The registry holds a head the log does not have: the log was rolled
+    // back, or the registry shows another history.
+    return Alarm(Status::VerificationFailed(
+        "log_behind_anchor", "the log's size " + std::to_string(size) +
+                                 " is below the anchored size " +
+                                 std::to_string(latest.tree_size)));
+  }
+  if (!Due(size, latest.tree_size)) return StepOutcome::kIdle;
+  return AnchorHead(latest);
+}
+
+// The contract's last anchor has no entry in the log yet as far as this
+// process knows: after a restart, a crash between confirmation and append,
+// or an append that failed. Appending again is safe (same request id).
+Result<bool> Anchord::RecoverAnchored(const registry::AnchoredHead& latest) {
+  if (recorded_size_ && *recorded_size_ >= latest.tree_size) return false;
+  if (latest.tree_size == 0) {
+    recorded_size_ = 0;
+    return false;
+  }
+  ASSIGN_OR_RETURN(std::optional<Attempt> attempt, ReadAttempt(options_.state_file));
+  if (!attempt || attempt->chain_id != options_.chain_id ||
+      attempt->contract != options_.contract || attempt->statement.log_id != log_id_ ||
+      attempt->statement.tree_size != latest.tree_size ||
+      attempt->statement.root_hash != latest.root_hash) {
+    // Anchored by someone else (another anchord, an operator): its evidence
+    // is not ours to record. The baseline is left as it is, so the next
+    // cycle is due at once and checks the log against that head (a fork or
+    // a rollback is refused there) before anything builds on it.
+    Log("warn", "anchor_not_ours", {{"tree_size", latest.tree_size}});
+    recorded_size_ = latest.tree_size;
+    return false;
+  }
+  evm::rpc::LogFilter filter;
+  filter.address = options_.contract;
+  filter.topics = {registry::AnchoredTopic(), log_id_};
+  filter.from_block = attempt->from_block;
+  ASSIGN_OR_RETURN(auto logs, rpc_->GetLogs(filter));
+  for (const auto& log : logs) {
+    ASSIGN_OR_RETURN(auto event, registry::DecodeAnchored(log));
+    if (!event || log.removed || !(event->statement == attempt->statement)) continue;
+    RETURN_IF_ERROR(ConfirmAndRecord(*attempt, log.tx_hash));
+    Log("info", "anchor_recovered", {{"tree_size", latest.tree_size}, {"tx", log.tx_hash.Hex()}});
+    return true;
+  }
+  return Status::Unavailable("anchor_log_missing",
+                             "the node returns no Anchored event for the anchored head");
+}
+
+bool Anchord::Due(uint64_t size, uint64_t anchored_size) const {
+  // Entries since the last anchor's own ANCHOR_CONFIRMED entry: that entry
+  // alone never makes another anchor due.
+  const uint64_t baseline = std::max(baseline_size_, anchored_size);
+  if (size <= baseline) return false;
+  if (options_.entries > 0 && size - baseline >= options_.entries) return true;
+  return last_anchor_ == std::chrono::steady_clock::time_point() ||
+         std::chrono::steady_clock::now() - last_anchor_ >= options_.every;
+}
+
+Result<StepOutcome> Anchord::AnchorHead(const registry::AnchoredHead& latest) {
+  const auto started = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(SignedHead head, ledgerd_->Statement(latest.tree_size));
+  // The head: signed by the pinned log key, and the statement's fields are
+  // the checkpoint's (size, root, map line).
+  ASSIGN_OR_RETURN(ledger::VerifiedCheckpoint cp,
+                   ledger::VerifyCheckpoint(head.checkpoint, *verifier_));
+  ASSIGN_OR_RETURN(std::optional<Hash> map_line, ledger::state_map::FindRoot(cp.checkpoint.extensions));
+  if (cp.checkpoint.size != head.size || cp.checkpoint.root != head.root ||
+      map_line.value_or(Hash{}) != head.map_root) {
+    return Status::VerificationFailed("statement_checkpoint_mismatch",
+                                      "the statement is not the signed checkpoint's head");
+  }
+  if (head.chain_id != options_.chain_id || head.contract != options_.contract) {
+    return Status::FailedPrecondition(
+        "statement_wrong_registry",
+        "the notary signs for chain " + std::to_string(head.chain_id) + " contract " +
+            head.contract.Hex() + ", anchord is configured for another registry");
+  }
+  registry::Statement statement{log_id_, head.size, head.root, head.map_root};
+  ASSIGN_OR_RETURN(ledger::EthAddress signer,
+                   ledger::registry::RecoverStatementSigner(options_.chain_id,
+                                                            options_.contract.bytes, statement,
+                                                            head.signature));
+  if (signer != latest.notary.bytes) {
+    return Status::VerificationFailed("statement_wrong_signer",
+                                      "the statement is not signed by the registered notary " +
+                                          latest.notary.Hex());
+  }
+  // Never a fork: the head must extend the anchored one (RFC 9162 §2.1.4.2).
+  if (head.size < latest.tree_size) {
+    return Alarm(Status::VerificationFailed(
+        "log_behind_anchor", "the log's head (size " + std::to_string(head.size) +
+                                 ") is older than the anchored one (size " +
+                                 std::to_string(latest.tree_size) + ")"));
+  }
+  if (head.size == latest.tree_size) {
+    if (head.root != latest.root_hash) {
+      return Alarm(Status::VerificationFailed("inconsistent_head",
+                                              "the log's root differs from the anchored root "
+                                              "at the same size"));
+    }
+    return StepOutcome::kIdle;
+  }
+  if (latest.tree_size > 0) {
+    if (!head.from || *head.from != latest.tree_size || head.from_root != latest.root_hash) {
+      return Alarm(Status::VerificationFailed(
+          "inconsistent_head", "the log's root at the anchored size is not the anchored root"));
+    }
+    Status consistent = ledger::merkle::VerifyConsistency(
+        latest.tree_size, head.size, head.consistency_proof, latest.root_hash, head.root);
+    if (!consistent.ok()) {
+      return Alarm(Status::VerificationFailed("inconsistent_head", consistent.ToString()));
+    }
+  }
+  std::vector<Hash> proof = latest.tree_size > 0 ? head.consistency_proof : std::vector<Hash>{};
+
+  Attempt attempt{options_.chain_id, options_.contract, statement, head.checkpoint,
+                  head.signature, 0};
+  ASSIGN_OR_RETURN(attempt.from_block, rpc_->BlockNumber());
+  RETURN_IF_ERROR(WriteAttempt(options_.state_file, attempt));
+  ledger::CrashPoint("anchord.before_submit");
+  auto anchoring = registry::Anchor(*payer_, options_.contract, statement, proof, head.signature);
+  if (!anchoring.ok()) {
+    // registry_size_not_growing: an earlier transaction of ours (or anyone's)
+    // anchored meanwhile; the next Step reads it from the contract.
+    return anchoring.status();
+  }
+  stats_.anchors_submitted.fetch_add(1, std::memory_order_relaxed);
+  ledger::CrashPoint("anchord.after_submit");
+  RETURN_IF_ERROR(ConfirmAndRecord(attempt, anchoring->receipt.tx_hash));
+  stats_.last_latency_us.store(MicrosSince(started), std::memory_order_relaxed);
+  Log("info", "anchored", {{"tree_size", head.size},
+                           {"tx", anchoring->receipt.tx_hash.Hex()},
+                           {"latency_us", MicrosSince(started)}});
+  return StepOutcome::kAnchored;
+}
+
+Status Anchord::ConfirmAndRecord(const Attempt& attempt, const Hash& tx) {
+  auto confirmed = payer_->WaitForConfirmations(tx, options_.confirmations);
+  if (!confirmed.ok()) {
+    const std::string& r = confirmed.status().reason();
+    if (r == "tx_not_on_chain" || r == "tx_reorged") {
+      // The block left the canonical chain: nothing is recorded; the next
+      // Step reads the contract again and re-submits if the anchor is gone.
+      stats_.reorgs.fetch_add(1, std::memory_order_relaxed);
+      Log("warn", "anchor_reorged", {{"tree_size", attempt.statement.tree_size}, {"tx", tx.Hex()}});
+    }
+    return confirmed.status();
+  }
+  // Only an anchor the chain shows: a successful receipt from the registry
+  // with the Anchored event for exactly this statement.
+  RETURN_IF_ERROR(
+      registry::FindAnchoredEvent(*confirmed, options_.contract, attempt.statement).status());
+  ASSIGN_OR_RETURN(auto block, rpc_->GetBlockByHash(confirmed->block_hash));
+  if (!block || block->number != confirmed->block_number) {
+    return Status::Unavailable("tx_reorged", "the receipt's block is not on the chain");
+  }
+  stats_.anchors_confirmed.fetch_add(1, std::memory_order_relaxed);
+  ledger::CrashPoint("anchord.after_confirm");
+
+  AnchorRecord record{options_.chain_id,        options_.contract, tx,
+                      confirmed->block_number,  confirmed->block_hash, block->timestamp,
+                      attempt.statement,        attempt.checkpoint,    attempt.signature};
+  ASSIGN_OR_RETURN(ledger::Event event, AnchorEvent(record));
+  ASSIGN_OR_RETURN(ledger::Bytes bytes, ledger::EncodeEvent(event));
+  ASSIGN_OR_RETURN(ledger::Bytes stamp,
+                   ledger::MakeStamp(verifier_->name(), bytes, *options_.submitter));
+  ASSIGN_OR_RETURN(Appended appended, ledgerd_->Append(bytes, stamp));
+  stats_.anchors_recorded.fetch_add(1, std::memory_order_relaxed);
+  if (appended.duplicate) stats_.record_duplicates.fetch_add(1, std::memory_order_relaxed);
+  Log("info", "recorded", {{"tree_size", attempt.statement.tree_size},
+                           {"index", appended.index},
+                           {"duplicate", appended.duplicate}});
+  recorded_size_ = attempt.statement.tree_size;
+  baseline_size_ = std::max(baseline_size_, appended.index + 1);
+  last_anchor_ = std::chrono::steady_clock::now();
+  ledger::CrashPoint("anchord.after_record");
+  return Status::Ok();
+}
+
+void Anchord::Run(const std::atomic<bool>& stop, std::chrono::milliseconds poll) {
+  std::string last_reason;
+  while (!stop.load()) {
+    auto r = Step();
+    std::chrono::milliseconds wait = poll;
+    if (!r.ok()) {
+      stats_.errors.fetch_add(1, std::memory_order_relaxed);
+      // One line per change of reason, not one per retry of an outage.
+      if (r.status().reason() != last_reason) Log("error", "step_failed", StatusFields(r.status()));
+      last_reason = r.status().reason();
+      wait = std::max(poll, std::chrono::milliseconds(1000));
+    } else {
+      if (!last_reason.empty()) Log("info", "recovered", {{"after", last_reason}});
+      last_reason.clear();
+      if (*r != StepOutcome::kIdle) continue;
+    }
+    for (auto slept = std::chrono::milliseconds(0); slept < wait && !stop.load();
+         slept += std::chrono::milliseconds(50)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+}
+
+std::string Anchord::Metrics() const {
+  std::ostringstream m;
+  auto line = [&m](const char* name, const char* type, const char* help, uint64_t v) {
+    m << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
+      << name << " " << v << "\n";
+  };
+  line("anchord_anchors_submitted_total", "counter", "anchor transactions mined",
+       stats_.anchors_submitted.load());
+  line("anchord_anchors_confirmed_total", "counter", "anchors at the confirmation depth",
+       stats_.anchors_confirmed.load());
+  line("anchord_anchors_recorded_total", "counter", "ANCHOR_CONFIRMED entries appended",
+       stats_.anchors_recorded.load());
+  line("anchord_record_duplicates_total", "counter", "appends answered as duplicates",
+       stats_.record_duplicates.load());
+  line("anchord_reorgs_total", "counter", "anchors whose block left the chain",
+       stats_.reorgs.load());
+  line("anchord_forks_refused_total", "counter",
+       "heads refused as inconsistent with the anchored head", stats_.forks_refused.load());
+  line("anchord_errors_total", "counter", "failed cycles", stats_.errors.load());
+  line("anchord_anchored_size", "gauge", "tree size anchored in the registry",
+       stats_.anchored_size.load());
+  line("anchord_last_latency_microseconds", "gauge", "checkpoint to recorded, last anchor",
+       stats_.last_latency_us.load());
+  return m.str();
+}
+
+}  // namespace anchor::anchord

@@ -1,0 +1,154 @@
+// HTTP calls to ledgerd and strict parsing of its answers (see
+// anchord/ledgerd_client.h).
+#include "anchord/ledgerd_client.h"
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+namespace anchor::anchord {
+namespace {
+
+using ledger::Hash;
+using ledger::Result;
+using ledger::Status;
+using Json = nlohmann::json;
+
+Status Malformed(const std::string& why) {
+  return Status::InvalidArgument("ledgerd_malformed", "ledgerd answered: " + why);
+}
+
+// ledgerd's error body {"error": {"code", "reason", "message"}} as a Status
+// with the same code name and reason; anything else is ledgerd_malformed.
+Status FromErrorBody(int http_status, const std::string& body) {
+  Json j = Json::parse(body, nullptr, false);
+  if (j.is_object() && j.contains("error") && j["error"].is_object() &&
+      j["error"].value("reason", Json()).is_string()) {
+    const std::string reason = j["error"]["reason"].get<std::string>();
+    const std::string message = j["error"].value("message", Json("")).is_string()
+                                    ? j["error"]["message"].get<std::string>()
+                                    : "";
+    const std::string code = j["error"].value("code", Json("")).is_string()
+                                 ? j["error"]["code"].get<std::string>()
+                                 : "";
+    if (http_status == 503 || code == "UNAVAILABLE") return Status::Unavailable(reason, message);
+    if (code == "FAILED_PRECONDITION") return Status::FailedPrecondition(reason, message);
+    if (code == "NOT_FOUND") return Status::NotFound(reason, message);
+    if (code == "VERIFICATION_FAILED") return Status::VerificationFailed(reason, message);
+    if (http_status >= 500) return Status::Internal(reason, message);
+    return Status::InvalidArgument(reason, message);
+  }
+  if (http_status >= 500) {
+    return Status::Unavailable("ledgerd_unavailable", "HTTP " + std::to_string(http_status));
+  }
+  return Malformed("HTTP " + std::to_string(http_status) + " without an error body");
+}
+
+Result<Hash> HexHash(const Json& v, const char* name) {
+  if (!v.is_string()) return Malformed(std::string(name) + " is not a string");
+  auto h = Hash::FromHex(v.get<std::string>());
+  if (!h.ok()) return Malformed(std::string(name) + " is not 32 bytes of hex");
+  return *h;
+}
+
+Result<uint64_t> U64(const Json& j, const char* name) {
+  if (!j.contains(name) || !j[name].is_number_unsigned()) {
+    return Malformed(std::string(name) + " is not an unsigned integer");
+  }
+  return j[name].get<uint64_t>();
+}
+
+}  // namespace
+
+class LedgerdClient::Http {
+ public:
+  explicit Http(const std::string& url) : client(url) {
+    client.set_connection_timeout(5, 0);
+    client.set_read_timeout(60, 0);  // an append waits for its batch (and witnesses)
+    client.set_write_timeout(10, 0);
+  }
+  Result<Json> Do(const std::string& method, const std::string& path, const std::string& body) {
+    httplib::Result r = method == "GET" ? client.Get(path)
+                                        : client.Post(path, body, "application/json");
+    if (!r) {
+      return Status::Unavailable("ledgerd_unavailable",
+                                 "no answer from ledgerd: " + httplib::to_string(r.error()));
+    }
+    if (r->status != 200) return FromErrorBody(r->status, r->body);
+    Json j = Json::parse(r->body, nullptr, false);
+    if (!j.is_object()) return Malformed("the body is not a JSON object");
+    return j;
+  }
+  httplib::Client client;
+};
+
+LedgerdClient::LedgerdClient(std::unique_ptr<Http> http) : http_(std::move(http)) {}
+LedgerdClient::~LedgerdClient() = default;
+
+Result<std::unique_ptr<LedgerdClient>> LedgerdClient::Create(const std::string& url) {
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+    return Status::InvalidArgument("bad_url", "ledgerd URL must be http(s)://host:port: " + url);
+  }
+  auto http = std::make_unique<Http>(url);
+  if (!http->client.is_valid()) return Status::InvalidArgument("bad_url", "bad ledgerd URL " + url);
+  return std::unique_ptr<LedgerdClient>(new LedgerdClient(std::move(http)));
+}
+
+Result<uint64_t> LedgerdClient::Size() {
+  ASSIGN_OR_RETURN(Json j, http_->Do("GET", "/healthz", ""));
+  return U64(j, "size");
+}
+
+Result<SignedHead> LedgerdClient::Statement(std::optional<uint64_t> from) {
+  Json body = Json::object();
+  if (from) body["from"] = *from;
+  ASSIGN_OR_RETURN(Json j, http_->Do("POST", "/v1/anchor/statement", body.dump()));
+  SignedHead h;
+  ASSIGN_OR_RETURN(h.size, U64(j, "size"));
+  ASSIGN_OR_RETURN(h.root, HexHash(j.value("root", Json()), "root"));
+  ASSIGN_OR_RETURN(h.map_root, HexHash(j.value("map_root", Json()), "map_root"));
+  ASSIGN_OR_RETURN(h.chain_id, U64(j, "chain_id"));
+  if (!j.value("contract", Json()).is_string()) return Malformed("contract is not a string");
+  auto contract = evm::Address::FromHex(j["contract"].get<std::string>());
+  if (!contract.ok()) return Malformed("contract is not an address");
+  h.contract = *contract;
+  if (!j.value("checkpoint", Json()).is_string()) return Malformed("checkpoint is not a string");
+  h.checkpoint = j["checkpoint"].get<std::string>();
+  if (!j.value("signature", Json()).is_string()) return Malformed("signature is not a string");
+  auto sig = ledger::HexDecode(j["signature"].get<std::string>());
+  if (!sig.ok() || sig->size() != h.signature.size()) return Malformed("signature is not 65 bytes");
+  std::copy(sig->begin(), sig->end(), h.signature.begin());
+  if (from) {
+    ASSIGN_OR_RETURN(uint64_t got_from, U64(j, "from"));
+    if (got_from != *from) return Malformed("the proof is from another size");
+    h.from = got_from;
+    ASSIGN_OR_RETURN(h.from_root, HexHash(j.value("from_root", Json()), "from_root"));
+    const Json& proof = j.value("consistency_proof", Json());
+    if (!proof.is_array() || proof.size() > 128) return Malformed("consistency_proof");
+    for (const Json& p : proof) {
+      ASSIGN_OR_RETURN(Hash ph, HexHash(p, "consistency_proof"));
+      h.consistency_proof.push_back(ph);
+    }
+  }
+  return h;
+}
+
+Result<Appended> LedgerdClient::Append(ledger::ByteView event_bytes, ledger::ByteView stamp) {
+  Json body = {{"event_bytes", ledger::Base64Encode(event_bytes)},
+               {"stamp", ledger::Base64Encode(stamp)}};
+  ASSIGN_OR_RETURN(Json j, http_->Do("POST", "/v1/entries", body.dump()));
+  const Json& results = j.value("results", Json());
+  if (!results.is_array() || results.size() != 1 || !results[0].is_object()) {
+    return Malformed("results is not one result");
+  }
+  const Json& r = results[0];
+  if (!r.value("duplicate", Json()).is_boolean() || !r.value("receipt", Json()).is_object()) {
+    return Malformed("result without receipt");
+  }
+  Appended out;
+  out.duplicate = r["duplicate"].get<bool>();
+  ASSIGN_OR_RETURN(out.index, U64(r["receipt"], "index"));
+  return out;
+}
+
+}  // namespace anchor::anchord

@@ -1,0 +1,248 @@
+// anchord in-process against real processes: anchors the current head,
+// records exactly one ANCHOR_CONFIRMED entry per anchor (retries are
+// duplicates), builds each anchor on the previous one with an on-chain
+// verified consistency proof, and refuses a wrong chain, a wrong contract,
+// a registry head the log does not extend, and an unreachable chain,
+// recording nothing then.
+#include "anchord_fixture.h"
+
+namespace anchor::anchord::testing {
+namespace {
+
+TEST_F(AnchordTest, AnchorsTheHeadAndRecordsItOnce) {
+  Append(5, "first-");
+  auto anchord = NewAnchord(Options());
+  ASSERT_NE(anchord, nullptr);
+  auto step = anchord->Step();
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_EQ(*step, StepOutcome::kAnchored);
+
+  // On chain: the head ledgerd had (5 entries + the notary's boot entry).
+  const auto latest = Latest();
+  EXPECT_EQ(latest.tree_size, 6u);
+  EXPECT_EQ(latest.notary, notary_);
+  // In the log: one ANCHOR_CONFIRMED entry with the chain's evidence.
+  auto records = Recorded();
+  ASSERT_EQ(records.size(), 1u);
+  const AnchorRecord& r = records[0];
+  EXPECT_EQ(r.chain_id, kChainId);
+  EXPECT_EQ(r.contract, contract_);
+  EXPECT_EQ(r.statement.tree_size, latest.tree_size);
+  EXPECT_EQ(r.statement.root_hash, latest.root_hash);
+  auto receipt = rpc_->GetTransactionReceipt(r.tx_hash);
+  ASSERT_TRUE(receipt.ok() && receipt->has_value());
+  EXPECT_EQ((*receipt)->block_hash, r.block_hash);
+  EXPECT_EQ((*receipt)->block_number, r.block_number);
+  EXPECT_TRUE(evm::registry::FindAnchoredEvent(**receipt, contract_, r.statement).ok());
+  EXPECT_EQ(LogSize(), 7u);
+
+  // Its own entry does not make another anchor due.
+  step = anchord->Step();
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_EQ(*step, StepOutcome::kIdle);
+
+  // More entries: the next anchor extends the first (the contract verified
+  // the consistency proof from 6 to 10).
+  Append(3, "second-");
+  step = anchord->Step();
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_EQ(*step, StepOutcome::kAnchored);
+  EXPECT_EQ(Latest().tree_size, 10u);
+  records = Recorded();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1].statement.tree_size, 10u);
+  EXPECT_EQ(anchord->stats().anchors_recorded.load(), 2u);
+  EXPECT_EQ(anchord->stats().forks_refused.load(), 0u);
+}
+
+TEST_F(AnchordTest, ARestartRecordsTheLastAnchorAgainAsADuplicate) {
+  Append(2, "a-");
+  {
+    auto first = NewAnchord(Options());
+    ASSERT_NE(first, nullptr);
+    auto step = first->Step();
+    ASSERT_TRUE(step.ok()) << step.status();
+  }
+  const uint64_t size = LogSize();
+  // A new process knows nothing but the chain, the log and its state file:
+  // it re-appends the last anchor's entry, which ledgerd answers as a
+  // duplicate (same request id), so the log does not grow.
+  auto second = NewAnchord(Options());
+  ASSERT_NE(second, nullptr);
+  auto step = second->Step();
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_EQ(*step, StepOutcome::kRecovered);
+  EXPECT_EQ(second->stats().record_duplicates.load(), 1u);
+  EXPECT_EQ(LogSize(), size);
+  EXPECT_EQ(Recorded().size(), 1u);
+  step = second->Step();
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_EQ(*step, StepOutcome::kIdle);
+}
+
+TEST_F(AnchordTest, EntriesThresholdDecidesWhenAnAnchorIsDue) {
+  AnchordOptions o = Options();
+  o.every = std::chrono::hours(1);
+  o.entries = 4;
+  auto anchord = NewAnchord(o);
+  ASSERT_NE(anchord, nullptr);
+  Append(1, "x-");  // boot entry + 1 = 2 entries: the first anchor is due (never anchored)
+  auto step = anchord->Step();
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_EQ(*step, StepOutcome::kAnchored);
+  Append(3, "y-");  // 3 new (+ our own record, which does not count)
+  step = anchord->Step();
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_EQ(*step, StepOutcome::kIdle);
+  Append(1, "z-");
+  step = anchord->Step();
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_EQ(*step, StepOutcome::kAnchored);
+}
+
+TEST_F(AnchordTest, WrongChainAndWrongContractAreRefusedBeforeAnythingIsSent) {
+  Append(2, "w-");
+  AnchordOptions wrong_chain = Options();
+  wrong_chain.chain_id = 1;
+  auto a = NewAnchord(wrong_chain);
+  ASSERT_NE(a, nullptr);
+  auto step = a->Step();
+  ASSERT_FALSE(step.ok());
+  EXPECT_EQ(step.status().reason(), "wrong_chain");
+
+  AnchordOptions wrong_contract = Options();
+  wrong_contract.contract = owner_->address();  // an account, no code
+  a = NewAnchord(wrong_contract);
+  ASSERT_NE(a, nullptr);
+  step = a->Step();
+  ASSERT_FALSE(step.ok());
+  EXPECT_EQ(step.status().reason(), "registry_code_mismatch");
+  EXPECT_EQ(Latest().tree_size, 0u);
+  EXPECT_TRUE(Recorded().empty());
+}
+
+TEST_F(AnchordTest, AHeadInconsistentWithTheAnchoredOneIsRefusedAndAlarmed) {
+  Append(4, "f-");
+  // The registry holds a head of another history at size 3: the log's
+  // head does not extend it, so anchord must not anchor on top.
+  AnchorForeignHead(3, "another history");
+  ASSERT_FALSE(HasFatalFailure());
+
+  auto anchord = NewAnchord(Options());
+  ASSERT_NE(anchord, nullptr);
+  auto step = anchord->Step();
+  ASSERT_FALSE(step.ok());
+  EXPECT_EQ(step.status().reason(), "inconsistent_head");
+  EXPECT_EQ(anchord->stats().forks_refused.load(), 1u);
+  EXPECT_EQ(anchord->stats().anchors_submitted.load(), 0u);
+  EXPECT_EQ(Latest().tree_size, 3u);
+  EXPECT_TRUE(Recorded().empty());
+  EXPECT_NE(anchord->Metrics().find("anchord_forks_refused_total 1"), std::string::npos);
+}
+
+TEST_F(AnchordTest, ALogBehindTheAnchorIsRefused) {
+  Append(1, "b-");
+  AnchorForeignHead(1000, "the future");
+  ASSERT_FALSE(HasFatalFailure());
+  auto anchord = NewAnchord(Options());
+  ASSERT_NE(anchord, nullptr);
+  auto step = anchord->Step();
+  ASSERT_FALSE(step.ok());
+  EXPECT_EQ(step.status().reason(), "log_behind_anchor");
+  EXPECT_TRUE(Recorded().empty());
+}
+
+TEST_F(AnchordTest, AnUnreachableChainRecordsNothingAndAnchoringResumesAfterwards) {
+  Append(2, "u-");
+  auto anchord = NewAnchord(Options());
+  ASSERT_NE(anchord, nullptr);
+  anvil_->Kill();
+  auto step = anchord->Step();
+  ASSERT_FALSE(step.ok());
+  EXPECT_EQ(step.status().code(), ledger::Code::kUnavailable) << step.status();
+  EXPECT_TRUE(Recorded().empty());
+  // A new chain (an anvil restarted without state has no contract): the
+  // code check refuses it until the registry is there again.
+  StartChain({});
+  ASSERT_FALSE(HasFatalFailure());
+  AnchordOptions o = Options();
+  anchord = NewAnchord(o);
+  ASSERT_NE(anchord, nullptr);
+  step = anchord->Step();
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_EQ(*step, StepOutcome::kAnchored);
+  EXPECT_EQ(Recorded().size(), 1u);
+}
+
+TEST_F(AnchordTest, ARecordParsesBackAndRefusesChangedFields) {
+  Append(1, "p-");
+  auto anchord = NewAnchord(Options());
+  ASSERT_NE(anchord, nullptr);
+  ASSERT_TRUE(anchord->Step().ok());
+  auto records = Recorded();
+  ASSERT_EQ(records.size(), 1u);
+  auto event = AnchorEvent(records[0]);
+  ASSERT_TRUE(event.ok());
+  EXPECT_EQ(event->request_id,
+            AnchorRequestId(kChainId, contract_, records[0].statement.tree_size));
+  for (auto& [key, value] : event->attributes) {
+    // The checkpoint is opaque text here; VerifyAnchorEntry checks it.
+    if (key == "checkpoint") continue;
+    ledger::Event changed = *event;
+    for (auto& [k, v] : changed.attributes) {
+      if (k == key) v = v.empty() ? "x" : v.substr(0, v.size() - 1);
+    }
+    EXPECT_EQ(ParseAnchorEvent(changed).status().reason(), "bad_anchor_record") << key;
+  }
+  ledger::Event other_request = *event;
+  other_request.request_id += "x";
+  EXPECT_EQ(ParseAnchorEvent(other_request).status().reason(), "bad_anchor_record");
+}
+
+TEST_F(AnchordTest, VerifyAnchorChecksTheEvidenceOfflineAndOnChain) {
+  Append(2, "v-");
+  auto anchord = NewAnchord(Options());
+  ASSERT_NE(anchord, nullptr);
+  ASSERT_TRUE(anchord->Step().ok());
+  auto receipt_file = [this](uint64_t index, const std::string& name) {
+    auto r = Ledgerd().Get("/v1/entries/" + std::to_string(index) + "/receipt");
+    EXPECT_TRUE(r && r->status == 200);
+    const std::string path = deployment_.P(name);
+    std::ofstream(path) << (r ? r->body : "");
+    return path;
+  };
+  const uint64_t record_index = LogSize() - 1;
+  const std::string receipt = receipt_file(record_index, "anchor.receipt");
+  const std::string vkey = deployment_.P("log.vkey");
+  using ledger::ledgerd::testing::Ctl;
+  auto offline = Ctl({"verify-anchor", "--vkey", vkey, "--manifest", deployment_.P("manifest.bin"),
+                      "--notary", notary_.Hex(), receipt});
+  EXPECT_EQ(offline.code, 0) << offline.err;
+  EXPECT_NE(offline.out.find("offline"), std::string::npos) << offline.out;
+  auto online = Ctl({"verify-anchor", "--vkey", vkey, "--manifest", deployment_.P("manifest.bin"),
+                     "--notary", notary_.Hex(), "--rpc", anvil_->url(), "--json", receipt});
+  ASSERT_EQ(online.code, 0) << online.err;
+  auto doc = nlohmann::json::parse(online.out);
+  EXPECT_TRUE(doc["online"].get<bool>());
+  EXPECT_GE(doc["confirmations"].get<uint64_t>(), 1u);
+  EXPECT_EQ(doc["signer"], notary_.Hex());
+
+  // Another pinned notary: the statement does not recover to it.
+  auto wrong = Ctl({"verify-anchor", "--vkey", vkey, "--notary", owner_->address().Hex(), receipt});
+  EXPECT_EQ(wrong.code, 1);
+  EXPECT_NE(wrong.err.find("anchor_wrong_signer"), std::string::npos) << wrong.err;
+  // Not an anchor entry (the notary's boot entry).
+  auto boot = Ctl({"verify-anchor", "--vkey", vkey, receipt_file(0, "boot.receipt")});
+  EXPECT_NE(boot.code, 0);
+  EXPECT_NE(boot.err.find("bad_anchor_record"), std::string::npos) << boot.err;
+  // A chain that does not hold the transaction (a fresh anvil with the
+  // registry at the same address): refused online, whatever the log says.
+  StartChain({});
+  ASSERT_FALSE(HasFatalFailure());
+  auto gone = Ctl({"verify-anchor", "--vkey", vkey, "--rpc", anvil_->url(), receipt});
+  EXPECT_EQ(gone.code, 1);
+  EXPECT_NE(gone.err.find("anchor_not_on_chain"), std::string::npos) << gone.err;
+}
+
+}  // namespace
+}  // namespace anchor::anchord::testing
