@@ -26,6 +26,24 @@ namespace fs = std::filesystem;
 
 constexpr char kToken[] = "s3cret-token-of-the-auditor";
 
+// Flips one byte in the middle of the first stored leaf of the RocksDB store
+// in `dir`, as an attacker with write access to the disk would.
+void FlipAByteOfTheFirstLeaf(const std::string& dir) {
+  store::RocksDbOptions o;
+  auto kv = store::OpenRocksDb(dir, o);
+  ASSERT_TRUE(kv.ok()) << kv.status();
+  std::optional<std::pair<Bytes, Bytes>> found;
+  ASSERT_TRUE((*kv)->Scan(store::Column::kLeaves, {}, {}, false, [&](ByteView k, ByteView v) {
+                    found.emplace(Bytes(k.begin(), k.end()), Bytes(v.begin(), v.end()));
+                    return false;
+                  }).ok());
+  ASSERT_TRUE(found);
+  found->second[found->second.size() / 2] ^= 1;
+  store::WriteBatch wb;
+  wb.Put(store::Column::kLeaves, found->first, found->second);
+  ASSERT_TRUE((*kv)->Write(wb).ok());
+}
+
 class LedgerdExportTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -305,21 +323,7 @@ TEST_F(LedgerdExportTest, EachVerificationRunIsRecordedAndATamperedBackupFails) 
   explorer_.reset();
 
   // One flipped byte in a leaf of the backup.
-  {
-    store::RocksDbOptions o;
-    auto kv = store::OpenRocksDb(backup, o);
-    ASSERT_TRUE(kv.ok()) << kv.status();
-    std::optional<std::pair<Bytes, Bytes>> found;
-    ASSERT_TRUE((*kv)->Scan(store::Column::kLeaves, {}, {}, false, [&](ByteView k, ByteView v) {
-                      found.emplace(Bytes(k.begin(), k.end()), Bytes(v.begin(), v.end()));
-                      return false;
-                    }).ok());
-    ASSERT_TRUE(found);
-    found->second[found->second.size() / 2] ^= 1;
-    store::WriteBatch wb;
-    wb.Put(store::Column::kLeaves, found->first, found->second);
-    ASSERT_TRUE((*kv)->Write(wb).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(FlipAByteOfTheFirstLeaf(backup));
   StartLedgerd({"--verify-every", "1", "--verify-backup", backup});
   StartExplorer();
   ASSERT_TRUE(WaitMetric("ledgerd_verification_failed", 1)) << Slurp(d_->P("ledgerd.log"));
@@ -350,21 +354,7 @@ TEST_F(LedgerdExportTest, ATamperedLiveStoreStopsAppendsWithoutARecord) {
   const std::string pristine = d_->P("pristine");
   fs::remove_all(pristine);
   fs::copy(d_->P("log/store"), pristine, fs::copy_options::recursive);
-  {
-    store::RocksDbOptions o;
-    auto kv = store::OpenRocksDb(d_->P("log/store"), o);
-    ASSERT_TRUE(kv.ok());
-    std::optional<std::pair<Bytes, Bytes>> found;
-    ASSERT_TRUE((*kv)->Scan(store::Column::kLeaves, {}, {}, false, [&](ByteView k, ByteView v) {
-                      found.emplace(Bytes(k.begin(), k.end()), Bytes(v.begin(), v.end()));
-                      return false;
-                    }).ok());
-    ASSERT_TRUE(found);
-    found->second[found->second.size() / 2] ^= 1;
-    store::WriteBatch wb;
-    wb.Put(store::Column::kLeaves, found->first, found->second);
-    ASSERT_TRUE((*kv)->Write(wb).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(FlipAByteOfTheFirstLeaf(d_->P("log/store")));
   StartLedgerd({"--audit-on-start", "off", "--verify-every", "1"});
   ASSERT_TRUE(WaitMetric("ledgerd_store_corrupt", 1)) << Slurp(d_->P("ledgerd.log"));
   EXPECT_EQ(Metric("ledgerd_verification_failures_total"), "1");
