@@ -142,6 +142,9 @@ double Drive(const Options& o, size_t count, Send send, std::vector<double>& lat
     threads.emplace_back([&] {
       httplib::Client c(o.host, o.port);
       c.set_keep_alive(true);
+      // As curl and every tuned client do: otherwise a POST's body waits for
+      // the server's delayed ACK of its headers (~40 ms per request).
+      c.set_tcp_nodelay(true);
       c.set_read_timeout(120, 0);
       std::vector<double> mine;
       for (size_t r; (r = next.fetch_add(1)) < count;) {

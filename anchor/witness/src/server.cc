@@ -32,6 +32,7 @@ Server::Server(Witness* witness) : impl_(std::make_unique<Impl>()) {
   impl_->witness = witness;
   auto& http = impl_->http;
   http.set_payload_max_length(kMaxAddCheckpointBody);
+  http.set_tcp_nodelay(true);  // no delayed-ACK wait between headers and body
   http.Post("/add-checkpoint", [this](const httplib::Request& req, httplib::Response& res) {
     try {
       Reply reply = impl_->witness->AddCheckpoint(req.body);

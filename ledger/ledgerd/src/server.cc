@@ -631,6 +631,9 @@ void Server::Impl::Routes() {
   http.set_payload_max_length(options.max_body);
   const size_t threads = options.http_threads;
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Answers go out as headers then body; with Nagle on, the body waits for
+  // the client's delayed ACK (~40 ms) on every kept-alive request.
+  http.set_tcp_nodelay(true);
   http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 413) {
