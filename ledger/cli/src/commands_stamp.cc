@@ -5,8 +5,6 @@
 // (`event_bytes`) rather than the JSON the service started from, and ledgerd
 // sequences exactly what was signed (ledger/ledgerd/README.md).
 #include <istream>
-#include <iterator>
-#include <sstream>
 
 #include "commands.h"
 #include "ledger/stamp.h"
@@ -19,26 +17,15 @@ Status CmdStamp(const Args& a, std::istream& in, const Output& o) {
   ASSIGN_OR_RETURN(std::string key_file, a.Required("key"));
   ASSIGN_OR_RETURN(std::string origin, a.Required("origin"));
   ASSIGN_OR_RETURN(auto signer, ReadSubmitterKey(key_file));
-  std::string input;
-  const auto& pos = a.positional();
-  if (pos.size() > 1 && pos[1] != "-") {
-    ASSIGN_OR_RETURN(input, ReadFile(pos[1]));
-  } else {
-    input.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+  ASSIGN_OR_RETURN(std::vector<Record> records, ReadRecords(a.positional(), in));
   nlohmann::json entries = nlohmann::json::array();
-  std::istringstream lines(input);
-  std::string line;
-  for (size_t n = 1; std::getline(lines, line); ++n) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto r = ParseRecordLine(line);
-    if (!r.ok()) return r.status().Annotate("line " + std::to_string(n));
-    ASSIGN_OR_RETURN(Bytes event, EncodeEvent(r->event));
+  for (const Record& r : records) {
+    ASSIGN_OR_RETURN(Bytes event, EncodeEvent(r.event));
     ASSIGN_OR_RETURN(Bytes stamp, MakeStamp(origin, event, *signer));
     nlohmann::json entry = {{"event_bytes", Base64Encode(event)}, {"stamp", Base64Encode(stamp)}};
-    if (r->payload) {
-      entry["payload"] = std::string(AsString(r->payload->body));
-      entry["payload_content_type"] = r->payload->content_type;
+    if (r.payload) {
+      entry["payload"] = std::string(AsString(r.payload->body));
+      entry["payload_content_type"] = r.payload->content_type;
     }
     entries.push_back(std::move(entry));
   }

@@ -1,6 +1,5 @@
 // init, append, checkpoint.
 #include <istream>
-#include <sstream>
 
 #include "commands.h"
 #include "ledger/tlog_proof.h"
@@ -40,23 +39,8 @@ Status CmdAppend(const Args& a, std::istream& in, const Output& o) {
   if (batch_size == 0 || batch_size > 10000) {
     return Status::InvalidArgument("bad_batch_size", "--batch-size must be 1..10000");
   }
-  std::string input;
-  const auto& pos = a.positional();
-  if (pos.size() > 1 && pos[1] != "-") {
-    ASSIGN_OR_RETURN(input, ReadFile(pos[1]));
-  } else {
-    input.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
   // Parse everything before writing anything: a bad line appends nothing.
-  std::vector<Record> records;
-  std::istringstream lines(input);
-  std::string line;
-  for (size_t n = 1; std::getline(lines, line); ++n) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto r = ParseRecordLine(line);
-    if (!r.ok()) return r.status().Annotate("line " + std::to_string(n));
-    records.push_back(std::move(r).value());
-  }
+  ASSIGN_OR_RETURN(std::vector<Record> records, ReadRecords(a.positional(), in));
   if (records.empty()) return Status::InvalidArgument("no_events", "no events in the input");
   ASSIGN_OR_RETURN(auto log, LocalLog::Open(dir, true));
   nlohmann::json entries = nlohmann::json::array();

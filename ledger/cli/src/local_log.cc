@@ -8,6 +8,7 @@
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "key_files.h"
 #include "ledger/clock.h"
@@ -55,6 +56,26 @@ Status WriteFile(const std::string& path, std::string_view data, bool secret) {
   out.close();
   if (!out) return Status::Unavailable("write_failed", "cannot write " + path);
   return Status::Ok();
+}
+
+Result<std::vector<Record>> ReadRecords(const std::vector<std::string>& positional,
+                                        std::istream& in) {
+  std::string input;
+  if (positional.size() > 1 && positional[1] != "-") {
+    ASSIGN_OR_RETURN(input, ReadFile(positional[1]));
+  } else {
+    input.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::vector<Record> records;
+  std::istringstream lines(input);
+  std::string line;
+  for (size_t n = 1; std::getline(lines, line); ++n) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    auto r = ParseRecordLine(line);
+    if (!r.ok()) return r.status().Annotate("line " + std::to_string(n));
+    records.push_back(std::move(r).value());
+  }
+  return records;
 }
 
 Result<Record> ParseRecordLine(std::string_view line) {

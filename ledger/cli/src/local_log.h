@@ -15,6 +15,7 @@
 // socket and the submitter key file instead of the keys/ folder.
 #pragma once
 
+#include <istream>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,6 +41,11 @@ struct Record {
 // "payload_content_type": "..."} whose payload body is stored beside the
 // leaf and whose digest goes into the event.
 Result<Record> ParseRecordLine(std::string_view line);
+// Every record of the JSON-lines input named by positional[1] (a file; "-"
+// or none: `in`), parsed before anything is done with them; blank lines are
+// skipped, an error names its line.
+Result<std::vector<Record>> ReadRecords(const std::vector<std::string>& positional,
+                                        std::istream& in);
 
 class LocalLog {
  public:
