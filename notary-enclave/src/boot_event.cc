@@ -40,7 +40,7 @@ Result<ledger::Sequencer> Enclave::StartSequencer(const pb::Restore& r) {
     if (r.genesis()) return Status::InvalidArgument("bad_restore", "a new log starts with version 0");
     ASSIGN_OR_RETURN(policy, ledger::DecodePolicy(ledger::AsBytes(r.policy())));
   }
-  ASSIGN_OR_RETURN(ledger::SubmitterPolicy enforced, EnforcedPolicy(policy));
+  ASSIGN_OR_RETURN(ledger::SubmitterPolicy enforced, ledger::ToSubmitterPolicy(policy));
   ledger::SequencerOptions options = options_.sequencer;
   ASSIGN_OR_RETURN(options.checkpoint_extension, ledger::PolicyExtensionLine(policy));
   ASSIGN_OR_RETURN(ledger::Ed25519PrivateKey key, CopyKey(*log_key_));

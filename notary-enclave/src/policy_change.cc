@@ -1,5 +1,4 @@
-// ChangePolicy and the enforced submitter policy (see notary/enclave.h and
-// schemas/formats/policy.md).
+// ChangePolicy (see notary/enclave.h and schemas/formats/policy.md).
 #include "internal.h"
 #include "ledger/event.h"
 #include "ledger/policy.h"
@@ -12,15 +11,6 @@ using ledger::Bytes;
 using ledger::Hash;
 using ledger::Result;
 using ledger::Status;
-
-Result<ledger::SubmitterPolicy> Enclave::EnforcedPolicy(const ledger::Policy& p) const {
-  ASSIGN_OR_RETURN(ledger::SubmitterPolicy policy, ledger::ToSubmitterPolicy(p));
-  // Whether stamps are required is decided by p alone (ToSubmitterPolicy);
-  // the log key may stamp only the entries the notary writes itself.
-  policy.submitters.push_back(
-      {log_verifier_, {ledger::EventKind::kPolicyChanged, ledger::EventKind::kEnclaveBooted}});
-  return policy;
-}
 
 Result<pb::Sequenced> Enclave::ChangePolicy(const pb::ChangePolicy& request) {
   RETURN_IF_ERROR(RequireServing());
@@ -43,7 +33,9 @@ Result<pb::Sequenced> Enclave::ChangePolicy(const pb::ChangePolicy& request) {
     approvals.push_back(std::move(approval));
   }
   RETURN_IF_ERROR(ledger::VerifyPolicyApprovals(*manifest_, digest, approvals));
-  ASSIGN_OR_RETURN(ledger::SubmitterPolicy enforced, EnforcedPolicy(policy));
+  // Stamps are always required, and the log key is admitted for the
+  // notary's own records only (ledger/ownership.h), which no policy may grant.
+  ASSIGN_OR_RETURN(ledger::SubmitterPolicy enforced, ledger::ToSubmitterPolicy(policy));
 
   // POLICY_CHANGED (policy.md §5), stamped by the log key.
   ledger::Event e;

@@ -113,9 +113,16 @@ TEST_F(EnclaveFixture, ForgedStampsAndUnauthorizedKindsAreRefused) {
   // svc-1 may append KEY_CREATED and KEY_ROTATED only.
   auto denied = ceremony_.Stamped(2, 0, ledger::EventKind::kKeyExported);
   EXPECT_REFUSED(e->Append(AppendRequest({denied})), "unauthorized_kind");
-  // Nobody but the notary's log key may stamp ENCLAVE_BOOTED.
+  // Nobody but the notary's log key may stamp ENCLAVE_BOOTED (ledger/ownership.h).
   auto boot = ceremony_.Stamped(3, 0, ledger::EventKind::kEnclaveBooted);
-  EXPECT_REFUSED(e->Append(AppendRequest({boot})), "unauthorized_kind");
+  EXPECT_REFUSED(e->Append(AppendRequest({boot})), "reserved_for_notary");
+  // svc-1 is granted key/ only.
+  ledger::Event other = ledger::DecodeEvent(Ceremony::EventBytes(4)).value();
+  other.subject = "svc/db";
+  ledger::Bytes other_bytes = ledger::EncodeEvent(other).value();
+  EXPECT_REFUSED(e->Append(AppendRequest(
+                     {{other_bytes, ledger::MakeStamp(kOrigin, other_bytes, *ceremony_.submitter).value()}})),
+                 "subject_not_granted");
   EXPECT_EQ(e->GetStatus().size(), 1u);
 }
 

@@ -54,8 +54,10 @@ struct Ceremony {
     for (size_t i = 0; i < n; ++i) m.operators.push_back({"op-" + std::to_string(i), pubs[i]});
     m.threshold = static_cast<uint8_t>(k);
     m.quorum_public_key = c.shares.quorum_public_key;
-    m.submitters.push_back({"svc-1", c.submitter->VerifierKey(),
-                            {ledger::EventKind::kKeyCreated, ledger::EventKind::kKeyRotated}});
+    m.submitters.push_back({"svc-1",
+                            c.submitter->VerifierKey(),
+                            {ledger::EventKind::kKeyCreated, ledger::EventKind::kKeyRotated},
+                            {"key/"}});
     m.witnesses = std::move(witnesses);
     std::sort(m.witnesses.begin(), m.witnesses.end());
     m.witness_quorum = witness_quorum;

@@ -21,7 +21,8 @@ class PolicyChangeTest : public EnclaveFixture {
 
   // Version `version`: svc-2 only (svc-1 of the manifest is dropped).
   ledger::Policy NextPolicy(uint64_t version) const {
-    return ledger::Policy{version, {{"svc-2", newcomer_->VerifierKey(), {EventKind::kKeyCreated}}}};
+    return ledger::Policy{version,
+                         {{"svc-2", newcomer_->VerifierKey(), {EventKind::kKeyCreated}, {"key/"}}}};
   }
 
   pb::ChangePolicy Request(const ledger::Policy& p, size_t approvals) const {
@@ -86,6 +87,74 @@ TEST_F(PolicyChangeTest, KApprovalsChangeThePolicyThroughALogEntry) {
   ledger::Bytes rotated = Ceremony::EventBytes(12, 0, EventKind::kKeyRotated);
   ledger::SubmittedEvent bad_kind{rotated, ledger::MakeStamp(kOrigin, rotated, *newcomer_).value()};
   EXPECT_REFUSED(e->Append(AppendRequest({bad_kind})), "unauthorized_kind");
+}
+
+// A policy that grants the notary's own records does not decode: the notary
+// refuses it before any approval counts (ledger/ownership.h).
+TEST_F(PolicyChangeTest, RefusesAPolicyThatGrantsTheNotarysRecords) {
+  auto e = Serving();
+  auto encode = [&](uint16_t kind, const std::string& prefix) {
+    ledger::Bytes out = ledger::ToBytes(ledger::kPolicyMagic);
+    ledger::AppendU8(out, ledger::kPolicyFormatVersion);
+    ledger::AppendU64BE(out, 1);
+    ledger::AppendU8(out, 1);
+    const std::string vkey = newcomer_->VerifierKey();
+    ledger::AppendU8(out, 5);
+    ledger::Append(out, std::string_view("svc-2"));
+    ledger::AppendU16BE(out, static_cast<uint16_t>(vkey.size()));
+    ledger::Append(out, vkey);
+    ledger::AppendU8(out, 1);
+    ledger::AppendU16BE(out, kind);
+    ledger::AppendU8(out, 1);
+    ledger::AppendU8(out, static_cast<uint8_t>(prefix.size()));
+    ledger::Append(out, prefix);
+    return out;
+  };
+  auto request = [&](const ledger::Bytes& policy) {
+    pb::ChangePolicy r = Request(NextPolicy(1), 0);
+    r.set_policy(std::string(ledger::AsString(policy)));
+    const ledger::Hash digest = ledger::PolicyDigest(policy);
+    for (size_t i = 0; i < 2; ++i) {
+      auto a = ledger::ApprovePolicy(ceremony_.digest, digest, "op-" + std::to_string(i),
+                                     ceremony_.operators[i])
+                   .value();
+      r.add_approvals(std::string(ledger::AsString(ledger::EncodeApproval(a).value())));
+    }
+    return r;
+  };
+  // The same bytes with an ordinary grant are a valid, approved policy.
+  const auto kKeyCreated = static_cast<uint16_t>(EventKind::kKeyCreated);
+  ASSERT_TRUE(ledger::DecodePolicy(encode(kKeyCreated, "key/")).ok());
+  EXPECT_REFUSED(
+      e->ChangePolicy(request(encode(static_cast<uint16_t>(EventKind::kPolicyChanged), "key/"))),
+      "malformed_policy");
+  EXPECT_REFUSED(
+      e->ChangePolicy(request(encode(static_cast<uint16_t>(EventKind::kEnclaveBooted), "key/"))),
+      "malformed_policy");
+  EXPECT_REFUSED(e->ChangePolicy(request(encode(kKeyCreated, "notary-policy/"))),
+                 "malformed_policy");
+  auto ok = e->ChangePolicy(request(encode(kKeyCreated, "key/")));
+  EXPECT_TRUE(ok.ok()) << ok.status();
+}
+
+// Review F7: operators who approve an empty policy (say, to revoke everyone)
+// used to let the host append unstamped events of any kind.
+TEST_F(PolicyChangeTest, AnEmptyPolicyAdmitsNoUnstampedEvent) {
+  auto e = Serving();
+  auto changed = e->ChangePolicy(Request(ledger::Policy{1, {}}, 2));
+  ASSERT_TRUE(changed.ok()) << changed.status();
+  host_.Add(*changed);
+  const uint64_t size = host_.size();
+  for (EventKind kind : {EventKind::kRecordDisposed, EventKind::kKeyCreated}) {
+    ledger::SubmittedEvent unstamped{Ceremony::EventBytes(20, 0, kind), {}};
+    EXPECT_REFUSED(e->Append(AppendRequest({unstamped})), "missing_stamp");
+  }
+  ledger::Event boot = ledger::DecodeEvent(Ceremony::EventBytes(21)).value();
+  boot.kind = EventKind::kEnclaveBooted;
+  boot.subject = std::string("notary/") + kOrigin;
+  EXPECT_REFUSED(e->Append(AppendRequest({{ledger::EncodeEvent(boot).value(), {}}})),
+                 "reserved_for_notary");
+  EXPECT_EQ(e->GetStatus().size(), size);
 }
 
 TEST_F(PolicyChangeTest, RefusesBelowThresholdStaleVersionsAndBeforeServing) {

@@ -91,6 +91,12 @@ nlohmann::json VerifiedStateToJson(const state_map::VerifiedState& v) {
                                                                : nlohmann::json(v.value->state.Hex());
   }
   if (v.event) j["event"] = EventToJson(*v.event);
+  // Who set the state, when the latest entry did (map.md §9).
+  if (v.set_by_kind) {
+    j["set_by"] = {{"kind", EventKindName(*v.set_by_kind)}, {"stamper", *v.set_by_stamper}};
+  } else if (v.value) {
+    j["set_by"] = nullptr;
+  }
   return j;
 }
 

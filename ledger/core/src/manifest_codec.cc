@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "ledger/note.h"
+#include "ledger/ownership.h"
 
 namespace ledger::internal {
 namespace {
@@ -14,6 +15,26 @@ bool StrictlyIncreasing(const std::vector<T>& v, Key key) {
     if (!(key(v[i - 1]) < key(v[i]))) return false;
   }
   return true;
+}
+
+// What only the notary writes may not be granted (ownership.h): a
+// submitter-stamped ENCLAVE_BOOTED or POLICY_CHANGED would read as the
+// notary's own record.
+std::optional<std::string> GrantDefect(const ManifestSubmitter& s) {
+  for (EventKind k : s.kinds) {
+    if (IsNotaryKind(k)) return "is granted " + std::string(EventKindName(k)) + ", the notary's own";
+  }
+  if (s.subjects.empty() || s.subjects.size() > 255) return "needs 1..255 subject prefixes";
+  for (const std::string& p : s.subjects) {
+    if (p.size() > 255 || !IsValidUtf8(p) || p.find('\0') != std::string::npos) {
+      return "has a bad subject prefix";
+    }
+    if (IsNotarySubject(p)) return "is granted subjects '" + p + "', the notary's own";
+  }
+  if (!StrictlyIncreasing(s.subjects, [](const std::string& p) { return p; })) {
+    return "lists a subject prefix twice";
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -53,7 +74,10 @@ Result<std::string> ReadStr16(ByteReader& r) {
 void SortSubmitters(std::vector<ManifestSubmitter>& submitters) {
   std::sort(submitters.begin(), submitters.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
-  for (auto& s : submitters) std::sort(s.kinds.begin(), s.kinds.end());
+  for (auto& s : submitters) {
+    std::sort(s.kinds.begin(), s.kinds.end());
+    std::sort(s.subjects.begin(), s.subjects.end());
+  }
 }
 
 std::optional<std::string> SubmittersDefect(const std::vector<ManifestSubmitter>& sorted) {
@@ -68,6 +92,7 @@ std::optional<std::string> SubmittersDefect(const std::vector<ManifestSubmitter>
     if (!StrictlyIncreasing(s.kinds, [](EventKind k) { return k; })) {
       return "submitter '" + s.name + "' lists a kind twice";
     }
+    if (auto defect = GrantDefect(s)) return "submitter '" + s.name + "' " + *defect;
   }
   if (!StrictlyIncreasing(sorted, [](const auto& s) { return s.name; })) {
     return "submitter names must be distinct";
@@ -82,6 +107,8 @@ void AppendSubmitters(Bytes& out, const std::vector<ManifestSubmitter>& submitte
     AppendStr16(out, s.verifier_key);
     AppendU8(out, static_cast<uint8_t>(s.kinds.size()));
     for (EventKind k : s.kinds) AppendU16BE(out, static_cast<uint16_t>(k));
+    AppendU8(out, static_cast<uint8_t>(s.subjects.size()));
+    for (const std::string& p : s.subjects) AppendStr8(out, p);
   }
 }
 
@@ -96,6 +123,11 @@ Result<std::vector<ManifestSubmitter>> ReadSubmitters(ByteReader& r) {
     for (uint8_t k = 0; k < n_kinds; ++k) {
       ASSIGN_OR_RETURN(uint16_t kind, r.U16BE());
       s.kinds.push_back(static_cast<EventKind>(kind));
+    }
+    ASSIGN_OR_RETURN(uint8_t n_subjects, r.U8());
+    for (uint8_t k = 0; k < n_subjects; ++k) {
+      ASSIGN_OR_RETURN(std::string prefix, ReadStr8(r));
+      s.subjects.push_back(std::move(prefix));
     }
     out.push_back(std::move(s));
   }

@@ -25,13 +25,16 @@ void AppendStr16(Bytes& out, std::string_view s);
 Result<std::string> ReadStr8(ByteReader& r);
 Result<std::string> ReadStr16(ByteReader& r);
 
-// Sorts submitters by name and each one's kinds.
+// Sorts submitters by name and each one's kinds and subject prefixes.
 void SortSubmitters(std::vector<ManifestSubmitter>& submitters);
 // The first defect of a sorted submitter list (0..255 submitters, distinct
-// names, valid key strings, 1..255 distinct known kinds), or nullopt.
+// names, valid key strings, 1..255 distinct known kinds none of which is a
+// notary kind, 1..255 distinct subject prefixes of at most 255 bytes of
+// UTF-8 without NUL none of which starts with "notary"), or nullopt.
 std::optional<std::string> SubmittersDefect(const std::vector<ManifestSubmitter>& sorted);
 
-// u8 count || per submitter: str8 name || str16 key || u8 n || n × u16 BE kind.
+// u8 count || per submitter: str8 name || str16 key || u8 n || n × u16 BE kind
+// || u8 m || m × str8 subject prefix.
 // REQUIRES: SubmittersDefect(submitters) is nullopt.
 void AppendSubmitters(Bytes& out, const std::vector<ManifestSubmitter>& submitters);
 // Reads what AppendSubmitters writes; the caller validates the result.

@@ -115,10 +115,13 @@ Result<SubmitterPolicy> ToSubmitterPolicy(const Policy& p) {
       return Status::InvalidArgument("unsupported_submitter_key",
                                      "submitter " + s.name + " has no usable verifier key");
     }
-    out.submitters.push_back(
-        {std::shared_ptr<const note::Verifier>(std::move(verifier).value()), s.kinds});
+    out.submitters.push_back({std::shared_ptr<const note::Verifier>(std::move(verifier).value()),
+                              s.kinds, s.subjects});
   }
-  out.require_stamps = !p.submitters.empty();
+  // A policy document governs a notarized log: an event without a stamp is
+  // the host's word alone, so an empty list admits nobody (only the notary's
+  // own records, which the log key stamps), never unstamped events.
+  out.require_stamps = true;
   return out;
 }
 

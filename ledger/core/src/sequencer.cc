@@ -4,6 +4,7 @@
 
 #include "ledger/event.h"
 #include "ledger/leaf.h"
+#include "ledger/ownership.h"
 #include "ledger/stamp.h"
 
 namespace ledger {
@@ -97,27 +98,54 @@ bool SubmitterGrant::Allows(EventKind kind) const {
   return kinds.empty() || std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
 }
 
+bool SubmitterGrant::Covers(std::string_view subject) const {
+  return subjects.empty() ? !IsNotarySubject(subject) : SubjectGranted(subjects, subject);
+}
+
 Status Sequencer::CheckEvent(size_t position, const SubmittedEvent& e) const {
   auto where = "event " + std::to_string(position);
   auto decoded = DecodeEvent(e.event);
   if (!decoded.ok()) return decoded.status().Annotate(where);
   const Event& event = *decoded;
+  // The notary's own records carry the log key's stamp, and the log key
+  // stamps nothing else: no policy, not even an empty one, lets the host or
+  // a submitter write a boot or policy record (ownership.h).
+  const bool notary_record = IsNotaryRecord(event);
+  auto reserved = [&] {
+    return Status::FailedPrecondition("reserved_for_notary",
+                                      where + ": only the log key writes " +
+                                          std::string(EventKindName(event.kind)) + " on " +
+                                          event.subject);
+  };
   if (e.stamp.empty()) {
+    if (notary_record) return reserved();
     if (policy_.RequiresStamps()) {
       return Status::VerificationFailed("missing_stamp", where + ": the policy requires a stamp");
     }
     return Status::Ok();
   }
   std::vector<const note::Verifier*> known;
-  known.reserve(policy_.submitters.size());
+  known.reserve(policy_.submitters.size() + 1);
+  known.push_back(log_verifier_.get());
   for (const auto& g : policy_.submitters) known.push_back(g.key.get());
   auto signer = VerifyStamp(origin_, e.event, e.stamp, known);
   if (!signer.ok()) return signer.status().Annotate(where);
+  if (*signer == log_verifier_.get()) {
+    if (notary_record) return Status::Ok();
+    return Status::FailedPrecondition("unauthorized_kind",
+                                      where + ": the log key stamps only the notary's records");
+  }
+  if (notary_record) return reserved();
   for (const auto& g : policy_.submitters) {
-    if (g.key.get() == *signer && !g.Allows(event.kind)) {
+    if (g.key.get() != *signer) continue;
+    if (!g.Allows(event.kind)) {
       return Status::FailedPrecondition(
           "unauthorized_kind", where + ": " + g.key->name() + " may not append " +
                                    std::string(EventKindName(event.kind)));
+    }
+    if (!g.Covers(event.subject)) {
+      return Status::FailedPrecondition(
+          "subject_not_granted", where + ": " + g.key->name() + " may not name " + event.subject);
     }
   }
   return Status::Ok();
@@ -155,7 +183,8 @@ Status Sequencer::UpdateMap(size_t position, uint64_t index, const SubmittedEven
   const Hash key = state_map::KeyOf(event.subject);
   auto previous = state_map::VerifyProof(map_root, key, proof);
   if (!previous.ok()) return previous.status().Annotate(where + " map proof");
-  if (event.kind == EventKind::kStateNotarized) {
+  // Every entry that moves a subject's state is a compare-and-swap (map.md §5).
+  if (IsCompareAndSwap(event)) {
     RETURN_IF_ERROR(
         state_map::CheckStateTransition(*previous, event.prior_state_hash, event.new_state_hash)
             .Annotate(where + " (" + event.subject + ")"));

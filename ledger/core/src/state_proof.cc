@@ -2,6 +2,7 @@
 #include "ledger/state_proof.h"
 
 #include "ledger/merkle.h"
+#include "ledger/stamp.h"
 
 namespace ledger::state_map {
 namespace {
@@ -44,6 +45,14 @@ Result<VerifiedState> VerifyStateProof(const StateProof& p, const note::Verifier
   if (event.subject != p.subject) return EntryMismatch("the entry names another subject");
   if (event.new_state_hash && *event.new_state_hash != out.value->state) {
     return EntryMismatch("the entry's new state hash is not the recorded state");
+  }
+  if (event.new_state_hash) {
+    out.set_by_kind = event.kind;
+    out.set_by_stamper = "";
+    if (!leaf.stamp.empty()) {
+      ASSIGN_OR_RETURN(Stamp stamp, DecodeStamp(leaf.stamp));
+      out.set_by_stamper = stamp.key_name;
+    }
   }
   out.leaf = std::move(leaf);
   out.event = std::move(event);

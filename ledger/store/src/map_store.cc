@@ -1,6 +1,8 @@
 // State-map nodes on the Kv (map_store.h, schemas/formats/map.md §8).
 #include "ledger/store/map_store.h"
 
+#include "ledger/ownership.h"
+
 namespace ledger::store {
 
 std::optional<state_map::Node> MapNodeCache::Find(const Hash& digest) const {
@@ -104,7 +106,7 @@ Result<std::optional<state_map::Value>> MapUpdater::Lookup(std::string_view subj
 }
 
 Status MapUpdater::Check(const Event& event) const {
-  if (event.kind != EventKind::kStateNotarized) return Status::Ok();
+  if (!IsCompareAndSwap(event)) return Status::Ok();  // the sequencer's rule (map.md §5)
   ASSIGN_OR_RETURN(auto current, Lookup(event.subject));
   return state_map::CheckStateTransition(current, event.prior_state_hash, event.new_state_hash);
 }

@@ -119,9 +119,6 @@ class Enclave {
   ledger::Result<ledger::Sequencer> StartSequencer(const pb::Restore& request);
   ledger::Status CheckHeldHead(const pb::Restore& request) const;
   ledger::Result<pb::Sequenced> Finish(ledger::SequencedBatch batch);
-  // The policy as the sequencer enforces it: p's submitters, plus the log key
-  // for the entries the notary stamps itself (ENCLAVE_BOOTED, POLICY_CHANGED).
-  ledger::Result<ledger::SubmitterPolicy> EnforcedPolicy(const ledger::Policy& p) const;
 
   Platform& platform_;
   EnclaveOptions options_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "c2sp_test_util.h"
@@ -37,6 +38,7 @@ Manifest FromVector(const nlohmann::json& v) {
   for (const auto& s : v["submitters"]) {
     ManifestSubmitter sub{s["name"], s["verifier_key"], {}};
     for (const auto& k : s["kinds"]) sub.kinds.push_back(ParseEventKind(k.get<std::string>()).value());
+    for (const auto& p : s["subjects"]) sub.subjects.push_back(p);
     m.submitters.push_back(sub);
   }
   for (const auto& w : v["witnesses"]) m.witnesses.push_back(w);
@@ -128,14 +130,15 @@ TEST_F(ManifestTest, RefusesApprovalsOfAnotherManifest) {
 }
 
 TEST_F(ManifestTest, EveryFieldChangesTheDigest) {
-  std::vector<Manifest> variants(9, m_);
+  std::vector<Manifest> variants(10, m_);
   variants[0].origin = "other.example/log";
   variants[1].pcr0[0] ^= 1;
   variants[2].pcr2 = variants[2].pcr0;
   variants[3].threshold = 3;
   variants[4].operators.pop_back();
   variants[4].threshold = 2;
-  variants[5].submitters[0].kinds.push_back(EventKind::kPolicyChanged);
+  variants[5].submitters[0].kinds.push_back(EventKind::kKeyRetired);
+  variants[9].submitters[0].subjects.push_back("svc/");
   variants[6].witness_quorum = 0;
   variants[7].registry_address.reset();
   variants[8].registry_chain_id = 1;
@@ -164,6 +167,21 @@ TEST_F(ManifestTest, EncodeRefusesInvalidManifests) {
             "bad_manifest");
   EXPECT_EQ(bad([](Manifest& m) { m.submitters[0].verifier_key = "with space"; }), "bad_manifest");
   EXPECT_EQ(bad([](Manifest& m) { m.submitters.push_back(m.submitters[0]); }), "bad_manifest");
+  EXPECT_EQ(bad([](Manifest& m) { m.submitters[0].subjects.clear(); }), "bad_manifest");
+  EXPECT_EQ(bad([](Manifest& m) { m.submitters[0].subjects.push_back("key/"); }), "bad_manifest");
+  EXPECT_EQ(bad([](Manifest& m) { m.submitters[0].subjects.push_back(std::string(256, 'a')); }),
+            "bad_manifest");
+  EXPECT_EQ(bad([](Manifest& m) { m.submitters[0].subjects.push_back("bad\xff"); }),
+            "bad_manifest");
+  // The notary's own records are never granted (ownership.h).
+  EXPECT_EQ(bad([](Manifest& m) { m.submitters[0].kinds.push_back(EventKind::kPolicyChanged); }),
+            "bad_manifest");
+  EXPECT_EQ(bad([](Manifest& m) { m.submitters[0].kinds.push_back(EventKind::kEnclaveBooted); }),
+            "bad_manifest");
+  EXPECT_EQ(bad([](Manifest& m) { m.submitters[0].subjects.push_back("notary/"); }),
+            "bad_manifest");
+  EXPECT_EQ(bad([](Manifest& m) { m.submitters[0].subjects.push_back("notary-policy/x"); }),
+            "bad_manifest");
   EXPECT_EQ(bad([](Manifest& m) { m.witnesses.push_back(m.witnesses[0]); }), "bad_manifest");
   EXPECT_EQ(bad([](Manifest& m) { m.witness_quorum = 2; }), "bad_manifest");
   EXPECT_EQ(bad([](Manifest& m) { m.registry_chain_id = 0; }), "bad_manifest");
@@ -204,6 +222,23 @@ TEST_F(ManifestTest, DecodeIsStrict) {
   order.insert(order.end(), at(ops + alice_len + bob_len), enc.end());
   ASSERT_EQ(order.size(), enc.size());
   EXPECT_EQ(reason(order), "malformed_manifest");
+  // A grant of the notary's own POLICY_CHANGED (kms-api's kinds 1 3 7 8 with
+  // 3 replaced by 6, still sorted), or of its subjects ("key/" -> "notary"):
+  // the notary refuses such a manifest at provisioning (ownership.h).
+  const Bytes kinds = {0, 1, 0, 3, 0, 7, 0, 8, 1, 4, 'k', 'e', 'y', '/'};
+  auto found = std::search(enc.begin(), enc.end(), kinds.begin(), kinds.end());
+  ASSERT_NE(found, enc.end());
+  const size_t k = static_cast<size_t>(found - enc.begin());
+  Bytes granted = enc;
+  granted[k + 3] = 6;
+  EXPECT_EQ(reason(granted), "malformed_manifest");
+  Bytes subject(enc.begin(), at(k + 9));
+  for (char c : std::string("\x06notary")) subject.push_back(static_cast<uint8_t>(c));
+  subject.insert(subject.end(), at(k + 14), enc.end());
+  EXPECT_EQ(reason(subject), "malformed_manifest");
+  Bytes other_subject = subject;
+  other_subject[k + 10] = 'm';  // "motary": an ordinary prefix decodes
+  EXPECT_EQ(reason(other_subject), "ok");
 }
 
 TEST_F(ManifestTest, ApprovalDecodeIsStrict) {

@@ -21,6 +21,7 @@ Policy FromVector(const nlohmann::json& v) {
   for (const auto& s : v["submitters"]) {
     ManifestSubmitter sub{s["name"], s["verifier_key"], {}};
     for (const auto& k : s["kinds"]) sub.kinds.push_back(ParseEventKind(k.get<std::string>()).value());
+    for (const auto& prefix : s["subjects"]) sub.subjects.push_back(prefix);
     p.submitters.push_back(sub);
   }
   return p;
@@ -109,29 +110,54 @@ TEST_F(PolicyTest, DecodeIsStrict) {
       Append(out, s.verifier_key);
       AppendU8(out, static_cast<uint8_t>(s.kinds.size()));
       for (EventKind k : s.kinds) AppendU16BE(out, static_cast<uint16_t>(k));
+      AppendU8(out, static_cast<uint8_t>(s.subjects.size()));
+      for (const std::string& p : s.subjects) {
+        AppendU8(out, static_cast<uint8_t>(p.size()));
+        Append(out, p);
+      }
     }
     return out;
   };
-  ManifestSubmitter a{"a", "a+00000000+key", {EventKind::kKeyCreated}};
-  ManifestSubmitter b{"b", "b+00000000+key", {EventKind::kKeyCreated, EventKind::kKeyRotated}};
+  ManifestSubmitter a{"a", "a+00000000+key", {EventKind::kKeyCreated}, {"key/"}};
+  ManifestSubmitter b{"b", "b+00000000+key", {EventKind::kKeyCreated, EventKind::kKeyRotated},
+                      {"", "svc/"}};
   EXPECT_TRUE(DecodePolicy(raw({a, b})).ok());
   EXPECT_EQ(reason(raw({b, a})), "malformed_policy");
   EXPECT_EQ(reason(raw({a, a})), "malformed_policy");
-  ManifestSubmitter unsorted_kinds{"b", "k", {EventKind::kKeyRotated, EventKind::kKeyCreated}};
+  ManifestSubmitter unsorted_kinds{"b", "k", {EventKind::kKeyRotated, EventKind::kKeyCreated},
+                                   {"key/"}};
   EXPECT_EQ(reason(raw({unsorted_kinds})), "malformed_policy");
-  ManifestSubmitter unknown{"b", "k", {static_cast<EventKind>(999)}};
+  ManifestSubmitter unknown{"b", "k", {static_cast<EventKind>(999)}, {"key/"}};
   EXPECT_EQ(reason(raw({unknown})), "malformed_policy");
-  ManifestSubmitter no_kinds{"b", "k", {}};
+  ManifestSubmitter no_kinds{"b", "k", {}, {"key/"}};
   EXPECT_EQ(reason(raw({no_kinds})), "malformed_policy");
-  ManifestSubmitter spaced{"b", "a key", {EventKind::kKeyCreated}};
+  ManifestSubmitter spaced{"b", "a key", {EventKind::kKeyCreated}, {"key/"}};
   EXPECT_EQ(reason(raw({spaced})), "malformed_policy");
+  // Subject prefixes: at least one, sorted, distinct; never the notary's.
+  ManifestSubmitter no_subjects{"b", "k", {EventKind::kKeyCreated}};
+  EXPECT_EQ(reason(raw({no_subjects})), "malformed_policy");
+  ManifestSubmitter unsorted_subjects{"b", "k", {EventKind::kKeyCreated}, {"svc/", "key/"}};
+  EXPECT_EQ(reason(raw({unsorted_subjects})), "malformed_policy");
+  ManifestSubmitter twice{"b", "k", {EventKind::kKeyCreated}, {"key/", "key/"}};
+  EXPECT_EQ(reason(raw({twice})), "malformed_policy");
+  // A policy that grants the notary's own records: refused by DecodePolicy,
+  // hence by the notary's ChangePolicy (ownership.h).
+  ManifestSubmitter boots{"b", "k", {EventKind::kEnclaveBooted}, {"key/"}};
+  EXPECT_EQ(reason(raw({boots})), "malformed_policy");
+  ManifestSubmitter policies{"b", "k", {EventKind::kPolicyChanged}, {"policy/"}};
+  EXPECT_EQ(reason(raw({policies})), "malformed_policy");
+  ManifestSubmitter notary_subject{"b", "k", {EventKind::kKeyCreated}, {"notary-policy/"}};
+  EXPECT_EQ(reason(raw({notary_subject})), "malformed_policy");
+  EXPECT_EQ(Reason(EncodePolicy(Policy{1, {policies}}).status()), "bad_policy");
+  EXPECT_EQ(Reason(EncodePolicy(Policy{1, {notary_subject}}).status()), "bad_policy");
   // Encode refuses what decode would.
   EXPECT_EQ(Reason(EncodePolicy(Policy{1, {a, a}}).status()), "bad_policy");
   EXPECT_EQ(Reason(EncodePolicy(Policy{1, {no_kinds}}).status()), "bad_policy");
 }
 
 TEST_F(PolicyTest, EveryFieldChangesTheDigest) {
-  std::vector<Policy> variants(4, p_);
+  std::vector<Policy> variants(5, p_);
+  variants[4].submitters[0].subjects.push_back("svc/");
   variants[0].version += 1;
   variants[1].submitters.pop_back();
   variants[2].submitters[0].kinds.push_back(EventKind::kKeyRotated);
@@ -199,7 +225,10 @@ TEST_F(PolicyTest, ToSubmitterPolicyParsesKeys) {
   ASSERT_EQ(sp.submitters.size(), 2u);
   EXPECT_EQ(sp.submitters[0].key->name(), "kms-api");
   EXPECT_TRUE(sp.RequiresStamps());
-  EXPECT_FALSE(ToSubmitterPolicy(Policy{3, {}}).value().RequiresStamps());
+  EXPECT_EQ(sp.submitters[1].subjects, p_.submitters[1].subjects);
+  // Review F7: an empty policy used to admit unstamped events of any kind.
+  // A notarized policy always requires stamps (the rule changed on purpose).
+  EXPECT_TRUE(ToSubmitterPolicy(Policy{3, {}}).value().RequiresStamps());
   Policy bad = p_;
   bad.submitters[0].verifier_key = "not-a-key";
   EXPECT_EQ(Reason(ToSubmitterPolicy(bad).status()), "unsupported_submitter_key");

@@ -152,6 +152,38 @@ TEST_F(SequencerMapTest, StateNotarizedIsCompareAndSwap) {
   EXPECT_EQ(host_.entries().at(sm::KeyOf("billing/db")), (sm::Value{2, 3, v3}));
 }
 
+// Review F1: a key admitted for another kind reset a subject's state to a
+// stale hash without compare-and-swap. Every entry that moves a state is one.
+TEST_F(SequencerMapTest, EveryKindThatMovesAStateIsCompareAndSwap) {
+  auto with_state = [&](uint64_t n, EventKind kind, std::optional<Hash> prior, Hash next) {
+    Event e = MakeEvent(n, "svc/db");
+    e.kind = kind;
+    e.prior_state_hash = prior;
+    e.new_state_hash = next;
+    return e;
+  };
+  const Hash a = Sha256::Digest("A"), b = Sha256::Digest("B"), c = Sha256::Digest("C");
+  ASSERT_TRUE(Send(host_.Plan(0, {with_state(0, EventKind::kStateNotarized, std::nullopt, a)})).ok());
+  host_.Commit();
+  ASSERT_TRUE(Send(host_.Plan(1, {with_state(1, EventKind::kStateNotarized, a, b)})).ok());
+  host_.Commit();
+  // The attack: another kind carrying the stale state, with or without a prior.
+  for (EventKind kind : {EventKind::kKeyCreated, EventKind::kVerificationRun}) {
+    EXPECT_EQ(Send(host_.Plan(2, {with_state(2, kind, std::nullopt, a)})).status().reason(),
+              "state_conflict");
+    EXPECT_EQ(Send(host_.Plan(2, {with_state(2, kind, a, a)})).status().reason(),
+              "state_conflict");
+  }
+  EXPECT_EQ(seq_.head().size(), 2u);
+  // Against the current state, any kind may move it; without a state hash,
+  // an entry moves only the index and version.
+  ASSERT_TRUE(Send(host_.Plan(2, {with_state(2, EventKind::kKeyRotated, b, c)})).ok());
+  host_.Commit();
+  ASSERT_TRUE(Send(host_.Plan(3, {MakeEvent(3, "svc/db")})).ok());
+  host_.Commit();
+  EXPECT_EQ(host_.entries().at(sm::KeyOf("svc/db")), (sm::Value{3, 4, c}));
+}
+
 TEST_F(SequencerMapTest, RestoreTakesTheMapRootFromTheSignedHead) {
   std::vector<Hash> leaf_hashes;
   Bytes last_leaf;

@@ -32,7 +32,7 @@ SubmittedEvent Stamped(const std::string& name, uint8_t seed, uint64_t n) {
 }
 
 Policy Version(uint64_t v, const std::string& name, uint8_t seed) {
-  return Policy{v, {{name, Vkey(name, seed), {EventKind::kKeyCreated}}}};
+  return Policy{v, {{name, Vkey(name, seed), {EventKind::kKeyCreated}, {"key/"}}}};
 }
 
 Checkpoint Parse(const std::string& note_text) {

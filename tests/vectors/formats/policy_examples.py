@@ -38,12 +38,12 @@ def policy_example():
     with open(os.path.join(HERE, "manifest-example.json")) as f:
         manifest = json.load(f)
     manifest_digest = bytes.fromhex(manifest["digest_hex"])
-    # Listed out of order on purpose: the encoding sorts names and kinds.
+    # Listed out of order on purpose: the encoding sorts names, kinds and subjects.
     submitters = [
         {"name": "kms-api", "verifier_key": vkey("kms-api", hashlib.sha256(b"submitter kms-api v2").digest()),
-         "kinds": ["SIGNATURE_PRODUCED", "KEY_CREATED", "KEY_RETIRED"]},
+         "kinds": ["SIGNATURE_PRODUCED", "KEY_CREATED", "KEY_RETIRED"], "subjects": ["key/", "kms/"]},
         {"name": "billing", "verifier_key": vkey("billing", hashlib.sha256(b"submitter billing").digest()),
-         "kinds": ["STATE_NOTARIZED"]},
+         "kinds": ["STATE_NOTARIZED"], "subjects": ["billing/"]},
     ]
     version = 1
     enc = b"audit-ledger/policy\n" + b"\x01" + struct.pack(">Q", version)
@@ -52,6 +52,8 @@ def policy_example():
         kinds = sorted(KINDS[k] for k in s["kinds"])
         enc += str8(s["name"].encode()) + str16(s["verifier_key"].encode())
         enc += bytes([len(kinds)]) + b"".join(struct.pack(">H", k) for k in kinds)
+        subjects = sorted(p.encode() for p in s["subjects"])
+        enc += bytes([len(subjects)]) + b"".join(str8(p) for p in subjects)
     digest = hashlib.sha256(enc).digest()
     message = b"audit-ledger/policy-approval/v1\n" + manifest_digest + digest
     approvals = {}

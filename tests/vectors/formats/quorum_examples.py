@@ -171,6 +171,8 @@ def manifest_example():
     enc += bytes([1]) + str8(b"kms-api") + str16(sub_vkey.encode())
     kinds = [1, 3, 7, 8]  # KEY_CREATED, KEY_ROTATED, SIGNATURE_PRODUCED, SIGNATURE_REJECTED
     enc += bytes([len(kinds)]) + b"".join(struct.pack(">H", k) for k in kinds)
+    subjects = [b"key/"]  # subject prefixes, sorted bytewise
+    enc += bytes([len(subjects)]) + b"".join(str8(p) for p in subjects)
     enc += bytes([1]) + str16(wit_vkey.encode()) + bytes([1])
     enc += bytes([0x03]) + struct.pack(">Q", 31337) + address
     digest = hashlib.sha256(enc).digest()
@@ -191,7 +193,8 @@ def manifest_example():
         "threshold": 2,
         "quorum_public_key_hex": quorum_pub.hex(),
         "submitters": [{"name": "kms-api", "verifier_key": sub_vkey,
-                        "kinds": ["KEY_CREATED", "KEY_ROTATED", "SIGNATURE_PRODUCED", "SIGNATURE_REJECTED"]}],
+                        "kinds": ["KEY_CREATED", "KEY_ROTATED", "SIGNATURE_PRODUCED", "SIGNATURE_REJECTED"],
+                        "subjects": ["key/"]}],
         "witnesses": [wit_vkey],
         "witness_quorum": 1,
         "registry_chain_id": 31337,

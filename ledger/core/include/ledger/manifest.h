@@ -50,7 +50,10 @@ struct ManifestOperator {
 struct ManifestSubmitter {
   std::string name;          // a signed-note key name
   std::string verifier_key;  // C2SP vkey or a typed key string: printable ASCII, no spaces
-  std::vector<EventKind> kinds;  // what it may append; non-empty
+  std::vector<EventKind> kinds;  // what it may append; non-empty, no notary kind
+  // The subjects it may name: prefixes, non-empty list ("" grants every
+  // subject but the notary's); none starts with "notary" (ownership.h).
+  std::vector<std::string> subjects = {};
   bool operator==(const ManifestSubmitter&) const = default;
 };
 

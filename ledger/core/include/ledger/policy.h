@@ -1,5 +1,5 @@
 // The submitter policy as a versioned, operator-approved document: who may
-// append which event kinds. Byte-exact encoding, digest, approvals and the
+// append which event kinds, about which subjects. Byte-exact encoding, digest, approvals and the
 // checkpoint extension line that binds a log head to its policy:
 // schemas/formats/policy.md.
 //
@@ -81,7 +81,8 @@ Status VerifyPolicyApprovals(const Manifest& m, const Hash& policy_digest,
 
 // The policy as the sequencer enforces it: each verifier key parsed with
 // note::ParseVerifierKey (InvalidArgument("unsupported_submitter_key") if it
-// does not parse); stamps are required when there is any submitter.
+// does not parse), with its kinds and subject prefixes; stamps are always
+// required, even when the list is empty (policy.md §2).
 Result<SubmitterPolicy> ToSubmitterPolicy(const Policy& p);
 
 }  // namespace ledger

@@ -40,12 +40,20 @@ struct SubmitterGrant {
   std::shared_ptr<const note::Verifier> key;  // C2SP vkey (Ed25519)
   // The event kinds this submitter may append. Default: empty, every kind.
   std::vector<EventKind> kinds;
+  // The subject prefixes it may name (SubjectGranted, ownership.h). Default:
+  // empty, every subject.
+  std::vector<std::string> subjects = {};
 
   bool Allows(EventKind kind) const;
+  // Never true for a notary subject (ownership.h).
+  bool Covers(std::string_view subject) const;
 };
 
 // Who may submit what. With no submitters configured and require_stamps
-// false, unstamped events are accepted (a log fed only by a trusted host).
+// false, unstamped events are accepted (a log fed only by a trusted host),
+// except the notary's own records (ownership.h): whatever the policy, those
+// are sequenced only with the log key's stamp, and the log key stamps
+// nothing else.
 struct SubmitterPolicy {
   // Default: none.
   std::vector<SubmitterGrant> submitters;
@@ -129,7 +137,13 @@ class Sequencer {
   // oversize batch or an invalid event (the message names its position);
   // VerificationFailed for a stamp that does not satisfy the policy;
   // FailedPrecondition("unauthorized_kind") when the submitter may not append
-  // that kind; FailedPrecondition("replayed_stamp") for a stamped event that
+  // that kind (or the log key stamped anything but a notary record);
+  // FailedPrecondition("subject_not_granted") when the subject lies outside
+  // the submitter's grant; FailedPrecondition("reserved_for_notary") for a
+  // notary record (ownership.h) without the log key's stamp;
+  // FailedPrecondition("state_conflict") for a compare-and-swap entry
+  // (IsCompareAndSwap) whose prior state is not the current one (map.md §5);
+  // FailedPrecondition("replayed_stamp") for a stamped event that
   // was already sequenced (within the replay window) or twice in the batch.
   Result<SequencedBatch> Sequence(uint64_t expected_size, const Hash& expected_root,
                                   std::span<const SubmittedEvent> events,
@@ -156,7 +170,8 @@ class Sequencer {
         signer_(std::move(signer)),
         policy_(std::move(policy)),
         clock_(std::move(clock)),
-        options_(options) {}
+        options_(options),
+        log_verifier_(note::ParseVerifierKey(signer_->VerifierKey()).value()) {}
 
   Status CheckEvent(size_t position, const SubmittedEvent& e) const;
   void RememberStamp(const Hash& digest);
@@ -171,6 +186,9 @@ class Sequencer {
   SubmitterPolicy policy_;
   Clock clock_;
   SequencerOptions options_;
+  // The log key's verifier: the only key admitted for the notary's own
+  // records (ownership.h), whatever the policy.
+  std::shared_ptr<const note::Verifier> log_verifier_;
   LogHead head_;
   // Digests of recently sequenced stamps, oldest first (bounded replay window).
   std::unordered_set<std::string> recent_stamps_;

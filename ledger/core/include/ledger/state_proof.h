@@ -40,6 +40,12 @@ struct VerifiedState {
   std::optional<Value> value;  // nullopt: no entry names the subject
   std::optional<Leaf> leaf;    // the latest entry, when present
   std::optional<Event> event;  // its event
+  // When the latest entry set the state (it carries the new state hash):
+  // its kind, and the key name of its stamp ("" if unstamped). The notary
+  // sequenced that stamp only under a key of that name whose grant covers
+  // the subject (policy.md §2), so the name says who set the state.
+  std::optional<EventKind> set_by_kind;
+  std::optional<std::string> set_by_stamper;
 };
 
 // Verifies `p` with the pinned log key. Errors: those of VerifyCheckpoint;
@@ -48,7 +54,8 @@ struct VerifiedState {
 // VerificationFailed("state_entry_mismatch") when the leaf is missing for a
 // present subject, given for an absent one, not at the recorded index, about
 // another subject, or with a new state hash other than the recorded state;
-// the inclusion proof's errors.
+// the inclusion proof's errors; InvalidArgument("malformed_stamp") for a
+// leaf whose stamp does not decode.
 Result<VerifiedState> VerifyStateProof(const StateProof& p, const note::Verifier& log_key);
 
 }  // namespace ledger::state_map

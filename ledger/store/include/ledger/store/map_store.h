@@ -88,8 +88,9 @@ class MapUpdater {
   // becomes NextValue(previous, index, event.new_state_hash). Does not apply
   // the compare-and-swap rule; `Check` does, for callers that enforce it.
   Result<Step> Apply(const Event& event, uint64_t index);
-  // The compare-and-swap rule for a STATE_NOTARIZED event against the
-  // current map (ok for other kinds), without changing anything.
+  // The compare-and-swap rule for an event that is one (IsCompareAndSwap,
+  // ledger/ownership.h) against the current map (ok for others), without
+  // changing anything.
   Status Check(const Event& event) const;
   // The current value of `subject`'s key in the updated map.
   Result<std::optional<state_map::Value>> Lookup(std::string_view subject) const;
