@@ -1,7 +1,8 @@
 // Evidence beyond single entries: /v1/checkpoints (with cosignature lines),
 // /v1/anchors (ANCHOR_CONFIRMED entries), /v1/boot-proofs (ENCLAVE_BOOTED
 // entries with their attestation documents and manifest decoded) and
-// /v1/key-history (every boot, key and policy event).
+// /v1/key-history (every boot, key and policy event). Boot and policy
+// entries are listed only with the log key's stamp (ledger/ownership.h).
 #include <algorithm>
 #include <fstream>
 #include <iterator>
@@ -11,6 +12,7 @@
 #include "http_util.h"
 #include "ledger/attestation.h"
 #include "ledger/manifest.h"
+#include "ledger/ownership.h"
 
 namespace explorer {
 namespace {
@@ -52,6 +54,15 @@ Result<std::vector<uint64_t>> EntriesOfKinds(const store::LogStore& log,
   std::sort(all.begin(), all.end());
   if (all.size() > page.limit + 1) all.resize(page.limit + 1);
   return all;
+}
+
+// False for an entry that claims to be the notary's (ownership.h) without
+// the log key's stamp: a submitter's look-alike is not boot or policy history.
+Result<bool> GenuineRecord(const store::LogStore& log, uint64_t index) {
+  ASSIGN_OR_RETURN(store::LeafWithProof l, log.GetLeaf(index));
+  ASSIGN_OR_RETURN(ledger::Leaf leaf, ledger::DecodeLeaf(l.leaf));
+  ASSIGN_OR_RETURN(ledger::Event event, ledger::DecodeEvent(leaf.event));
+  return !ledger::IsNotaryRecord(event) || ledger::StampedByLogKey(leaf, log.log_verifier());
 }
 
 nlohmann::json NextCursor(const std::vector<uint64_t>& hits, size_t limit) {
@@ -131,7 +142,8 @@ nlohmann::json ManifestJson(const ledger::Manifest& m, const ledger::Bytes& enco
   for (const auto& s : m.submitters) {
     nlohmann::json kinds = nlohmann::json::array();
     for (auto k : s.kinds) kinds.push_back(std::string(ledger::EventKindName(k)));
-    subs.push_back({{"name", s.name}, {"verifier_key", s.verifier_key}, {"kinds", kinds}});
+    subs.push_back({{"name", s.name}, {"verifier_key", s.verifier_key}, {"kinds", kinds},
+                    {"subjects", s.subjects}});
   }
   nlohmann::json j = {{"origin", m.origin},
                       {"nonce", m.nonce},
@@ -171,6 +183,8 @@ Result<nlohmann::json> BootProofs(Context& ctx, const store::LogStore& log,
   ASSIGN_OR_RETURN(auto hits, EntriesOfKinds(log, {EventKind::kEnclaveBooted}, page));
   nlohmann::json list = nlohmann::json::array();
   for (size_t i = 0; i < hits.size() && i < page.limit; ++i) {
+    ASSIGN_OR_RETURN(bool genuine, GenuineRecord(log, hits[i]));
+    if (!genuine) continue;
     ASSIGN_OR_RETURN(nlohmann::json e, EntryJson(log, hits[i], false));
     nlohmann::json proof = nlohmann::json::object();
     if (e.contains("payload") && e["payload"].value("retained", false)) {
@@ -216,6 +230,8 @@ Result<nlohmann::json> KeyHistory(Context&, const store::LogStore& log,
                                   page));
   nlohmann::json list = nlohmann::json::array();
   for (size_t i = 0; i < hits.size() && i < page.limit; ++i) {
+    ASSIGN_OR_RETURN(bool genuine, GenuineRecord(log, hits[i]));
+    if (!genuine) continue;
     ASSIGN_OR_RETURN(nlohmann::json e, EntryJson(log, hits[i], false));
     list.push_back(std::move(e));
   }

@@ -2,6 +2,7 @@
 // keeps writing: the explorer follows it as a RocksDB secondary).
 #include <nlohmann/json.hpp>
 
+#include "../ledger/store/unchecked_append.h"
 #include "explorer_fixture.h"
 #include "ledger/checkpoint.h"
 #include "ledger/codec/state_json.h"
@@ -200,12 +201,48 @@ TEST_F(ApiTest, BootProofsAnchorsAndKeyHistory) {
     last = e["index"].get<uint64_t>();
     std::string kind = e["event"]["kind"];
     saw_boot = saw_boot || kind == "ENCLAVE_BOOTED";
-    EXPECT_TRUE(kind == "ENCLAVE_BOOTED" || kind == "KEY_CREATED" || kind == "POLICY_CHANGED")
+    EXPECT_TRUE(kind == "ENCLAVE_BOOTED" || kind == "KEY_CREATED" || kind == "KEY_ROTATED" ||
+                kind == "POLICY_CHANGED")
         << kind;
   }
   EXPECT_FALSE(keys["next_cursor"].is_null());
   json history = Get("/v1/history?subject=key/denied");
   EXPECT_EQ(history["versions"].size(), 3u);
+}
+
+// Review F7: a submitter could append a look-alike of the notary's policy or
+// boot record, and the explorer listed it as key history. A log written
+// before the sequencer refused those may still hold one: it is not listed.
+TEST(ExplorerNotaryRecordsTest, LookAlikesAreNotKeyHistoryOrBootProofs) {
+  TestLog log("lookalike");
+  log.Append(3);
+  AppendBootEntry(log);
+  auto submitter = ledger::note::NewEd25519Signer("kms.frontend", ledger::Ed25519PrivateKey::Generate().value());
+  for (auto kind : {ledger::EventKind::kPolicyChanged, ledger::EventKind::kEnclaveBooted}) {
+    auto e = BaseEvent(kind, "look-alike/" + std::string(ledger::EventKindName(kind)));
+    e.subject = kind == ledger::EventKind::kPolicyChanged
+                    ? "notary-policy/" + std::string(ledger::testing::kOrigin)
+                    : "notary/" + std::string(ledger::testing::kOrigin);
+    ledger::Bytes event = ledger::EncodeEvent(e).value();
+    ledger::Bytes stamp = ledger::MakeStamp(ledger::testing::kOrigin, event, *submitter).value();
+    ASSERT_TRUE(ledger::testing::AppendUnchecked(log.store(), {event, stamp}).ok());
+  }
+  ExplorerProcess explorer(log.dir());
+  auto get = [&](const std::string& path) {
+    auto r = explorer.Client().Get(path);
+    EXPECT_TRUE(r && r->status == 200) << path;
+    return r ? json::parse(r->body) : json();
+  };
+  json entries = get("/v1/entries?limit=50");
+  EXPECT_EQ(entries["entries"].size(), 6u);  // the look-alikes are in the log...
+  json keys = get("/v1/key-history");
+  // ...but not in its history: KEY_CREATED 0, KEY_ROTATED 2, the boot at 3.
+  ASSERT_EQ(keys["events"].size(), 3u);
+  EXPECT_EQ(keys["events"][2]["event"]["kind"], "ENCLAVE_BOOTED");
+  EXPECT_EQ(keys["events"][2]["index"], 3);
+  json boots = get("/v1/boot-proofs");
+  ASSERT_EQ(boots["boot_proofs"].size(), 1u);
+  EXPECT_EQ(boots["boot_proofs"][0]["index"], 3);
 }
 
 TEST_F(ApiTest, EtagsAndConditionalRequests) {

@@ -18,7 +18,9 @@
 #include "ledger/attestation.h"
 #include "ledger/cosignature.h"
 #include "ledger/dev_pki.h"
+#include "ledger/ownership.h"
 #include "ledger/p256.h"
+#include "ledger/stamp.h"
 #include "ledger/store/log_store.h"
 
 namespace explorer::testing {
@@ -150,12 +152,23 @@ inline ledger::Event BaseEvent(ledger::EventKind kind, const std::string& id) {
   return e;
 }
 
+// `e` stamped with the log key, as the notary stamps its own records.
+inline ledger::SubmittedEvent ByLogKey(const ledger::Event& e) {
+  ledger::Bytes event = ledger::EncodeEvent(e).value();
+  auto log_key = ledger::note::NewEd25519Signer(ledger::testing::kOrigin, ledger::testing::LogKey());
+  return {event, ledger::MakeStamp(ledger::testing::kOrigin, event, *log_key).value()};
+}
+
+// Appends `e` with `body` as its payload; a notary record (ownership.h) is
+// stamped by the log key, as only the notary writes those.
 inline void AppendWithPayload(TestLog& log, ledger::Event e, const ledger::Bytes& body,
                               const std::string& content_type) {
   auto digest = ledger::Sha256::Digest(body);
   e.payload_digest = digest;
-  log.AppendEvents({{ledger::EncodeEvent(e).value(), {}}},
-                   {ledger::store::Payload{digest, body, content_type}});
+  ledger::SubmittedEvent submitted = ledger::IsNotaryRecord(e)
+                                         ? ByLogKey(e)
+                                         : ledger::SubmittedEvent{ledger::EncodeEvent(e).value(), {}};
+  log.AppendEvents({submitted}, {ledger::store::Payload{digest, body, content_type}});
 }
 
 // An ENCLAVE_BOOTED entry whose payload is an attestation document signed by
@@ -183,6 +196,8 @@ inline std::string AppendBootEntry(TestLog& log) {
 
 inline void AppendAnchor(TestLog& log) {
   auto e = BaseEvent(ledger::EventKind::kAnchorConfirmed, "anchor/1");
+  e.actor = {"service", "anchord", "", ""};
+  e.subject = "anchor/31337/registry";
   e.attributes = {{"chain_id", "31337"}, {"tx_hash", "0xabc"}, {"block", "12"}};
   std::string evidence = R"({"chain_id":31337,"tree_size":600})";
   AppendWithPayload(log, e, ledger::Bytes(evidence.begin(), evidence.end()), "application/json");

@@ -6,6 +6,7 @@
 #include "ledger/bundle/jcs.h"
 #include "ledger/codec/event_json.h"
 #include "ledger/merkle.h"
+#include "ledger/ownership.h"
 #include "ledger/retention.h"
 #include "verify_internal.h"
 
@@ -48,6 +49,47 @@ bool IsEvidenceKind(EventKind k) {
     default:
       return false;
   }
+}
+
+// What a boot document must say, from its ENCLAVE_BOOTED entry (written by
+// the notary, boot_event.cc): user_data = the manifest digest it records,
+// public_key = the ephemeral key it records, and, when that manifest is
+// pinned, its PCRs. Sets `pcrs_checked` when the PCRs were part of it.
+Result<AttestationPolicy> BootDocumentPolicy(const Context& c, const Event& boot,
+                                             bool& pcrs_checked) {
+  const std::string* digest_hex = FindAttribute(boot, "manifest_digest");
+  auto digest = digest_hex ? Hash::FromHex(*digest_hex) : Result<Hash>(Status::NotFound("", ""));
+  if (!digest.ok()) {
+    return Status::VerificationFailed("boot_entry_malformed", "it records no manifest digest");
+  }
+  AttestationPolicy policy;
+  policy.root_der = *c.options.attestation_root_der;
+  policy.expected_user_data = Bytes(digest->bytes.begin(), digest->bytes.end());
+  pcrs_checked = false;
+  if (c.options.notary_manifests.empty()) return policy;
+  for (const Manifest& m : c.options.notary_manifests) {
+    if (ManifestDigest(m).value() != *digest) continue;
+    policy.expected_pcrs[0] = Bytes(m.pcr0.begin(), m.pcr0.end());
+    if (m.pcr1) policy.expected_pcrs[1] = Bytes(m.pcr1->begin(), m.pcr1->end());
+    if (m.pcr2) policy.expected_pcrs[2] = Bytes(m.pcr2->begin(), m.pcr2->end());
+    pcrs_checked = true;
+    return policy;
+  }
+  return Status::VerificationFailed("unpinned_manifest",
+                                    "it booted under manifest " + digest->Hex() +
+                                        ", which is not pinned");
+}
+
+Status CheckBootDocument(const Context& c, const Event& boot, ByteView document,
+                         bool& pcrs_checked) {
+  ASSIGN_OR_RETURN(AttestationPolicy policy, BootDocumentPolicy(c, boot, pcrs_checked));
+  ASSIGN_OR_RETURN(VerifiedAttestation v, VerifyAttestation(document, policy));
+  const std::string* key = FindAttribute(boot, "ephemeral_public_key");
+  if (!key || *key != HexEncode(v.public_key)) {
+    return Status::VerificationFailed("public_key_mismatch",
+                                      "the document attests another key than the one recorded");
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -188,25 +230,43 @@ void CheckEvidence(Context& c) {
     }
   }
 
-  // Boot proofs: each ENCLAVE_BOOTED payload is an attestation document.
-  size_t docs = 0;
+  // The notary's records (ownership.h) count only with the log key's stamp:
+  // a submitter's look-alike boot or policy entry is not evidence.
+  size_t records = 0;
+  std::string forged;
+  for (const auto* list : {&c.entries, &c.evidence}) {
+    for (const EntryLine& e : *list) {
+      if (!IsNotaryRecord(e.event)) continue;
+      ++records;
+      if (forged.empty() && !StampedByLogKey(e.decoded, *c.options.log_key)) {
+        forged = "entry " + std::to_string(e.index) + " (" +
+                 std::string(EventKindName(e.event.kind)) + ", " + e.event.subject +
+                 ") is not stamped by the log key";
+      }
+    }
+  }
+  if (!forged.empty()) {
+    c.Fail("evidence.notary_records", forged);
+  } else {
+    c.Pass("evidence.notary_records",
+           std::to_string(records) + " boot and policy entries stamped by the log key");
+  }
+
+  // Boot proofs: each ENCLAVE_BOOTED payload is an attestation document, of
+  // the instance and manifest that entry records.
+  size_t docs = 0, pcr_docs = 0;
   std::string fail;
   for (const auto* list : {&c.entries, &c.evidence}) {
     for (const EntryLine& e : *list) {
       if (e.event.kind != EventKind::kEnclaveBooted || !e.event.payload_digest) continue;
       const std::string* body = c.File(PayloadPath(*e.event.payload_digest));
       if (!body) continue;
-      if (!c.options.attestation_root_der) {
-        ++docs;
-        continue;
-      }
-      AttestationPolicy policy;
-      policy.root_der = *c.options.attestation_root_der;
-      auto v = VerifyAttestation(AsBytes(*body), policy);
-      if (!v.ok() && fail.empty()) {
-        fail = "boot entry " + std::to_string(e.index) + ": " + v.status().ToString();
-      }
       ++docs;
+      if (!c.options.attestation_root_der) continue;
+      bool pcrs_checked = false;
+      Status s = CheckBootDocument(c, e.event, AsBytes(*body), pcrs_checked);
+      if (!s.ok() && fail.empty()) fail = "boot entry " + std::to_string(e.index) + ": " + s.ToString();
+      if (pcrs_checked) ++pcr_docs;
     }
   }
   if (!fail.empty()) {
@@ -216,7 +276,10 @@ void CheckEvidence(Context& c) {
                                        " attestation documents not checked: no --root pinned");
   } else {
     c.Pass("evidence.attestation",
-           std::to_string(docs) + " attestation documents verified against the pinned root");
+           std::to_string(docs) + " attestation documents verified against the pinned root, " +
+               "each attesting the manifest digest and ephemeral key its boot entry records; " +
+               std::to_string(pcr_docs) + " with the PCRs of a pinned manifest" +
+               (c.options.notary_manifests.empty() ? " (none pinned: --manifest)" : ""));
   }
 
   size_t anchors = 0;

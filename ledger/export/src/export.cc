@@ -8,6 +8,7 @@
 #include "ledger/codec/rfc3339.h"
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
+#include "ledger/ownership.h"
 #include "ledger/retention.h"
 
 namespace ledger::exporter {
@@ -147,7 +148,13 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
     store::EntryQuery q;
     q.kind = k;
     ASSIGN_OR_RETURN(auto found, FindAll(st, q));
-    extra.insert(found.begin(), found.end());
+    for (uint64_t i : found) {
+      // Only the notary's own records (ownership.h): a look-alike some
+      // submitter stamped is not key or policy history.
+      ASSIGN_OR_RETURN(store::LeafWithProof l, st.GetLeaf(i, size));
+      ASSIGN_OR_RETURN(Leaf leaf, DecodeLeaf(l.leaf));
+      if (StampedByLogKey(leaf, st.log_verifier())) extra.insert(i);
+    }
   }
   {
     store::EntryQuery q;

@@ -2,6 +2,7 @@
 #include "ledger/ledgerd/self_verify.h"
 
 #include "ledger/clock.h"
+#include "ledger/store/notary_records.h"
 #include "ledger/store/retention.h"
 
 namespace ledger::ledgerd {
@@ -66,6 +67,8 @@ VerificationRun RunVerification(const store::LogStore& store,
   // disposal the history forbids is a finding about the log's content, not
   // a damaged store, so it is recorded like a failed backup comparison.
   if (Status r = store::AuditRetention(store); !r.ok()) Fail(run, "retention", r);
+  // Boot and policy entries count only with the log key's stamp.
+  if (Status n = store::AuditNotaryRecords(store); !n.ok()) Fail(run, "notary_records", n);
   run.backup_checked = !backup_dir.empty();
   if (run.backup_checked) CheckBackup(run, store, std::move(log_key), backup_dir);
   run.duration_us = Since(t0);

@@ -114,7 +114,7 @@ TEST_F(MapStoreTest, ReopenedStoreKeepsTheRootAndUpdaterPlansTheSameProofs) {
 TEST_F(MapStoreTest, CompareAndSwapCheckUsesTheCurrentState) {
   Event first = testing::MakeEvent(0, "svc/db");
   first.kind = EventKind::kStateNotarized;
-  first.prior_state_hash.reset();
+  first.new_state_hash = Sha256::Digest("v1");
   MapUpdater planner = store_->NewMapUpdater();
   ASSERT_TRUE(planner.Check(first).ok());
   ASSERT_TRUE(planner.Apply(first, 0).ok());

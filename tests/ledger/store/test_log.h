@@ -31,8 +31,9 @@ inline Sequencer::Clock FixedClock(uint64_t start_us) {
 
 inline Event MakeEvent(uint64_t n, const std::string& subject = "") {
   Event e;
+  // Not POLICY_CHANGED: that kind is the notary's own record (ownership.h).
   e.kind = n % 3 == 0 ? EventKind::kKeyCreated
-                      : (n % 3 == 1 ? EventKind::kSignatureProduced : EventKind::kPolicyChanged);
+                      : (n % 3 == 1 ? EventKind::kSignatureProduced : EventKind::kKeyRotated);
   e.event_id = "evt-" + std::to_string(n);
   e.request_id = "req-" + std::to_string(n);
   e.occurred_at_us = 1'700'000'000'000'000ull + n;
@@ -40,7 +41,8 @@ inline Event MakeEvent(uint64_t n, const std::string& subject = "") {
   e.actor.id = n % 2 == 0 ? "signer-svc" : "policy-svc";
   e.subject = subject.empty() ? "key/k-" + std::to_string(n % 7) : subject;
   e.outcome = Outcome::kSuccess;
-  e.new_state_hash = Sha256::Digest("state-" + std::to_string(n));
+  // No state hash: an entry that moves a state is a compare-and-swap
+  // (map.md §5), which tests that want one build themselves.
   return e;
 }
 

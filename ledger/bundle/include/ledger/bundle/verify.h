@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ledger/bundle/bundle.h"
+#include "ledger/manifest.h"
 #include "ledger/note.h"
 
 namespace ledger::bundle {
@@ -28,6 +29,11 @@ struct VerifyOptions {
   // Pinned root certificate (DER) for the boot proofs' attestation documents.
   // Default: those documents are reported as not checked.
   std::optional<Bytes> attestation_root_der;
+  // The approved notary manifests the auditor pins (manifest.md): each boot
+  // document's PCR0 (and PCR1, PCR2 when the manifest names them) must be
+  // those of the pinned manifest its boot entry names. Default: PCRs are
+  // reported as not checked.
+  std::vector<Manifest> notary_manifests;
   // Pinned RFC 3161 TSA root certificates (PEM) for the export's time-stamp
   // token. Default: the token's imprint is checked, its signature reported
   // as not checked.
