@@ -52,7 +52,8 @@ struct Stack {
     deployment.dir_prefix = "anchord-bench-" + std::to_string(block_time);
     deployment.manifest_extra = {"--chain-id", "31337", "--registry",
                                  "0x5fbdb2315678afecb367f032d93f642f64180aa3", "--submitter",
-                                 "anchord=" + signer->VerifierKey() + ":ANCHOR_CONFIRMED"};
+                                 "anchord=" + signer->VerifierKey() + ":ANCHOR_CONFIRMED",
+                                  "--subjects", "anchord=anchor/"};
     deployment.Create();
     if (deployment.vkey.empty()) Fail("the deployment did not come up");
     port = deployment.StartLedgerd(ledgerd);

@@ -31,7 +31,8 @@ inline Bytes Event256(uint64_t n) {
   e.actor.type = "service";
   e.actor.id = "signer-svc";
   e.subject = "key/k-" + std::to_string(n % 1000);
-  e.new_state_hash = Sha256::Digest(e.event_id);
+  // No new_state_hash: it would be a compare-and-swap (map.md §5), and these
+  // events name each subject many times without a prior state.
   Bytes base = EncodeEvent(e).value();
   // Attribute field = tag(1) + len(2) + keylen(2) + key("pad", 3) + value.
   size_t overhead = 1 + 2 + 2 + 3;

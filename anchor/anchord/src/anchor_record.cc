@@ -55,7 +55,9 @@ Result<ledger::Event> AnchorEvent(const AnchorRecord& r) {
   e.source = kSource;
   e.subject = "anchor/" + std::to_string(r.chain_id) + "/" + r.contract.Hex();
   e.outcome = ledger::Outcome::kSuccess;
-  e.new_state_hash = r.statement.root_hash;
+  // No new_state_hash: a subject's state moves only by compare-and-swap
+  // (map.md §5), and the registry, not the map, orders anchors. The
+  // anchored root is the root_hash attribute.
   e.attributes = {
       {"block_hash", HexHash(r.block_hash)},
       {"block_number", std::to_string(r.block_number)},

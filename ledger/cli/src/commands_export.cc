@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "ledger/bundle/archive.h"
 #include "ledger/bundle/verify.h"
+#include "key_files.h"
 #include "ledger/clock.h"
 #include "ledger/codec/rfc3339.h"
 #include "ledger/export/export.h"
@@ -96,7 +97,7 @@ Status CmdExport(const Args& a, const Output& o) {
 }
 
 Result<bool> CmdVerifyBundle(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow({"vkey", "since", "root", "tsa-ca", "json"}));
+  RETURN_IF_ERROR(a.Allow({"vkey", "since", "root", "manifest", "tsa-ca", "json"}));
   if (a.positional().size() != 2) {
     return Status::InvalidArgument("missing_bundle", "one bundle (directory or .tar) is required");
   }
@@ -115,6 +116,10 @@ Result<bool> CmdVerifyBundle(const Args& a, const Output& o) {
   if (auto ca = a.Get("tsa-ca")) {
     ASSIGN_OR_RETURN(std::string pem, ReadFile(*ca));
     options.tsa_ca_pem = pem;
+  }
+  for (const std::string& m : a.GetAll("manifest")) {
+    ASSIGN_OR_RETURN(Manifest manifest, ReadManifest(m));
+    options.notary_manifests.push_back(std::move(manifest));
   }
   ASSIGN_OR_RETURN(bundle::Files files, bundle::ReadBundle(a.positional()[1]));
   bundle::VerifyReport report = bundle::VerifyBundle(files, options);

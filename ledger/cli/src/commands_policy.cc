@@ -19,11 +19,7 @@ Result<Bytes> ReadPolicyFile(const std::string& path, Policy* policy) {
 
 nlohmann::json PolicyJson(const Policy& p, const Hash& digest) {
   nlohmann::json subs = nlohmann::json::array();
-  for (const auto& s : p.submitters) {
-    nlohmann::json kinds = nlohmann::json::array();
-    for (EventKind k : s.kinds) kinds.push_back(std::string(EventKindName(k)));
-    subs.push_back({{"name", s.name}, {"verifier_key", s.verifier_key}, {"kinds", kinds}});
-  }
+  for (const auto& s : p.submitters) subs.push_back(SubmitterJson(s));
   return {{"version", p.version},
           {"digest", digest.Hex()},
           {"checkpoint_line", PolicyExtensionLine(p.version, digest)},
@@ -33,15 +29,12 @@ nlohmann::json PolicyJson(const Policy& p, const Hash& digest) {
 }  // namespace
 
 Status CmdPolicyCreate(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow({"version", "submitter", "out", "json"}));
+  RETURN_IF_ERROR(a.Allow({"version", "submitter", "subjects", "out", "json"}));
   ASSIGN_OR_RETURN(std::string version, a.Required("version"));
   ASSIGN_OR_RETURN(std::string out, a.Required("out"));
   Policy p;
   ASSIGN_OR_RETURN(p.version, ParseU64(version, "--version"));
-  for (const std::string& s : a.GetAll("submitter")) {
-    ASSIGN_OR_RETURN(ManifestSubmitter sub, ParseSubmitter(s));
-    p.submitters.push_back(std::move(sub));
-  }
+  ASSIGN_OR_RETURN(p.submitters, ParseSubmitters(a));
   ASSIGN_OR_RETURN(Bytes enc, EncodePolicy(p));
   RETURN_IF_ERROR(WriteFile(out, AsString(enc), false));
   const Hash digest = PolicyDigest(enc);
@@ -57,11 +50,7 @@ Status CmdPolicyShow(const Args& a, const Output& o) {
   const Hash digest = PolicyDigest(enc);
   std::string text = "version " + std::to_string(p.version) + "\ndigest " + digest.Hex() +
                      "\ncheckpoint-line " + PolicyExtensionLine(p.version, digest) + "\n";
-  for (const auto& s : p.submitters) {
-    text += "submitter " + s.name + " " + s.verifier_key;
-    for (EventKind k : s.kinds) text += " " + std::string(EventKindName(k));
-    text += "\n";
-  }
+  for (const auto& s : p.submitters) text += SubmitterLine(s);
   o.Print(PolicyJson(p, digest), text);
   return Status::Ok();
 }

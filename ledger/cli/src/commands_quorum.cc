@@ -62,11 +62,7 @@ Result<std::array<uint8_t, N>> ParseFixedHex(const std::string& hex, const std::
 nlohmann::json ManifestJson(const Manifest& m, const Hash& digest) {
   nlohmann::json ops = nlohmann::json::array(), subs = nlohmann::json::array();
   for (const auto& op : m.operators) ops.push_back({{"name", op.name}, {"public_key", op.public_key.Hex()}});
-  for (const auto& s : m.submitters) {
-    nlohmann::json kinds = nlohmann::json::array();
-    for (EventKind k : s.kinds) kinds.push_back(std::string(EventKindName(k)));
-    subs.push_back({{"name", s.name}, {"verifier_key", s.verifier_key}, {"kinds", kinds}});
-  }
+  for (const auto& s : m.submitters) subs.push_back(SubmitterJson(s));
   nlohmann::json j = {{"digest", digest.Hex()},
                       {"nonce", m.nonce},
                       {"origin", m.origin},
@@ -140,8 +136,8 @@ Status CmdQuorumGenesis(const Args& a, const Output& o) {
 
 Status CmdManifestCreate(const Args& a, const Output& o) {
   RETURN_IF_ERROR(a.Allow({"origin", "pcr0", "pcr1", "pcr2", "operator", "threshold",
-                           "quorum-pub", "submitter", "witness", "witness-quorum", "nonce",
-                           "chain-id", "registry", "out", "json"}));
+                           "quorum-pub", "submitter", "subjects", "witness", "witness-quorum",
+                           "nonce", "chain-id", "registry", "out", "json"}));
   Manifest m;
   ASSIGN_OR_RETURN(std::string out, a.Required("out"));
   ASSIGN_OR_RETURN(m.origin, a.Required("origin"));
@@ -157,10 +153,7 @@ Status CmdManifestCreate(const Args& a, const Output& o) {
   ASSIGN_OR_RETURN(m.threshold, ParseSmall(a, "threshold", true));
   ASSIGN_OR_RETURN(std::string quorum_pub, a.Required("quorum-pub"));
   ASSIGN_OR_RETURN(m.quorum_public_key, ReadQuorumPublicKey(quorum_pub));
-  for (const std::string& s : a.GetAll("submitter")) {
-    ASSIGN_OR_RETURN(ManifestSubmitter sub, ParseSubmitter(s));
-    m.submitters.push_back(std::move(sub));
-  }
+  ASSIGN_OR_RETURN(m.submitters, ParseSubmitters(a));
   for (const std::string& w : a.GetAll("witness")) {
     ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(w));
     m.witnesses.push_back(verifier->VerifierKey());
@@ -192,11 +185,7 @@ Status CmdManifestShow(const Args& a, const Output& o) {
   text += "quorum " + HexEncode(m.quorum_public_key.view()) + " threshold " +
           std::to_string(m.threshold) + " of " + std::to_string(m.operators.size()) + "\n";
   for (const auto& op : m.operators) text += "operator " + op.name + " " + op.public_key.Hex() + "\n";
-  for (const auto& s : m.submitters) {
-    text += "submitter " + s.name + " " + s.verifier_key;
-    for (EventKind k : s.kinds) text += " " + std::string(EventKindName(k));
-    text += "\n";
-  }
+  for (const auto& s : m.submitters) text += SubmitterLine(s);
   for (const auto& w : m.witnesses) text += "witness " + w + "\n";
   text += "witness-quorum " + std::to_string(m.witness_quorum) + "\n";
   if (m.registry_chain_id) text += "registry-chain-id " + std::to_string(*m.registry_chain_id) + "\n";

@@ -43,8 +43,40 @@ Status CmdState(const Args& a, const Output& o) {
   return Status::Ok();
 }
 
+namespace {
+
+// --stamper NAME, --kind KIND: the state must have been set by an entry of
+// that kind stamped by that key (map.md §9), so that a state some other key
+// wrote is refused even if it is the latest.
+Status CheckStateSetter(const Args& a, const state_map::VerifiedState& v) {
+  auto stamper = a.Get("stamper");
+  auto kind = a.Get("kind");
+  if (!stamper && !kind) return Status::Ok();
+  if (!v.set_by_kind) {
+    return Status::VerificationFailed("state_setter_unknown",
+                                      "the latest entry of the subject did not set its state");
+  }
+  if (kind) {
+    ASSIGN_OR_RETURN(EventKind want, ParseEventKind(*kind));
+    if (want != *v.set_by_kind) {
+      return Status::VerificationFailed(
+          "state_setter_mismatch",
+          "the state was set by a " + std::string(EventKindName(*v.set_by_kind)) + " entry");
+    }
+  }
+  if (stamper && *stamper != *v.set_by_stamper) {
+    return Status::VerificationFailed(
+        "state_setter_mismatch",
+        "the state was set by '" + *v.set_by_stamper + "', not '" + *stamper + "'");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status CmdVerifyState(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow({"vkey", "json", "subject", "expect-state", "min-size"}));
+  RETURN_IF_ERROR(
+      a.Allow({"vkey", "json", "subject", "expect-state", "min-size", "stamper", "kind"}));
   ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
   ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey));
   if (a.positional().size() < 2) {
@@ -74,6 +106,7 @@ Status CmdVerifyState(const Args& a, const Output& o) {
           "state " + want.Hex() + " is not the latest notarized state of " + answer.subject);
     }
   }
+  RETURN_IF_ERROR(CheckStateSetter(a, verified));
   nlohmann::json doc = codec::VerifiedStateToJson(verified);
   doc["verified"] = true;
   doc["subject"] = answer.subject;

@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -78,6 +79,44 @@ Result<ManifestSubmitter> ParseSubmitter(const std::string& v) {
     s.kinds.push_back(k);
   }
   return s;
+}
+
+Result<std::vector<ManifestSubmitter>> ParseSubmitters(const Args& a) {
+  std::vector<ManifestSubmitter> out;
+  for (const std::string& s : a.GetAll("submitter")) {
+    ASSIGN_OR_RETURN(ManifestSubmitter sub, ParseSubmitter(s));
+    out.push_back(std::move(sub));
+  }
+  for (const std::string& v : a.GetAll("subjects")) {
+    auto eq = v.find('=');
+    auto named = [&](const ManifestSubmitter& s) { return s.name == v.substr(0, eq); };
+    auto it = eq == std::string::npos ? out.end() : std::find_if(out.begin(), out.end(), named);
+    if (it == out.end()) {
+      return Status::InvalidArgument("bad_submitter",
+                                     "--subjects must be NAME=PREFIX,PREFIX for a --submitter NAME");
+    }
+    std::string prefixes = v.substr(eq + 1) + ",";
+    for (size_t start = 0, comma; (comma = prefixes.find(',', start)) != std::string::npos;
+         start = comma + 1) {
+      it->subjects.push_back(prefixes.substr(start, comma - start));
+    }
+  }
+  return out;
+}
+
+std::string SubmitterLine(const ManifestSubmitter& s) {
+  std::string text = "submitter " + s.name + " " + s.verifier_key;
+  for (EventKind k : s.kinds) text += " " + std::string(EventKindName(k));
+  text += " subjects";
+  for (const std::string& p : s.subjects) text += " '" + p + "'";
+  return text + "\n";
+}
+
+nlohmann::json SubmitterJson(const ManifestSubmitter& s) {
+  nlohmann::json kinds = nlohmann::json::array();
+  for (EventKind k : s.kinds) kinds.push_back(std::string(EventKindName(k)));
+  return {{"name", s.name}, {"verifier_key", s.verifier_key}, {"kinds", kinds},
+          {"subjects", s.subjects}};
 }
 
 }  // namespace ledger::cli

@@ -5,6 +5,9 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "args.h"
 #include "ledger/ed25519.h"
@@ -25,6 +28,15 @@ Result<Manifest> ReadManifest(const std::string& path);
 // --submitter NAME=VKEY:KIND,KIND (the kinds follow the last ':', since key
 // names, and so vkeys, may contain ':'); InvalidArgument("bad_submitter").
 Result<ManifestSubmitter> ParseSubmitter(const std::string& v);
+// Every --submitter, with the subject prefixes of every --subjects
+// NAME=PREFIX,PREFIX given for it (repeatable; "NAME=" grants the empty
+// prefix, every subject but the notary's); InvalidArgument("bad_submitter")
+// for a --subjects that names no --submitter.
+Result<std::vector<ManifestSubmitter>> ParseSubmitters(const Args& a);
+// "submitter NAME KEY KIND... subjects PREFIX..." as `manifest show` and
+// `policy show` print it; the JSON form adds "kinds" and "subjects" arrays.
+std::string SubmitterLine(const ManifestSubmitter& s);
+nlohmann::json SubmitterJson(const ManifestSubmitter& s);
 // positional()[i], or InvalidArgument("missing_argument").
 Result<std::string> Positional(const Args& a, size_t i, const std::string& what);
 

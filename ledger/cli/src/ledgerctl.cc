@@ -30,8 +30,10 @@ constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on a
                                            the subject's latest entry with its map and
                                            inclusion proofs (or proof of absence)
   verify-state --vkey VKEY ANSWER [--subject S] [--expect-state HEX] [--min-size N]
-                                           check a state answer offline; --expect-state
-                                           fails unless HEX is the latest notarized state
+      [--stamper NAME] [--kind KIND]       check a state answer offline; --expect-state
+                                           fails unless HEX is the latest notarized state,
+                                           --stamper/--kind unless that key set it with
+                                           an entry of that kind
   verify-attestation --root CERT [--at UNIX] [--pcr N=HEX...] [--user-data HEX]
       [--nonce HEX] DOC                    check an AWS Nitro attestation document
                                            (CBOR or base64) against a pinned root
@@ -54,8 +56,10 @@ compliance (README: "Compliance exports"):
                                            [from, to)), optionally filtered, as a self-verifying
                                            bundle, time-stamped by an RFC 3161 TSA with --tsa;
                                            the export is recorded as an EXPORT_CREATED entry
-  verify-bundle --vkey VKEY [--since CHECKPOINT] [--root CERT] [--tsa-ca CERT] DIR|FILE.tar
-                                           verify a bundle offline: one PASS/FAIL line per check
+  verify-bundle --vkey VKEY [--since CHECKPOINT] [--root CERT] [--manifest FILE...]
+      [--tsa-ca CERT] DIR|FILE.tar         verify a bundle offline: one PASS/FAIL line per check;
+                                           boot documents must carry the PCRs of the pinned
+                                           manifest their boot entry names
   retention class --data DIR --class NAME --days N [--lock] [--actor ID]
                                            configure a retention class (never below the
                                            regulatory minimum; a locked class only extends)
@@ -73,12 +77,16 @@ quorum ceremony (README: "The quorum ceremony"):
                                            split a new quorum key: DIR/NAME.share, DIR/quorum.pub
   manifest create --origin O --pcr0 HEX [--pcr1 HEX] [--pcr2 HEX]
       --operator NAME=PUBKEYFILE... --threshold K --quorum-pub FILE
-      [--submitter NAME=VKEY:KIND,KIND...] [--witness VKEY...] [--witness-quorum N]
-      [--nonce N] [--chain-id N] [--registry ADDRESS] --out FILE
+      [--submitter NAME=VKEY:KIND,KIND... --subjects NAME=PREFIX,PREFIX...]
+      [--witness VKEY...] [--witness-quorum N] [--nonce N] [--chain-id N] [--registry ADDRESS]
+      --out FILE                           each submitter needs its subject prefixes ("NAME="
+                                           for all); ENCLAVE_BOOTED, POLICY_CHANGED and
+                                           notary* subjects are the notary's, never granted
   manifest show FILE
   manifest approve --key KEYFILE --name NAME FILE --out APPROVAL
   manifest verify FILE APPROVAL...         exit 0 only with threshold valid approvals
-  policy create --version N --submitter NAME=VKEY:KIND,KIND... --out FILE
+  policy create --version N [--submitter NAME=VKEY:KIND,KIND... --subjects NAME=PREFIX,...]
+      --out FILE                           grants as for manifest create
   policy show FILE
   policy approve --key KEYFILE --name NAME --manifest M FILE --out APPROVAL
   policy apply --data DIR FILE --approval FILE...   notary-mode log: record and enforce it

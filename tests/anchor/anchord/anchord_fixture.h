@@ -44,7 +44,8 @@ class AnchordTest : public ::testing::Test {
     deployment_.witness_count = deployment_.witness_quorum = Witnesses();
     deployment_.manifest_extra = {"--chain-id", std::to_string(kChainId), "--registry",
                                   kRegistryAddress, "--submitter",
-                                  "anchord=" + signer->VerifierKey() + ":ANCHOR_CONFIRMED"};
+                                  "anchord=" + signer->VerifierKey() + ":ANCHOR_CONFIRMED",
+                                  "--subjects", "anchord=anchor/"};
     deployment_.Create();
     ASSERT_FALSE(HasFatalFailure());
     {

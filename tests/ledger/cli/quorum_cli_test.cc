@@ -115,7 +115,7 @@ TEST_F(QuorumCliTest, ManifestCreateShowApproveVerify) {
   ASSERT_EQ(Genesis().code, kExitOk);
   auto created = CreateManifest(
       "m.bin", {"--submitter", "kms-api=kms-api+01020304+AQIDBA==:KEY_CREATED,KEY_ROTATED",
-                "--chain-id", "31337", "--registry", "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+                "--subjects", "kms-api=key/", "--chain-id", "31337", "--registry", "0x5fbdb2315678afecb367f032d93f642f64180aa3",
                 "--nonce", "3"});
   ASSERT_EQ(created.code, kExitOk) << created.err;
   const std::string digest = Trim(created.out);
@@ -128,6 +128,7 @@ TEST_F(QuorumCliTest, ManifestCreateShowApproveVerify) {
   EXPECT_EQ(j["threshold"], 2);
   EXPECT_EQ(j["operators"].size(), 3u);
   EXPECT_EQ(j["submitters"][0]["kinds"][1], "KEY_ROTATED");
+  EXPECT_EQ(j["submitters"][0]["subjects"], nlohmann::json::array({"key/"}));
   EXPECT_EQ(j["registry_chain_id"], 31337);
   EXPECT_EQ(j["quorum_public_key"], Trim(Slurp(P("shares/quorum.pub"))));
 
@@ -172,6 +173,56 @@ TEST_F(QuorumCliTest, BadInputsAreUsageErrors) {
   EXPECT_EQ(CreateManifest("m.bin", {"--pcr0", "abcd"}).code, kExitUsage);
   EXPECT_EQ(CreateManifest("m.bin", {"--submitter", "kms=vkey:NOT_A_KIND"}).code, kExitUsage);
   EXPECT_EQ(CreateManifest("m.bin", {"--witness-quorum", "1"}).code, kExitUsage);
+}
+
+// The notary's own records are never granted, and every grant names its
+// subjects (policy.md §2).
+TEST_F(QuorumCliTest, ManifestCreateRefusesGrantsOfTheNotarysRecords) {
+  ASSERT_EQ(Genesis().code, kExitOk);
+  const std::string sub = "kms=kms+01020304+AQIDBA==:";
+  auto refused = [&](std::vector<std::string> flags) {
+    auto r = CreateManifest("m.bin", flags);
+    EXPECT_EQ(r.code, kExitUsage) << r.out;
+    EXPECT_NE(r.err.find("bad_manifest"), std::string::npos) << r.err;
+    return r.err;
+  };
+  EXPECT_NE(refused({"--submitter", sub + "KEY_CREATED,POLICY_CHANGED", "--subjects", "kms=key/"})
+                .find("POLICY_CHANGED"),
+            std::string::npos);
+  refused({"--submitter", sub + "ENCLAVE_BOOTED", "--subjects", "kms=key/"});
+  refused({"--submitter", sub + "KEY_CREATED", "--subjects", "kms=key/,notary-policy/"});
+  refused({"--submitter", sub + "KEY_CREATED"});  // no subjects
+  auto unknown = CreateManifest("m.bin", {"--submitter", sub + "KEY_CREATED", "--subjects",
+                                          "other=key/"});
+  EXPECT_EQ(unknown.code, kExitUsage);
+  EXPECT_NE(unknown.err.find("bad_submitter"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(P("m.bin")));
+  auto all = CreateManifest("m.bin", {"--submitter", sub + "KEY_CREATED", "--subjects", "kms="});
+  EXPECT_EQ(all.code, kExitOk) << all.err;
+}
+
+TEST_F(QuorumCliTest, PolicyCreateRefusesGrantsOfTheNotarysRecords) {
+  const std::string sub = "kms=kms+01020304+AQIDBA==:";
+  auto create = [&](std::vector<std::string> flags) {
+    std::vector<std::string> args = {"policy", "create", "--version", "1", "--out", P("p.bin")};
+    args.insert(args.end(), flags.begin(), flags.end());
+    return Ctl(args);
+  };
+  for (auto flags : std::vector<std::vector<std::string>>{
+           {"--submitter", sub + "POLICY_CHANGED", "--subjects", "kms=policy/"},
+           {"--submitter", sub + "ENCLAVE_BOOTED", "--subjects", "kms=key/"},
+           {"--submitter", sub + "KEY_CREATED", "--subjects", "kms=notary/"},
+           {"--submitter", sub + "KEY_CREATED"}}) {
+    auto r = create(flags);
+    EXPECT_EQ(r.code, kExitUsage) << flags[1];
+    EXPECT_NE(r.err.find("bad_policy"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(P("p.bin")));
+  auto ok = create({"--submitter", sub + "KEY_CREATED", "--subjects", "kms=key/,svc/kms/"});
+  ASSERT_EQ(ok.code, kExitOk) << ok.err;
+  auto shown = Ctl({"--json", "policy", "show", P("p.bin")});
+  ASSERT_EQ(shown.code, kExitOk) << shown.err;
+  EXPECT_EQ(shown.Json()["submitters"][0]["subjects"], nlohmann::json::array({"key/", "svc/kms/"}));
   std::ofstream(P("junk.bin")) << "not a manifest";
   EXPECT_EQ(Ctl({"manifest", "show", P("junk.bin")}).code, kExitUsage);
   EXPECT_EQ(Ctl({"manifest", "show", P("missing.bin")}).code, kExitNotFound);

@@ -84,6 +84,8 @@ struct Deployment {
   // What the policy's submitter may append.
   std::string submitter_kinds =
       "KEY_CREATED,KEY_IMPORTED,KEY_ROTATED,KEY_EXPORTED,KEY_RETIRED,SIGNATURE_PRODUCED";
+  // The subject prefixes it may name ("": every subject but the notary's).
+  std::string submitter_subjects;
   std::string vkey;
   // Witnesses named in the manifest (set before Create); witness_quorum of
   // their cosignatures are required.
@@ -97,8 +99,10 @@ struct Deployment {
   // What `ledgerctl notary provision --json` printed last (registry key...).
   std::string provision_out;
   // When set (before Create): ledgerd's own submitter key ("ledgerd.host",
-  // host.key) is admitted by the manifest for these kinds, for --host-key.
+  // host.key) is admitted by the manifest for these kinds, for --host-key,
+  // on the subjects ledgerd writes (EXPORT_CREATED, VERIFICATION_RUN).
   std::string host_kinds;
+  std::string host_subjects = "export/,verification/";
 
   std::string P(const std::string& name) const { return (dir / name).string(); }
 
@@ -147,7 +151,8 @@ struct Deployment {
     std::vector<std::string> manifest = {
         "manifest", "create", "--origin", origin, "--pcr0", Sha384Hex(Slurp(NOTARY_ENCLAVE_BIN)),
         "--threshold", "2", "--quorum-pub", P("quorum/quorum.pub"), "--submitter",
-        "kms.frontend=" + submitter->VerifierKey() + ":" + kinds, "--out", P("manifest.bin")};
+        "kms.frontend=" + submitter->VerifierKey() + ":" + kinds, "--subjects",
+        "kms.frontend=" + submitter_subjects, "--out", P("manifest.bin")};
     manifest.insert(manifest.end(), ops.begin(), ops.end());
     if (!host_kinds.empty()) {
       auto host_key = Ed25519PrivateKey::Generate();
@@ -160,7 +165,8 @@ struct Deployment {
       auto host_signer = note::NewEd25519Signer("ledgerd.host", std::move(*host_key));
       manifest.insert(manifest.end(), {"--submitter", "ledgerd.host=" +
                                                           host_signer->VerifierKey() + ":" +
-                                                          host_kinds});
+                                                          host_kinds,
+                                       "--subjects", "ledgerd.host=" + host_subjects});
     }
     for (int i = 0; i < witness_count; ++i) {
       Process keygen({WITNESS_BIN, "keygen", "--name", WitnessName(i), "--out",

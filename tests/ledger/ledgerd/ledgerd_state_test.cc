@@ -28,6 +28,10 @@ class LedgerdStateTest : public ::testing::Test {
     deployment_ = new Deployment();
     deployment_->dir_prefix = "ledgerd-state-test";
     deployment_->submitter_kinds = "KEY_CREATED,STATE_NOTARIZED";
+    // The service owns key/ and svc/; ledgerd's own key (host.key) appends
+    // VERIFICATION_RUN on verification/ only (policy.md §2).
+    deployment_->submitter_subjects = "key/,svc/";
+    deployment_->host_kinds = "VERIFICATION_RUN";
     deployment_->Create();
     if (HasFatalFailure()) return;
     // A long batch window, so that concurrent requests share a batch.
@@ -71,6 +75,19 @@ class LedgerdStateTest : public ::testing::Test {
     auto stamp = MakeStamp(deployment_->origin, *bytes, *deployment_->submitter);
     EXPECT_TRUE(stamp.ok());
     return {{"event", event}, {"stamp", Base64Encode(*stamp)}};
+  }
+
+  // `event` stamped with ledgerd's own key (host.key: name, alg, seed hex).
+  static json StampedByHost(const json& event) {
+    std::istringstream file(Slurp(deployment_->P("host.key")));
+    std::string name, alg, seed;
+    file >> name >> alg >> seed;
+    auto key = Ed25519PrivateKey::FromSeed(HexDecode(seed).value());
+    EXPECT_TRUE(key.ok());
+    auto signer = note::NewEd25519Signer(name, std::move(*key));
+    auto bytes = EncodeEvent(codec::EventFromJsonValue(event).value()).value();
+    return {{"event", event},
+            {"stamp", Base64Encode(MakeStamp(deployment_->origin, bytes, *signer).value())}};
   }
 
   static httplib::Result PostState(const std::string& subject, const json& body) {
@@ -174,6 +191,9 @@ TEST_F(LedgerdStateTest, BadStateRequestsAreRefusedWithStableReasons) {
   key["event"]["kind"] = "KEY_CREATED";
   key["event"].erase("new_state_hash");
   expect(PostState("svc/a", key), 400, "wrong_kind");
+  // A subject of another service: the notary refuses it whatever the prior.
+  expect(PostState("billing/db", StateEntry("billing/db", "bad-3", "", H("x"))), 409,
+         "subject_not_granted");
   expect(Client().Post("/v1/state/svc%2Fa", "{", "application/json"), 400, "malformed_json");
   expect(Client().Post("/v1/state/svc%2Fa", "{}", "text/plain"), 415, "unsupported_media_type");
   // Queries.
@@ -272,6 +292,31 @@ TEST_F(LedgerdStateTest, ServiceDetectsTheRollbackOfItsOwnDatabase) {
   ASSERT_FALSE(HasFatalFailure());
   std::filesystem::copy_file(backup, db, std::filesystem::copy_options::overwrite_existing);
 
+  // Review F1: the host stamps, with its own key (admitted for
+  // VERIFICATION_RUN), an entry that names svc/db with the stale v2 hash.
+  // It used to become the latest state; the subject is not the host's.
+  json forged_event = {{"kind", "VERIFICATION_RUN"},
+                       {"event_id", "x"},
+                       {"actor", {{"id", "ledgerd"}}},
+                       {"subject", subject},
+                       {"outcome", "SUCCESS"},
+                       {"occurred_at", "2024-05-01T09:00:00Z"},
+                       {"new_state_hash", file_hash()}};
+  auto attack = Client().Post("/v1/entries", json{{"entries", {StampedByHost(forged_event)}}}.dump(),
+                              "application/json");
+  ASSERT_TRUE(attack);
+  EXPECT_EQ(attack->status, 409) << attack->body;
+  EXPECT_NE(attack->body.find("subject_not_granted"), std::string::npos) << attack->body;
+  // With its own subject, the same key is still admitted: the refusal is
+  // about ownership, not about the key.
+  forged_event["subject"] = "verification/ledgerd";
+  forged_event["event_id"] = "y";
+  forged_event.erase("new_state_hash");
+  auto own = Client().Post("/v1/entries", json{{"entries", {StampedByHost(forged_event)}}}.dump(),
+                           "application/json");
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->status, 200) << own->body;
+
   // The restored service starts: its file is v2, the notarized state is v4.
   auto r = Client().Get("/v1/state/" + Encode(subject));
   ASSERT_TRUE(r);
@@ -293,6 +338,18 @@ TEST_F(LedgerdStateTest, ServiceDetectsTheRollbackOfItsOwnDatabase) {
   ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--expect-state", prior,
              saved});
   EXPECT_EQ(ctl.code, 0) << ctl.err;
+  // The answer names who set the state; the service can require itself.
+  EXPECT_EQ(json::parse(answer)["state"]["set_by"],
+            (json{{"kind", "STATE_NOTARIZED"}, {"stamper", "kms.frontend"}}));
+  ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--expect-state", prior,
+             "--stamper", "kms.frontend", "--kind", "STATE_NOTARIZED", saved});
+  EXPECT_EQ(ctl.code, 0) << ctl.err;
+  ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--stamper",
+             "ledgerd.host", saved});
+  EXPECT_NE(ctl.err.find("state_setter_mismatch"), std::string::npos) << ctl.err;
+  ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--kind",
+             "VERIFICATION_RUN", saved});
+  EXPECT_NE(ctl.err.find("state_setter_mismatch"), std::string::npos) << ctl.err;
 
   // The restored service's next write names v2 as prior: refused, 409.
   r = PostState(subject, StateEntry(subject, "svc-stale", file_hash(), H("v3-from-backup")));
