@@ -58,8 +58,11 @@ bool IsEvidenceKind(EventKind k) {
 Result<AttestationPolicy> BootDocumentPolicy(const Context& c, const Event& boot,
                                              bool& pcrs_checked) {
   const std::string* digest_hex = FindAttribute(boot, "manifest_digest");
-  auto digest = digest_hex ? Hash::FromHex(*digest_hex) : Result<Hash>(Status::NotFound("", ""));
-  if (!digest.ok()) {
+  std::optional<Hash> digest;
+  if (digest_hex) {
+    if (auto h = Hash::FromHex(*digest_hex); h.ok()) digest = *h;
+  }
+  if (!digest) {
     return Status::VerificationFailed("boot_entry_malformed", "it records no manifest digest");
   }
   AttestationPolicy policy;
@@ -265,7 +268,9 @@ void CheckEvidence(Context& c) {
       if (!c.options.attestation_root_der) continue;
       bool pcrs_checked = false;
       Status s = CheckBootDocument(c, e.event, AsBytes(*body), pcrs_checked);
-      if (!s.ok() && fail.empty()) fail = "boot entry " + std::to_string(e.index) + ": " + s.ToString();
+      if (!s.ok() && fail.empty()) {
+        fail = "boot entry " + std::to_string(e.index) + ": " + s.ToString();
+      }
       if (pcrs_checked) ++pcr_docs;
     }
   }

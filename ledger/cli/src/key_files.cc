@@ -92,8 +92,8 @@ Result<std::vector<ManifestSubmitter>> ParseSubmitters(const Args& a) {
     auto named = [&](const ManifestSubmitter& s) { return s.name == v.substr(0, eq); };
     auto it = eq == std::string::npos ? out.end() : std::find_if(out.begin(), out.end(), named);
     if (it == out.end()) {
-      return Status::InvalidArgument("bad_submitter",
-                                     "--subjects must be NAME=PREFIX,PREFIX for a --submitter NAME");
+      return Status::InvalidArgument(
+          "bad_submitter", "--subjects must be NAME=PREFIX,PREFIX for a --submitter NAME");
     }
     std::string prefixes = v.substr(eq + 1) + ",";
     for (size_t start = 0, comma; (comma = prefixes.find(',', start)) != std::string::npos;

@@ -22,7 +22,9 @@ bool StrictlyIncreasing(const std::vector<T>& v, Key key) {
 // notary's own record.
 std::optional<std::string> GrantDefect(const ManifestSubmitter& s) {
   for (EventKind k : s.kinds) {
-    if (IsNotaryKind(k)) return "is granted " + std::string(EventKindName(k)) + ", the notary's own";
+    if (IsNotaryKind(k)) {
+      return "is granted " + std::string(EventKindName(k)) + ", the notary's own";
+    }
   }
   if (s.subjects.empty() || s.subjects.size() > 255) return "needs 1..255 subject prefixes";
   for (const std::string& p : s.subjects) {

@@ -9,9 +9,7 @@ bool IsNotaryKind(EventKind kind) {
   return kind == EventKind::kEnclaveBooted || kind == EventKind::kPolicyChanged;
 }
 
-bool IsNotarySubject(std::string_view subject) {
-  return subject.starts_with(kNotarySubjectPrefix);
-}
+bool IsNotarySubject(std::string_view subject) { return subject.starts_with(kNotarySubjectPrefix); }
 
 bool IsNotaryRecord(const Event& event) {
   return IsNotaryKind(event.kind) || IsNotarySubject(event.subject);

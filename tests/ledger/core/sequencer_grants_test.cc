@@ -16,7 +16,9 @@ namespace {
 constexpr char kOrigin[] = "ledger.example/grants";
 
 Ed25519PrivateKey LogKey() { return Ed25519PrivateKey::FromSeed(Bytes(32, 0x31)).value(); }
-Ed25519PrivateKey KeyOf(uint8_t seed) { return Ed25519PrivateKey::FromSeed(Bytes(32, seed)).value(); }
+Ed25519PrivateKey KeyOf(uint8_t seed) {
+  return Ed25519PrivateKey::FromSeed(Bytes(32, seed)).value();
+}
 
 uint64_t Now() { return 1'700'000'000'000'000ull; }
 
@@ -40,11 +42,13 @@ class SequencerGrantsTest : public ::testing::Test {
   // svc-db: STATE_NOTARIZED and KEY_CREATED on svc/db/ and key/db-;
   // ledgerd.host: VERIFICATION_RUN on verification/.
   Policy Grants() const {
-    return Policy{0,
-                  {{"svc-db", db_->VerifierKey(),
-                    {EventKind::kKeyCreated, EventKind::kStateNotarized}, {"key/db-", "svc/db/"}},
-                   {"ledgerd.host", host_->VerifierKey(), {EventKind::kVerificationRun},
-                    {"verification/"}}}};
+    return Policy{
+        0,
+        {{"svc-db",
+          db_->VerifierKey(),
+          {EventKind::kKeyCreated, EventKind::kStateNotarized},
+          {"key/db-", "svc/db/"}},
+         {"ledgerd.host", host_->VerifierKey(), {EventKind::kVerificationRun}, {"verification/"}}}};
   }
 
   Sequencer Start(const Policy& p) {
@@ -75,7 +79,8 @@ TEST_F(SequencerGrantsTest, ASubmitterNamesOnlyTheSubjectsItIsGranted) {
   // The host's own key, admitted for VERIFICATION_RUN, cannot touch svc/db/.
   EXPECT_EQ(Send(s, EventBytes(EventKind::kVerificationRun, "svc/db/main"), *host_).reason(),
             "subject_not_granted");
-  EXPECT_TRUE(Send(s, EventBytes(EventKind::kVerificationRun, "verification/ledgerd"), *host_).ok());
+  EXPECT_TRUE(
+      Send(s, EventBytes(EventKind::kVerificationRun, "verification/ledgerd"), *host_).ok());
 }
 
 TEST_F(SequencerGrantsTest, OnlyTheLogKeyWritesTheNotarysRecords) {
@@ -96,17 +101,17 @@ TEST_F(SequencerGrantsTest, OnlyTheLogKeyWritesTheNotarysRecords) {
   // Unstamped, whatever the policy says about stamps.
   SubmitterPolicy open;
   open.require_stamps = false;
-  Sequencer trusting = Sequencer::Genesis(kOrigin, note::NewEd25519Signer(kOrigin, LogKey()),
-                                          std::move(open), Now)
-                           .value();
-  EXPECT_EQ(Send(trusting, EventBytes(EventKind::kPolicyChanged, "notary-policy/x"), Bytes{})
-                .reason(),
-            "reserved_for_notary");
+  Sequencer trusting =
+      Sequencer::Genesis(kOrigin, note::NewEd25519Signer(kOrigin, LogKey()), std::move(open), Now)
+          .value();
+  EXPECT_EQ(
+      Send(trusting, EventBytes(EventKind::kPolicyChanged, "notary-policy/x"), Bytes{}).reason(),
+      "reserved_for_notary");
   EXPECT_TRUE(Send(trusting, EventBytes(EventKind::kKeyCreated, "key/k-1"), Bytes{}).ok());
   // The log key writes them, and nothing else.
   EXPECT_EQ(s.head().size(), size);
-  EXPECT_TRUE(Send(s, EventBytes(EventKind::kEnclaveBooted, "notary/" + std::string(kOrigin)), *log_)
-                  .ok());
+  EXPECT_TRUE(
+      Send(s, EventBytes(EventKind::kEnclaveBooted, "notary/" + std::string(kOrigin)), *log_).ok());
   EXPECT_EQ(Send(s, EventBytes(EventKind::kKeyCreated, "key/db-1", 2), *log_).reason(),
             "unauthorized_kind");
 }

@@ -48,8 +48,8 @@ class NotaryRecordsTest : public ExportTest {
 
   struct Boot {
     Bytes pcr0 = Bytes(kPcrSize, 0xa0);
-    Hash user_data = {};         // Default: the recorded manifest digest
-    std::string attested = {};   // Default: the recorded ephemeral key
+    Hash user_data = {};        // Default: the recorded manifest digest
+    std::string attested = {};  // Default: the recorded ephemeral key
   };
 
   // A log of 8 events and one ENCLAVE_BOOTED entry recording manifest_ and an

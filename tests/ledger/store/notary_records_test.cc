@@ -47,9 +47,9 @@ class NotaryRecordsAuditTest : public ::testing::Test {
 };
 
 TEST_F(NotaryRecordsAuditTest, RecordsStampedByTheLogKeyPass) {
-  ASSERT_TRUE(Add(Record(EventKind::kEnclaveBooted, "notary/" + std::string(kOrigin), "b"),
-                  *log_key_)
-                  .ok());
+  ASSERT_TRUE(
+      Add(Record(EventKind::kEnclaveBooted, "notary/" + std::string(kOrigin), "b"), *log_key_)
+          .ok());
   EXPECT_TRUE(AuditNotaryRecords(*store_).ok());
 }
 

@@ -38,8 +38,8 @@ inline Result<SequencedBatch> AppendUnchecked(store::LogStore& st, const Submitt
   ASSIGN_OR_RETURN(Event event, DecodeEvent(e.event));
   ASSIGN_OR_RETURN(auto step, planner.Apply(event, index));
   (void)step;
-  b.checkpoint = Checkpoint{st.origin(), index + 1, range.Root(),
-                            {state_map::ExtensionLine(planner.root())}};
+  b.checkpoint =
+      Checkpoint{st.origin(), index + 1, range.Root(), {state_map::ExtensionLine(planner.root())}};
   auto signer = note::NewEd25519Signer(st.origin(), LogKey());
   ASSIGN_OR_RETURN(b.checkpoint_note, SignCheckpoint(b.checkpoint, *signer));
   RETURN_IF_ERROR(st.Append(b, payloads));
