@@ -50,10 +50,11 @@ struct Stack {
     auto signer = std::shared_ptr<const ledger::note::Signer>(
         ledger::note::NewEd25519Signer("anchord", std::move(key)));
     deployment.dir_prefix = "anchord-bench-" + std::to_string(block_time);
-    deployment.manifest_extra = {"--chain-id", "31337", "--registry",
-                                 "0x5fbdb2315678afecb367f032d93f642f64180aa3", "--submitter",
-                                 "anchord=" + signer->VerifierKey() + ":ANCHOR_CONFIRMED",
-                                  "--subjects", "anchord=anchor/"};
+    deployment.manifest_extra = {
+        "--chain-id",  "31337",
+        "--registry",  "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+        "--submitter", "anchord=" + signer->VerifierKey() + ":ANCHOR_CONFIRMED",
+        "--subjects",  "anchord=anchor/"};
     deployment.Create();
     if (deployment.vkey.empty()) Fail("the deployment did not come up");
     port = deployment.StartLedgerd(ledgerd);

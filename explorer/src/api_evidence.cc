@@ -142,7 +142,9 @@ nlohmann::json ManifestJson(const ledger::Manifest& m, const ledger::Bytes& enco
   for (const auto& s : m.submitters) {
     nlohmann::json kinds = nlohmann::json::array();
     for (auto k : s.kinds) kinds.push_back(std::string(ledger::EventKindName(k)));
-    subs.push_back({{"name", s.name}, {"verifier_key", s.verifier_key}, {"kinds", kinds},
+    subs.push_back({{"name", s.name},
+                    {"verifier_key", s.verifier_key},
+                    {"kinds", kinds},
                     {"subjects", s.subjects}});
   }
   nlohmann::json j = {{"origin", m.origin},

@@ -6,8 +6,8 @@
 #include "explorer_fixture.h"
 #include "ledger/checkpoint.h"
 #include "ledger/codec/state_json.h"
-#include "ledger/state_proof.h"
 #include "ledger/merkle.h"
+#include "ledger/state_proof.h"
 #include "ledger/tlog_proof.h"
 
 namespace explorer::testing {
@@ -217,7 +217,8 @@ TEST(ExplorerNotaryRecordsTest, LookAlikesAreNotKeyHistoryOrBootProofs) {
   TestLog log("lookalike");
   log.Append(3);
   AppendBootEntry(log);
-  auto submitter = ledger::note::NewEd25519Signer("kms.frontend", ledger::Ed25519PrivateKey::Generate().value());
+  auto submitter =
+      ledger::note::NewEd25519Signer("kms.frontend", ledger::Ed25519PrivateKey::Generate().value());
   for (auto kind : {ledger::EventKind::kPolicyChanged, ledger::EventKind::kEnclaveBooted}) {
     auto e = BaseEvent(kind, "look-alike/" + std::string(ledger::EventKindName(kind)));
     e.subject = kind == ledger::EventKind::kPolicyChanged

@@ -155,7 +155,8 @@ inline ledger::Event BaseEvent(ledger::EventKind kind, const std::string& id) {
 // `e` stamped with the log key, as the notary stamps its own records.
 inline ledger::SubmittedEvent ByLogKey(const ledger::Event& e) {
   ledger::Bytes event = ledger::EncodeEvent(e).value();
-  auto log_key = ledger::note::NewEd25519Signer(ledger::testing::kOrigin, ledger::testing::LogKey());
+  auto log_key =
+      ledger::note::NewEd25519Signer(ledger::testing::kOrigin, ledger::testing::LogKey());
   return {event, ledger::MakeStamp(ledger::testing::kOrigin, event, *log_key).value()};
 }
 
@@ -165,9 +166,9 @@ inline void AppendWithPayload(TestLog& log, ledger::Event e, const ledger::Bytes
                               const std::string& content_type) {
   auto digest = ledger::Sha256::Digest(body);
   e.payload_digest = digest;
-  ledger::SubmittedEvent submitted = ledger::IsNotaryRecord(e)
-                                         ? ByLogKey(e)
-                                         : ledger::SubmittedEvent{ledger::EncodeEvent(e).value(), {}};
+  ledger::SubmittedEvent submitted =
+      ledger::IsNotaryRecord(e) ? ByLogKey(e)
+                                : ledger::SubmittedEvent{ledger::EncodeEvent(e).value(), {}};
   log.AppendEvents({submitted}, {ledger::store::Payload{digest, body, content_type}});
 }
 

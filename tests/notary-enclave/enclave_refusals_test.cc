@@ -120,9 +120,10 @@ TEST_F(EnclaveFixture, ForgedStampsAndUnauthorizedKindsAreRefused) {
   ledger::Event other = ledger::DecodeEvent(Ceremony::EventBytes(4)).value();
   other.subject = "svc/db";
   ledger::Bytes other_bytes = ledger::EncodeEvent(other).value();
-  EXPECT_REFUSED(e->Append(AppendRequest(
-                     {{other_bytes, ledger::MakeStamp(kOrigin, other_bytes, *ceremony_.submitter).value()}})),
-                 "subject_not_granted");
+  EXPECT_REFUSED(
+      e->Append(AppendRequest(
+          {{other_bytes, ledger::MakeStamp(kOrigin, other_bytes, *ceremony_.submitter).value()}})),
+      "subject_not_granted");
   EXPECT_EQ(e->GetStatus().size(), 1u);
 }
 

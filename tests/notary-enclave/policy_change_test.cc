@@ -21,8 +21,8 @@ class PolicyChangeTest : public EnclaveFixture {
 
   // Version `version`: svc-2 only (svc-1 of the manifest is dropped).
   ledger::Policy NextPolicy(uint64_t version) const {
-    return ledger::Policy{version,
-                         {{"svc-2", newcomer_->VerifierKey(), {EventKind::kKeyCreated}, {"key/"}}}};
+    return ledger::Policy{
+        version, {{"svc-2", newcomer_->VerifierKey(), {EventKind::kKeyCreated}, {"key/"}}}};
   }
 
   pb::ChangePolicy Request(const ledger::Policy& p, size_t approvals) const {

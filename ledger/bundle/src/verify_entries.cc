@@ -78,9 +78,8 @@ Result<AttestationPolicy> BootDocumentPolicy(const Context& c, const Event& boot
     pcrs_checked = true;
     return policy;
   }
-  return Status::VerificationFailed("unpinned_manifest",
-                                    "it booted under manifest " + digest->Hex() +
-                                        ", which is not pinned");
+  return Status::VerificationFailed(
+      "unpinned_manifest", "it booted under manifest " + digest->Hex() + ", which is not pinned");
 }
 
 Status CheckBootDocument(const Context& c, const Event& boot, ByteView document,

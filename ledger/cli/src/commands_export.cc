@@ -3,9 +3,9 @@
 #include <cstdlib>
 
 #include "commands.h"
+#include "key_files.h"
 #include "ledger/bundle/archive.h"
 #include "ledger/bundle/verify.h"
-#include "key_files.h"
 #include "ledger/clock.h"
 #include "ledger/codec/rfc3339.h"
 #include "ledger/export/export.h"

@@ -135,9 +135,9 @@ Status CmdQuorumGenesis(const Args& a, const Output& o) {
 }
 
 Status CmdManifestCreate(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow({"origin", "pcr0", "pcr1", "pcr2", "operator", "threshold",
-                           "quorum-pub", "submitter", "subjects", "witness", "witness-quorum",
-                           "nonce", "chain-id", "registry", "out", "json"}));
+  RETURN_IF_ERROR(a.Allow({"origin", "pcr0", "pcr1", "pcr2", "operator", "threshold", "quorum-pub",
+                           "submitter", "subjects", "witness", "witness-quorum", "nonce",
+                           "chain-id", "registry", "out", "json"}));
   Manifest m;
   ASSIGN_OR_RETURN(std::string out, a.Required("out"));
   ASSIGN_OR_RETURN(m.origin, a.Required("origin"));

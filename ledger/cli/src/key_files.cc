@@ -115,7 +115,9 @@ std::string SubmitterLine(const ManifestSubmitter& s) {
 nlohmann::json SubmitterJson(const ManifestSubmitter& s) {
   nlohmann::json kinds = nlohmann::json::array();
   for (EventKind k : s.kinds) kinds.push_back(std::string(EventKindName(k)));
-  return {{"name", s.name}, {"verifier_key", s.verifier_key}, {"kinds", kinds},
+  return {{"name", s.name},
+          {"verifier_key", s.verifier_key},
+          {"kinds", kinds},
           {"subjects", s.subjects}};
 }
 

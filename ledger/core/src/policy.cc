@@ -115,8 +115,8 @@ Result<SubmitterPolicy> ToSubmitterPolicy(const Policy& p) {
       return Status::InvalidArgument("unsupported_submitter_key",
                                      "submitter " + s.name + " has no usable verifier key");
     }
-    out.submitters.push_back({std::shared_ptr<const note::Verifier>(std::move(verifier).value()),
-                              s.kinds, s.subjects});
+    out.submitters.push_back(
+        {std::shared_ptr<const note::Verifier>(std::move(verifier).value()), s.kinds, s.subjects});
   }
   // A policy document governs a notarized log: an event without a stamp is
   // the host's word alone, so an empty list admits nobody (only the notary's

@@ -112,10 +112,9 @@ Status Sequencer::CheckEvent(size_t position, const SubmittedEvent& e) const {
   // a submitter write a boot or policy record (ownership.h).
   const bool notary_record = IsNotaryRecord(event);
   auto reserved = [&] {
-    return Status::FailedPrecondition("reserved_for_notary",
-                                      where + ": only the log key writes " +
-                                          std::string(EventKindName(event.kind)) + " on " +
-                                          event.subject);
+    return Status::FailedPrecondition(
+        "reserved_for_notary", where + ": only the log key writes " +
+                                   std::string(EventKindName(event.kind)) + " on " + event.subject);
   };
   if (e.stamp.empty()) {
     if (notary_record) return reserved();

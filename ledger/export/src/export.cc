@@ -5,8 +5,8 @@
 #include <set>
 
 #include "ledger/bundle/jcs.h"
-#include "ledger/codec/rfc3339.h"
 #include "ledger/checkpoint.h"
+#include "ledger/codec/rfc3339.h"
 #include "ledger/merkle.h"
 #include "ledger/ownership.h"
 #include "ledger/retention.h"

@@ -42,10 +42,11 @@ class AnchordTest : public ::testing::Test {
     deployment_.dir_prefix = "anchord-test-" + std::string(
         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     deployment_.witness_count = deployment_.witness_quorum = Witnesses();
-    deployment_.manifest_extra = {"--chain-id", std::to_string(kChainId), "--registry",
-                                  kRegistryAddress, "--submitter",
-                                  "anchord=" + signer->VerifierKey() + ":ANCHOR_CONFIRMED",
-                                  "--subjects", "anchord=anchor/"};
+    deployment_.manifest_extra = {
+        "--chain-id",  std::to_string(kChainId),
+        "--registry",  kRegistryAddress,
+        "--submitter", "anchord=" + signer->VerifierKey() + ":ANCHOR_CONFIRMED",
+        "--subjects",  "anchord=anchor/"};
     deployment_.Create();
     ASSERT_FALSE(HasFatalFailure());
     {

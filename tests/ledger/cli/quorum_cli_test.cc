@@ -115,8 +115,8 @@ TEST_F(QuorumCliTest, ManifestCreateShowApproveVerify) {
   ASSERT_EQ(Genesis().code, kExitOk);
   auto created = CreateManifest(
       "m.bin", {"--submitter", "kms-api=kms-api+01020304+AQIDBA==:KEY_CREATED,KEY_ROTATED",
-                "--subjects", "kms-api=key/", "--chain-id", "31337", "--registry", "0x5fbdb2315678afecb367f032d93f642f64180aa3",
-                "--nonce", "3"});
+                "--subjects", "kms-api=key/", "--chain-id", "31337", "--registry",
+                "0x5fbdb2315678afecb367f032d93f642f64180aa3", "--nonce", "3"});
   ASSERT_EQ(created.code, kExitOk) << created.err;
   const std::string digest = Trim(created.out);
   EXPECT_EQ(ManifestDigest(AsBytes(Slurp(P("m.bin")))).Hex(), digest);
@@ -192,8 +192,8 @@ TEST_F(QuorumCliTest, ManifestCreateRefusesGrantsOfTheNotarysRecords) {
   refused({"--submitter", sub + "ENCLAVE_BOOTED", "--subjects", "kms=key/"});
   refused({"--submitter", sub + "KEY_CREATED", "--subjects", "kms=key/,notary-policy/"});
   refused({"--submitter", sub + "KEY_CREATED"});  // no subjects
-  auto unknown = CreateManifest("m.bin", {"--submitter", sub + "KEY_CREATED", "--subjects",
-                                          "other=key/"});
+  auto unknown =
+      CreateManifest("m.bin", {"--submitter", sub + "KEY_CREATED", "--subjects", "other=key/"});
   EXPECT_EQ(unknown.code, kExitUsage);
   EXPECT_NE(unknown.err.find("bad_submitter"), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(P("m.bin")));

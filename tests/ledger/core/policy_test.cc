@@ -119,13 +119,13 @@ TEST_F(PolicyTest, DecodeIsStrict) {
     return out;
   };
   ManifestSubmitter a{"a", "a+00000000+key", {EventKind::kKeyCreated}, {"key/"}};
-  ManifestSubmitter b{"b", "b+00000000+key", {EventKind::kKeyCreated, EventKind::kKeyRotated},
-                      {"", "svc/"}};
+  ManifestSubmitter b{
+      "b", "b+00000000+key", {EventKind::kKeyCreated, EventKind::kKeyRotated}, {"", "svc/"}};
   EXPECT_TRUE(DecodePolicy(raw({a, b})).ok());
   EXPECT_EQ(reason(raw({b, a})), "malformed_policy");
   EXPECT_EQ(reason(raw({a, a})), "malformed_policy");
-  ManifestSubmitter unsorted_kinds{"b", "k", {EventKind::kKeyRotated, EventKind::kKeyCreated},
-                                   {"key/"}};
+  ManifestSubmitter unsorted_kinds{
+      "b", "k", {EventKind::kKeyRotated, EventKind::kKeyCreated}, {"key/"}};
   EXPECT_EQ(reason(raw({unsorted_kinds})), "malformed_policy");
   ManifestSubmitter unknown{"b", "k", {static_cast<EventKind>(999)}, {"key/"}};
   EXPECT_EQ(reason(raw({unknown})), "malformed_policy");

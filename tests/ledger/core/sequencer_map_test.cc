@@ -163,7 +163,8 @@ TEST_F(SequencerMapTest, EveryKindThatMovesAStateIsCompareAndSwap) {
     return e;
   };
   const Hash a = Sha256::Digest("A"), b = Sha256::Digest("B"), c = Sha256::Digest("C");
-  ASSERT_TRUE(Send(host_.Plan(0, {with_state(0, EventKind::kStateNotarized, std::nullopt, a)})).ok());
+  ASSERT_TRUE(
+      Send(host_.Plan(0, {with_state(0, EventKind::kStateNotarized, std::nullopt, a)})).ok());
   host_.Commit();
   ASSERT_TRUE(Send(host_.Plan(1, {with_state(1, EventKind::kStateNotarized, a, b)})).ok());
   host_.Commit();
@@ -171,8 +172,7 @@ TEST_F(SequencerMapTest, EveryKindThatMovesAStateIsCompareAndSwap) {
   for (EventKind kind : {EventKind::kKeyCreated, EventKind::kVerificationRun}) {
     EXPECT_EQ(Send(host_.Plan(2, {with_state(2, kind, std::nullopt, a)})).status().reason(),
               "state_conflict");
-    EXPECT_EQ(Send(host_.Plan(2, {with_state(2, kind, a, a)})).status().reason(),
-              "state_conflict");
+    EXPECT_EQ(Send(host_.Plan(2, {with_state(2, kind, a, a)})).status().reason(), "state_conflict");
   }
   EXPECT_EQ(seq_.head().size(), 2u);
   // Against the current state, any kind may move it; without a state hash,

@@ -149,10 +149,14 @@ struct Deployment {
     submitter = note::NewEd25519Signer("kms.frontend", std::move(*key));
     const std::string& kinds = submitter_kinds;
     std::vector<std::string> manifest = {
-        "manifest", "create", "--origin", origin, "--pcr0", Sha384Hex(Slurp(NOTARY_ENCLAVE_BIN)),
-        "--threshold", "2", "--quorum-pub", P("quorum/quorum.pub"), "--submitter",
-        "kms.frontend=" + submitter->VerifierKey() + ":" + kinds, "--subjects",
-        "kms.frontend=" + submitter_subjects, "--out", P("manifest.bin")};
+        "manifest",     "create",
+        "--origin",     origin,
+        "--pcr0",       Sha384Hex(Slurp(NOTARY_ENCLAVE_BIN)),
+        "--threshold",  "2",
+        "--quorum-pub", P("quorum/quorum.pub"),
+        "--submitter",  "kms.frontend=" + submitter->VerifierKey() + ":" + kinds,
+        "--subjects",   "kms.frontend=" + submitter_subjects,
+        "--out",        P("manifest.bin")};
     manifest.insert(manifest.end(), ops.begin(), ops.end());
     if (!host_kinds.empty()) {
       auto host_key = Ed25519PrivateKey::Generate();
@@ -163,10 +167,10 @@ struct Deployment {
       }
       ::chmod(P("host.key").c_str(), 0600);
       auto host_signer = note::NewEd25519Signer("ledgerd.host", std::move(*host_key));
-      manifest.insert(manifest.end(), {"--submitter", "ledgerd.host=" +
-                                                          host_signer->VerifierKey() + ":" +
-                                                          host_kinds,
-                                       "--subjects", "ledgerd.host=" + host_subjects});
+      manifest.insert(
+          manifest.end(),
+          {"--submitter", "ledgerd.host=" + host_signer->VerifierKey() + ":" + host_kinds,
+           "--subjects", "ledgerd.host=" + host_subjects});
     }
     for (int i = 0; i < witness_count; ++i) {
       Process keygen({WITNESS_BIN, "keygen", "--name", WitnessName(i), "--out",

@@ -295,6 +295,7 @@ TEST_F(LedgerdStateTest, ServiceDetectsTheRollbackOfItsOwnDatabase) {
   // Review F1: the host stamps, with its own key (admitted for
   // VERIFICATION_RUN), an entry that names svc/db with the stale v2 hash.
   // It used to become the latest state; the subject is not the host's.
+  // clang-format off
   json forged_event = {{"kind", "VERIFICATION_RUN"},
                        {"event_id", "x"},
                        {"actor", {{"id", "ledgerd"}}},
@@ -302,8 +303,9 @@ TEST_F(LedgerdStateTest, ServiceDetectsTheRollbackOfItsOwnDatabase) {
                        {"outcome", "SUCCESS"},
                        {"occurred_at", "2024-05-01T09:00:00Z"},
                        {"new_state_hash", file_hash()}};
-  auto attack = Client().Post("/v1/entries", json{{"entries", {StampedByHost(forged_event)}}}.dump(),
-                              "application/json");
+  // clang-format on
+  auto attack = Client().Post(
+      "/v1/entries", json{{"entries", {StampedByHost(forged_event)}}}.dump(), "application/json");
   ASSERT_TRUE(attack);
   EXPECT_EQ(attack->status, 409) << attack->body;
   EXPECT_NE(attack->body.find("subject_not_granted"), std::string::npos) << attack->body;
@@ -344,11 +346,11 @@ TEST_F(LedgerdStateTest, ServiceDetectsTheRollbackOfItsOwnDatabase) {
   ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--expect-state", prior,
              "--stamper", "kms.frontend", "--kind", "STATE_NOTARIZED", saved});
   EXPECT_EQ(ctl.code, 0) << ctl.err;
-  ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--stamper",
-             "ledgerd.host", saved});
+  ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--stamper", "ledgerd.host",
+             saved});
   EXPECT_NE(ctl.err.find("state_setter_mismatch"), std::string::npos) << ctl.err;
-  ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--kind",
-             "VERIFICATION_RUN", saved});
+  ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--kind", "VERIFICATION_RUN",
+             saved});
   EXPECT_NE(ctl.err.find("state_setter_mismatch"), std::string::npos) << ctl.err;
 
   // The restored service's next write names v2 as prior: refused, 409.
