@@ -74,7 +74,9 @@ quorum ceremony (README: "The quorum ceremony"):
   manifest create --origin O --pcr0 HEX [--pcr1 HEX] [--pcr2 HEX]
       --operator NAME=PUBKEYFILE... --threshold K --quorum-pub FILE
       [--submitter NAME=VKEY:KIND,KIND...] [--witness VKEY...] [--witness-quorum N]
-      [--nonce N] [--chain-id N] [--registry ADDRESS] --out FILE
+      [--nonce N] [--chain-id N] [--registry ADDRESS] [--predecessor OLD_MANIFEST] --out FILE
+                                           witness quorum N > half the witnesses, distinct keys;
+                                           --predecessor: the manifest in force it replaces
   manifest show FILE
   manifest approve --key KEYFILE --name NAME FILE --out APPROVAL
   manifest verify FILE APPROVAL...         exit 0 only with threshold valid approvals
