@@ -30,6 +30,32 @@ Result<std::vector<Hash>> Hashes(const google::protobuf::RepeatedPtrField<std::s
 
 }  // namespace
 
+// manifest.md §6: the log's map records, under the notary's subject, the
+// manifest digest of its latest ENCLAVE_BOOTED entry. A restored log goes on
+// under that manifest, or under its approved successor (which names it);
+// anything else, say an older approved manifest with fewer witnesses, is a
+// manifest rollback. `map_root` is the root of the verified head.
+Status Enclave::CheckManifestSuccession(const Hash& map_root, ledger::ByteView map_proof) const {
+  ASSIGN_OR_RETURN(ledger::state_map::Proof proof, ledger::state_map::Proof::Decode(map_proof));
+  const Hash key = ledger::state_map::KeyOf("notary/" + manifest_->origin);
+  ASSIGN_OR_RETURN(std::optional<ledger::state_map::Value> recorded,
+                   ledger::state_map::VerifyProof(map_root, key, proof));
+  if (!recorded.has_value()) {
+    return Status::FailedPrecondition("manifest_rollback", "the head records no boot manifest");
+  }
+  auto same = [](const Hash& a, const Hash& b) {
+    return CRYPTO_memcmp(a.bytes.data(), b.bytes.data(), Hash::kSize) == 0;
+  };
+  if (same(recorded->state, manifest_digest_) ||
+      (manifest_->predecessor.has_value() && same(*manifest_->predecessor, recorded->state))) {
+    return Status::Ok();
+  }
+  return Status::FailedPrecondition(
+      "manifest_rollback", "the log's latest boot ran manifest " + recorded->state.Hex() +
+                               "; manifest " + manifest_digest_.Hex() +
+                               " is neither it nor its approved successor");
+}
+
 Result<ledger::Sequencer> Enclave::StartSequencer(const pb::Restore& r) {
   const std::string& origin = manifest_->origin;
   // The policy in force at the head: the manifest's (version 0) unless the
@@ -65,9 +91,17 @@ Result<ledger::Sequencer> Enclave::StartSequencer(const pb::Restore& r) {
   ASSIGN_OR_RETURN(std::vector<Hash> proof, Hashes(r.last_leaf_proof()));
   // Sequencer::Restore accepts only a head signed by this log key whose
   // frontier folds to the signed root, with the last leaf proven in it.
-  return ledger::Sequencer::Restore(origin, std::move(signer), std::move(enforced),
-                                    options_.clock, r.checkpoint_note(), std::move(frontier),
-                                    ledger::AsBytes(r.last_leaf()), proof, std::move(options));
+  ASSIGN_OR_RETURN(ledger::Sequencer sequencer,
+                   ledger::Sequencer::Restore(origin, std::move(signer), std::move(enforced),
+                                              options_.clock, r.checkpoint_note(),
+                                              std::move(frontier), ledger::AsBytes(r.last_leaf()),
+                                              proof, std::move(options)));
+  // Without the map the head proves no manifest history (manifest.md §6).
+  if (sequencer.keeps_state_map()) {
+    RETURN_IF_ERROR(CheckManifestSuccession(sequencer.head().map_root,
+                                            ledger::AsBytes(r.boot_map_proof())));
+  }
+  return sequencer;
 }
 
 // While serving, the notary holds the head; a host that reconnects may only
@@ -133,6 +167,11 @@ Result<pb::Sequenced> Enclave::AppendBootEntry(ledger::ByteView map_proof) {
   e.attributes = {{"ephemeral_public_key", hex_key},
                   {"manifest_digest", manifest_digest_.Hex()},
                   {"platform", std::string(platform_.name())}};
+  // A successor manifest names the one it replaces (manifest.md §6).
+  if (manifest_->predecessor) {
+    e.attributes.emplace(e.attributes.begin() + 2, "manifest_predecessor",
+                         manifest_->predecessor->Hex());
+  }
   ASSIGN_OR_RETURN(Bytes event, ledger::EncodeEvent(e));
   ASSIGN_OR_RETURN(Bytes stamp, ledger::MakeStamp(manifest_->origin, event, *stamp_signer_));
   const ledger::LogHead& head = sequencer_->head();

@@ -4,6 +4,9 @@
 // a rebooted notary takes the root from the head its key signed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
 #include "enclave_fixture.h"
 #include "ledger/checkpoint.h"
 #include "ledger/event.h"
@@ -106,6 +109,175 @@ TEST_F(EnclaveMapTest, LogWithoutTheMapStaysWithout) {
   auto second = Boot();
   Provision(*second);
   EXPECT_REFUSED(second->Restore(r), "bad_restore");
+}
+
+
+// No manifest rollback (manifest.md §6). The map records, under the notary's
+// subject, the manifest digest of the latest ENCLAVE_BOOTED entry; a
+// restored log goes on only under that manifest or its approved successor.
+class ManifestSuccessionTest : public EnclaveMapTest {
+ protected:
+  struct Version {
+    ledger::Bytes bytes;
+    ledger::Hash digest;
+  };
+  // A manifest of this log (same operators and quorum key) with `nonce`,
+  // succeeding `predecessor` when given, with one required witness or none.
+  Version Make(uint64_t nonce, std::optional<ledger::Hash> predecessor, bool witnessed) const {
+    ledger::Manifest m = ceremony_.manifest;
+    m.nonce = nonce;
+    m.predecessor = predecessor;
+    if (witnessed) {
+      m.witnesses = {witness_};
+      m.witness_quorum = 1;
+    }
+    Version v;
+    v.bytes = ledger::EncodeManifest(m).value();
+    v.digest = ledger::ManifestDigest(v.bytes);
+    return v;
+  }
+  Version Genesis() const { return {ceremony_.manifest_bytes, ceremony_.digest}; }
+
+  // A rebooted notary, approved and provisioned by the operators under `v`.
+  std::unique_ptr<Enclave> BootUnder(const Version& v) {
+    auto e = Boot();
+    pb::Provision p;
+    p.set_manifest(std::string(ledger::AsString(v.bytes)));
+    for (const auto& a : ceremony_.ApprovalsOf(v.digest, 2)) {
+      p.add_approvals(std::string(ledger::AsString(a)));
+    }
+    for (const auto& box : ceremony_.SharesFor(e->ephemeral_public_key().view(), 2, v.digest)) {
+      p.add_sealed_shares(std::string(ledger::AsString(box)));
+    }
+    auto r = e->Provision(p);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return e;
+  }
+
+  // The head the host holds, with the proof for the boot subject from `map`.
+  pb::Restore HeadWithBootProof(const sm::reference::Entries& map) const {
+    pb::Restore head = host_.Head();
+    head.set_boot_map_proof(std::string(
+        ledger::AsString(sm::reference::Prove(map, BootKey()).Encode())));
+    return head;
+  }
+  static ledger::Hash BootKey() { return sm::KeyOf("notary/" + std::string(kOrigin)); }
+
+  // A new log with the map under the genesis manifest, and one append.
+  void StartLog() {
+    auto e = Boot();
+    Provision(*e);
+    pb::Restore genesis;
+    genesis.set_genesis(true);
+    genesis.set_state_map(true);
+    auto booted = e->Restore(genesis);
+    ASSERT_TRUE(booted.ok()) << booted.status();
+    Track(booted->boot_entry());
+    auto appended = e->Append(WithProofs(Stamped(1, 3)));
+    ASSERT_TRUE(appended.ok()) << appended.status();
+    Track(*appended);
+  }
+
+  // The attributes of the last entry the host holds.
+  std::map<std::string, std::string> LastAttributes() const {
+    auto leaf = ledger::DecodeLeaf(host_.leaves.back()).value();
+    auto event = ledger::DecodeEvent(leaf.event).value();
+    return {event.attributes.begin(), event.attributes.end()};
+  }
+
+  std::string witness_ = ledger::note::FormatVerifierKey(
+      "witness.test", ledger::note::kAlgCosignatureV1,
+      ledger::Ed25519PrivateKey::Generate().value().public_key().view());
+};
+
+TEST_F(ManifestSuccessionTest, AnApprovedSuccessorTakesOverAndTheOlderManifestIsRefused) {
+  StartLog();
+  ASSERT_FALSE(HasFatalFailure());
+  const Version genesis = Genesis();
+  // The operators roll out a successor that requires a witness.
+  const Version next = Make(2, genesis.digest, /*witnessed=*/true);
+  auto second = BootUnder(next);
+  auto restored = second->Restore(HeadWithBootProof(map_));
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_EQ(second->state(), Enclave::State::kConfirming);
+  Track(restored->boot_entry());
+  // The boot entry records the succession.
+  auto attributes = LastAttributes();
+  EXPECT_EQ(attributes["manifest_digest"], next.digest.Hex());
+  EXPECT_EQ(attributes["manifest_predecessor"], genesis.digest.Hex());
+  EXPECT_EQ(map_.at(BootKey()).state, next.digest);
+
+  // The host goes back to the genesis manifest, whose approvals never
+  // expire and which requires no witness: refused, nothing sequenced.
+  const uint64_t size = host_.size();
+  auto third = BootUnder(genesis);
+  EXPECT_REFUSED(third->Restore(HeadWithBootProof(map_)), "manifest_rollback");
+  EXPECT_EQ(third->state(), Enclave::State::kProvisioned);
+  // ... nor can it show a map in which the boot subject still holds the
+  // genesis digest: the proof does not lead to the signed root.
+  auto forged_map = map_;
+  forged_map[BootKey()].state = genesis.digest;
+  EXPECT_REFUSED(third->Restore(HeadWithBootProof(forged_map)), "map_proof_mismatch");
+  // An unrelated manifest, and another successor of the genesis manifest
+  // (not of the one in force), are refused too.
+  EXPECT_REFUSED(BootUnder(Make(3, std::nullopt, true))->Restore(HeadWithBootProof(map_)),
+                 "manifest_rollback");
+  EXPECT_REFUSED(BootUnder(Make(4, genesis.digest, true))->Restore(HeadWithBootProof(map_)),
+                 "manifest_rollback");
+  EXPECT_EQ(host_.size(), size);
+
+  // The manifest in force restores again, and its own successor takes over.
+  auto again = BootUnder(next);
+  auto same = again->Restore(HeadWithBootProof(map_));
+  ASSERT_TRUE(same.ok()) << same.status();
+  Track(same->boot_entry());
+  EXPECT_EQ(LastAttributes().count("manifest_predecessor"), 1u);
+  const Version after = Make(5, next.digest, true);
+  auto fourth = BootUnder(after);
+  auto succeeded = fourth->Restore(HeadWithBootProof(map_));
+  ASSERT_TRUE(succeeded.ok()) << succeeded.status();
+  Track(succeeded->boot_entry());
+  EXPECT_EQ(map_.at(BootKey()).state, after.digest);
+  // Now `next` is the older one.
+  EXPECT_REFUSED(BootUnder(next)->Restore(HeadWithBootProof(map_)), "manifest_rollback");
+}
+
+// A manifest whose witness quorums need not intersect, or that lists one key
+// twice, cannot be made with EncodeManifest; the notary refuses such bytes
+// from the host before pinning them.
+TEST_F(ManifestSuccessionTest, TheNotaryRefusesWitnessQuorumsThatNeedNotIntersect) {
+  ledger::Manifest m = ceremony_.manifest;
+  for (int i = 0; i < 4; ++i) {
+    m.witnesses.push_back(ledger::note::FormatVerifierKey(
+        "w" + std::to_string(i) + ".test", ledger::note::kAlgCosignatureV1,
+        ledger::Ed25519PrivateKey::Generate().value().public_key().view()));
+  }
+  m.witness_quorum = 3;
+  ledger::Bytes bytes = ledger::EncodeManifest(m).value();
+  ASSERT_EQ(bytes[bytes.size() - 2], 3);
+  bytes[bytes.size() - 2] = 2;  // 2 of 4 (no registry: the byte before its flags)
+  auto e = Boot();
+  EXPECT_REFUSED(e->GetBootProof(bytes), "non_intersecting_witness_quorum");
+  pb::Provision p = ceremony_.ProvisionRequest(e->ephemeral_public_key().view(), 2, 2);
+  p.set_manifest(std::string(ledger::AsString(bytes)));
+  EXPECT_REFUSED(e->Provision(p), "non_intersecting_witness_quorum");
+
+  // w1's key under w0's name as well (names of equal length).
+  std::sort(m.witnesses.begin(), m.witnesses.end());
+  m.witness_quorum = 3;
+  std::string s(ledger::AsString(ledger::EncodeManifest(m).value()));
+  const std::string& w1 = m.witnesses[1];  // <name>+<key ID>+<base64(type || key)>
+  const std::string key_b64 = w1.substr(w1.find('+', w1.find('+') + 1) + 1);
+  auto key = ledger::Ed25519PublicKey::FromBytes(
+      ledger::ByteView(ledger::Base64Decode(key_b64).value()).subspan(1)).value();
+  const std::string dup =
+      ledger::note::FormatVerifierKey("w0.test", ledger::note::kAlgCosignatureV1, key.view());
+  const size_t at = s.find(m.witnesses[0]);
+  ASSERT_NE(at, std::string::npos);
+  ASSERT_EQ(dup.size(), m.witnesses[0].size());
+  s.replace(at, dup.size(), dup);
+  EXPECT_REFUSED(e->GetBootProof(ledger::AsBytes(s)), "duplicate_witness_key");
+  EXPECT_EQ(e->state(), Enclave::State::kBooted);
 }
 
 }  // namespace

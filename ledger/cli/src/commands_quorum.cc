@@ -77,6 +77,7 @@ nlohmann::json ManifestJson(const Manifest& m, const Hash& digest) {
   if (m.pcr2) j["pcr2"] = HexEncode(*m.pcr2);
   if (m.registry_chain_id) j["registry_chain_id"] = *m.registry_chain_id;
   if (m.registry_address) j["registry_address"] = "0x" + HexEncode(*m.registry_address);
+  if (m.predecessor) j["predecessor"] = m.predecessor->Hex();
   return j;
 }
 
@@ -137,7 +138,7 @@ Status CmdQuorumGenesis(const Args& a, const Output& o) {
 Status CmdManifestCreate(const Args& a, const Output& o) {
   RETURN_IF_ERROR(a.Allow({"origin", "pcr0", "pcr1", "pcr2", "operator", "threshold", "quorum-pub",
                            "submitter", "subjects", "witness", "witness-quorum", "nonce",
-                           "chain-id", "registry", "out", "json"}));
+                           "chain-id", "registry", "predecessor", "out", "json"}));
   Manifest m;
   ASSIGN_OR_RETURN(std::string out, a.Required("out"));
   ASSIGN_OR_RETURN(m.origin, a.Required("origin"));
@@ -166,6 +167,14 @@ Status CmdManifestCreate(const Args& a, const Output& o) {
   if (auto v = a.Get("registry")) {
     ASSIGN_OR_RETURN(m.registry_address, ParseFixedHex<kRegistryAddressSize>(*v, "--registry"));
   }
+  // The manifest in force, which this one replaces (manifest.md §6).
+  if (auto v = a.Get("predecessor")) {
+    ASSIGN_OR_RETURN(Manifest old, ReadManifest(*v));
+    if (old.origin != m.origin) {
+      return Status::InvalidArgument("bad_manifest", "--predecessor is a manifest of another log");
+    }
+    ASSIGN_OR_RETURN(m.predecessor, ManifestDigest(old));
+  }
   ASSIGN_OR_RETURN(Bytes enc, EncodeManifest(m));
   RETURN_IF_ERROR(WriteFile(out, AsString(enc), false));
   const Hash digest = ManifestDigest(enc);
@@ -190,6 +199,7 @@ Status CmdManifestShow(const Args& a, const Output& o) {
   text += "witness-quorum " + std::to_string(m.witness_quorum) + "\n";
   if (m.registry_chain_id) text += "registry-chain-id " + std::to_string(*m.registry_chain_id) + "\n";
   if (m.registry_address) text += "registry-address 0x" + HexEncode(*m.registry_address) + "\n";
+  if (m.predecessor) text += "predecessor " + m.predecessor->Hex() + "\n";
   o.Print(ManifestJson(m, digest), text);
   return Status::Ok();
 }

@@ -79,9 +79,12 @@ quorum ceremony (README: "The quorum ceremony"):
       --operator NAME=PUBKEYFILE... --threshold K --quorum-pub FILE
       [--submitter NAME=VKEY:KIND,KIND... --subjects NAME=PREFIX,PREFIX...]
       [--witness VKEY...] [--witness-quorum N] [--nonce N] [--chain-id N] [--registry ADDRESS]
-      --out FILE                           each submitter needs its subject prefixes ("NAME="
+      [--predecessor OLD_MANIFEST] --out FILE
+                                           each submitter needs its subject prefixes ("NAME="
                                            for all); ENCLAVE_BOOTED, POLICY_CHANGED and
-                                           notary* subjects are the notary's, never granted
+                                           notary* subjects are the notary's, never granted;
+                                           witness quorum N > half the witnesses, distinct keys;
+                                           --predecessor: the manifest in force it replaces
   manifest show FILE
   manifest approve --key KEYFILE --name NAME FILE --out APPROVAL
   manifest verify FILE APPROVAL...         exit 0 only with threshold valid approvals

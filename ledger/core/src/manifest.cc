@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 
+#include "ledger/note.h"
 #include "manifest_codec.h"
 
 namespace ledger {
@@ -39,6 +41,55 @@ Manifest Sorted(Manifest m) {
   return m;
 }
 
+// --- Witnesses (manifest.md §2.1) ---------------------------------------------
+
+// The Ed25519 public key of a witness vkey (type Ed25519 or cosignature/v1:
+// both carry one), or nullopt for anything else.
+std::optional<Bytes> WitnessPublicKey(const std::string& vkey) {
+  auto v = note::ParseVerifierKey(vkey);
+  if (!v.ok() || ((*v)->alg() != note::kAlgEd25519 && (*v)->alg() != note::kAlgCosignatureV1)) {
+    return std::nullopt;
+  }
+  // Parsed above as <name>+<key ID>+<base64(type || key)>.
+  const size_t key_at = vkey.find('+', vkey.find('+') + 1) + 1;
+  auto material = Base64Decode(std::string_view(vkey).substr(key_at));
+  if (!material.ok() || material->empty()) return std::nullopt;
+  return Bytes(material->begin() + 1, material->end());
+}
+
+// Restore's freshness comes from the witnesses (ARCHITECTURE §6): a
+// restarted notary serves once witness_quorum of them cosign its head, and
+// each refuses a head older than one it cosigned. That says nothing unless
+// every quorum shares a witness with the quorum that cosigned the newest
+// head: 2K > N. Then 2K - N - 1 colluding or forgetful witnesses are
+// tolerated. A cosignature does not sign the witness's name, so one key
+// listed under two names would count twice: keys are compared, not strings.
+Status ValidateWitnessQuorum(const Manifest& m) {
+  std::set<Bytes> keys;
+  for (const std::string& w : m.witnesses) {
+    std::optional<Bytes> key = WitnessPublicKey(w);
+    if (!key) return Bad("witness '" + w + "' is not an Ed25519 or cosignature/v1 vkey");
+    if (!keys.insert(*key).second) {
+      return Status::InvalidArgument("duplicate_witness_key",
+                                     "witness '" + w + "' has the public key of another listed "
+                                     "witness; a cosignature does not sign the name, so it "
+                                     "would count twice");
+    }
+  }
+  const size_t n = m.witnesses.size(), k = m.witness_quorum;
+  if (n > 0 && 2 * k <= n) {
+    return Status::InvalidArgument(
+        "non_intersecting_witness_quorum",
+        "witness quorum " + std::to_string(k) + " of " + std::to_string(n) +
+            " witnesses: two quorums could share no witness, so a restored old head could be "
+            "confirmed by witnesses that never saw the newer one; the quorum must be more than "
+            "half (at least " + std::to_string(n / 2 + 1) + ")");
+  }
+  return Status::Ok();
+}
+
+// --- Validation ---------------------------------------------------------------
+
 // Validation of a sorted manifest: once sorted, "distinct" is "strictly increasing".
 Status ValidateSorted(const Manifest& m) {
   if (!IsName(m.origin)) return Bad("origin must be a key name of at most 255 bytes");
@@ -72,6 +123,7 @@ Status ValidateSorted(const Manifest& m) {
     return Bad("witness keys must be distinct");
   }
   if (m.witness_quorum > m.witnesses.size()) return Bad("witness quorum above the witness count");
+  RETURN_IF_ERROR(ValidateWitnessQuorum(m));
   if (m.registry_chain_id && *m.registry_chain_id == 0) return Bad("chain id 0");
   return Status::Ok();
 }
@@ -92,7 +144,9 @@ Result<Manifest> DecodeFields(ByteReader& r) {
   ASSIGN_OR_RETURN(ByteView magic, r.Take(kManifestMagic.size()));
   if (AsString(magic) != kManifestMagic) return Malformed("wrong magic");
   ASSIGN_OR_RETURN(uint8_t version, r.U8());
-  if (version != kManifestVersion) return Malformed("unknown version " + std::to_string(version));
+  if (version != kManifestVersion && version != kManifestVersionSuccessor) {
+    return Malformed("unknown version " + std::to_string(version));
+  }
   ASSIGN_OR_RETURN(m.nonce, r.U64BE());
   ASSIGN_OR_RETURN(m.origin, ReadStr8(r));
   ASSIGN_OR_RETURN(uint8_t pcrs, r.U8());
@@ -126,6 +180,10 @@ Result<Manifest> DecodeFields(ByteReader& r) {
     ASSIGN_OR_RETURN(m.registry_chain_id, r.U64BE());
   }
   if (reg & kHasAddress) RETURN_IF_ERROR(ReadArray(r, m.registry_address.emplace()));
+  if (version == kManifestVersionSuccessor) {
+    ASSIGN_OR_RETURN(ByteView predecessor, r.Take(Hash::kSize));
+    ASSIGN_OR_RETURN(m.predecessor, Hash::FromBytes(predecessor));
+  }
   RETURN_IF_ERROR(r.ExpectEnd());
   return m;
 }
@@ -139,7 +197,7 @@ Result<Bytes> EncodeManifest(const Manifest& unsorted) {
   RETURN_IF_ERROR(ValidateSorted(m));
   Bytes out;
   Append(out, kManifestMagic);
-  AppendU8(out, kManifestVersion);
+  AppendU8(out, m.predecessor ? kManifestVersionSuccessor : kManifestVersion);
   AppendU64BE(out, m.nonce);
   AppendStr8(out, m.origin);
   AppendU8(out, static_cast<uint8_t>(kPcr0 | (m.pcr1 ? kPcr1 : 0) | (m.pcr2 ? kPcr2 : 0)));
@@ -161,6 +219,7 @@ Result<Bytes> EncodeManifest(const Manifest& unsorted) {
                                      (m.registry_address ? kHasAddress : 0)));
   if (m.registry_chain_id) AppendU64BE(out, *m.registry_chain_id);
   if (m.registry_address) Append(out, ByteView(*m.registry_address));
+  if (m.predecessor) Append(out, m.predecessor->view());  // manifest.md §6
   return out;
 }
 
@@ -170,7 +229,8 @@ Result<Manifest> DecodeManifest(ByteView encoding) {
   // Canonical form only: anything valid that is not sorted, or otherwise not
   // what EncodeManifest writes, is refused.
   Status valid = ValidateSorted(m);
-  if (!valid.ok()) return Malformed(valid.message());
+  if (valid.reason() == "bad_manifest") return Malformed(valid.message());
+  RETURN_IF_ERROR(valid);  // a witness rule, under its own reason
   return m;
 }
 

@@ -23,7 +23,10 @@
 //   digest, stamped by the log key, so key history is in the log. The host
 //   also shows the submitter policy in force at that head: every checkpoint
 //   names it ("policy <version> <digest>", schemas/formats/policy.md §5), and
-//   another is refused (policy_mismatch).
+//   another is refused (policy_mismatch). In a log with the state map, the
+//   pinned manifest must be the one the head's latest ENCLAVE_BOOTED entry
+//   recorded or its approved successor (manifest_rollback,
+//   schemas/formats/manifest.md §6).
 // ConfirmHead (witness_quorum > 0): a restarted notary has no memory, so the
 //   head it restored may be an old backup. It serves only once the host shows
 //   the checkpoint it signed at Restore cosigned by witness_quorum distinct
@@ -117,6 +120,10 @@ class Enclave {
   // state map that is not new; map.md §4).
   ledger::Result<pb::Sequenced> AppendBootEntry(ledger::ByteView map_proof);
   ledger::Result<ledger::Sequencer> StartSequencer(const pb::Restore& request);
+  // FailedPrecondition("manifest_rollback") unless the pinned manifest is
+  // the one the head's latest boot recorded, or its approved successor.
+  ledger::Status CheckManifestSuccession(const ledger::Hash& map_root,
+                                         ledger::ByteView map_proof) const;
   ledger::Status CheckHeldHead(const pb::Restore& request) const;
   ledger::Result<pb::Sequenced> Finish(ledger::SequencedBatch batch);
 

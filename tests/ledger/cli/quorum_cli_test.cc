@@ -11,6 +11,7 @@
 
 #include "ledger/cli/ledgerctl.h"
 #include "ledger/manifest.h"
+#include "ledger/note.h"
 #include "ledger/quorum.h"
 #include "cli_fixture.h"
 #include "ledger/sealed_box.h"
@@ -227,6 +228,67 @@ TEST_F(QuorumCliTest, PolicyCreateRefusesGrantsOfTheNotarysRecords) {
   EXPECT_EQ(Ctl({"manifest", "show", P("junk.bin")}).code, kExitUsage);
   EXPECT_EQ(Ctl({"manifest", "show", P("missing.bin")}).code, kExitNotFound);
   EXPECT_EQ(Ctl({"manifest", "verify"}).code, kExitUsage);
+}
+
+
+// manifest.md §2.1: the witness quorum must be more than half the witnesses,
+// and one public key may not be listed twice under different names.
+TEST_F(QuorumCliTest, ManifestCreateRefusesWitnessQuorumsThatNeedNotIntersect) {
+  ASSERT_EQ(Genesis().code, kExitOk);
+  std::vector<Ed25519PublicKey> keys;
+  std::vector<std::string> witnesses;
+  for (int i = 0; i < 4; ++i) {
+    keys.push_back(Ed25519PrivateKey::Generate().value().public_key());
+    witnesses.insert(witnesses.end(),
+                     {"--witness", note::FormatVerifierKey("w" + std::to_string(i) + ".test",
+                                                           note::kAlgCosignatureV1,
+                                                           keys.back().view())});
+  }
+  auto with_quorum = [&](std::vector<std::string> w, const std::string& k) {
+    w.insert(w.end(), {"--witness-quorum", k});
+    return w;
+  };
+  auto split = CreateManifest("m4.bin", with_quorum(witnesses, "2"));
+  EXPECT_EQ(split.code, kExitUsage);
+  EXPECT_NE(split.err.find("non_intersecting_witness_quorum"), std::string::npos) << split.err;
+  EXPECT_FALSE(fs::exists(P("m4.bin")));
+  auto three = CreateManifest("m3.bin", with_quorum(witnesses, "3"));
+  EXPECT_EQ(three.code, kExitOk) << three.err;
+
+  // w0's key again under another name.
+  std::vector<std::string> dup = {witnesses[0], witnesses[1], witnesses[2], witnesses[3],
+                                  "--witness",
+                                  note::FormatVerifierKey("w9.test", note::kAlgCosignatureV1,
+                                                          keys[0].view())};
+  auto twice = CreateManifest("dup.bin", with_quorum(dup, "2"));
+  EXPECT_EQ(twice.code, kExitUsage);
+  EXPECT_NE(twice.err.find("duplicate_witness_key"), std::string::npos) << twice.err;
+  EXPECT_FALSE(fs::exists(P("dup.bin")));
+}
+
+// manifest.md §6: --predecessor names the manifest in force; the digest
+// (and so every approval) covers it.
+TEST_F(QuorumCliTest, ASuccessorManifestNamesItsPredecessor) {
+  ASSERT_EQ(Genesis().code, kExitOk);
+  auto first = CreateManifest("m1.bin");
+  ASSERT_EQ(first.code, kExitOk) << first.err;
+  auto second = CreateManifest("m2.bin", {"--nonce", "2", "--predecessor", P("m1.bin")});
+  ASSERT_EQ(second.code, kExitOk) << second.err;
+  auto m1 = DecodeManifest(AsBytes(Slurp(P("m1.bin")))).value();
+  auto m2 = DecodeManifest(AsBytes(Slurp(P("m2.bin")))).value();
+  EXPECT_FALSE(m1.predecessor.has_value());
+  ASSERT_TRUE(m2.predecessor.has_value());
+  EXPECT_EQ(*m2.predecessor, ManifestDigest(m1).value());
+  auto shown = Ctl({"manifest", "show", P("m2.bin")});
+  EXPECT_NE(shown.out.find("predecessor " + m2.predecessor->Hex()), std::string::npos) << shown.out;
+  // A manifest of another log cannot be a predecessor.
+  std::vector<std::string> args = {"manifest", "create", "--origin", "other.example/log",
+                                   "--pcr0", std::string(96, 'a'), "--threshold", "2",
+                                   "--quorum-pub", P("shares/quorum.pub"), "--predecessor",
+                                   P("m1.bin"), "--out", P("other.bin")};
+  auto ops = Operators();
+  args.insert(args.end(), ops.begin(), ops.end());
+  EXPECT_EQ(Ctl(args).code, kExitUsage);
 }
 
 }  // namespace

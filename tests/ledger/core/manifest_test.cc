@@ -130,7 +130,7 @@ TEST_F(ManifestTest, RefusesApprovalsOfAnotherManifest) {
 }
 
 TEST_F(ManifestTest, EveryFieldChangesTheDigest) {
-  std::vector<Manifest> variants(10, m_);
+  std::vector<Manifest> variants(11, m_);
   variants[0].origin = "other.example/log";
   variants[1].pcr0[0] ^= 1;
   variants[2].pcr2 = variants[2].pcr0;
@@ -139,9 +139,11 @@ TEST_F(ManifestTest, EveryFieldChangesTheDigest) {
   variants[4].threshold = 2;
   variants[5].submitters[0].kinds.push_back(EventKind::kKeyRetired);
   variants[9].submitters[0].subjects.push_back("svc/");
+  variants[6].witnesses.clear();  // one witness needs quorum 1 (manifest.md §2.1)
   variants[6].witness_quorum = 0;
   variants[7].registry_address.reset();
   variants[8].registry_chain_id = 1;
+  variants[10].predecessor = Hash{};
   for (const auto& v : variants) EXPECT_NE(ManifestDigest(v).value(), digest_);
 }
 

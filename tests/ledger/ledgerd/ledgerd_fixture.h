@@ -258,10 +258,13 @@ struct Deployment {
   }
   void StopWitness(int i) { witnesses[i].reset(); }
 
-  // --witness flags for ledgerd.
-  std::vector<std::string> WitnessFlags() const {
+  // --witness flags for ledgerd: every witness, or those in `which`.
+  std::vector<std::string> WitnessFlags(std::vector<int> which = {}) const {
+    if (which.empty()) {
+      for (int i = 0; i < witness_count; ++i) which.push_back(i);
+    }
     std::vector<std::string> out;
-    for (int i = 0; i < witness_count; ++i) {
+    for (int i : which) {
       out.insert(out.end(), {"--witness", WitnessName(i) + "=http://127.0.0.1:" +
                                               std::to_string(witness_ports[i])});
     }

@@ -7,7 +7,10 @@
 //    refused (healthz 503 rollback_detected, nothing appended), also when one
 //    witness was itself restored from old data;
 //  - an honest notary restart serves again once the quorum confirmed;
-//  - fork: a notary asked to sign another entry at a used index refuses.
+//  - fork: a notary asked to sign another entry at a used index refuses;
+//  - with 3 witnesses and quorum 2, a host that shows new heads to two of
+//    them and confirms an old backup with another two meets the witness
+//    they share, and the rollback is refused.
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
@@ -43,8 +46,9 @@ class WitnessedLedgerdTest : public ::testing::Test {
     d_.Destroy();
   }
 
-  void StartLedgerd() {
-    std::vector<std::string> flags = d_.WitnessFlags();
+  // With the witnesses in `which` (default: all).
+  void StartLedgerd(std::vector<int> which = {}) {
+    std::vector<std::string> flags = d_.WitnessFlags(std::move(which));
     flags.insert(flags.end(), {"--witness-timeout-ms", "1500", "--witness-request-timeout-ms",
                                "1000"});
     port_ = d_.StartLedgerd(ledgerd_, flags);
@@ -309,6 +313,58 @@ TEST_F(WitnessedLedgerdTest, TheNotaryRefusesAnotherEntryAtAUsedIndex) {
   ASSERT_FALSE(forked.ok());
   EXPECT_EQ(forked.status().reason(), "head_mismatch") << forked.status().ToString();
   EXPECT_EQ(StoreSize(), size);
+}
+
+
+// 3 witnesses, quorum 2: the smallest intersecting quorum with more than two
+// witnesses (manifest.md §2.1). 4 witnesses with quorum 2 are refused at
+// `manifest create` (quorum_cli_test) and by the notary (enclave_map_test).
+class IntersectingQuorumLedgerdTest : public WitnessedLedgerdTest {
+ protected:
+  void SetUp() override {
+    d_.dir_prefix = "ledgerd-quorum-test";
+    d_.witness_count = 3;
+    d_.witness_quorum = 2;
+    d_.Create();
+  }
+};
+
+// The split view of a quorum that need not intersect: the host sends new
+// checkpoints to witnesses 0 and 1 only, then restores an old store, has the
+// notary re-provisioned, and asks witnesses 1 and 2 to confirm it. Witness
+// 2 never saw the newer head and cosigns; witness 1 did and refuses, so the
+// quorum is never met and the old store is not served.
+TEST_F(IntersectingQuorumLedgerdTest, AQuorumThatSharesAWitnessRefusesTheRolledBackStore) {
+  StartLedgerd({0, 1});
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(200);
+  CheckCosignedReceipt(Post("old-1"));
+  ledgerd_.reset();
+  fs::copy(d_.P("log/store"), d_.P("store-backup"), fs::copy_options::recursive);
+  const uint64_t backup_size = StoreSize();
+  StartLedgerd({0, 1});
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(200);
+  for (const char* id : {"new-1", "new-2", "new-3"}) CheckCosignedReceipt(Post(id));
+
+  ledgerd_.reset();
+  d_.notary.reset();
+  fs::remove_all(d_.P("log/store"));
+  fs::copy(d_.P("store-backup"), d_.P("log/store"), fs::copy_options::recursive);
+  d_.StartNotary();
+  ASSERT_FALSE(HasFatalFailure());
+  StartLedgerd({1, 2});
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(503, "rollback_detected");
+  auto refused = Post("after-rollback");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503) << refused->body;
+  ledgerd_.reset();
+  // Only the new notary's ENCLAVE_BOOTED entry was written, never released.
+  EXPECT_EQ(StoreSize(), backup_size + 1);
+  // Witness 2 alone is not a quorum: ledgerd does not even start with it.
+  std::unique_ptr<Process> lone;
+  EXPECT_EQ(d_.StartLedgerd(lone, d_.WitnessFlags({2})), 0);
 }
 
 }  // namespace

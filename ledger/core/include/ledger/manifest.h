@@ -36,6 +36,9 @@ namespace ledger {
 
 inline constexpr std::string_view kManifestMagic = "audit-ledger/manifest\n";
 inline constexpr uint8_t kManifestVersion = 0x01;
+// A successor manifest (manifest.md §6): version 1's fields, then the digest
+// of the manifest it succeeds.
+inline constexpr uint8_t kManifestVersionSuccessor = 0x02;
 inline constexpr size_t kPcrSize = 48;  // SHA-384, as the Nitro NSM reports PCRs
 inline constexpr size_t kRegistryAddressSize = 20;
 inline constexpr size_t kMaxManifestNameSize = 255;   // origin, operator, submitter names
@@ -66,20 +69,31 @@ struct Manifest {
   uint8_t threshold = 0;                    // approvals (and shares) needed: 1..operators
   Ed25519PublicKey quorum_public_key;
   std::vector<ManifestSubmitter> submitters;  // 0..255, distinct names
-  std::vector<std::string> witnesses;         // C2SP vkeys, 0..255, distinct
-  uint8_t witness_quorum = 0;                 // 0..witnesses
+  // Ed25519 or cosignature/v1 vkeys, 0..255, distinct public keys.
+  std::vector<std::string> witnesses;
+  uint8_t witness_quorum = 0;                 // 2 * witness_quorum > witnesses; 0 if none
   std::optional<uint64_t> registry_chain_id;  // non-zero when present
   std::optional<std::array<uint8_t, kRegistryAddressSize>> registry_address;
+  // The digest of the manifest this one succeeds (manifest.md §6): a log
+  // whose latest ENCLAVE_BOOTED entry recorded it may continue under this
+  // one. nullopt: the first manifest of a log.
+  std::optional<Hash> predecessor;
   bool operator==(const Manifest&) const = default;
 };
 
-// InvalidArgument("bad_manifest") naming the first defect.
+// InvalidArgument naming the first defect: reason "bad_manifest", or for the
+// witness rules of manifest.md §2.1:
+//   "non_intersecting_witness_quorum"  witnesses but 2 * witness_quorum <= their
+//                                      count: two quorums could be disjoint;
+//   "duplicate_witness_key"            one public key listed twice (under any
+//                                      names: a cosignature does not sign the name).
 Status ValidateManifest(const Manifest& m);
 // The canonical encoding of (a sorted copy of) m; InvalidArgument("bad_manifest").
 Result<Bytes> EncodeManifest(const Manifest& m);
 // Strict: InvalidArgument("malformed_manifest") for a wrong magic, an unknown
 // version, truncation, trailing bytes, out-of-order or duplicate entries,
-// unknown flags or event kinds, or any value ValidateManifest refuses.
+// unknown flags or event kinds, or any value ValidateManifest refuses with
+// "bad_manifest"; its witness reasons are returned as they are.
 Result<Manifest> DecodeManifest(ByteView encoding);
 // SHA-256 of the canonical encoding (manifest.md §3).
 Hash ManifestDigest(ByteView encoding);
