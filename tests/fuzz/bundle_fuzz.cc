@@ -14,8 +14,10 @@
 
 namespace {
 
-// The key of the seed bundle, which ExportTest.SmallBundleVerifiesAndSeedsTheFuzzer
-// (tests/ledger/export) writes: the test log's key (seed 32 x 0x42).
+// The key of the seed bundles, which ExportTest.SmallBundleVerifiesAndSeedsTheFuzzer
+// and its filtered and time-range siblings (tests/ledger/export) write: the test
+// log's key (seed 32 x 0x42). small-time-range.tar carries boundary leaves
+// (data/proofs/boundaries.jsonl, entry lines checked by entries.boundaries).
 const std::shared_ptr<const ledger::note::Verifier>& Key() {
   static const auto* key = new std::shared_ptr<const ledger::note::Verifier>(
       ledger::note::NewEd25519Verifier(

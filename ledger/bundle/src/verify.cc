@@ -330,6 +330,7 @@ VerifyReport VerifyBundle(const Files& files, const VerifyOptions& options) {
   internal::CheckChain(c);
   internal::CheckGapless(c);
   internal::CheckRange(c);
+  internal::CheckBoundaries(c);
   internal::CheckScope(c);
   internal::CheckInclusion(c);
   internal::CheckEvidence(c);

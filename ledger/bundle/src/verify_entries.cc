@@ -99,6 +99,7 @@ Status CheckBootDocument(const Context& c, const Event& boot, ByteView document,
 void ParseEntries(Context& c) {
   ParseLines(c, kEntriesJsonl, c.entries, c.bad_entry_lines, c.first_bad_entry);
   ParseLines(c, kEvidenceJsonl, c.evidence, c.bad_evidence_lines, c.first_bad_evidence);
+  ParseLines(c, kBoundariesJsonl, c.boundaries, c.bad_boundary_lines, c.first_bad_boundary);
   const std::string* text = c.File(kInclusionJsonl);
   auto lines = SplitLines(text ? std::string_view(*text) : std::string_view());
   if (!lines.ok()) return;
@@ -115,7 +116,8 @@ void CheckEntryLeaves(Context& c) {
     return c.Fail("entries.leaves", std::to_string(c.bad_entry_lines) + " bad lines; first: " +
                                         c.first_bad_entry);
   }
-  if (c.entries.empty()) return c.Fail("entries.leaves", "no entries");
+  // No entries is a valid answer (an empty scope): entries.gapless holds it
+  // to the manifest's count and entries.boundaries proves the range empty.
   c.Pass("entries.leaves", std::to_string(c.entries.size()) +
                                " leaves hashed; each JSON line says what its leaf bytes say");
 }
@@ -152,13 +154,23 @@ void CheckGapless(Context& c) {
                               std::to_string(c.entries[i - 1].index) + ": out of order");
     }
   }
-  bool gapless = c.manifest.is_object() && c.manifest.contains("scope") &&
-                 c.manifest["scope"].is_object() && c.manifest["scope"].value("gapless", false);
+  const bool has_scope = c.manifest.is_object() && c.manifest.contains("scope") &&
+                         c.manifest["scope"].is_object();
+  const bool gapless = has_scope && c.manifest["scope"].value("gapless", false);
+  // Only a filter lets entries be left out (export-bundle.md §3): an
+  // unfiltered scope that calls itself not gapless would let any entry go.
+  if (!has_scope || gapless == c.manifest["scope"].contains("filter")) {
+    return c.Fail(name, "scope.gapless must be true exactly when the scope has no filter");
+  }
   auto first = c.ManifestU64("first_index"), last = c.ManifestU64("last_index");
   uint64_t count = 0;
-  if (c.manifest.is_object() && c.manifest.contains("counts") &&
-      c.manifest["counts"].is_object() && c.manifest["counts"]["entries"].is_number_unsigned()) {
+  if (c.manifest.contains("counts") && c.manifest["counts"].is_object() &&
+      c.manifest["counts"]["entries"].is_number_unsigned()) {
     count = c.manifest["counts"]["entries"].get<uint64_t>();
+  }
+  if (count == 0 && c.entries.empty() && c.bad_entry_lines == 0 &&
+      !c.manifest.contains("first_index") && !c.manifest.contains("last_index")) {
+    return c.Pass(name, "no entries in the scope (entries.boundaries proves the range empty)");
   }
   if (c.entries.empty() || !first || !last || c.entries.front().index != *first ||
       c.entries.back().index != *last || c.entries.size() != count ||

@@ -16,9 +16,9 @@ struct Context {
   const VerifyOptions& options;
   std::string origin;
   nlohmann::json manifest;  // null if unreadable
-  std::vector<EntryLine> entries, evidence;
-  size_t bad_entry_lines = 0, bad_evidence_lines = 0;
-  std::string first_bad_entry, first_bad_evidence;
+  std::vector<EntryLine> entries, evidence, boundaries;
+  size_t bad_entry_lines = 0, bad_evidence_lines = 0, bad_boundary_lines = 0;
+  std::string first_bad_entry, first_bad_evidence, first_bad_boundary;
   // size -> checkpoint, verified with the pinned key (only those that verify).
   std::map<uint64_t, VerifiedCheckpoint> checkpoints;
   std::vector<ConsistencyLine> consistency;
@@ -60,6 +60,7 @@ void CheckReports(Context& c);
 void CheckTimestamp(Context& c);
 // verify_scope.cc
 void CheckRange(Context& c);
+void CheckBoundaries(Context& c);
 void CheckScope(Context& c);
 // verify_retention.cc
 void CheckRetention(Context& c);

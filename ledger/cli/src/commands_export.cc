@@ -83,15 +83,20 @@ Status CmdExport(const Args& a, const Output& o) {
   auto manifest = nlohmann::json::parse(files[bundle::kExportManifest]);
   auto receipt = nlohmann::json::parse(files[bundle::kExportReceipt]);
   uint64_t export_index = receipt["entry"]["index"].get<uint64_t>();
+  // An empty scope has no first or last index (null in --json); its bundle
+  // proves the range empty with the two neighbouring leaves.
+  const std::string indices = manifest.contains("first_index")
+                                  ? manifest["first_index"].dump() + ".." +
+                                        manifest["last_index"].dump()
+                                  : "none in the scope";
   o.Print({{"out", out},
            {"entries", manifest["counts"]["entries"]},
-           {"first_index", manifest["first_index"]},
-           {"last_index", manifest["last_index"]},
+           {"first_index", manifest.value("first_index", nlohmann::json())},
+           {"last_index", manifest.value("last_index", nlohmann::json())},
            {"tree_size", manifest["tree_size"]},
            {"export_entry", export_index},
            {"manifest_sha256", Sha256::Digest(files[bundle::kExportManifest]).Hex()}},
-          "exported " + manifest["counts"]["entries"].dump() + " entries (" +
-              manifest["first_index"].dump() + ".." + manifest["last_index"].dump() + ") to " +
+          "exported " + manifest["counts"]["entries"].dump() + " entries (" + indices + ") to " +
               out + "\nrecorded as EXPORT_CREATED entry #" + std::to_string(export_index) + "\n");
   return Status::Ok();
 }

@@ -95,15 +95,22 @@ struct Collected {
   std::string jsonl;
 };
 
+// inclusion.jsonl: one proof per index, although a leaf can be both
+// evidence and a boundary of the range.
+struct InclusionLines {
+  std::set<uint64_t> indices;
+  std::string jsonl;
+};
+
 Status AddEntry(const store::LogStore& st, uint64_t index, uint64_t size, Collected& into,
-                std::string& inclusion) {
+                InclusionLines& inclusion) {
   ASSIGN_OR_RETURN(store::LeafWithProof l, st.GetLeaf(index, size));
   ASSIGN_OR_RETURN(std::string line, bundle::FormatEntryLine(l.leaf));
   ASSIGN_OR_RETURN(bundle::EntryLine parsed, bundle::ParseEntryLine(line));
   ASSIGN_OR_RETURN(std::string proof, bundle::FormatInclusionLine({index, size, l.proof}));
   into.jsonl += line + "\n";
   into.lines.push_back(std::move(parsed));
-  inclusion += proof + "\n";
+  if (inclusion.indices.insert(index).second) inclusion.jsonl += proof + "\n";
   return Status::Ok();
 }
 
@@ -132,14 +139,26 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
   }
   const VerifiedCheckpoint head = st.latest();
   const uint64_t size = head.checkpoint.size;
+  if (size == 0) return Status::InvalidArgument("empty_export", "the log has no entries");
   ASSIGN_OR_RETURN(Scope found_scope, FindScope(st, r, size));
+  // An empty scope is an answer too: the boundary leaves prove it empty.
   const std::vector<uint64_t>& scope = found_scope.indices;
-  if (scope.empty()) return Status::InvalidArgument("empty_export", "no entries in the scope");
+  const uint64_t start = scope.empty() ? found_scope.first : scope.front();
 
   Files files;
-  std::string inclusion;
-  Collected entries, evidence;
+  InclusionLines inclusion;
+  Collected entries, evidence, boundaries;
   for (uint64_t i : scope) RETURN_IF_ERROR(AddEntry(st, i, size, entries, inclusion));
+  // export-bundle.md §3.2: the leaves just outside the range, which show
+  // that it covers the time range. FindScope's binary search puts leaf
+  // first-1 before `from` and leaf end at or after `to`; without a bound the
+  // range reaches the tree's edge and needs no leaf.
+  if (found_scope.first > 0) {
+    RETURN_IF_ERROR(AddEntry(st, found_scope.first - 1, size, boundaries, inclusion));
+  }
+  if (found_scope.end < size) {
+    RETURN_IF_ERROR(AddEntry(st, found_scope.end, size, boundaries, inclusion));
+  }
 
   // Evidence: key history and policies from genesis, anchors made after the
   // range began, retention history of the exported subjects.
@@ -159,7 +178,7 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
   {
     store::EntryQuery q;
     q.kind = EventKind::kAnchorConfirmed;
-    q.start_index = scope.front();
+    q.start_index = start;
     ASSIGN_OR_RETURN(auto found, FindAll(st, q));
     extra.insert(found.begin(), found.end());
   }
@@ -234,8 +253,10 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
   // Checkpoints from the first entry's to the latest, consistency proofs
   // between consecutive ones, and from earlier stored checkpoints to the
   // latest (for an auditor's --since).
-  ASSIGN_OR_RETURN(std::vector<uint64_t> sizes,
-                   st.CheckpointSizes(scope.front() + 1, size, kMaxCheckpoints - 1));
+  std::vector<uint64_t> sizes;
+  if (start < size) {
+    ASSIGN_OR_RETURN(sizes, st.CheckpointSizes(start + 1, size, kMaxCheckpoints - 1));
+  }
   if (sizes.empty() || sizes.back() != size) sizes.push_back(size);
   nlohmann::json cps = nlohmann::json::array();
   std::string consistency;
@@ -263,19 +284,21 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
 
   files[bundle::kEntriesJsonl] = entries.jsonl;
   files[bundle::kEvidenceJsonl] = evidence.jsonl;
-  files[bundle::kInclusionJsonl] = inclusion;
+  files[bundle::kInclusionJsonl] = inclusion.jsonl;
+  if (!boundaries.lines.empty()) files[bundle::kBoundariesJsonl] = boundaries.jsonl;
   files[bundle::kConsistencyJsonl] = consistency;
   ASSIGN_OR_RETURN(std::string payloads_json, bundle::CanonicalJson(payloads));
   files[bundle::kPayloadsJson] = payloads_json + "\n";
   files[bundle::kEntriesCsv] = bundle::RenderCsv(entries.lines);
   ASSIGN_OR_RETURN(files[bundle::kIndexJson], bundle::RenderIndex(entries.lines));
 
-  nlohmann::json scope_json = {{"gapless", !IsFiltered(r)}};
+  nlohmann::json scope_json = {{"gapless", !IsFiltered(r)},
+                                {"range", {{"first", found_scope.first}, {"end", found_scope.end}}}};
   if (r.from_us) scope_json["from"] = codec::FormatRfc3339Micros(*r.from_us);
   if (r.to_us) scope_json["to"] = codec::FormatRfc3339Micros(*r.to_us);
   if (IsFiltered(r)) {
-    // export-bundle.md §5.1: the filter, and the range whose every leaf hash
-    // data/proofs/range.jsonl carries.
+    // export-bundle.md §5.1: the filter; §3.1: every leaf hash of a
+    // non-empty range, in data/proofs/range.jsonl.
     nlohmann::json filter = nlohmann::json::object();
     if (!r.subjects.empty()) filter["subjects"] = r.subjects;
     if (r.actor) filter["actor"] = *r.actor;
@@ -283,13 +306,14 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
     if (r.outcome) filter["outcome"] = std::string(OutcomeName(*r.outcome));
     if (r.request_id) filter["request_id"] = *r.request_id;
     scope_json["filter"] = filter;
-    scope_json["range"] = {{"first", found_scope.first}, {"end", found_scope.end}};
-    ASSIGN_OR_RETURN(auto left, st.InclusionProof(found_scope.first, size));
-    ASSIGN_OR_RETURN(auto right, st.InclusionProof(found_scope.end - 1, size));
-    ASSIGN_OR_RETURN(files[bundle::kRangeJsonl],
-                     bundle::FormatRange({found_scope.first, found_scope.end, size,
-                                          std::move(found_scope.range_leaf_hashes),
-                                          std::move(left), std::move(right)}));
+    if (found_scope.first < found_scope.end) {
+      ASSIGN_OR_RETURN(auto left, st.InclusionProof(found_scope.first, size));
+      ASSIGN_OR_RETURN(auto right, st.InclusionProof(found_scope.end - 1, size));
+      ASSIGN_OR_RETURN(files[bundle::kRangeJsonl],
+                       bundle::FormatRange({found_scope.first, found_scope.end, size,
+                                            std::move(found_scope.range_leaf_hashes),
+                                            std::move(left), std::move(right)}));
+    }
   }
   nlohmann::json manifest = {
       {"format", bundle::kExportFormat},
@@ -304,8 +328,6 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
         {"checkpoints", sizes.size()},
         {"payloads_retained", retained},
         {"payloads_absent", absent}}},
-      {"first_index", scope.front()},
-      {"last_index", scope.back()},
       {"tree_size", size},
       {"root", head.checkpoint.root.Base64()},
       {"checkpoints", cps},
@@ -318,6 +340,10 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
         {"bag", "BagIt 1.0 (RFC 8493), SHA-256"},
         {"csv", "RFC 4180"}}},
       {"versions", {{"software", r.software_version}, {"bundle", bundle::kExportFormat}}}};
+  if (!scope.empty()) {
+    manifest["first_index"] = scope.front();
+    manifest["last_index"] = scope.back();
+  }
   files[bundle::kReportHtml] = bundle::RenderHtml(manifest, entries.lines, evidence.lines);
 
   std::vector<std::string> data_paths;

@@ -74,8 +74,17 @@ TEST_F(ExportCliTest, BadArguments) {
             kExitUsage);
   EXPECT_EQ(Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", P("missing")}).code,
             kExitNotFound);
-  EXPECT_EQ(Ctl({"export", "--data", data_, "--out", P("x"), "--subject", "nothing/here"}).code,
-            kExitUsage);
+}
+
+// A scope nothing matches is exported as a bundle that proves it empty
+// (export-bundle.md §3.2), not refused.
+TEST_F(ExportCliTest, EmptyScopeIsAProvenAnswer) {
+  auto ex = Ctl({"export", "--data", data_, "--out", P("none"), "--subject", "nothing/here"});
+  ASSERT_EQ(ex.code, kExitOk) << ex.err;
+  EXPECT_NE(ex.out.find("exported 0 entries (none in the scope)"), std::string::npos) << ex.out;
+  auto v = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", P("none")});
+  EXPECT_EQ(v.code, kExitOk) << v.out;
+  EXPECT_NE(v.out.find("PASS  entries.boundaries"), std::string::npos) << v.out;
 }
 
 }  // namespace

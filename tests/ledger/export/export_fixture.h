@@ -5,11 +5,15 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 #include "../store/test_log.h"
 #include "ledger/bundle/bundle.h"
+#include "ledger/bundle/jcs.h"
 #include "ledger/bundle/verify.h"
 #include "ledger/export/export.h"
 #include "ledger/leaf.h"
@@ -103,6 +107,125 @@ class ExportTest : public ::testing::Test {
     f[bundle::kTagManifestSha256] = bundle::RenderBagManifest(
         f, {bundle::kBagitTxt, bundle::kBagInfoTxt, bundle::kManifestSha256,
             bundle::kExportManifest, bundle::kExportReceipt});
+  }
+
+  static std::vector<bundle::EntryLine> ParseLines(const std::string& jsonl) {
+    std::vector<bundle::EntryLine> out;
+    const auto lines = bundle::SplitLines(jsonl).value();
+    for (auto line : lines) {
+      out.push_back(bundle::ParseEntryLine(line).value());
+    }
+    return out;
+  }
+
+  // What a hostile exporter (the host, which holds a key admitted for
+  // EXPORT_CREATED) does after choosing what to leave out of a bundle: keep
+  // the inclusion proofs of the lines still shipped (taking any missing one
+  // from the store), render payloads.json, the CSV, the index and the HTML
+  // again, set the counts and indices of `manifest`, recompute the bag
+  // manifests, and record the new manifest with EXPORT_CREATED through the
+  // log like an honest export. Only the completeness checks can then notice.
+  void Reseal(bundle::Files& f, nlohmann::json manifest) {
+    const uint64_t tree_size = manifest["tree_size"].get<uint64_t>();
+    auto entries = ParseLines(f[bundle::kEntriesJsonl]);
+    auto evidence = ParseLines(f[bundle::kEvidenceJsonl]);
+    std::map<uint64_t, std::string> proofs;
+    const auto lines = bundle::SplitLines(f[bundle::kInclusionJsonl]).value();
+    for (auto line : lines) {
+      proofs.emplace(bundle::ParseInclusionLine(line)->index, std::string(line));
+    }
+    std::string inclusion;
+    std::set<uint64_t> shipped;
+    std::set<std::string> referenced;
+    auto boundaries = f.contains(bundle::kBoundariesJsonl)
+                          ? ParseLines(f[bundle::kBoundariesJsonl])
+                          : std::vector<bundle::EntryLine>{};
+    for (const auto* list : {&entries, &evidence, &boundaries}) {
+      for (const auto& e : *list) {
+        if (e.event.payload_digest && list != &boundaries) {
+          referenced.insert(e.event.payload_digest->Hex());
+        }
+        if (!shipped.insert(e.index).second) continue;
+        auto it = proofs.find(e.index);
+        inclusion += (it != proofs.end() ? it->second
+                                         : bundle::FormatInclusionLine(
+                                               {e.index, tree_size,
+                                                store_->InclusionProof(e.index, tree_size).value()})
+                                               .value()) +
+                     "\n";
+      }
+    }
+    f[bundle::kInclusionJsonl] = inclusion;
+    nlohmann::json payloads = nlohmann::json::array();
+    uint64_t retained = 0, absent = 0;
+    for (const auto& p : nlohmann::json::parse(f[bundle::kPayloadsJson])) {
+      const std::string digest = p["digest"].get<std::string>();
+      if (!referenced.contains(digest)) {
+        f.erase(bundle::PayloadPath(Hash::FromHex(digest).value()));
+        continue;
+      }
+      ++(p["status"] == "retained" ? retained : absent);
+      payloads.push_back(p);
+    }
+    f[bundle::kPayloadsJson] = bundle::CanonicalJson(payloads).value() + "\n";
+    f[bundle::kEntriesCsv] = bundle::RenderCsv(entries);
+    f[bundle::kIndexJson] = bundle::RenderIndex(entries).value();
+    manifest.erase("payload_manifest_sha256");
+    manifest.erase("first_index");
+    manifest.erase("last_index");
+    if (!entries.empty()) {
+      manifest["first_index"] = entries.front().index;
+      manifest["last_index"] = entries.back().index;
+    }
+    manifest["counts"]["entries"] = entries.size();
+    manifest["counts"]["evidence"] = evidence.size();
+    manifest["counts"]["payloads_retained"] = retained;
+    manifest["counts"]["payloads_absent"] = absent;
+    f[bundle::kReportHtml] = bundle::RenderHtml(manifest, entries, evidence);
+    std::vector<std::string> data;
+    uint64_t octets = 0;
+    for (const auto& [p, content] : f) {
+      if (p.starts_with("data/")) data.push_back(p), octets += content.size();
+    }
+    f[bundle::kManifestSha256] = bundle::RenderBagManifest(f, data);
+    manifest["payload_manifest_sha256"] = Sha256::Digest(f[bundle::kManifestSha256]).Hex();
+    const std::string text = bundle::CanonicalJson(manifest).value() + "\n";
+    f[bundle::kExportManifest] = text;
+    f[bundle::kExportReceipt] = Record(text, tree_size);
+    std::string& info = f[bundle::kBagInfoTxt];
+    info.erase(info.find("Payload-Oxum: "));
+    info += "Payload-Oxum: " + std::to_string(octets) + "." + std::to_string(data.size()) + "\n";
+    Rehash(f);
+  }
+
+  // Appends EXPORT_CREATED for `manifest_text` and returns the receipt
+  // (export-bundle.md §6), as the exporter does.
+  std::string Record(const std::string& manifest_text, uint64_t tree_size) {
+    const Hash digest = Sha256::Digest(manifest_text);
+    Event ev;
+    ev.kind = EventKind::kExportCreated;
+    ev.event_id = "export-" + digest.Hex().substr(0, 32);
+    ev.action = "export";
+    ev.occurred_at_us = 1'750'000'000'000'000ull;
+    ev.actor = {"user", "auditor@example.com", "test", ""};
+    ev.subject = "export/" + ev.event_id;
+    ev.target_type = "export";
+    ev.payload_digest = digest;
+    auto batch = Appender(seq_, *store_)(
+                     ev, store::Payload{digest, ToBytes(manifest_text), "application/json"})
+                     .value();
+    const uint64_t index = batch.first_index, size = batch.checkpoint.size;
+    auto line = [](const Result<std::string>& s) { return nlohmann::json::parse(s.value()); };
+    return bundle::CanonicalJson(
+               {{"checkpoint", batch.checkpoint_note},
+                {"consistency", line(bundle::FormatConsistencyLine(
+                                    {tree_size, size,
+                                     store_->ConsistencyProof(tree_size, size).value()}))},
+                {"entry", line(bundle::FormatEntryLine(batch.leaves[0]))},
+                {"inclusion", line(bundle::FormatInclusionLine(
+                                  {index, size, store_->InclusionProof(index, size).value()}))}})
+               .value() +
+           "\n";
   }
 
   static std::string Failed(const bundle::VerifyReport& r) {

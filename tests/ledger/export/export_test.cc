@@ -115,15 +115,6 @@ TEST_F(ExportTest, SmallBundleVerifiesAndSeedsTheFuzzer) {
   }
 }
 
-TEST_F(ExportTest, EmptyScopeIsRefused) {
-  Fill(5);
-  auto req = Request();
-  req.subjects = {"key/none"};
-  auto r = exporter::CreateExport(*store_, req, Appender(seq_, *store_));
-  EXPECT_EQ(r.status().reason(), "empty_export");
-  EXPECT_EQ(store_->size(), 5u);  // nothing recorded
-}
-
 // --- tampering: each artifact kind fails the check named after it ---------
 
 class TamperTest : public ExportTest {

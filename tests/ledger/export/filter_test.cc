@@ -119,7 +119,10 @@ TEST_F(ExportTest, HttpHandlerTakesTheSearchFilters) {
   EXPECT_EQ(call({{"outcome", "MAYBE"}}), "unknown_outcome");
   EXPECT_EQ(call({{"actor", "a"}, {"actor", "b"}}), "bad_parameter");
   EXPECT_EQ(call({{"request_id", ""}}), "bad_parameter");
-  EXPECT_EQ(call({{"request_id", "req-none"}}), "empty_export");
+  // No match: a bundle proving that (export-bundle.md §3.2), not an error.
+  auto none = exporter::HandleExport(*store_, {{"request_id", "req-none"}}, Request(),
+                                     Appender(seq_, *store_));
+  EXPECT_EQ(none.status, 200) << none.body;
 }
 
 TEST_F(ExportTest, SmallFilteredBundleVerifiesAndSeedsTheFuzzer) {

@@ -32,10 +32,14 @@ TEST_F(ExportTest, HttpHandlerErrorsAreStable) {
   EXPECT_EQ(nlohmann::json::parse(bad_time.body)["error"]["reason"], "bad_time");
   EXPECT_EQ(nlohmann::json::parse(call({{"limit", "3"}}).body)["error"]["reason"],
             "unknown_parameter");
-  auto empty = call({{"subject", "nothing/here"}});
-  EXPECT_EQ(empty.status, 400);
-  EXPECT_EQ(nlohmann::json::parse(empty.body)["error"]["reason"], "empty_export");
   EXPECT_EQ(store_->size(), 4u);  // no export was recorded
+  // A scope nothing matches is an answer: a bundle that proves it empty.
+  auto empty = call({{"subject", "nothing/here"}});
+  ASSERT_EQ(empty.status, 200) << empty.body;
+  auto files = bundle::ReadTar(empty.body);
+  ASSERT_TRUE(files.ok()) << files.status();
+  EXPECT_TRUE(Verify(*files).ok()) << Failed(Verify(*files));
+  EXPECT_EQ((*files)[bundle::kEntriesJsonl], "");
 }
 
 }  // namespace

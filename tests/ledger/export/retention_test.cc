@@ -145,6 +145,37 @@ TEST_F(RetentionStoreTest, ADisposalTheHistoryForbidsIsFlagged) {
   EXPECT_TRUE(Fails(report, "retention")) << Failed(report);
 }
 
+// The retention history inside an unfiltered export's range is all there:
+// an exporter that cuts the hold off the head of a whole-log export, and
+// records the result with EXPORT_CREATED, fails entries.boundaries. (A hold
+// from before a declared `from` is evidence the exporter selects: not proven.)
+TEST_F(RetentionStoreTest, AHoldInsideAnUnfilteredExportCannotBeLeftOut) {
+  ASSERT_TRUE(Submit(Req(EventKind::kRetentionSet, "retention-class/TEST-2d",
+                         {{kAttrPeriodDays, "2"}}))
+                  .refusal.ok());                          // entry 1
+  ASSERT_TRUE(Submit(Hold(true, "legal")).refusal.ok());  // entry 2
+  // Expired but held: a host that bypasses the check disposes anyway.
+  *now_ += 3 * kMicrosPerDay;
+  std::vector<SubmittedEvent> events = {{EncodeEvent(Dispose()).value(), {}}};
+  auto b = seq_.Sequence(seq_.head().size(), seq_.head().range.Root(), events);
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(store_->Append(*b).ok());  // entry 3
+
+  bundle::Files f = Export(Request());
+  EXPECT_TRUE(Fails(Verify(f), "retention")) << Failed(Verify(f));
+  // Keep the disposal as the only entry; the record and the class
+  // configuration become evidence, as the exporter ships them; the hold goes.
+  const auto lines = bundle::SplitLines(f[bundle::kEntriesJsonl]).value();
+  f[bundle::kEvidenceJsonl] = std::string(lines[0]) + "\n" + std::string(lines[1]) + "\n";
+  f[bundle::kEntriesJsonl] = std::string(lines[3]) + "\n";
+  auto m = nlohmann::json::parse(f[bundle::kExportManifest]);
+  m["scope"]["range"]["first"] = 3;
+  Reseal(f, m);
+  auto r = Verify(f);
+  EXPECT_FALSE(Fails(r, "retention")) << Failed(r);  // the replay no longer sees the hold
+  EXPECT_TRUE(Fails(r, "entries.boundaries")) << Failed(r);
+}
+
 TEST_F(RetentionStoreTest, OnlyRetentionRequestsAreAccepted) {
   auto append = [](const Event&) -> Result<SequencedBatch> {
     return Status::Internal("unreachable", "must not append");

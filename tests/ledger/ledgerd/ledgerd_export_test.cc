@@ -287,9 +287,18 @@ TEST_F(LedgerdExportTest, ExportNeedsConfigurationAndGoodFilters) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
   EXPECT_NE(r->body.find("unknown_event_kind"), std::string::npos) << r->body;
+  // No match is an answer too: a bundle with no entries, which its range's
+  // neighbouring leaves prove empty (export-bundle.md §3.2).
   r = client.Get("/v1/export?request_id=req-none-such");
-  EXPECT_EQ(r->status, 400);
-  EXPECT_NE(r->body.find("empty_export"), std::string::npos) << r->body;
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto files = bundle::ReadTar(r->body).value();
+  EXPECT_EQ(nlohmann::json::parse(files[bundle::kExportManifest])["counts"]["entries"], 0u);
+  const std::string tar = d_->P("export-none.tar");
+  std::ofstream(tar, std::ios::binary) << r->body;
+  auto verified = Ctl({"verify-bundle", "--vkey", d_->P("log.vkey"), tar});
+  EXPECT_EQ(verified.code, 0) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find("PASS  entries.boundaries"), std::string::npos) << verified.out;
 }
 
 TEST_F(LedgerdExportTest, EachVerificationRunIsRecordedAndATamperedBackupFails) {

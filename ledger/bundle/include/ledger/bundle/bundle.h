@@ -49,6 +49,9 @@ inline constexpr char kInclusionJsonl[] = "data/proofs/inclusion.jsonl";
 inline constexpr char kConsistencyJsonl[] = "data/proofs/consistency.jsonl";
 // Filtered exports only: every leaf hash of the scope's range (§3.1).
 inline constexpr char kRangeJsonl[] = "data/proofs/range.jsonl";
+// The leaves just outside the scope's range, when the range does not reach
+// an end of the tree: entry lines like entries.jsonl (§3.2).
+inline constexpr char kBoundariesJsonl[] = "data/proofs/boundaries.jsonl";
 inline constexpr char kCheckpointDir[] = "data/checkpoints/";
 inline constexpr char kPayloadDir[] = "data/payloads/";
 inline constexpr char kBagitContent[] = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";

@@ -32,6 +32,8 @@ struct ExportRequest {
   // bundle then proves gapless. With any filter the bundle carries every
   // leaf hash of the range (data/proofs/range.jsonl) so that it still
   // proves which leaves the range holds, and full entries for the matches.
+  // Either way the leaves just outside the range prove that it is the whole
+  // time range (data/proofs/boundaries.jsonl).
   std::vector<std::string> subjects;
   std::optional<std::string> actor;
   std::optional<EventKind> kind;
@@ -59,8 +61,10 @@ bool MatchesFilter(const ExportRequest& request, const Event& event);
 using AppendFn = std::function<Result<SequencedBatch>(const Event&, const store::Payload&)>;
 
 // Everything under data/, the tag files, the export manifest and the receipt
-// of its EXPORT_CREATED entry. InvalidArgument("empty_export") when nothing
-// matches; the store's own errors (Corruption) as they come.
+// of its EXPORT_CREATED entry. A scope that nothing matches gives a bundle
+// with no entries, which its boundary leaves prove empty (export-bundle.md
+// §3.2). InvalidArgument("empty_export") only for a log with no entries; the
+// store's own errors (Corruption) as they come.
 Result<bundle::Files> CreateExport(const store::LogStore& store, const ExportRequest& request,
                                    const AppendFn& append);
 
