@@ -126,6 +126,13 @@ Result<pb::Sequenced> Enclave::Append(const pb::Append& request) {
                                           ") differs from the notary's (size " +
                                           std::to_string(head.size()) + ")");
   }
+  // Counted before anything is copied (the frame parser already capped it
+  // at frame::kMaxAppendEvents; the sequencer's limit may be lower).
+  if (static_cast<size_t>(request.events_size()) > options_.sequencer.max_batch) {
+    return Status::InvalidArgument("batch_too_large", "at most " +
+                                                          std::to_string(options_.sequencer.max_batch) +
+                                                          " events");
+  }
   std::vector<ledger::SubmittedEvent> events;
   std::vector<ledger::state_map::Proof> map_proofs;
   events.reserve(static_cast<size_t>(request.events_size()));

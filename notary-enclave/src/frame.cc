@@ -2,8 +2,10 @@
 #include "notary/frame.h"
 
 #include <cerrno>
+#include <iterator>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -79,6 +81,123 @@ bool Unknown(const NotaryResponse& m) {
   return true;
 }
 
+// ---- Counting repeated fields on the wire, before protobuf allocates ----
+//
+// protobuf-lite gives every element of a repeated message field its own heap
+// object (about 70 bytes for an empty SubmittedEvent, from 2 bytes on the
+// wire), so the counts are checked on the raw bytes first. The walk follows
+// the protobuf wire format (protobuf.dev/programming-guides/encoding) and
+// allocates nothing.
+
+enum WireType : uint32_t {
+  kVarint = 0,
+  kFixed64 = 1,
+  kLengthDelimited = 2,
+  kStartGroup = 3,
+  kFixed32 = 5,
+};
+
+struct WireField {
+  uint32_t number = 0;
+  uint32_t type = 0;
+  ByteView value;  // a length-delimited field's payload
+};
+
+// At most 10 bytes; false when it runs past the end. Non-minimal forms are
+// accepted here: the re-serialization check refuses them afterwards.
+bool ReadVarint(ByteView& in, uint64_t& out) {
+  out = 0;
+  for (int shift = 0; shift < 70 && !in.empty(); shift += 7) {
+    const uint8_t b = in[0];
+    in = in.subspan(1);
+    out |= uint64_t{b & 0x7fu} << shift;
+    if ((b & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+Status Malformed() { return Invalid("malformed_protobuf", "the frame's protobuf does not parse"); }
+
+// Reads the field at the front of `in` and moves past it.
+Status NextField(ByteView& in, WireField& field) {
+  uint64_t tag = 0;
+  if (!ReadVarint(in, tag) || tag > UINT32_MAX || (tag >> 3) == 0) return Malformed();
+  field.number = static_cast<uint32_t>(tag >> 3);
+  field.type = static_cast<uint32_t>(tag & 7);
+  uint64_t length = 0;
+  switch (field.type) {
+    case kVarint: return ReadVarint(in, length) ? Status::Ok() : Malformed();
+    case kFixed64: length = 8; break;
+    case kFixed32: length = 4; break;
+    case kLengthDelimited:
+      if (!ReadVarint(in, length)) return Malformed();
+      break;
+    // No field of the protocol is a group: one is an unknown field.
+    case kStartGroup: return Invalid("unknown_field", "the message has a group field");
+    default: return Malformed();
+  }
+  if (length > in.size()) return Malformed();
+  field.value = in.first(static_cast<size_t>(length));
+  in = in.subspan(static_cast<size_t>(length));
+  return Status::Ok();
+}
+
+struct RepeatedLimit {
+  uint32_t body;   // the HostRequest field (oneof case) holding the message
+  uint32_t field;  // the repeated field inside it
+  size_t max;
+  const char* name;
+};
+
+// Every repeated field of a HostRequest (notary.proto); their elements are
+// all length-delimited (messages or bytes).
+constexpr RepeatedLimit kRepeatedLimits[] = {
+    {HostRequest::kProvisionFieldNumber, pb::Provision::kApprovalsFieldNumber, kMaxApprovals,
+     "Provision.approvals"},
+    {HostRequest::kProvisionFieldNumber, pb::Provision::kSealedSharesFieldNumber, kMaxApprovals,
+     "Provision.sealed_shares"},
+    {HostRequest::kRestoreFieldNumber, pb::Restore::kFrontierFieldNumber, kMaxProofHashes,
+     "Restore.frontier"},
+    {HostRequest::kRestoreFieldNumber, pb::Restore::kLastLeafProofFieldNumber, kMaxProofHashes,
+     "Restore.last_leaf_proof"},
+    {HostRequest::kAppendFieldNumber, pb::Append::kEventsFieldNumber, kMaxAppendEvents,
+     "Append.events"},
+    {HostRequest::kChangePolicyFieldNumber, pb::ChangePolicy::kApprovalsFieldNumber,
+     kMaxApprovals, "ChangePolicy.approvals"},
+};
+
+bool HoldsRepeated(uint32_t body) {
+  for (const RepeatedLimit& l : kRepeatedLimits) {
+    if (l.body == body) return true;
+  }
+  return false;
+}
+
+// Counts over every occurrence: protobuf merges a body field that appears
+// twice, concatenating its repeated fields.
+Status CheckRepeatedCounts(ByteView payload) {
+  size_t counts[std::size(kRepeatedLimits)] = {};
+  while (!payload.empty()) {
+    WireField body;
+    RETURN_IF_ERROR(NextField(payload, body));
+    if (body.type != kLengthDelimited || !HoldsRepeated(body.number)) continue;
+    ByteView in = body.value;
+    while (!in.empty()) {
+      WireField f;
+      RETURN_IF_ERROR(NextField(in, f));
+      if (f.type != kLengthDelimited) continue;
+      for (size_t i = 0; i < std::size(kRepeatedLimits); ++i) {
+        const RepeatedLimit& l = kRepeatedLimits[i];
+        if (l.body == body.number && l.field == f.number && ++counts[i] > l.max) {
+          return Invalid("too_many_elements", std::string(l.name) + " has more than " +
+                                                  std::to_string(l.max) + " elements");
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 bool Empty(const HostRequest& m) { return m.body_case() == HostRequest::BODY_NOT_SET; }
 bool Empty(const NotaryResponse& m) { return m.body_case() == NotaryResponse::BODY_NOT_SET; }
 
@@ -109,6 +228,7 @@ Result<M> DecodeBody(ByteView body) {
     return Invalid("unknown_frame_version", "version " + std::to_string(body[0]));
   }
   ByteView payload = body.subspan(1);
+  if constexpr (std::is_same_v<M, HostRequest>) RETURN_IF_ERROR(CheckRepeatedCounts(payload));
   M message;
   if (!message.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
     return Invalid("malformed_protobuf", "the frame's protobuf does not parse");

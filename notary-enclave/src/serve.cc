@@ -1,6 +1,7 @@
 // The serving loop (see notary/serve.h).
 #include "notary/serve.h"
 
+#include <new>
 #include <string>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 
 namespace notary {
 
+using ledger::Result;
 using ledger::Status;
 
 namespace {
@@ -23,33 +25,68 @@ Status Send(int fd, const pb::NotaryResponse& response) {
   return frame::WriteAll(fd, *frame);
 }
 
+constexpr char kOutOfMemory[] = "out_of_memory";
+
+Status OutOfMemory(std::string message) { return Status::Unavailable(kOutOfMemory, std::move(message)); }
+
+// frame::ReadBody; an allocation failure for the body is an error too.
+Result<ledger::Bytes> ReadFrameBody(int fd) {
+  try {
+    return frame::ReadBody(fd);
+  } catch (const std::bad_alloc&) {
+    return OutOfMemory("no memory for a frame of that length");
+  }
+}
+
+// Parses and handles one request body. An allocation failure anywhere in it
+// (a request too large for the memory the enclave was given) answers this
+// request with an error instead of aborting the notary, which would force a
+// restart and re-provisioning. The body is released once parsed, and the
+// parsed request before the answer is encoded: README "Memory".
+pb::NotaryResponse Answer(ledger::Bytes body, Enclave& enclave, const LogFn& log) {
+  try {
+    auto request = frame::DecodeRequestBody(body);
+    ledger::Bytes().swap(body);
+    if (!request.ok()) {
+      log("refused frame: " + request.status().ToString());
+      return ErrorResponse(request.status());
+    }
+    pb::NotaryResponse response = enclave.Handle(*request);
+    if (response.has_error()) {
+      log("refused request: " + response.error().code() + "/" + response.error().reason() +
+          ": " + response.error().message());
+    }
+    return response;
+  } catch (const std::bad_alloc&) {
+    Status s = OutOfMemory("the request needs more memory than the notary has");
+    log("refused request: " + s.ToString());
+    return ErrorResponse(s);
+  }
+}
+
 }  // namespace
 
 Status ServeConnection(int fd, Enclave& enclave, const LogFn& log) {
   for (;;) {
-    auto body = frame::ReadBody(fd);
+    auto body = ReadFrameBody(fd);
     if (!body.ok()) {
       if (body.status().reason() == "connection_closed") return Status::Ok();
-      if (body.status().code() == ledger::Code::kInvalidArgument) {
-        // A bad length prefix: answer, then drop the out-of-step stream.
+      if (body.status().code() == ledger::Code::kInvalidArgument ||
+          body.status().reason() == kOutOfMemory) {
+        // A bad length prefix, or a body we could not hold: answer, then
+        // drop the out-of-step stream.
         log("refused frame: " + body.status().ToString());
         (void)Send(fd, ErrorResponse(body.status()));
       }
       return body.status();
     }
-    auto request = frame::DecodeRequestBody(*body);
-    pb::NotaryResponse response;
-    if (!request.ok()) {
-      log("refused frame: " + request.status().ToString());
-      response = ErrorResponse(request.status());
-    } else {
-      response = enclave.Handle(*request);
-      if (response.has_error()) {
-        log("refused request: " + response.error().code() + "/" + response.error().reason() +
-            ": " + response.error().message());
-      }
+    Status sent;
+    try {
+      sent = Send(fd, Answer(std::move(body).value(), enclave, log));
+    } catch (const std::bad_alloc&) {
+      sent = Send(fd, ErrorResponse(OutOfMemory("no memory to encode the answer")));
     }
-    RETURN_IF_ERROR(Send(fd, response));
+    RETURN_IF_ERROR(sent);
   }
 }
 

@@ -1,6 +1,7 @@
 // The strict frame parser: every refusal has its stable reason.
 #include <gtest/gtest.h>
 
+#include "ledger/sequencer.h"
 #include "notary/frame.h"
 
 namespace notary::frame {
@@ -106,6 +107,74 @@ TEST(FrameTest, RefusesUnknownFieldsInResponses) {
   // sequenced { app_proof { payload: "p", 15: 1 } }
   std::string bad = std::string("\x2a\x07\x22\x05\x0a\x01p\x78\x01", 9);
   EXPECT_REASON(DecodeResponse(Frame(1, bad)), "unknown_field");
+}
+
+void AppendVarint(std::string& out, uint64_t v) {
+  for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+  out.push_back(static_cast<char>(v));
+}
+
+// A length-delimited field: tag, length, bytes.
+std::string Field(uint32_t number, const std::string& value) {
+  std::string out;
+  AppendVarint(out, (uint64_t{number} << 3) | 2);
+  AppendVarint(out, value.size());
+  return out + value;
+}
+
+std::string Repeat(uint32_t number, const std::string& value, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += Field(number, value);
+  return out;
+}
+
+TEST(FrameTest, CapsEveryRepeatedFieldBeforeParsing) {
+  // Append.events: kMaxAppendEvents pass the count (and parse), one more not.
+  std::string events = Repeat(3, "", kMaxAppendEvents);
+  EXPECT_TRUE(DecodeRequest(Frame(1, Field(5, events))).ok());
+  EXPECT_REASON(DecodeRequest(Frame(1, Field(5, events + Field(3, "")))), "too_many_elements");
+  // The same body twice is merged by protobuf: the counts add up.
+  std::string half = Repeat(3, "", kMaxAppendEvents / 2 + 1);
+  EXPECT_REASON(DecodeRequest(Frame(1, Field(5, half) + Field(5, half))), "too_many_elements");
+  // Provision.approvals and .sealed_shares, ChangePolicy.approvals.
+  EXPECT_REASON(DecodeRequest(Frame(1, Field(3, Repeat(2, "a", kMaxApprovals + 1)))),
+                "too_many_elements");
+  EXPECT_REASON(DecodeRequest(Frame(1, Field(3, Repeat(3, "s", kMaxApprovals + 1)))),
+                "too_many_elements");
+  EXPECT_REASON(DecodeRequest(Frame(1, Field(6, Repeat(4, "a", kMaxApprovals + 1)))),
+                "too_many_elements");
+  EXPECT_TRUE(DecodeRequest(Frame(1, Field(6, Repeat(4, "a", kMaxApprovals)))).ok());
+  // Restore.frontier and .last_leaf_proof.
+  std::string hash(32, 'h');
+  EXPECT_REASON(DecodeRequest(Frame(1, Field(4, Repeat(3, hash, kMaxProofHashes + 1)))),
+                "too_many_elements");
+  EXPECT_REASON(DecodeRequest(Frame(1, Field(4, Repeat(5, hash, kMaxProofHashes + 1)))),
+                "too_many_elements");
+  EXPECT_TRUE(DecodeRequest(Frame(1, Field(4, Repeat(5, hash, kMaxProofHashes)))).ok());
+  // The frame limit follows the sequencer's default batch limit.
+  EXPECT_EQ(ledger::SequencerOptions{}.max_batch, kMaxAppendEvents);
+}
+
+TEST(FrameTest, TheCountingWalkRefusesWhatProtobufWould) {
+  // A length past the end, a truncated varint, wire types 6/7, field 0.
+  EXPECT_REASON(DecodeRequest(Frame(1, std::string("\x2a\x05\x1a\x00", 4))), "malformed_protobuf");
+  EXPECT_REASON(DecodeRequest(Frame(1, std::string("\x2a\x02\x1a\x80", 4))), "malformed_protobuf");
+  EXPECT_REASON(DecodeRequest(Frame(1, std::string("\x2e\x00", 2))), "malformed_protobuf");
+  EXPECT_REASON(DecodeRequest(Frame(1, std::string("\x2a\x01\x07", 3))), "malformed_protobuf");
+  EXPECT_REASON(DecodeRequest(Frame(1, std::string("\x00\x00", 2))), "malformed_protobuf");
+  // A group (no field of the protocol is one) is an unknown field.
+  EXPECT_REASON(DecodeRequest(Frame(1, std::string("\x2b\x2c", 2))), "unknown_field");
+}
+
+// The frame that once took 2.4 GB: 33,554,000 empty events in 64 MiB. It is
+// refused by the count, long before protobuf would allocate an event.
+TEST(FrameTest, RefusesAFullFrameOfEmptyEventsByCount) {
+  const size_t n = 33'554'000;
+  std::string inner(2 * n, '\0');
+  for (size_t i = 0; i < n; ++i) inner[2 * i] = '\x1a';  // field 3, length 0
+  Bytes frame = Frame(1, Field(5, inner));
+  ASSERT_LE(frame.size() - kLengthSize, kMaxFrameBody);
+  EXPECT_REASON(DecodeRequest(frame), "too_many_elements");
 }
 
 }  // namespace

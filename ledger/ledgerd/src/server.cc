@@ -445,6 +445,11 @@ std::string Server::Impl::Metrics() {
              [](const WitnessStats& w) { return w.cosigned_size; });
     labelled("ledgerd_witness_failures_total", "counter", "add-checkpoint calls without a cosignature",
              [](const WitnessStats& w) { return w.failures; });
+    labelled("ledgerd_witness_faulty", "gauge",
+             "1 when the witness's last answer was a 409/422 without evidence",
+             [](const WitnessStats& w) { return w.faulty ? 1 : 0; });
+    labelled("ledgerd_witness_faults_total", "counter", "409/422 answers without evidence",
+             [](const WitnessStats& w) { return w.faults; });
   }
   if (!batcher) return m.str();
   const BatcherStats& s = batcher->stats();
@@ -671,7 +676,14 @@ void Server::Impl::Routes() {
   http.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     Status h = Health();
     if (!h.ok()) return ReplyError(res, h, 503);
-    Reply(res, 200, {{"status", "serving"}, {"size", store->size()}});
+    nlohmann::json body = {{"status", "serving"}, {"size", store->size()}};
+    // Faulty witnesses do not stop the log, but an operator should know.
+    if (witnessing) {
+      for (const WitnessStats& w : witnessing->stats()) {
+        if (w.faulty) body["faulty_witnesses"][w.name] = w.fault;
+      }
+    }
+    Reply(res, 200, body);
   });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(Metrics(), "text/plain; version=0.0.4");

@@ -27,7 +27,9 @@ Witnessing::Witnessing(store::LogStore* store, std::vector<witness_client::Witne
                        std::function<Status(const std::string&)> confirm)
     : store_(store), options_(options), confirm_(std::move(confirm)) {
   for (auto& w : witnesses) {
-    stats_.push_back(WitnessStats{w.name});
+    WitnessStats st;
+    st.name = w.name;
+    stats_.push_back(std::move(st));
     clients_.push_back(std::make_unique<witness_client::WitnessClient>(std::move(w), options.client));
   }
   confirmed_ = !confirm_;
@@ -133,7 +135,8 @@ void Witnessing::Round(const VerifiedCheckpoint& target) {
   for (size_t i : ask) {
     answers.push_back(std::async(std::launch::async, [&, i] {
       auto start = std::chrono::steady_clock::now();
-      Answer a = clients_[i]->AddCheckpoint(log_note, target.checkpoint, proofs);
+      Answer a = clients_[i]->AddCheckpoint(log_note, target.checkpoint, proofs,
+                                            store_->log_verifier());
       auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                     std::chrono::steady_clock::now() - start)
                     .count();
@@ -162,12 +165,28 @@ void Witnessing::Round(const VerifiedCheckpoint& target) {
       if (a.outcome == Outcome::kCosigned) {
         st.cosigned_size = size;
         round_lines_[i] = a.cosignature;
+        if (st.faulty) {
+          st.faulty = false;
+          st.fault.clear();
+        }
         continue;
       }
       ++st.failures;
-      if (a.outcome == Outcome::kConflict) {
-        ++refusals;
+      if (a.outcome == Outcome::kFaulty) {
+        // A refusal without evidence: the witness is left out of this round's
+        // quorum, as if down, and shown as faulty; the log is not stopped.
+        if (!st.faulty) LogEvent("warn", "witness faulty", Fields(st.name, a.status));
+        st.faulty = true;
+        st.fault = a.status.message();
+        ++st.faults;
+      } else if (a.outcome == Outcome::kConflict) {
+        // Evidence (a log-signed checkpoint the store does not extend) is
+        // enough on its own: whatever the others answer, the store is behind.
         if (!conflict) conflict = a.status;
+        LogEvent("error", "witness holds evidence of a rollback or fork",
+                 nlohmann::json{{"witness", st.name}, {"message", a.status.message()},
+                                {"evidence", a.evidence}}
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       } else if (a.outcome == Outcome::kRefused) {
         ++refusals;
         if (!refused) refused = a.status;
@@ -176,11 +195,17 @@ void Witnessing::Round(const VerifiedCheckpoint& target) {
     for (const auto& l : round_lines_) {
       if (l) lines.push_back(*l);
     }
+    if (conflict) {
+      health_ = *conflict;
+      LogEvent("error", "rollback detected; appends are off", Fields("", health_));
+      covered_.notify_all();
+      return;
+    }
     if (lines.size() < options_.quorum) {
       // Witnesses that refuse (rather than being down) will not change
       // their minds: once the quorum is out of reach, stop and say why.
       if (refusals > clients_.size() - options_.quorum) {
-        health_ = conflict ? *conflict : *refused;
+        health_ = *refused;
         LogEvent("error", "the witness quorum refuses this log's head; appends are off",
                  Fields("", health_));
         covered_.notify_all();

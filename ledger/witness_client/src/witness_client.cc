@@ -5,6 +5,8 @@
 #include <set>
 
 #include "ledger/cosignature.h"
+#include "ledger/merkle.h"
+#include "ledger/hash.h"
 
 namespace ledger::witness_client {
 namespace {
@@ -36,6 +38,16 @@ Result<Url> ParseUrl(const std::string& url) {
   Url out{std::string(kScheme) + authority, slash == std::string::npos ? "" : url.substr(slash)};
   while (!out.prefix.empty() && out.prefix.back() == '/') out.prefix.pop_back();
   return out;
+}
+
+void SetTimeouts(httplib::Client& http, const ClientOptions& options) {
+  auto secs = [](std::chrono::milliseconds ms) {
+    return std::pair<time_t, time_t>(ms.count() / 1000, (ms.count() % 1000) * 1000);
+  };
+  http.set_connection_timeout(secs(options.connect_timeout).first,
+                              secs(options.connect_timeout).second);
+  http.set_read_timeout(secs(options.timeout).first, secs(options.timeout).second);
+  http.set_write_timeout(secs(options.timeout).first, secs(options.timeout).second);
 }
 
 }  // namespace
@@ -77,7 +89,8 @@ WitnessClient::WitnessClient(WitnessConfig config, ClientOptions options)
     : config_(std::move(config)), options_(options) {}
 
 Answer WitnessClient::AddCheckpoint(const std::string& checkpoint_note,
-                                    const Checkpoint& checkpoint, const ProofSource& proofs) {
+                                    const Checkpoint& checkpoint, const ProofSource& proofs,
+                                    const note::Verifier& log_key) {
   uint64_t old_size = known_size_.load();
   // A size we knew above this checkpoint's: ask from 0 to learn the
   // witness's size; the 409 decides.
@@ -90,7 +103,74 @@ Answer WitnessClient::AddCheckpoint(const std::string& checkpoint_note,
     a = Post(a.witness_size, checkpoint_note, checkpoint, proofs);
   }
   if (a.outcome == Outcome::kCosigned) known_size_.store(checkpoint.size);
+  if (a.outcome == Outcome::kConflict) a = Examine(std::move(a), checkpoint, proofs, log_key);
   return a;
+}
+
+Result<std::string> WitnessClient::LatestCheckpoint(const std::string& origin) const {
+  const std::string who = "witness " + config_.name + ": ";
+  ASSIGN_OR_RETURN(Url url, ParseUrl(config_.url));
+  httplib::Client http(url.origin);
+  SetTimeouts(http, options_);
+  auto res = http.Get(url.prefix + "/" + Sha256::Digest(AsBytes(origin)).Hex() + "/checkpoint");
+  if (!res) {
+    return Status::Unavailable("witness_unavailable",
+                               who + "no answer (" + httplib::to_string(res.error()) + ")");
+  }
+  if (res->status != 200 || res->body.size() > note::kMaxNoteSize) {
+    return Status::VerificationFailed(
+        "witness_refused", who + "latest checkpoint: HTTP " + std::to_string(res->status));
+  }
+  return res->body;
+}
+
+// Only the log key's signature makes a checkpoint evidence: the notary signs
+// nothing that does not extend its head, so a log-signed checkpoint larger
+// than the store's head, or one our head does not extend, shows that the
+// store was rolled back or forked. Without such a checkpoint the witness's
+// 409/422 is not believed.
+Answer WitnessClient::Examine(Answer claim, const Checkpoint& checkpoint,
+                              const ProofSource& proofs, const note::Verifier& log_key) const {
+  const std::string who = "witness " + config_.name + ": ";
+  auto faulty = [&](const std::string& why) {
+    claim.outcome = Outcome::kFaulty;
+    claim.status = Status::VerificationFailed(
+        "witness_faulty", claim.status.message() + ", without evidence: " + why);
+    return claim;
+  };
+  auto latest = LatestCheckpoint(checkpoint.origin);
+  if (!latest.ok()) return faulty(latest.status().message());
+  auto held = VerifyCheckpoint(*latest, log_key);
+  if (!held.ok()) return faulty("its latest checkpoint is not signed by the log key");
+  const Checkpoint& theirs = held->checkpoint;
+  auto conflict = [&](const std::string& why) {
+    claim.outcome = Outcome::kConflict;
+    claim.status = Status::FailedPrecondition("rollback_detected", who + why);
+    claim.evidence = held->note;
+    return claim;
+  };
+  const std::string sizes = "size " + std::to_string(theirs.size) + " signed by the log key; this "
+                            "log shows size " + std::to_string(checkpoint.size);
+  if (theirs.origin != checkpoint.origin) return faulty("its latest checkpoint is another log's");
+  if (theirs.size > checkpoint.size) return conflict("it holds " + sizes);
+  if (theirs.size == checkpoint.size) {
+    if (theirs.root != checkpoint.root) return conflict("it holds another root at " + sizes);
+    return faulty("it holds this very head");
+  }
+  if (theirs.size == 0) return faulty("it holds the empty log");
+  auto proof = proofs(theirs.size, checkpoint.size);
+  if (!proof.ok()) {
+    // Our side cannot prove it: neither evidence nor a fault; retried later.
+    claim.outcome = Outcome::kDown;
+    claim.status = proof.status();
+    return claim;
+  }
+  if (!merkle::VerifyConsistency(theirs.size, checkpoint.size, *proof, theirs.root,
+                                 checkpoint.root)
+           .ok()) {
+    return conflict("our head does not extend its " + sizes);
+  }
+  return faulty("our head extends its " + sizes);
 }
 
 Answer WitnessClient::Post(uint64_t old_size, const std::string& checkpoint_note,
@@ -113,13 +193,7 @@ Answer WitnessClient::Post(uint64_t old_size, const std::string& checkpoint_note
     return a;
   }
   httplib::Client http(url->origin);
-  auto secs = [](std::chrono::milliseconds ms) {
-    return std::pair<time_t, time_t>(ms.count() / 1000, (ms.count() % 1000) * 1000);
-  };
-  http.set_connection_timeout(secs(options_.connect_timeout).first,
-                              secs(options_.connect_timeout).second);
-  http.set_read_timeout(secs(options_.timeout).first, secs(options_.timeout).second);
-  http.set_write_timeout(secs(options_.timeout).first, secs(options_.timeout).second);
+  SetTimeouts(http, options_);
   auto res = http.Post(url->prefix + "/add-checkpoint", body, "text/plain; charset=utf-8");
   const std::string who = "witness " + config_.name + ": ";
   if (!res) {

@@ -18,6 +18,13 @@
 //   InvalidArgument("unknown_field")
 //   InvalidArgument("non_canonical_protobuf")
 //   InvalidArgument("empty_message")      a request or response with no body
+//   InvalidArgument("too_many_elements")  a request's repeated field over its limit
+//
+// Memory: protobuf allocates an object per element of a repeated message
+// field, so a 64 MiB frame of 33 million empty events would take gigabytes.
+// Before protobuf sees a request, a walk of its wire format (no allocation)
+// counts the elements of every repeated field and refuses any count over the
+// limits below; what protobuf then allocates is about the frame's size.
 //
 // This header is public (not under src/) because the host-side client
 // (ledger::notary_client) speaks the same frames with the same parser.
@@ -42,6 +49,16 @@ inline constexpr size_t kLengthSize = 4;
 // batch, and 10,000 events of 256 bytes with stamps is about 4 MiB; batches
 // of very large events (up to 60,000 bytes each) must be split by the host.
 inline constexpr size_t kMaxFrameBody = size_t{64} << 20;
+
+// The most elements of each repeated field of a HostRequest (notary.proto).
+// Append.events: the sequencer's default (and largest) max_batch.
+inline constexpr size_t kMaxAppendEvents = 10000;
+// Provision.approvals and .sealed_shares, ChangePolicy.approvals: one per
+// manifest operator, and a manifest has at most 255.
+inline constexpr size_t kMaxApprovals = 255;
+// Restore.frontier and .last_leaf_proof: a compact range of [0, size) and an
+// inclusion proof in a tree of size < 2^64 have at most 64 hashes.
+inline constexpr size_t kMaxProofHashes = 64;
 
 using ledger::v1::notary::HostRequest;
 using ledger::v1::notary::NotaryResponse;

@@ -4,7 +4,10 @@
 // A request whose body does not parse gets an Error response and the
 // connection goes on (the length prefix kept the stream in step); a bad
 // length prefix (oversize or zero) gets an Error and the connection is
-// closed, since the stream can no longer be trusted to be in step.
+// closed, since the stream can no longer be trusted to be in step. An
+// allocation failure (std::bad_alloc) while reading, parsing, handling or
+// answering one request is answered Unavailable("out_of_memory") and the
+// notary goes on (README "Memory").
 //
 // Thread-safety: single-threaded; blocks in the platform's accept and read.
 #pragma once

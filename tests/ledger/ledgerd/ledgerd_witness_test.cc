@@ -8,6 +8,9 @@
 //    witness was itself restored from old data;
 //  - an honest notary restart serves again once the quorum confirmed;
 //  - fork: a notary asked to sign another entry at a used index refuses;
+//  - a lying witness (2 of 3, the third a fake answering 409 with a huge size
+//    or 422 without evidence) is marked faulty and left out of the quorum,
+//    and a real rollback is still detected with it present;
 //  - with 3 witnesses and quorum 2, a host that shows new heads to two of
 //    them and confirms an old backup with another two meets the witness
 //    they share, and the rollback is refused.
@@ -26,6 +29,7 @@
 #include "ledger/store/log_store.h"
 #include "ledger/tlog_proof.h"
 #include "ledgerd_fixture.h"
+#include "lying_witness.h"
 
 namespace ledger::ledgerd::testing {
 namespace {
@@ -315,6 +319,103 @@ TEST_F(WitnessedLedgerdTest, TheNotaryRefusesAnotherEntryAtAUsedIndex) {
   EXPECT_EQ(StoreSize(), size);
 }
 
+// Three witnesses, quorum 2; the third is a fake that lies.
+class FaultyWitnessLedgerdTest : public WitnessedLedgerdTest {
+ protected:
+  void SetUp() override {
+    d_.dir_prefix = "ledgerd-faulty-witness-test-" +
+                    std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    d_.witness_count = 3;
+    d_.witness_quorum = 2;
+    d_.Create();
+    ASSERT_FALSE(HasFatalFailure());
+    d_.StopWitness(2);
+    d_.witness_ports[2] = liar_.port();
+  }
+
+  // Polls /healthz until it names the liar as faulty.
+  nlohmann::json AwaitFaulty() {
+    nlohmann::json body;
+    for (int i = 0; i < 200; ++i) {
+      body = AwaitHealth(200);
+      if (body.contains("faulty_witnesses") && body["faulty_witnesses"].contains(kLiar)) {
+        return body;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "the liar was never reported faulty: " << body.dump();
+    return body;
+  }
+
+  static constexpr const char* kLiar = "witness-2.test";
+  ledger::testing::LyingWitness liar_;
+};
+
+TEST_F(FaultyWitnessLedgerdTest, ALyingWitnessIsMarkedFaultyAndTheQuorumComesFromTheOthers) {
+  liar_.Answer(409, uint64_t{1} << 62, "");  // a huge size, and nothing to show for it
+  StartLedgerd();
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(200);
+  auto first = CheckCosignedReceipt(Post("a"));
+  auto health = AwaitFaulty();
+  EXPECT_NE(health["faulty_witnesses"][kLiar].get<std::string>().find("without evidence"),
+            std::string::npos)
+      << health.dump();
+  std::string metrics = Metrics();
+  EXPECT_NE(metrics.find("ledgerd_witness_faulty{witness=\"witness-2.test\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("ledgerd_witness_faulty{witness=\"witness-0.test\"} 0"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("ledgerd_rollback_detected 0"), std::string::npos) << metrics;
+  // 422, then 422 with a real checkpoint of this log that the head extends:
+  // still no evidence of anything.
+  liar_.Answer(422, 0, "");
+  CheckCosignedReceipt(Post("b"));
+  liar_.Answer(422, 0, first["checkpoint"].get<std::string>());
+  CheckCosignedReceipt(Post("c"));
+  AwaitFaulty();
+  // A notary restart is confirmed by the two honest witnesses alone.
+  liar_.Answer(409, uint64_t{1} << 62, "");
+  RestartNotaryAndLedgerd();
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(200);
+  CheckCosignedReceipt(Post("d"));
+  EXPECT_GT(liar_.latest_asked(), 0);
+  EXPECT_NE(Slurp(d_.P("ledgerd.log")).find("witness faulty"), std::string::npos);
+}
+
+TEST_F(FaultyWitnessLedgerdTest, ARealRollbackIsStillDetectedWithALyingWitness) {
+  liar_.Answer(409, uint64_t{1} << 62, "");
+  StartLedgerd();
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(200);
+  CheckCosignedReceipt(Post("old-1"));
+  ledgerd_.reset();
+  fs::copy(d_.P("log/store"), d_.P("store-backup"), fs::copy_options::recursive);
+  StartLedgerd();
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(200);
+  for (const char* id : {"new-1", "new-2"}) CheckCosignedReceipt(Post(id));
+  ledgerd_.reset();
+  d_.notary.reset();
+  fs::remove_all(d_.P("log/store"));
+  fs::copy(d_.P("store-backup"), d_.P("log/store"), fs::copy_options::recursive);
+  d_.StartNotary();
+  ASSERT_FALSE(HasFatalFailure());
+  StartLedgerd();
+  ASSERT_FALSE(HasFatalFailure());
+  // The honest witnesses show checkpoints signed by the log key that the
+  // restored store does not reach: evidence, whatever the liar says.
+  AwaitHealth(503, "rollback_detected");
+  auto refused = Post("after-rollback");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503) << refused->body;
+  EXPECT_NE(Slurp(d_.P("ledgerd.log")).find("evidence"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ledger::ledgerd::testing
 
 // 3 witnesses, quorum 2: the smallest intersecting quorum with more than two
 // witnesses (manifest.md §2.1). 4 witnesses with quorum 2 are refused at

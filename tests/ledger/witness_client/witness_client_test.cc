@@ -1,8 +1,10 @@
 // The tlog-witness client against a real witness server over HTTP: the first
 // contact learns the witness's size from a 409, later requests carry the
 // consistency proof from it, a witness ahead of the log or holding another
-// history is reported as rollback_detected, an unreachable one as down, and
-// every cosignature is verified against the manifest's key.
+// history is reported as rollback_detected (with its latest checkpoint as
+// evidence), a lying witness (a fake server on 127.0.0.1: 409 with a huge
+// size, 422) as faulty unless what it holds is evidence, an unreachable one as
+// down, and every cosignature is verified against the manifest's key.
 #include "ledger/witness_client/witness_client.h"
 
 #include <arpa/inet.h>
@@ -19,12 +21,14 @@
 #include "ledger/store/kv.h"
 #include "witness/server.h"
 #include "witness/witness.h"
+#include "lying_witness.h"
 #include "witness_test_util.h"
 
 namespace ledger::witness_client {
 namespace {
 
 using anchor::witness::testing::TestLog;
+using ledger::testing::LyingWitness;
 
 class WitnessClientTest : public ::testing::Test {
  protected:
@@ -60,7 +64,10 @@ class WitnessClientTest : public ::testing::Test {
     return [&log](uint64_t a, uint64_t b) -> Result<std::vector<Hash>> { return log.Proof(a, b); };
   }
   Answer Ask(WitnessClient& c, TestLog& log, uint64_t size) {
-    return c.AddCheckpoint(log.Note(size), log.CheckpointAt(size), Proofs(log));
+    return c.AddCheckpoint(log.Note(size), log.CheckpointAt(size), Proofs(log), *LogKey(log));
+  }
+  static std::unique_ptr<note::Verifier> LogKey(const TestLog& log) {
+    return note::ParseVerifierKey(log.vkey()).value();
   }
 
   store::MemoryKv kv_;
@@ -102,12 +109,67 @@ TEST_F(WitnessClientTest, AWitnessAheadOrOnAnotherHistoryIsRollbackEvidence) {
   EXPECT_EQ(older.outcome, Outcome::kConflict);
   EXPECT_EQ(older.witness_size, 10u);
   EXPECT_EQ(older.status.reason(), "rollback_detected");
+  EXPECT_TRUE(older.evidence.starts_with(log_.Note(10))) << older.evidence;
   // The same log key signing another history from index 4 on (a fork).
   TestLog fork("example.com/wc-log", "fork", 4);
   auto forked_note = log_.Sign(fork.CheckpointAt(12));
-  Answer forked = restarted.AddCheckpoint(forked_note, fork.CheckpointAt(12), Proofs(fork));
+  Answer forked =
+      restarted.AddCheckpoint(forked_note, fork.CheckpointAt(12), Proofs(fork), *LogKey(log_));
   EXPECT_EQ(forked.outcome, Outcome::kConflict) << forked.status;
   EXPECT_EQ(forked.status.reason(), "rollback_detected");
+  // Another history at the witness's own size: another root.
+  auto same_size = log_.Sign(fork.CheckpointAt(10));
+  WitnessClient third(Config(witness_vkey_));
+  Answer at_ten = third.AddCheckpoint(same_size, fork.CheckpointAt(10), Proofs(fork), *LogKey(log_));
+  EXPECT_EQ(at_ten.outcome, Outcome::kConflict) << at_ten.status;
+}
+
+TEST_F(WitnessClientTest, AClaimWithoutEvidenceMakesTheWitnessFaultyNotARollback) {
+  LyingWitness liar;
+  WitnessConfig cfg = Config(witness_vkey_);
+  cfg.url = liar.url();
+  const uint64_t huge = uint64_t{1} << 62;
+  TestLog other("example.com/wc-log");  // same origin, another key
+  struct Case {
+    int status;
+    std::string latest;
+    const char* why;
+  };
+  const Case cases[] = {
+      {409, "", "409 with a huge size and no latest checkpoint"},
+      {422, "", "422 and no latest checkpoint"},
+      {409, "not a note", "a latest checkpoint that does not parse"},
+      {409, other.Note(20), "a larger checkpoint signed by another key"},
+      {422, log_.Note(6), "a checkpoint our head extends"},
+      {422, log_.Note(8), "our very head"},
+  };
+  for (const Case& c : cases) {
+    liar.Answer(c.status, huge, c.latest);
+    WitnessClient client(cfg);
+    Answer a = Ask(client, log_, 8);
+    EXPECT_EQ(a.outcome, Outcome::kFaulty) << c.why << ": " << a.status;
+    EXPECT_EQ(a.status.reason(), "witness_faulty") << c.why;
+  }
+  EXPECT_EQ(liar.latest_asked(), 6);
+}
+
+TEST_F(WitnessClientTest, ALyingWitnessHoldingRealEvidenceStillShowsTheRollback) {
+  // Whoever serves it, a checkpoint signed by the log key that our head does
+  // not extend is evidence: the log's store is behind.
+  LyingWitness liar;
+  WitnessConfig cfg = Config(witness_vkey_);
+  cfg.url = liar.url();
+  liar.Answer(409, uint64_t{1} << 62, log_.Note(12));
+  WitnessClient client(cfg);
+  Answer a = Ask(client, log_, 8);
+  EXPECT_EQ(a.outcome, Outcome::kConflict) << a.status;
+  EXPECT_EQ(a.status.reason(), "rollback_detected");
+  EXPECT_EQ(a.evidence, log_.Note(12));
+  TestLog fork("example.com/wc-log", "fork", 3);
+  liar.Answer(422, 0, log_.Sign(fork.CheckpointAt(6)));
+  WitnessClient again(cfg);
+  Answer b = Ask(again, log_, 8);
+  EXPECT_EQ(b.outcome, Outcome::kConflict) << b.status;
 }
 
 TEST_F(WitnessClientTest, CosignaturesAreCheckedAgainstTheManifestKey) {

@@ -12,11 +12,16 @@
 //
 // After a notary restart the notary waits for ConfirmHead (notary.proto): the
 // first checkpoint this thread gets cosigned is handed to `confirm`. A witness
-// that has cosigned a later or different head answers 409/422; once so many
-// witnesses refuse that the quorum cannot be met, Witnessing stops with
-// FailedPrecondition("rollback_detected") (or VerificationFailed
-// ("witness_refused") for protocol refusals) as its health: nothing more is
-// released and ledgerd reports it.
+// that has cosigned a later or different head answers 409/422, and the client
+// fetches its latest checkpoint as evidence (witness_client.h). Evidence, a
+// checkpoint signed by the log key that the store does not extend, stops
+// Witnessing at once with FailedPrecondition("rollback_detected") as its
+// health: nothing more is released and ledgerd reports it. A 409/422 without
+// evidence only marks that witness faulty (WitnessStats, a log line, /metrics,
+// /healthz) and the quorum is counted over the others, so one faulty or
+// lying witness cannot stop the log. Once so many witnesses refuse for
+// protocol reasons (403, 404, a bad cosignature) that the quorum cannot be
+// met, Witnessing stops with VerificationFailed("witness_refused").
 //
 // Thread-safety: all public methods may be called from any thread.
 #pragma once
@@ -50,6 +55,11 @@ struct WitnessStats {
   uint64_t last_latency_us = 0;
   uint64_t cosigned_size = 0;
   uint64_t failures = 0;
+  // A 409/422 without evidence (witness_client::Outcome::kFaulty) since its
+  // last cosignature, and why; how many such answers in all.
+  bool faulty = false;
+  std::string fault;
+  uint64_t faults = 0;
 };
 
 class Witnessing {

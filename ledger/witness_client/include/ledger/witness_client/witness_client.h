@@ -10,9 +10,20 @@
 // "clients may first send old 0 to learn the witness's size"). A 409 carries
 // the witness's size (`<size>\n`, text/x.tlog.size): if it is not above ours
 // the client fetches a proof from that size and retries once; if it is above
-// ours the witness has cosigned a later head than the one we show, which is
-// evidence of a rollback. A 422 (inconsistent proof, same size with another
-// root) is evidence of a fork. The cosignature a witness returns is verified
+// ours, or the answer is a 422 (inconsistent proof, same size with another
+// root), the witness claims to hold a later or different head.
+//
+// A claim is not evidence: one faulty or malicious witness must not stop the
+// log. tlog-witness has no standard "latest checkpoint" endpoint, so the
+// client then fetches the witness's monitoring endpoint (anchor/README.md:
+// GET <url>/<lowercase hex SHA-256(origin)>/checkpoint) and checks what it
+// returns against the log key and our store: a checkpoint signed by the log
+// key that is larger than ours, or inconsistent with our store (same size
+// with another root, or no consistency proof from it to our head), is
+// evidence of a rollback or fork (kConflict). Anything else (no answer,
+// not signed by the log key, a checkpoint our head extends) makes the witness
+// kFaulty: its refusal is a lie or a fault, and it is left out of the quorum
+// for this round. The cosignature a witness returns is verified
 // (cosignature/v1, its key from the operator-approved manifest) before it
 // counts; its line is returned for the caller to append to the checkpoint.
 //
@@ -59,16 +70,23 @@ enum class Outcome {
   kCosigned,  // a verified cosignature
   kDown,      // unreachable, timeout, 5xx: may come back
   kRefused,   // 400/403/404, a bad cosignature: configuration or protocol error
-  kConflict,  // the witness cosigned a later or different head (409 above us, 422)
+  // Evidence of a rollback or fork: the witness's latest checkpoint, signed
+  // by the log key, is larger than ours or inconsistent with our store.
+  kConflict,
+  // A 409 above us or a 422 that the witness's own latest checkpoint does not
+  // back: the witness is faulty (or lying), the log is not at fault.
+  kFaulty,
 };
 
 struct Answer {
   Outcome outcome = Outcome::kDown;
   // kCosigned: OK; otherwise Unavailable("witness_unavailable"),
-  // VerificationFailed("witness_refused") or FailedPrecondition("rollback_detected").
+  // VerificationFailed("witness_refused"), FailedPrecondition("rollback_detected")
+  // (kConflict) or VerificationFailed("witness_faulty") (kFaulty).
   Status status;
   note::Signature cosignature;  // kCosigned: the verified line's signature
-  uint64_t witness_size = 0;    // kConflict from a 409: the witness's size
+  uint64_t witness_size = 0;    // kConflict or kFaulty from a 409: the size it claimed
+  std::string evidence;         // kConflict: the witness's latest checkpoint note
 };
 
 struct ClientOptions {
@@ -82,9 +100,16 @@ class WitnessClient {
 
   // Asks the witness to cosign `checkpoint_note` (the log-signed checkpoint
   // `checkpoint`). At most two requests: one from the size we believe it
-  // holds, and, after a 409 naming an older size, one from that size.
+  // holds, and, after a 409 naming an older size, one from that size; after
+  // a 409 above us or a 422, one GET of the witness's latest checkpoint,
+  // checked against `log_key` and `proofs` (our store).
   Answer AddCheckpoint(const std::string& checkpoint_note, const Checkpoint& checkpoint,
-                       const ProofSource& proofs);
+                       const ProofSource& proofs, const note::Verifier& log_key);
+
+  // GET <url>/<hex SHA-256(origin)>/checkpoint: the latest checkpoint the
+  // witness cosigned for that log, unverified. Unavailable("witness_unavailable")
+  // without an answer, VerificationFailed("witness_refused") for another status.
+  Result<std::string> LatestCheckpoint(const std::string& origin) const;
 
   const WitnessConfig& config() const { return config_; }
   // The size it last cosigned for us (or told us in a 409).
@@ -94,6 +119,9 @@ class WitnessClient {
   Answer Post(uint64_t old_size, const std::string& checkpoint_note, const Checkpoint& checkpoint,
               const ProofSource& proofs);
   Answer Verify(const std::string& checkpoint_note, const std::string& body) const;
+  // Turns a claimed conflict into kConflict (with evidence) or kFaulty.
+  Answer Examine(Answer claim, const Checkpoint& checkpoint, const ProofSource& proofs,
+                 const note::Verifier& log_key) const;
 
   WitnessConfig config_;
   ClientOptions options_;
