@@ -332,6 +332,7 @@ VerifyReport VerifyBundle(const Files& files, const VerifyOptions& options) {
   internal::CheckRange(c);
   internal::CheckScope(c);
   internal::CheckInclusion(c);
+  internal::CheckWitnessTime(c);
   internal::CheckEvidence(c);
   internal::CheckPayloads(c);
   internal::CheckRetention(c);
