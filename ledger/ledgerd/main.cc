@@ -1,6 +1,7 @@
 // ledgerd [--config FILE] --data DIR [--listen 127.0.0.1:PORT] [--max-batch N]
 //         [--max-delay-ms N] [--queue-limit N] [--max-body BYTES] [--http-threads N]
 //         [--witness NAME=URL]... [--witness-timeout-ms N] [--witness-request-timeout-ms N]
+//         [--witness-refresh-ms N]
 //         [--audit-on-start on|off] [--host-key FILE] [--export-tokens FILE]
 //         [--verify-every SECONDS] [--verify-backup DIR] [--tsa-url URL --tsa-ca CERT]
 // (ledger/ledgerd/config.h: every flag is also a config-file key.)
@@ -27,7 +28,8 @@ int Usage(const std::string& why) {
             << "\nusage: ledgerd [--config FILE] --data DIR [--listen HOST:PORT] [--max-batch N] "
                "[--max-delay-ms N] [--queue-limit N] [--max-body BYTES] [--http-threads N] "
                "[--witness NAME=URL]... [--witness-timeout-ms N] "
-               "[--witness-request-timeout-ms N] [--audit-on-start on|off] [--host-key FILE] "
+               "[--witness-request-timeout-ms N] [--witness-refresh-ms N] "
+               "[--audit-on-start on|off] [--host-key FILE] "
                "[--export-tokens FILE] [--verify-every SECONDS] [--verify-backup DIR] "
                "[--tsa-url URL --tsa-ca CERT]\n";
   return 2;

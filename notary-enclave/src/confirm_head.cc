@@ -16,6 +16,7 @@
 
 #include "ledger/checkpoint.h"
 #include "ledger/cosignature.h"
+#include "ledger/witness_time.h"
 #include "notary/enclave.h"
 
 namespace notary {
@@ -35,11 +36,7 @@ Status Enclave::RequireServing() const {
   return Status::Ok();
 }
 
-Result<pb::HeadConfirmed> Enclave::ConfirmHead(const pb::ConfirmHead& request) {
-  if (state_ != State::kConfirming) {
-    return Status::FailedPrecondition("not_confirming",
-                                      "ConfirmHead is allowed only after Restore, once");
-  }
+Result<ledger::VerifiedCheckpoint> Enclave::VerifyCosigned(std::string_view note) const {
   // The witness keys come from the operator-approved manifest, never from
   // the host; a key that does not parse as cosignature/v1 is refused.
   std::vector<std::unique_ptr<ledger::note::Verifier>> keys;
@@ -56,9 +53,21 @@ Result<pb::HeadConfirmed> Enclave::ConfirmHead(const pb::ConfirmHead& request) {
   // Core verification: the log key signed it; every line by a manifest
   // witness key verifies (one bad line rejects the note, signed-note
   // §Signatures); distinct witnesses are counted once each, by name.
-  ASSIGN_OR_RETURN(ledger::VerifiedCheckpoint vc,
-                   ledger::VerifyCheckpoint(request.checkpoint_note(), *log_verifier_, witnesses,
-                                            manifest_->witness_quorum));
+  return ledger::VerifyCheckpoint(note, *log_verifier_, witnesses, manifest_->witness_quorum);
+}
+
+Result<uint64_t> Enclave::WitnessTime(const ledger::VerifiedCheckpoint& vc) const {
+  std::optional<uint64_t> t = ledger::QuorumTime(vc.cosignatures, manifest_->witness_quorum);
+  if (!t) return Status::VerificationFailed("no_witness_time", "the cosignatures carry no time");
+  return *t;
+}
+
+Result<pb::HeadConfirmed> Enclave::ConfirmHead(const pb::ConfirmHead& request) {
+  if (state_ != State::kConfirming) {
+    return Status::FailedPrecondition("not_confirming",
+                                      "ConfirmHead is allowed only after Restore, once");
+  }
+  ASSIGN_OR_RETURN(ledger::VerifiedCheckpoint vc, VerifyCosigned(request.checkpoint_note()));
   // Exactly the checkpoint signed at Restore: same text (origin, size, root,
   // policy line). A cosigned older or other checkpoint proves nothing about
   // the head held now.
@@ -69,10 +78,41 @@ Result<pb::HeadConfirmed> Enclave::ConfirmHead(const pb::ConfirmHead& request) {
     return Status::VerificationFailed("checkpoint_mismatch",
                                       "the cosigned checkpoint is not the restored head");
   }
+  // The clock, and the time it gave the ENCLAVE_BOOTED entry, must agree
+  // with the witnesses' (witness_time.h): a host that moved the clock at
+  // Restore gets no serving notary.
+  ASSIGN_OR_RETURN(uint64_t witness_time, WitnessTime(vc));
+  RETURN_IF_ERROR(ledger::CheckClockAgainstWitnesses(options_.clock(), witness_time));
+  RETURN_IF_ERROR(ledger::CheckRecordedAt(sequencer_->head().last_recorded_at_us, vc.cosignatures,
+                                          manifest_->witness_quorum));
+  sequencer_->SetWitnessTime(witness_time);
   state_ = State::kServing;
   pb::HeadConfirmed out;
   out.set_size(vc.checkpoint.size);
   out.set_cosignatures(static_cast<uint32_t>(vc.cosignatures.size()));
+  return out;
+}
+
+Result<pb::ClockChecked> Enclave::CheckClock(const pb::CheckClock& request) {
+  RETURN_IF_ERROR(RequireServing());
+  if (manifest_->witness_quorum == 0) {
+    return Status::FailedPrecondition("no_witnesses", "the manifest requires no witnesses");
+  }
+  ASSIGN_OR_RETURN(ledger::VerifiedCheckpoint vc, VerifyCosigned(request.checkpoint_note()));
+  // Only time is taken from it; a size beyond the head is no checkpoint
+  // this notary's log has reached.
+  if (vc.checkpoint.size > sequencer_->head().size()) {
+    return Status::FailedPrecondition("checkpoint_ahead", "the checkpoint is beyond the head");
+  }
+  ASSIGN_OR_RETURN(uint64_t witness_time, WitnessTime(vc));
+  // Kept even when the clock disagrees: it is the witnesses' word, and
+  // sequencing is then refused (clock_skew) until clock and witnesses agree.
+  sequencer_->SetWitnessTime(witness_time);
+  const uint64_t now_us = options_.clock();
+  pb::ClockChecked out;
+  out.set_witness_time(*sequencer_->witness_time());
+  out.set_notary_time(now_us / 1'000'000);
+  out.set_in_bound(ledger::CheckClockAgainstWitnesses(now_us, out.witness_time()).ok());
   return out;
 }
 

@@ -207,6 +207,9 @@ pb::NotaryResponse Enclave::Handle(const pb::HostRequest& request) {
     case pb::HostRequest::kConfirmHead:
       take(ConfirmHead(request.confirm_head()), response.mutable_head_confirmed());
       break;
+    case pb::HostRequest::kCheckClock:
+      take(CheckClock(request.check_clock()), response.mutable_clock_checked());
+      break;
     case pb::HostRequest::kSignRegistryStatement:
       take(SignRegistryStatement(request.sign_registry_statement()),
            response.mutable_registry_statement_signature());

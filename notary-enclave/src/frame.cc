@@ -57,6 +57,7 @@ bool Unknown(const HostRequest& m) {
     case HostRequest::kChangePolicy: return Unknown(m.change_policy());
     case HostRequest::kConfirmHead: return Unknown(m.confirm_head());
     case HostRequest::kSignRegistryStatement: return Unknown(m.sign_registry_statement());
+    case HostRequest::kCheckClock: return Unknown(m.check_clock());
     case HostRequest::BODY_NOT_SET: return false;
   }
   return true;
@@ -76,6 +77,7 @@ bool Unknown(const NotaryResponse& m) {
     case NotaryResponse::kHeadConfirmed: return Unknown(m.head_confirmed());
     case NotaryResponse::kRegistryStatementSignature:
       return Unknown(m.registry_statement_signature());
+    case NotaryResponse::kClockChecked: return Unknown(m.clock_checked());
     case NotaryResponse::BODY_NOT_SET: return false;
   }
   return true;

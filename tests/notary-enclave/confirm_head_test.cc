@@ -6,6 +6,7 @@
 #include "enclave_fixture.h"
 #include "ledger/cosignature.h"
 #include "ledger/policy.h"
+#include "ledger/witness_time.h"
 #include "notary/frame.h"
 
 namespace notary::testing {
@@ -18,7 +19,8 @@ class ConfirmHeadTest : public EnclaveFixture {
   ConfirmHeadTest() {
     for (const char* name : {"witness-a.test", "witness-b.test", "witness-c.test"}) {
       witnesses_.push_back(ledger::note::NewCosignatureV1Signer(
-          name, ledger::Ed25519PrivateKey::Generate().value(), [] { return 1'750'000'000; }));
+          name, ledger::Ed25519PrivateKey::Generate().value(),
+          [now = witness_now_] { return *now; }));
     }
     std::vector<std::string> vkeys;
     for (const auto& w : witnesses_) vkeys.push_back(w->VerifierKey());
@@ -59,6 +61,8 @@ class ConfirmHeadTest : public EnclaveFixture {
 
   const CosignatureV1Signer* W(size_t i) const { return witnesses_[i].get(); }
 
+  // The witnesses' clock (seconds): the notary's test clock starts at the same time.
+  std::shared_ptr<uint64_t> witness_now_ = std::make_shared<uint64_t>(now_us_ / 1'000'000);
   std::vector<std::unique_ptr<CosignatureV1Signer>> witnesses_;
 };
 
@@ -172,6 +176,143 @@ TEST_F(ConfirmHeadTest, TheRequestTravelsInOneCanonicalFrame) {
   pb::NotaryResponse response = e->Handle(*decoded);
   ASSERT_EQ(response.body_case(), pb::NotaryResponse::kHeadConfirmed);
   EXPECT_EQ(response.head_confirmed().size(), host_.size());
+  auto encoded = frame::EncodeResponse(response);
+  ASSERT_TRUE(encoded.ok());
+  EXPECT_TRUE(frame::DecodeResponse(*encoded).ok());
+}
+
+// Time the host cannot move (ledger/witness_time.h): the notary's clock is
+// checked against the witnesses' cosignature times.
+constexpr uint64_t kSevenYearsUs = uint64_t{7} * 365 * 24 * 3600 * 1'000'000;
+constexpr uint64_t kBoundUs = ledger::kMaxClockSkewSeconds * 1'000'000;
+
+class NotaryClockTest : public ConfirmHeadTest {
+ protected:
+  // A notary restored and confirmed by witnesses whose clock agrees with it.
+  std::unique_ptr<Enclave> Confirmed() {
+    auto e = Restored();
+    auto confirmed = e->ConfirmHead(Confirm(Cosign(host_.checkpoint_note, {W(0), W(1)})));
+    EXPECT_TRUE(confirmed.ok()) << confirmed.status();
+    return e;
+  }
+
+  ledger::Status AppendOne(Enclave& e) {
+    auto appended = e.Append(AppendRequest(Stamped(next_event_++, 1)));
+    if (!appended.ok()) return appended.status();
+    host_.Add(*appended);
+    return ledger::Status::Ok();
+  }
+
+  // The host's head as the witnesses cosign it now.
+  pb::CheckClock Cosigned() const {
+    pb::CheckClock c;
+    c.set_checkpoint_note(Cosign(host_.checkpoint_note, {W(1), W(2)}));
+    return c;
+  }
+
+  uint64_t next_event_ = 0;
+};
+
+TEST_F(NotaryClockTest, AClockMovedSevenYearsAheadGetsNoServingNotary) {
+  now_us_ += kSevenYearsUs;
+  auto e = Restored();
+  EXPECT_REFUSED(e->ConfirmHead(Confirm(Cosign(host_.checkpoint_note, {W(0), W(1)}))),
+                 "clock_skew");
+  EXPECT_EQ(e->state(), Enclave::State::kConfirming);
+  EXPECT_REFUSED(e->Append(AppendRequest(Stamped(0, 1))), "head_unconfirmed");
+}
+
+TEST_F(NotaryClockTest, ABootEntryDatedByAClockMovedAheadAtRestoreIsCaught) {
+  // The host moves the clock forward for Restore only, then back.
+  now_us_ += kSevenYearsUs;
+  auto e = Restored();
+  now_us_ -= kSevenYearsUs;
+  EXPECT_REFUSED(e->ConfirmHead(Confirm(Cosign(host_.checkpoint_note, {W(0), W(1)}))),
+                 "recorded_after_cosignature");
+  EXPECT_EQ(e->state(), Enclave::State::kConfirming);
+}
+
+TEST_F(NotaryClockTest, AppendsStopOnceTheClockLeavesTheWitnessesTime) {
+  auto e = Confirmed();
+  ASSERT_TRUE(AppendOne(*e).ok());
+  // Seven years ahead: refused at once (the witness time from ConfirmHead is
+  // now seven years old), and a freshly cosigned checkpoint says the same.
+  now_us_ += kSevenYearsUs;
+  EXPECT_EQ(AppendOne(*e).reason(), "clock_skew");
+  auto checked = e->CheckClock(Cosigned());
+  ASSERT_TRUE(checked.ok()) << checked.status();
+  EXPECT_FALSE(checked->in_bound());
+  EXPECT_EQ(checked->witness_time(), *witness_now_);
+  EXPECT_EQ(AppendOne(*e).reason(), "clock_skew");
+  // Nothing was sequenced with the future time.
+  EXPECT_EQ(e->GetStatus().size(), host_.size());
+  // The clock set right again: sequencing resumes.
+  now_us_ -= kSevenYearsUs;
+  ASSERT_TRUE(AppendOne(*e).ok());
+  // Moved back beyond the bound: refused too.
+  now_us_ -= kBoundUs + 2'000'000;
+  EXPECT_EQ(AppendOne(*e).reason(), "clock_skew");
+}
+
+TEST_F(NotaryClockTest, WitnessTimeMustStayFresh) {
+  auto e = Confirmed();
+  ASSERT_TRUE(AppendOne(*e).ok());
+  // Real time passes (both clocks), but no new cosignature reaches the
+  // notary: past the bound it stops, whatever the host's reason.
+  now_us_ += kBoundUs + 2'000'000;
+  *witness_now_ += ledger::kMaxClockSkewSeconds + 2;
+  EXPECT_EQ(AppendOne(*e).reason(), "clock_skew");
+  // An older cosignature does not help; a fresh one does.
+  pb::CheckClock stale;
+  *witness_now_ -= ledger::kMaxClockSkewSeconds + 2;
+  stale = Cosigned();
+  *witness_now_ += ledger::kMaxClockSkewSeconds + 2;
+  ASSERT_TRUE(e->CheckClock(stale).ok());
+  EXPECT_EQ(AppendOne(*e).reason(), "clock_skew");
+  auto checked = e->CheckClock(Cosigned());
+  ASSERT_TRUE(checked.ok()) << checked.status();
+  EXPECT_TRUE(checked->in_bound());
+  EXPECT_TRUE(AppendOne(*e).ok());
+}
+
+TEST_F(NotaryClockTest, CheckClockTakesOnlyAQuorumOfManifestWitnesses) {
+  auto e = Restored();
+  EXPECT_REFUSED(e->CheckClock(Cosigned()), "head_unconfirmed");
+  ASSERT_TRUE(e->ConfirmHead(Confirm(Cosign(host_.checkpoint_note, {W(0), W(1)}))).ok());
+  pb::CheckClock one;
+  one.set_checkpoint_note(Cosign(host_.checkpoint_note, {W(0)}));
+  EXPECT_REFUSED(e->CheckClock(one), "witness_quorum_not_met");
+  // A stranger's cosignature, however fresh, is not the witnesses' time.
+  auto stranger = ledger::note::NewCosignatureV1Signer(
+      "witness-x.test", ledger::Ed25519PrivateKey::Generate().value(),
+      [] { return uint64_t{4'000'000'000}; });
+  pb::CheckClock foreign;
+  foreign.set_checkpoint_note(Cosign(host_.checkpoint_note, {W(0), stranger.get()}));
+  EXPECT_REFUSED(e->CheckClock(foreign), "witness_quorum_not_met");
+  auto parsed = ledger::note::Parse(Cosigned().checkpoint_note()).value();
+  parsed.signatures.back().payload[3] ^= 1;  // the timestamp changed: the signature fails
+  pb::CheckClock forged;
+  forged.set_checkpoint_note(ledger::note::Format(parsed));
+  EXPECT_REFUSED(e->CheckClock(forged), "bad_signature");
+}
+
+TEST_F(NotaryClockTest, WithoutWitnessesThereIsNoWitnessTime) {
+  ceremony_ = Ceremony::Make(kOrigin, pcr0_);
+  auto plain = Serving();
+  EXPECT_REFUSED(plain->CheckClock(Cosigned()), "no_witnesses");
+}
+
+TEST_F(NotaryClockTest, CheckClockTravelsInOneCanonicalFrame) {
+  auto e = Confirmed();
+  pb::HostRequest request;
+  *request.mutable_check_clock() = Cosigned();
+  auto frame = frame::EncodeRequest(request);
+  ASSERT_TRUE(frame.ok());
+  auto decoded = frame::DecodeRequest(*frame);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  pb::NotaryResponse response = e->Handle(*decoded);
+  ASSERT_EQ(response.body_case(), pb::NotaryResponse::kClockChecked) << response.error().reason();
+  EXPECT_TRUE(response.clock_checked().in_bound());
   auto encoded = frame::EncodeResponse(response);
   ASSERT_TRUE(encoded.ok());
   EXPECT_TRUE(frame::DecodeResponse(*encoded).ok());

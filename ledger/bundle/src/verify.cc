@@ -333,6 +333,7 @@ VerifyReport VerifyBundle(const Files& files, const VerifyOptions& options) {
   internal::CheckBoundaries(c);
   internal::CheckScope(c);
   internal::CheckInclusion(c);
+  internal::CheckWitnessTime(c);
   internal::CheckEvidence(c);
   internal::CheckPayloads(c);
   internal::CheckRetention(c);

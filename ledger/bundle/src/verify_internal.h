@@ -21,6 +21,8 @@ struct Context {
   std::string first_bad_entry, first_bad_evidence, first_bad_boundary;
   // size -> checkpoint, verified with the pinned key (only those that verify).
   std::map<uint64_t, VerifiedCheckpoint> checkpoints;
+  // How many witness cosignatures those checkpoints were verified to carry.
+  size_t witness_quorum = 0;
   std::vector<ConsistencyLine> consistency;
   std::map<uint64_t, InclusionLine> inclusion;  // by index
   std::vector<CheckResult> out;
@@ -64,5 +66,7 @@ void CheckBoundaries(Context& c);
 void CheckScope(Context& c);
 // verify_retention.cc
 void CheckRetention(Context& c);
+// verify_witness_time.cc
+void CheckWitnessTime(Context& c);
 
 }  // namespace ledger::bundle::internal

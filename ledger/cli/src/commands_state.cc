@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "ledger/codec/state_json.h"
 #include "ledger/store/state_query.h"
+#include "ledger/witness_time.h"
 #include "local_log.h"
 
 namespace ledger::cli {
@@ -89,6 +90,10 @@ Status CmdVerifyState(const Args& a, const Output& o) {
                                       "the answer is about " + answer.subject);
   }
   ASSIGN_OR_RETURN(auto verified, state_map::VerifyStateProof(answer, *verifier));
+  // The latest entry cannot be dated after the witnesses saw it.
+  if (verified.leaf) {
+    RETURN_IF_ERROR(CheckRecordedAt(verified.leaf->recorded_at_us, verified.cosignatures, 0));
+  }
   // An old checkpoint verifies too: the caller says how recent it must be.
   ASSIGN_OR_RETURN(uint64_t min_size, a.U64("min-size", 0));
   if (verified.checkpoint.size < min_size) {

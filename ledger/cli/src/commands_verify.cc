@@ -6,7 +6,9 @@
 #include "ledger/store/notary_records.h"
 #include "ledger/store/retention.h"
 #include "ledger/merkle.h"
+#include "ledger/leaf.h"
 #include "ledger/tlog_proof.h"
+#include "ledger/witness_time.h"
 #include "key_files.h"
 #include "local_log.h"
 
@@ -100,6 +102,11 @@ Status CmdVerifyInclusion(const Args& a, const Output& o) {
   }
   ASSIGN_OR_RETURN(VerifiedCheckpoint vc,
                    VerifyTlogProof(proof, leaf_hash, *verifier, witnesses, quorum));
+  if (proof.extra) {
+    // The entry cannot be dated after the witnesses saw it (witness_time.h).
+    ASSIGN_OR_RETURN(Leaf leaf, DecodeLeaf(*proof.extra));
+    RETURN_IF_ERROR(CheckRecordedAt(leaf.recorded_at_us, vc.cosignatures, quorum));
+  }
   std::string line = "OK: entry " + std::to_string(proof.index) + " (leaf " +
                      leaf_hash.Hex() + ") is in " + vc.checkpoint.origin + " at size " +
                      std::to_string(vc.checkpoint.size) + ", signed by " + verifier->VerifierKey() +

@@ -6,6 +6,7 @@
 #include "ledger/leaf.h"
 #include "ledger/ownership.h"
 #include "ledger/stamp.h"
+#include "ledger/witness_time.h"
 
 namespace ledger {
 namespace {
@@ -193,6 +194,27 @@ Status Sequencer::UpdateMap(size_t position, uint64_t index, const SubmittedEven
   return Status::Ok();
 }
 
+void Sequencer::SetWitnessTime(uint64_t seconds) {
+  witness_time_ = std::max(witness_time_.value_or(0), seconds);
+}
+
+Result<uint64_t> Sequencer::Now() const {
+  const uint64_t now_us = clock_();
+  if (witness_time_) RETURN_IF_ERROR(CheckClockAgainstWitnesses(now_us, *witness_time_));
+  // A clock far behind the log's last time was moved back (or the last time
+  // was written by a clock moved forward): pinning recorded_at to the past
+  // value would hide either, for as long as the gap lasts.
+  constexpr uint64_t kMaxStepBackUs = kMaxClockSkewSeconds * 1'000'000;
+  if (now_us < head_.last_recorded_at_us && head_.last_recorded_at_us - now_us > kMaxStepBackUs) {
+    return Status::FailedPrecondition(
+        "clock_skew", "the clock (" + std::to_string(now_us) + " us) is more than " +
+                          std::to_string(kMaxClockSkewSeconds) +
+                          " s behind the last recorded_at (" +
+                          std::to_string(head_.last_recorded_at_us) + " us)");
+  }
+  return std::max(now_us, head_.last_recorded_at_us);
+}
+
 Result<std::string> Sequencer::SignHead(const Checkpoint& cp) const {
   return SignCheckpoint(cp, *signer_);
 }
@@ -234,7 +256,7 @@ Result<SequencedBatch> Sequencer::Sequence(uint64_t expected_size, const Hash& e
   LogHead next = head_;
   SequencedBatch out;
   out.first_index = next.size();
-  uint64_t now = std::max(clock_(), next.last_recorded_at_us);
+  ASSIGN_OR_RETURN(const uint64_t now, Now());
   for (size_t i = 0; i < events.size(); ++i) {
     const SubmittedEvent& e = events[i];
     if (options_.state_map) {

@@ -17,6 +17,7 @@ Result<VerifiedState> VerifyStateProof(const StateProof& p, const note::Verifier
   ASSIGN_OR_RETURN(VerifiedCheckpoint vc, VerifyCheckpoint(p.checkpoint_note, log_key));
   VerifiedState out;
   out.checkpoint = vc.checkpoint;
+  out.cosignatures = vc.cosignatures;
   ASSIGN_OR_RETURN(std::optional<Hash> map_root, FindRoot(out.checkpoint.extensions));
   if (!map_root) {
     return Status::FailedPrecondition("map_root_missing",

@@ -79,6 +79,11 @@ Status Batcher::ConfirmHead(const std::string& cosigned_note) {
   return Status::Ok();
 }
 
+Result<notary_client::pb::ClockChecked> Batcher::CheckClock(const std::string& cosigned_note) {
+  std::lock_guard<std::mutex> notary(notary_mu_);
+  return host_->client().CheckClock(cosigned_note);
+}
+
 Result<notary_client::pb::RegistryStatementSignature> Batcher::SignRegistryStatement() {
   std::lock_guard<std::mutex> notary(notary_mu_);
   const VerifiedCheckpoint head = store_->latest();

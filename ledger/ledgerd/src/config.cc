@@ -5,6 +5,8 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "ledger/witness_time.h"
+
 namespace ledger::ledgerd {
 namespace {
 
@@ -22,7 +24,8 @@ Status Bad(std::string_view name, const std::string& value, const std::string& w
 bool IsNumeric(std::string_view name) {
   return name == "max-batch" || name == "max-delay-ms" || name == "queue-limit" ||
          name == "max-body" || name == "http-threads" || name == "witness-timeout-ms" ||
-         name == "witness-request-timeout-ms" || name == "verify-every";
+         name == "witness-request-timeout-ms" || name == "witness-refresh-ms" ||
+         name == "verify-every";
 }
 
 }  // namespace
@@ -69,6 +72,12 @@ Status ApplyOption(std::string_view name, const std::string& value, ServerOption
   } else if (name == "witness-request-timeout-ms") {
     if (n < 1 || n > 600000) return Bad(name, value, "1..600000");
     o.witness_request_timeout = std::chrono::milliseconds(n);
+  } else if (name == "witness-refresh-ms") {
+    // Slower than a third of the skew bound, an idle log's notary would
+    // outlive its witness time and refuse to sequence (clock_skew).
+    const uint64_t max = kMaxClockSkewSeconds * 1000 / 3 - 1;
+    if (n < 1 || n > max) return Bad(name, value, "1.." + std::to_string(max));
+    o.witness_refresh = std::chrono::milliseconds(n);
   } else if (name == "host-key" || name == "export-tokens" || name == "verify-backup" ||
              name == "tsa-ca") {
     if (value.empty()) return Bad(name, value, "a file or directory");

@@ -231,6 +231,7 @@ Status Server::Impl::Open() {
     WitnessingOptions wo;
     wo.quorum = quorum;
     wo.client.timeout = options.witness_request_timeout;
+    wo.refresh = options.witness_refresh;
     wo.client.connect_timeout = std::min(options.witness_request_timeout,
                                          std::chrono::milliseconds(1000));
     std::function<Status(const std::string&)> on_confirm;
@@ -244,6 +245,19 @@ Status Server::Impl::Open() {
         return s;
       };
     }
+    // Each later cosigned checkpoint bounds the notary's clock; a
+    // disagreement is logged (the notary then refuses to sequence).
+    wo.on_cosigned = [this](const std::string& note) {
+      auto checked = batcher->CheckClock(note);
+      if (!checked.ok()) {
+        LogEvent("warn", "the notary did not take the witnesses' time", StatusFields(checked.status()));
+      } else if (!checked->in_bound()) {
+        LogEvent("error", "the notary's clock disagrees with the witnesses'; appends are refused",
+                 nlohmann::json{{"witness_time", checked->witness_time()},
+                                {"notary_time", checked->notary_time()}}
+                     .dump());
+      }
+    };
     witnessing = std::make_unique<Witnessing>(store.get(), std::move(witnesses), wo,
                                               std::move(on_confirm));
     notify.store(witnessing.get());

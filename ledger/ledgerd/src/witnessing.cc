@@ -5,6 +5,7 @@
 
 #include "ledger/crash_point.h"
 #include "ledger/ledgerd/server.h"
+#include "ledger/witness_time.h"
 
 namespace ledger::ledgerd {
 namespace {
@@ -33,6 +34,10 @@ Witnessing::Witnessing(store::LogStore* store, std::vector<witness_client::Witne
     clients_.push_back(std::make_unique<witness_client::WitnessClient>(std::move(w), options.client));
   }
   confirmed_ = !confirm_;
+  // Re-witnessing an idle head slower than this leaves the notary without a
+  // fresh witness time: it would refuse to sequence (clock_skew).
+  LEDGER_CHECK(options_.refresh.count() > 0 &&
+               options_.refresh < std::chrono::milliseconds(kMaxClockSkewSeconds * 1000 / 3));
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -92,14 +97,22 @@ void Witnessing::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
     VerifiedCheckpoint target = store_->latest();
+    bool fresh = false;
     if (!health_.ok() || target.checkpoint.size <= cosigned_size_) {
-      cv_.wait(lock, [&] { return stop_ || notified_; });
-      notified_ = false;
-      continue;
+      if (cv_.wait_for(lock, options_.refresh, [&] { return stop_ || notified_; })) {
+        notified_ = false;
+        continue;
+      }
+      // Idle for `refresh`: have the cosigned head cosigned again.
+      if (!health_.ok() || !confirmed_ || target.checkpoint.size != cosigned_size_ ||
+          cosigned_size_ == 0) {
+        continue;
+      }
+      fresh = true;
     }
     notified_ = false;
     lock.unlock();
-    Round(target);
+    Round(target, fresh);
     lock.lock();
     if (health_.ok() && cosigned_size_ < target.checkpoint.size) {
       cv_.wait_for(lock, options_.retry_delay, [&] { return stop_; });
@@ -107,7 +120,7 @@ void Witnessing::Run() {
   }
 }
 
-void Witnessing::Round(const VerifiedCheckpoint& target) {
+void Witnessing::Round(const VerifiedCheckpoint& target, bool fresh) {
   const uint64_t size = target.checkpoint.size;
   // The note as the log signed it: a stored note may already carry an
   // earlier round's cosignatures.
@@ -119,7 +132,7 @@ void Witnessing::Round(const VerifiedCheckpoint& target) {
   std::vector<size_t> ask;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (round_size_ != size) {
+    if (round_size_ != size || fresh) {
       round_size_ = size;
       round_lines_.assign(clients_.size(), std::nullopt);
     }
@@ -223,6 +236,7 @@ void Witnessing::Round(const VerifiedCheckpoint& target) {
     need_confirm = !confirmed_;
   }
   if (st.ok() && need_confirm) st = confirm_(*cosigned);
+  if (st.ok() && !need_confirm && options_.on_cosigned) options_.on_cosigned(*cosigned);
   // The quorum cosigned and the cosigned checkpoint is stored; no receipt it
   // covers is released yet (docs/crash-safety.md).
   if (st.ok()) CrashPoint("ledgerd.after_witness_cosign");

@@ -184,6 +184,13 @@ Result<pb::HeadConfirmed> NotaryClient::ConfirmHead(std::string_view cosigned_ch
   return r.head_confirmed();
 }
 
+Result<pb::ClockChecked> NotaryClient::CheckClock(std::string_view cosigned_checkpoint_note) {
+  pb::HostRequest req;
+  req.mutable_check_clock()->set_checkpoint_note(std::string(cosigned_checkpoint_note));
+  ASSIGN_OR_RETURN(pb::NotaryResponse r, Call(req, pb::NotaryResponse::kClockChecked));
+  return r.clock_checked();
+}
+
 Result<pb::RegistryStatementSignature> NotaryClient::SignRegistryStatement(uint64_t tree_size,
                                                                          const Hash& root) {
   pb::HostRequest req;

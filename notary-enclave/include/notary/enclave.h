@@ -32,6 +32,11 @@
 //   the checkpoint it signed at Restore cosigned by witness_quorum distinct
 //   manifest witnesses: a witness cosigns only a checkpoint consistent with,
 //   and at least as new as, everything it cosigned before (ARCHITECTURE §6).
+//   Its clock, and the ENCLAVE_BOOTED entry's recorded_at, must agree with
+//   the witnesses' quorum time (ledger/witness_time.h, clock_skew).
+// CheckClock (witness_quorum > 0, serving): a later cosigned checkpoint; its
+//   quorum time becomes the witness time the sequencer checks its clock
+//   against before every batch (clock_skew beyond kMaxClockSkewSeconds).
 // Append: ledger::Sequencer::Sequence, then the batch app proof
 //   (schemas/formats/app-proof.md) signed by the ephemeral key.
 // SignRegistryStatement: the EIP-712 registry statement
@@ -105,6 +110,7 @@ class Enclave {
   ledger::Result<pb::Sequenced> Append(const pb::Append& request);
   ledger::Result<pb::Sequenced> ChangePolicy(const pb::ChangePolicy& request);
   ledger::Result<pb::HeadConfirmed> ConfirmHead(const pb::ConfirmHead& request);
+  ledger::Result<pb::ClockChecked> CheckClock(const pb::CheckClock& request);
   ledger::Result<pb::RegistryStatementSignature> SignRegistryStatement(
       const pb::SignRegistryStatement& request);
 
@@ -126,6 +132,11 @@ class Enclave {
                                          ledger::ByteView map_proof) const;
   ledger::Status CheckHeldHead(const pb::Restore& request) const;
   ledger::Result<pb::Sequenced> Finish(ledger::SequencedBatch batch);
+  // A checkpoint signed by the log key and cosigned by the manifest's
+  // witness quorum (every line by a manifest witness key verifies).
+  ledger::Result<ledger::VerifiedCheckpoint> VerifyCosigned(std::string_view note) const;
+  // Its quorum time (ledger/witness_time.h).
+  ledger::Result<uint64_t> WitnessTime(const ledger::VerifiedCheckpoint& vc) const;
 
   Platform& platform_;
   EnclaveOptions options_;

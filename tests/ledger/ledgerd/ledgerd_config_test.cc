@@ -72,6 +72,20 @@ TEST_F(ConfigTest, HostTaskKeys) {
   EXPECT_EQ(ParseCommandLine({"--tsa-url", "tsa.example"}, t).reason(), "bad_option");
 }
 
+// The idle head is re-witnessed often enough for the notary to keep a fresh
+// witness time (ledger/witness_time.h); a slower refresh is refused.
+TEST_F(ConfigTest, WitnessRefreshStaysWithinTheClockBound) {
+  std::string file = Write(R"({"data": "/d", "witness_refresh_ms": 30000})");
+  ServerOptions o;
+  ASSERT_TRUE(ParseCommandLine({"--config", file}, o).ok());
+  EXPECT_EQ(o.witness_refresh.count(), 30000);
+  ServerOptions d;
+  EXPECT_EQ(d.witness_refresh.count(), 60000);
+  EXPECT_TRUE(ParseCommandLine({"--witness-refresh-ms", "99999"}, d).ok());
+  EXPECT_EQ(ParseCommandLine({"--witness-refresh-ms", "100000"}, d).reason(), "bad_option");
+  EXPECT_EQ(ParseCommandLine({"--witness-refresh-ms", "0"}, d).reason(), "bad_option");
+}
+
 TEST_F(ConfigTest, TheSampleConfigIsValid) {
   ServerOptions o;
   Status s = ParseCommandLine({"--config", LEDGERD_SAMPLE_CONFIG}, o);

@@ -144,7 +144,13 @@ class Sequencer {
   // FailedPrecondition("state_conflict") for a compare-and-swap entry
   // (IsCompareAndSwap) whose prior state is not the current one (map.md §5);
   // FailedPrecondition("replayed_stamp") for a stamped event that
-  // was already sequenced (within the replay window) or twice in the batch.
+  // was already sequenced (within the replay window) or twice in the batch;
+  // FailedPrecondition("clock_skew") when the clock is more than
+  // kMaxClockSkewSeconds (witness_time.h) behind the last recorded_at (a
+  // clock moved back: recorded_at never decreases, and it is not pinned to a
+  // past value either), or, once SetWitnessTime was called, more than that
+  // from the witness time (CheckClockAgainstWitnesses). A smaller step back
+  // keeps the last recorded_at.
   Result<SequencedBatch> Sequence(uint64_t expected_size, const Hash& expected_root,
                                   std::span<const SubmittedEvent> events,
                                   std::span<const state_map::Proof> map_proofs = {});
@@ -154,6 +160,13 @@ class Sequencer {
   // the change (POLICY_CHANGED) after this, so its checkpoint carries the new
   // line, and calls SetPolicy again with the old values if that fails.
   void SetPolicy(SubmitterPolicy policy, std::string checkpoint_extension);
+
+  // The latest quorum time (witness_time.h), in seconds, of a cosigned
+  // checkpoint of this log the caller verified; the sequencer keeps the
+  // largest it was given and, from then on, sequences only while its clock
+  // agrees with it.
+  void SetWitnessTime(uint64_t seconds);
+  std::optional<uint64_t> witness_time() const { return witness_time_; }
 
   const LogHead& head() const { return head_; }
   const SubmitterPolicy& policy() const { return policy_; }
@@ -176,6 +189,8 @@ class Sequencer {
   Status CheckEvent(size_t position, const SubmittedEvent& e) const;
   void RememberStamp(const Hash& digest);
   Result<std::string> SignHead(const Checkpoint& cp) const;
+  // The recorded_at of the next batch, or FailedPrecondition("clock_skew").
+  Result<uint64_t> Now() const;
   std::vector<std::string> Extensions(const Hash& map_root) const;
   // Moves `map_root` by the event at log index `index` (map.md §4, §5).
   Status UpdateMap(size_t position, uint64_t index, const SubmittedEvent& e,
@@ -190,6 +205,7 @@ class Sequencer {
   // records (ownership.h), whatever the policy.
   std::shared_ptr<const note::Verifier> log_verifier_;
   LogHead head_;
+  std::optional<uint64_t> witness_time_;  // SetWitnessTime
   // Digests of recently sequenced stamps, oldest first (bounded replay window).
   std::unordered_set<std::string> recent_stamps_;
   std::deque<std::string> recent_order_;

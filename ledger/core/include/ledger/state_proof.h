@@ -37,6 +37,7 @@ struct StateProof {
 
 struct VerifiedState {
   Checkpoint checkpoint;
+  std::vector<Cosignature> cosignatures;  // of the policy's witnesses
   std::optional<Value> value;  // nullopt: no entry names the subject
   std::optional<Leaf> leaf;    // the latest entry, when present
   std::optional<Event> event;  // its event

@@ -101,6 +101,9 @@ class Batcher {
   // Hands the witness quorum's cosigned restored checkpoint to the notary
   // (notary.proto ConfirmHead); appends start once it accepts.
   Status ConfirmHead(const std::string& cosigned_note);
+  // Hands a later cosigned checkpoint to the notary (notary.proto
+  // CheckClock): its witness time bounds the notary's clock.
+  Result<notary_client::pb::ClockChecked> CheckClock(const std::string& cosigned_note);
 
   // The notary's registry-statement signature (notary.proto
   // SignRegistryStatement) for the head the store holds. Taken under the

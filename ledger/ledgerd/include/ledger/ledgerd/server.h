@@ -55,6 +55,11 @@ struct ServerOptions {
   // witness_quorum_unavailable (its entry stays durable).
   std::chrono::milliseconds witness_timeout{5000};          // Default: 5 s
   std::chrono::milliseconds witness_request_timeout{2000};  // Default: 2 s per witness call
+  // An idle head is cosigned again after this long, so that the notary always
+  // holds a fresh witness time (it sequences only within
+  // kMaxClockSkewSeconds of one, ledger/witness_time.h). At most a third of
+  // that bound, or an idle log could stop. Default: 60 s.
+  std::chrono::milliseconds witness_refresh{60000};
   // Audit the whole store (LogStore::Audit, O(n)) before serving, so that a
   // tampered record in any column is reported by /healthz at start rather
   // than when a read first meets it. Default: true.

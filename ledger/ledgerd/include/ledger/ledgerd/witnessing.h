@@ -11,7 +11,11 @@
 // flowing while it works; one cosigned size N releases every entry < N.
 //
 // After a notary restart the notary waits for ConfirmHead (notary.proto): the
-// first checkpoint this thread gets cosigned is handed to `confirm`. A witness
+// first checkpoint this thread gets cosigned is handed to `confirm`; every
+// later one goes to `on_cosigned` (the notary's CheckClock: the witnesses'
+// time bounds its clock). An idle head is cosigned again every `refresh`, so
+// that the notary always holds a witness time fresher than
+// kMaxClockSkewSeconds (ledger/witness_time.h) and keeps sequencing. A witness
 // that has cosigned a later or different head answers 409/422, and the client
 // fetches its latest checkpoint as evidence (witness_client.h). Evidence, a
 // checkpoint signed by the log key that the store does not extend, stops
@@ -46,6 +50,11 @@ struct WitnessingOptions {
   size_t quorum = 1;                                   // from the manifest
   witness_client::ClientOptions client;                // timeouts per request
   std::chrono::milliseconds retry_delay{200};          // Default: 200 ms between rounds
+  // An idle head is re-witnessed after this long. Must stay well below
+  // kMaxClockSkewSeconds: Witnessing aborts (CHECK) on a third of it or more.
+  std::chrono::milliseconds refresh{60'000};           // Default: 60 s
+  // Called with each cosigned checkpoint stored after the confirmation.
+  std::function<void(const std::string& cosigned_note)> on_cosigned;
 };
 
 // Per-witness figures for /metrics.
@@ -88,8 +97,9 @@ class Witnessing {
 
  private:
   void Run();
-  // One round over the witnesses not yet cosigning this checkpoint.
-  void Round(const VerifiedCheckpoint& target);
+  // One round over the witnesses not yet cosigning this checkpoint (all of
+  // them when `fresh`: an idle head cosigned again).
+  void Round(const VerifiedCheckpoint& target, bool fresh);
 
   store::LogStore* store_;
   WitnessingOptions options_;

@@ -101,6 +101,9 @@ class NotaryClient {
   // checkpoint with the witness quorum's cosignature lines. The notary then
   // serves Append.
   Result<pb::HeadConfirmed> ConfirmHead(std::string_view cosigned_checkpoint_note);
+  // While serving with witnesses required: a later cosigned checkpoint, whose
+  // witness time the notary checks its clock against (notary.proto CheckClock).
+  Result<pb::ClockChecked> CheckClock(std::string_view cosigned_checkpoint_note);
   // The notary's registry-statement signature for its head, which must be
   // (tree_size, root) (schemas/formats/registry-statement.md; notary.proto
   // SignRegistryStatement). The answer is checked to be for that head.

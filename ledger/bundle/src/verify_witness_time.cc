@@ -1,0 +1,40 @@
+// entries.witness_time (export-bundle.md §8): no entry of the bundle is
+// dated after the witnesses cosigned a checkpoint that includes it
+// (ledger/witness_time.h). A notary whose clock was moved forward writes
+// recorded_at values that the witnesses' own clocks contradict.
+#include "ledger/witness_time.h"
+#include "verify_internal.h"
+
+namespace ledger::bundle::internal {
+
+void CheckWitnessTime(Context& c) {
+  const char* name = "entries.witness_time";
+  size_t compared = 0;
+  for (const auto& [size, vc] : c.checkpoints) {
+    if (!QuorumTime(vc.cosignatures, c.witness_quorum)) continue;
+    ++compared;
+    // The latest-dated entry the checkpoint includes, evidence entries too.
+    const EntryLine* latest = nullptr;
+    for (const auto* lines : {&c.entries, &c.evidence}) {
+      for (const EntryLine& e : *lines) {
+        if (e.index < size &&
+            (!latest || e.decoded.recorded_at_us > latest->decoded.recorded_at_us)) {
+          latest = &e;
+        }
+      }
+    }
+    if (!latest) continue;
+    Status s = CheckRecordedAt(latest->decoded.recorded_at_us, vc.cosignatures, c.witness_quorum);
+    if (!s.ok()) {
+      return c.Fail(name, "entry " + std::to_string(latest->index) +
+                              " under the checkpoint of size " + std::to_string(size) + ": " +
+                              s.message());
+    }
+  }
+  if (compared == 0) return c.Skip(name, "no checkpoint verified with witness cosignatures");
+  c.Pass(name, "no entry is dated more than " + std::to_string(kMaxClockSkewSeconds) +
+                   " s after the witnesses cosigned its checkpoint (" + std::to_string(compared) +
+                   " cosigned checkpoints)");
+}
+
+}  // namespace ledger::bundle::internal
