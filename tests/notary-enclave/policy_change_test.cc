@@ -242,7 +242,11 @@ TEST_F(PolicyChangeTest, HandleDispatchesChangePolicy) {
   *request.mutable_change_policy() = Request(NextPolicy(1), 2);
   pb::NotaryResponse response = e->Handle(request);
   ASSERT_TRUE(response.has_sequenced()) << response.error().reason();
-  *request.mutable_change_policy() = Request(NextPolicy(1), 2);
+  // The identical request again is a re-send (resend.cc): the same answer,
+  // nothing new signed. Another change at the old head is refused.
+  pb::NotaryResponse again = e->Handle(request);
+  EXPECT_EQ(again.SerializeAsString(), response.SerializeAsString());
+  *request.mutable_change_policy() = Request(NextPolicy(2), 2);
   response = e->Handle(request);
   ASSERT_TRUE(response.has_error());
 }

@@ -17,9 +17,14 @@ Result<SequencedBatch> LocalLog::ChangePolicy(ByteView policy, std::span<const B
   // The POLICY_CHANGED entry's subject, for a log with the state map.
   ASSIGN_OR_RETURN(state_map::Proof map_proof,
                    store_->MapProof(state_map::KeyOf("notary-policy/" + store_->origin())));
+  // Journaled like an Append (docs/crash-safety.md): a ledgerctl killed
+  // before writing the answer gets it again at its next connect.
+  std::vector<store::Payload> payloads{{digest, Bytes(policy.begin(), policy.end()),
+                                        host::kPolicyContentType}};
   ASSIGN_OR_RETURN(notary_client::Sequenced seq,
-                   notary_->client().ChangePolicy(head.size, head.root, policy, approvals,
-                                                  map_proof));
+                   notary_->SendJournaled(notary_client::NotaryClient::ChangePolicyRequest(
+                                              head.size, head.root, policy, approvals, map_proof),
+                                          payloads));
   // The host keeps the policy it will need after a restart: the entry
   // commits to it (payload_digest), so it is stored as the entry's payload.
   bool recorded = false;
@@ -32,8 +37,6 @@ Result<SequencedBatch> LocalLog::ChangePolicy(ByteView policy, std::span<const B
     return Status::VerificationFailed("policy_not_recorded",
                                       "the notary's batch holds no POLICY_CHANGED entry for it");
   }
-  std::vector<store::Payload> payloads{{digest, Bytes(policy.begin(), policy.end()),
-                                        host::kPolicyContentType}};
   RETURN_IF_ERROR(notary_->Persist(seq, payloads));
   return std::move(seq.batch);
 }

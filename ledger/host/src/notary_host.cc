@@ -20,6 +20,12 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+uint64_t MicrosSince(std::chrono::steady_clock::time_point t) {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t)
+          .count());
+}
+
 }  // namespace
 
 Result<std::unique_ptr<NotaryHost>> NotaryHost::Connect(const std::string& socket,
@@ -52,19 +58,71 @@ Status NotaryHost::BringToHead() {
     // Every log this host creates keeps the state map (map.md §6).
     ASSIGN_OR_RETURN(seq, notary_->Genesis(/*state_map=*/true));
   } else {
+    const bool serving = status.state() == notary_client::pb::StatusInfo::SERVING ||
+                         status.state() == notary_client::pb::StatusInfo::CONFIRMING;
+    Status resent;
+    if (serving && status.size() > store_->size()) {
+      // The notary is ahead: this host died between the notary's answer and
+      // its write. The journaled request, sent again, brings the answer.
+      resent = ResendPending();
+      if (resent.code() == Code::kUnavailable) return resent;
+    }
     ASSIGN_OR_RETURN(auto head, store_->ReadHead());
     ASSIGN_OR_RETURN(Bytes policy, HeadPolicy(*store_));
     // The map proof for the subject of the ENCLAVE_BOOTED entry the notary
     // appends on restore (used only if the head carries a map line).
     ASSIGN_OR_RETURN(state_map::Proof boot_proof,
                      store_->MapProof(state_map::KeyOf("notary/" + store_->origin())));
-    ASSIGN_OR_RETURN(seq, notary_->Restore({head.checkpoint_note, head.frontier, head.last_leaf,
-                                            head.last_leaf_proof, std::move(policy),
-                                            boot_proof.Encode()}));
+    auto restored = notary_->Restore({head.checkpoint_note, head.frontier, head.last_leaf,
+                                      head.last_leaf_proof, std::move(policy),
+                                      boot_proof.Encode()});
+    // Without a journaled request the notary accepts, the store stays behind
+    // it (rollback): the notary must not trust this host, and re-provisioning
+    // it is the way on. Say why the journal did not help.
+    if (!restored.ok() && !resent.ok()) {
+      const Status& refused = restored.status();
+      return Status(refused.code(), refused.reason(),
+                    refused.message() + "; the journaled request did not bring the store to it: " +
+                        resent.ToString());
+    }
+    ASSIGN_OR_RETURN(seq, std::move(restored));
   }
   if (!seq) return Status::Ok();  // the notary already serves this head
+  // The notary has appended its ENCLAVE_BOOTED entry; the store lacks it. A
+  // host killed here sends the identical Restore again at restart and gets
+  // the same entry (the notary's re-sent request slot).
+  CrashPoint("host.after_notary_restore");
   ASSIGN_OR_RETURN(auto payloads, BootPayloads(seq->batch));
   return Persist(*seq, payloads);
+}
+
+Status NotaryHost::ResendPending() {
+  auto pending = store_->ReadPendingAppend();
+  if (!pending.ok()) {
+    if (pending.status().code() == Code::kNotFound) return pending.status();
+    return pending.status().Annotate("journal");
+  }
+  notary_client::pb::HostRequest request;
+  if (!request.ParseFromArray(pending->request.data(), static_cast<int>(pending->request.size())) ||
+      (!request.has_append() && !request.has_change_policy())) {
+    return Status::Corruption("malformed_record",
+                              "the journaled request is not an Append or ChangePolicy");
+  }
+  // Only a request made on top of the stored head can be the one answered.
+  const VerifiedCheckpoint head = store_->latest();
+  const uint64_t size = request.has_append() ? request.append().expected_size()
+                                             : request.change_policy().expected_size();
+  const std::string& root = request.has_append() ? request.append().expected_root()
+                                                 : request.change_policy().expected_root();
+  if (size != head.checkpoint.size || root != AsString(head.checkpoint.root.view())) {
+    return Status::NotFound("stale_pending_append", "the journaled request is for another head");
+  }
+  ASSIGN_OR_RETURN(notary_client::Sequenced seq, notary_->SendSequencing(request));
+  // The notary's answer, again; not yet written.
+  CrashPoint("host.after_notary_resend");
+  RETURN_IF_ERROR(Persist(seq, pending->payloads));
+  resent_ = ResentBatch{seq.batch.first_index, seq.batch.leaves.size()};
+  return Status::Ok();
 }
 
 Result<notary_client::Sequenced> NotaryHost::Append(std::span<const SubmittedEvent> events,
@@ -80,23 +138,36 @@ Result<notary_client::Sequenced> NotaryHost::Append(std::span<const SubmittedEve
     ASSIGN_OR_RETURN(auto step, planner.Apply(event, head.size + i));
     map_proofs.push_back(std::move(step.proof));
   }
-  auto micros_since = [](std::chrono::steady_clock::time_point t) {
-    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                     std::chrono::steady_clock::now() - t)
-                                     .count());
-  };
   timings_ = {};
-  auto t0 = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(notary_client::Sequenced seq,
-                   notary_->Append(head.size, head.root, events, map_proofs));
-  timings_.notary_us = micros_since(t0);
+                   SendJournaled(notary_client::NotaryClient::AppendRequest(
+                                     head.size, head.root, events, map_proofs),
+                                 payloads));
   // The notary has signed the batch; the store does not hold it yet.
   CrashPoint("host.after_notary_append");
-  t0 = std::chrono::steady_clock::now();
+  const auto t0 = std::chrono::steady_clock::now();
   RETURN_IF_ERROR(Persist(seq, payloads));
-  timings_.persist_us = micros_since(t0);
+  timings_.persist_us = MicrosSince(t0);
   // The synced WriteBatch is done; nobody has been told.
   CrashPoint("host.after_write_batch");
+  return seq;
+}
+
+Result<notary_client::Sequenced> NotaryHost::SendJournaled(
+    const notary_client::pb::HostRequest& request, std::span<const store::Payload> payloads) {
+  // The request is journaled before the call: if this process dies after
+  // the notary signed and before the batch is written, the restarted host
+  // sends it again and gets the same answer (ResendPending).
+  auto t0 = std::chrono::steady_clock::now();
+  store::LogStore::PendingAppend pending{ToBytes(request.SerializeAsString()),
+                                         {payloads.begin(), payloads.end()}};
+  RETURN_IF_ERROR(store_->WritePendingAppend(pending));
+  timings_.journal_us = MicrosSince(t0);
+  // The journal is durable; the notary has not been called.
+  CrashPoint("host.after_journal");
+  t0 = std::chrono::steady_clock::now();
+  auto seq = notary_->SendSequencing(request);
+  timings_.notary_us = MicrosSince(t0);
   return seq;
 }
 

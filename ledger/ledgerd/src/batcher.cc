@@ -291,6 +291,8 @@ Status Batcher::SendBatch(std::vector<Item*>& items, std::vector<Result<Acknowle
   // Crash safety (docs/crash-safety.md): nothing of this batch is durable yet.
   CrashPoint("ledgerd.before_notary_append");
   auto seq = host_->Append(events, payloads);
+  stats_.journal_us_sum.fetch_add(host_->last_append_timings().journal_us,
+                                  std::memory_order_relaxed);
   stats_.notary_us_sum.fetch_add(host_->last_append_timings().notary_us,
                                  std::memory_order_relaxed);
   stats_.persist_us_sum.fetch_add(host_->last_append_timings().persist_us,

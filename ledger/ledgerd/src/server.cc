@@ -208,6 +208,12 @@ Status Server::Impl::Open() {
     LogEvent("error", "notary not at the store's head; appends are off", StatusFields(startup));
     return Status::Ok();
   }
+  if (const auto& resent = (*host)->resent()) {
+    // Killed before writing the notary's last answer: the journaled request,
+    // sent again, brought the same answer (docs/crash-safety.md).
+    LogEvent("info", "journaled batch re-sent; the notary's answer is written",
+             nlohmann::json{{"first_index", resent->first_index}, {"count", resent->count}}.dump());
+  }
   LogEvent("info", "notary at the store's head",
            nlohmann::json{{"size", store->size()}, {"socket", socket}}.dump());
   BatcherOptions bo;
@@ -484,6 +490,9 @@ std::string Server::Impl::Metrics() {
   // Where the time goes (ops/bench reads these): microseconds, summed.
   line("ledgerd_notary_microseconds_total", "counter",
        "time in notary Append round trips", s.notary_us_sum.load());
+  line("ledgerd_journal_write_microseconds_total", "counter",
+       "time writing each batch's request to the journal before the notary call",
+       s.journal_us_sum.load());
   line("ledgerd_store_write_microseconds_total", "counter",
        "time verifying app proofs and writing synced batches", s.persist_us_sum.load());
   line("ledgerd_parse_microseconds_total", "counter", "time parsing append bodies",

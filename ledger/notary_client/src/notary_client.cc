@@ -149,6 +149,12 @@ Result<std::optional<Sequenced>> NotaryClient::Restore(const Head& head) {
 Result<Sequenced> NotaryClient::Append(uint64_t expected_size, const Hash& expected_root,
                                        std::span<const SubmittedEvent> events,
                                        std::span<const state_map::Proof> map_proofs) {
+  return SendSequencing(AppendRequest(expected_size, expected_root, events, map_proofs));
+}
+
+pb::HostRequest NotaryClient::AppendRequest(uint64_t expected_size, const Hash& expected_root,
+                                            std::span<const SubmittedEvent> events,
+                                            std::span<const state_map::Proof> map_proofs) {
   pb::HostRequest req;
   pb::Append* a = req.mutable_append();
   a->set_expected_size(expected_size);
@@ -159,13 +165,27 @@ Result<Sequenced> NotaryClient::Append(uint64_t expected_size, const Hash& expec
     pe->set_stamp(Str(events[i].stamp));
     if (i < map_proofs.size()) pe->set_map_proof(Str(map_proofs[i].Encode()));
   }
-  ASSIGN_OR_RETURN(pb::NotaryResponse r, Call(req, pb::NotaryResponse::kSequenced));
+  return req;
+}
+
+Result<Sequenced> NotaryClient::SendSequencing(const pb::HostRequest& request) {
+  if (!request.has_append() && !request.has_change_policy()) {
+    return Status::InvalidArgument("bad_request", "not an Append or ChangePolicy request");
+  }
+  ASSIGN_OR_RETURN(pb::NotaryResponse r, Call(request, pb::NotaryResponse::kSequenced));
   return FromProto(r.sequenced());
 }
 
 Result<Sequenced> NotaryClient::ChangePolicy(uint64_t expected_size, const Hash& expected_root,
                                              ByteView policy, std::span<const Bytes> approvals,
                                              const std::optional<state_map::Proof>& map_proof) {
+  return SendSequencing(
+      ChangePolicyRequest(expected_size, expected_root, policy, approvals, map_proof));
+}
+
+pb::HostRequest NotaryClient::ChangePolicyRequest(
+    uint64_t expected_size, const Hash& expected_root, ByteView policy,
+    std::span<const Bytes> approvals, const std::optional<state_map::Proof>& map_proof) {
   pb::HostRequest req;
   pb::ChangePolicy* c = req.mutable_change_policy();
   c->set_expected_size(expected_size);
@@ -173,8 +193,7 @@ Result<Sequenced> NotaryClient::ChangePolicy(uint64_t expected_size, const Hash&
   c->set_policy(Str(policy));
   for (const Bytes& a : approvals) c->add_approvals(Str(a));
   if (map_proof) c->set_map_proof(Str(map_proof->Encode()));
-  ASSIGN_OR_RETURN(pb::NotaryResponse r, Call(req, pb::NotaryResponse::kSequenced));
-  return FromProto(r.sequenced());
+  return req;
 }
 
 Result<pb::HeadConfirmed> NotaryClient::ConfirmHead(std::string_view cosigned_checkpoint_note) {

@@ -46,4 +46,10 @@ inline const Bytes& MetaKey() {
   return k;
 }
 
+// The pending-append journal's one slot (LogStore::WritePendingAppend).
+inline const Bytes& PendingAppendKey() {
+  static const Bytes k = ToBytes("pending_append");
+  return k;
+}
+
 }  // namespace ledger::store::keys

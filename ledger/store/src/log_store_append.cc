@@ -153,6 +153,8 @@ Status LogStore::Append(const SequencedBatch& batch, std::span<const Payload> pa
   rec.set_stored_at_us(SystemClockMicros());
   std::string s = rec.SerializeAsString();
   wb.Put(Column::kCheckpoints, keys::U64(vc.checkpoint.size), Bytes(s.begin(), s.end()));
+  // The journaled request, if any, is answered and stored with this write.
+  wb.Erase(Column::kMeta, keys::PendingAppendKey());
 
   RETURN_IF_ERROR(kv_->Write(wb));
   if (options_.state_map) map.Cache();

@@ -45,6 +45,11 @@
 // ChangePolicy: the next policy version, approved by the manifest's operator
 //   quorum, is recorded as a POLICY_CHANGED entry stamped by the log key and
 //   enforced from then on.
+// Re-sent requests (src/resend.cc): the notary remembers the last request that
+//   moved the head (Restore, Append, ChangePolicy), by digest, and the answer
+//   it gave. The byte-identical request, while that answer's checkpoint is
+//   still the head, gets the same answer again and changes nothing: a host
+//   killed before writing an answer recovers without a second signature.
 //
 // Every refusal is a Status with a stable reason; state changes only on
 // success. Thread-safety: single-threaded by design; one caller.
@@ -137,6 +142,13 @@ class Enclave {
   ledger::Result<ledger::VerifiedCheckpoint> VerifyCosigned(std::string_view note) const;
   // Its quorum time (ledger/witness_time.h).
   ledger::Result<uint64_t> WitnessTime(const ledger::VerifiedCheckpoint& vc) const;
+  // The re-sent request slot (resend.cc). The digest of a request that can
+  // move the head, nullopt for any other; the answer already given to that
+  // request while its checkpoint is still the head, else null; and, after a
+  // response that moved the head, the slot's new content.
+  static std::optional<ledger::Hash> HeadMovingDigest(const pb::HostRequest& request);
+  const pb::NotaryResponse* ResentAnswer(const std::optional<ledger::Hash>& digest) const;
+  void RememberAnswer(const std::optional<ledger::Hash>& digest, const pb::NotaryResponse& response);
 
   Platform& platform_;
   EnclaveOptions options_;
@@ -158,6 +170,15 @@ class Enclave {
 
   // Set by Restore. The sequencer holds the policy in force and its line.
   std::optional<ledger::Sequencer> sequencer_;
+
+  // The last request that moved the head and the answer sent for it: one
+  // response, at most one frame (kMaxFrameBody), replaced by the next.
+  struct LastAnswer {
+    ledger::Hash request_digest;  // SHA-256 of the HostRequest bytes
+    std::string head_note;        // the checkpoint the answer signed
+    pb::NotaryResponse response;
+  };
+  std::optional<LastAnswer> last_answer_;
 };
 
 }  // namespace notary

@@ -1,8 +1,11 @@
 // Crash safety of ledgerd's append path with real processes: concurrent
 // clients append with request ids while ledgerd is killed (SIGKILL) at each
-// crash point (LEDGER_CRASH_AT, ledger/crash_point.h), or the notary is
-// killed at a random moment. After restarting and retrying every
-// unacknowledged request with its request id:
+// crash point (LEDGER_CRASH_AT, ledger/crash_point.h) or at random moments,
+// or the notary is killed at a random moment. A killed ledgerd is restarted
+// alone, against the same running notary, and serves appends again at once
+// (no operator: a batch the notary signed but the store lacks comes back from
+// the journal). After retrying every unacknowledged request with its
+// request id:
 //   - every acknowledged entry is present at its index with its leaf hash;
 //   - every request id is in the log exactly once (nothing half-present, no
 //     retry makes a second entry, no gap: the log's size is the count);
@@ -11,6 +14,8 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -21,6 +26,7 @@
 #include "ledger/event.h"
 #include "ledger/leaf.h"
 #include "ledger/stamp.h"
+#include "ledger/store/kv.h"
 #include "ledgerd_fixture.h"
 
 namespace ledger::ledgerd::testing {
@@ -170,31 +176,62 @@ class LedgerdCrashTest : public ::testing::Test {
     EXPECT_EQ(r->status, 200) << r->body;
   }
 
-  // Kills ledgerd at `point` on its `nth` hit under concurrent load.
-  void CrashAt(const std::string& point, int nth, bool notary_must_restart) {
+  // Kills ledgerd at `point` on its `nth` hit under concurrent load (request
+  // ids "<tag>-t-k", unique in the suite); returns the log's size before.
+  uint64_t KillAt(const std::string& point, int nth, const std::string& tag) {
     Start();
     const uint64_t first = HealthySize();
     ledgerd_->Kill(SIGTERM);
     Start({"LEDGER_CRASH_AT=" + point + ":" + std::to_string(nth)});
-    Hammer(point, 6, 40);
+    Hammer(tag, 6, 40);
     EXPECT_EQ(ledgerd_->Wait(), -1) << "ledgerd did not die at " << point;
     EXPECT_LT(acked_.size(), sent_.size());
+    return first;
+  }
+
+  // Restarts ledgerd alone (the notary keeps running) and appends one entry:
+  // healthy at once, no operator. Returns the milliseconds from the restart
+  // to that entry's receipt.
+  int64_t RestartAndAppend(const std::string& rid) {
+    const auto t0 = std::chrono::steady_clock::now();
     Start();
-    if (notary_must_restart) {
-      // The notary signed a batch the store never got: it holds a head the
-      // store lacks, and ledgerd refuses to serve until an operator restarts
-      // (and re-provisions) the notary, which then resumes from the store.
-      auto h = Client().Get("/healthz");
-      ASSERT_TRUE(h);
-      EXPECT_EQ(h->status, 503) << h->body;
-      EXPECT_EQ(nlohmann::json::parse(h->body)["error"]["reason"], "rollback") << h->body;
-      ledgerd_->Kill(SIGTERM);
-      deployment_->notary->Kill(SIGKILL);
-      deployment_->StartNotary();
-      ASSERT_FALSE(HasFatalFailure());
-      Start();
+    if (HasFatalFailure()) return -1;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      sent_.insert(rid);
     }
+    auto r = Client().Post("/v1/entries", Entry(rid).dump(), "application/json");
+    EXPECT_TRUE(r);
+    if (!r) return -1;
+    EXPECT_EQ(r->status, 200) << r->body << "\n" << Slurp(deployment_->P("ledgerd.log"));
+    if (r->status != 200) return -1;
+    auto res = nlohmann::json::parse(r->body)["results"][0];
+    std::lock_guard<std::mutex> l(mu_);
+    acked_[rid] = {res["receipt"]["index"].get<uint64_t>(),
+                   res["receipt"]["leaf_hash"].get<std::string>()};
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 t0)
+        .count();
+  }
+
+  // Kills ledgerd at `point`, restarts it alone and checks the log.
+  void CrashAt(const std::string& point, int nth) {
+    const uint64_t first = KillAt(point, nth, point);
+    const int64_t ms = RestartAndAppend("probe-" + point);
+    EXPECT_GE(ms, 0);
+    EXPECT_LT(ms, 10'000) << "appending again took " << ms << " ms";
     RetryAndCheck(first);
+  }
+
+  // How often ledgerd wrote the notary's answer to a re-sent journaled
+  // request at start-up (its log line), over the whole suite.
+  static size_t Resends() {
+    const std::string log = Slurp(deployment_->P("ledgerd.log"));
+    size_t n = 0;
+    for (size_t at = 0; (at = log.find("journaled batch re-sent", at)) != std::string::npos; ++at) {
+      ++n;
+    }
+    return n;
   }
 
   static Deployment* deployment_;
@@ -207,19 +244,129 @@ class LedgerdCrashTest : public ::testing::Test {
 
 Deployment* LedgerdCrashTest::deployment_ = nullptr;
 
-TEST_F(LedgerdCrashTest, BeforeTheNotaryAppend) {
-  CrashAt("ledgerd.before_notary_append", 3, false);
+TEST_F(LedgerdCrashTest, BeforeTheNotaryAppend) { CrashAt("ledgerd.before_notary_append", 3); }
+
+TEST_F(LedgerdCrashTest, AfterTheJournalBeforeTheNotaryCall) {
+  const size_t before = Resends();
+  CrashAt("host.after_journal", 3);
+  // The notary never saw the journaled request: nothing to re-send.
+  EXPECT_EQ(Resends(), before);
 }
 
+// The notary signed a batch the store never got. The restarted ledgerd finds
+// the notary one batch ahead, re-sends the journaled request, gets the same
+// answer and writes it: the same running notary serves on.
 TEST_F(LedgerdCrashTest, AfterTheNotarySignedBeforeTheWriteBatch) {
-  CrashAt("host.after_notary_append", 3, true);
+  const size_t before = Resends();
+  CrashAt("host.after_notary_append", 3);
+  EXPECT_EQ(Resends(), before + 1) << Slurp(deployment_->P("ledgerd.log"));
 }
 
-TEST_F(LedgerdCrashTest, AfterTheWriteBatchBeforeReplying) {
-  CrashAt("host.after_write_batch", 3, false);
+// Killed again while recovering (the re-sent answer not yet written): the
+// notary's slot still holds it, the next start writes it.
+TEST_F(LedgerdCrashTest, KilledAgainWhileWritingTheResentAnswer) {
+  const size_t before = Resends();
+  const uint64_t first = KillAt("host.after_notary_append", 2, "killed-again");
+  EXPECT_EQ(deployment_->StartLedgerd(ledgerd_, {}, {"LEDGER_CRASH_AT=host.after_notary_resend"}), 0)
+      << "ledgerd did not die while re-sending";
+  EXPECT_EQ(ledgerd_->Wait(), -1);
+  EXPECT_GE(RestartAndAppend("probe-resend-crash"), 0);
+  EXPECT_EQ(Resends(), before + 1);
+  RetryAndCheck(first);
 }
 
-TEST_F(LedgerdCrashTest, BeforeTheBatchersReply) { CrashAt("ledgerd.before_reply", 3, false); }
+TEST_F(LedgerdCrashTest, AfterTheWriteBatchBeforeReplying) { CrashAt("host.after_write_batch", 3); }
+
+TEST_F(LedgerdCrashTest, BeforeTheBatchersReply) { CrashAt("ledgerd.before_reply", 3); }
+
+// A restarted notary appends its ENCLAVE_BOOTED entry at Restore; ledgerd
+// killed before writing it restarts against the same notary, sends the same
+// Restore and gets the same entry, which is then in the log exactly once.
+TEST_F(LedgerdCrashTest, AfterTheNotaryRestoredBeforeWritingTheBootEntry) {
+  Start();
+  const uint64_t first = HealthySize();
+  ledgerd_->Kill(SIGTERM);
+  deployment_->notary->Kill(SIGKILL);
+  deployment_->StartNotary();
+  ASSERT_FALSE(HasFatalFailure());
+  EXPECT_EQ(deployment_->StartLedgerd(ledgerd_, {}, {"LEDGER_CRASH_AT=host.after_notary_restore"}),
+            0)
+      << "ledgerd did not die at host.after_notary_restore";
+  EXPECT_EQ(ledgerd_->Wait(), -1);
+  EXPECT_GE(RestartAndAppend("probe-restore"), 0);
+  const uint64_t size = HealthySize();
+  int booted = 0;
+  for (uint64_t i = first; i < size; ++i) {
+    auto r = Client().Get("/v1/entries/" + std::to_string(i) + "/receipt");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    auto leaf = DecodeLeaf(*Base64Decode(nlohmann::json::parse(r->body)["leaf"].get<std::string>()));
+    ASSERT_TRUE(leaf.ok());
+    auto event = DecodeEvent(leaf->event);
+    ASSERT_TRUE(event.ok());
+    if (event->kind == EventKind::kEnclaveBooted) ++booted;
+  }
+  EXPECT_EQ(booted, 1);
+  RetryAndCheck(first);
+}
+
+// A host that lost the journal (only a hostile one can: it is written before
+// the notary call) cannot bring the store to the notary's head: ledgerd stays
+// off (rollback) until the notary is restarted and re-provisioned, as the
+// notary must not trust it.
+TEST_F(LedgerdCrashTest, WithoutTheJournalTheNotaryStaysAhead) {
+  const uint64_t first = KillAt("host.after_notary_append", 2, "no-journal");
+  {
+    auto kv = store::OpenRocksDb(deployment_->P("log/store"), {});
+    ASSERT_TRUE(kv.ok()) << kv.status();
+    store::WriteBatch wb;
+    wb.Erase(store::Column::kMeta, ToBytes("pending_append"));
+    ASSERT_TRUE((*kv)->Write(wb).ok());
+  }
+  Start();
+  auto h = Client().Get("/healthz");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->status, 503) << h->body;
+  auto error = nlohmann::json::parse(h->body)["error"];
+  EXPECT_EQ(error["reason"], "rollback") << h->body;
+  EXPECT_NE(error["message"].get<std::string>().find("no_pending_append"), std::string::npos)
+      << h->body;
+  ledgerd_->Kill(SIGTERM);
+  deployment_->notary->Kill(SIGKILL);
+  deployment_->StartNotary();
+  ASSERT_FALSE(HasFatalFailure());
+  Start();
+  RetryAndCheck(first);
+}
+
+// ledgerd killed at random moments under load (LEDGERD_CRASH_KILLS times,
+// default 8) and restarted alone each time: every restart serves appends at
+// once, and the log holds every acknowledged entry, once, where it was.
+TEST_F(LedgerdCrashTest, LedgerdKilledAtRandomMomentsUnderLoad) {
+  const char* env = std::getenv("LEDGERD_CRASH_KILLS");
+  const int kills = env != nullptr ? std::atoi(env) : 8;
+  Start();
+  const uint64_t first = HealthySize();
+  const size_t resends_before = Resends();
+  std::mt19937 rng(std::random_device{}());
+  int64_t slowest_ms = 0;
+  for (int k = 0; k < kills; ++k) {
+    const int delay_ms = std::uniform_int_distribution<int>(20, 300)(rng);
+    std::thread killer([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+      ledgerd_->Kill(SIGKILL);
+    });
+    Hammer("random-" + std::to_string(k), 6, 200);
+    killer.join();
+    const int64_t ms = RestartAndAppend("probe-random-" + std::to_string(k));
+    ASSERT_GE(ms, 0) << "kill " << k << " after " << delay_ms << " ms";
+    slowest_ms = std::max(slowest_ms, ms);
+  }
+  EXPECT_LT(slowest_ms, 10'000);
+  std::printf("%d kills: %zu needed the journaled batch re-sent; slowest restart to receipt %lld ms\n",
+              kills, Resends() - resends_before, static_cast<long long>(slowest_ms));
+  RetryAndCheck(first);
+}
 
 // The notary dies (SIGKILL) at a random moment under load: ledgerd stops
 // appending and says why; after the notary restarts and ledgerd with it,

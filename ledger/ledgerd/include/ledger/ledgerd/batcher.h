@@ -81,9 +81,10 @@ struct BatcherStats {
   std::atomic<uint64_t> appended{0}, duplicates{0}, refused{0}, batches{0}, notary_calls{0},
       notary_errors{0}, rejected_full{0}, state_conflicts{0};
   std::atomic<uint64_t> batch_entries_sum{0}, batch_latency_us_sum{0};
-  // Of the commit time: the notary round trips, and the app-proof check and
-  // synced WriteBatch (NotaryHost::Timings), summed over batches.
-  std::atomic<uint64_t> notary_us_sum{0}, persist_us_sum{0};
+  // Of the commit time: the journal writes, the notary round trips, and the
+  // app-proof check and synced WriteBatch (NotaryHost::Timings), summed over
+  // batches.
+  std::atomic<uint64_t> journal_us_sum{0}, notary_us_sum{0}, persist_us_sum{0};
   // Histogram of batch sizes (upper bounds 1, 10, 100, 1000, +Inf) and of
   // commit latencies in ms (1, 5, 10, 50, 100, 500, +Inf).
   std::atomic<uint64_t> size_buckets[5]{}, latency_buckets[7]{};

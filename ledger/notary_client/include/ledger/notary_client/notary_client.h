@@ -92,6 +92,19 @@ class NotaryClient {
   Result<Sequenced> Append(uint64_t expected_size, const Hash& expected_root,
                            std::span<const SubmittedEvent> events,
                            std::span<const state_map::Proof> map_proofs = {});
+  // Append and ChangePolicy in two steps, for a host that journals the
+  // request before sending it (docs/crash-safety.md): the request as Append
+  // and ChangePolicy build it, and the sending of such a request (again,
+  // after a restart: the notary answers the byte-identical request with the
+  // batch it already signed). InvalidArgument("bad_request") for any other.
+  static pb::HostRequest AppendRequest(uint64_t expected_size, const Hash& expected_root,
+                                       std::span<const SubmittedEvent> events,
+                                       std::span<const state_map::Proof> map_proofs = {});
+  static pb::HostRequest ChangePolicyRequest(
+      uint64_t expected_size, const Hash& expected_root, ByteView policy,
+      std::span<const Bytes> approvals,
+      const std::optional<state_map::Proof>& map_proof = std::nullopt);
+  Result<Sequenced> SendSequencing(const pb::HostRequest& request);
   // The next policy version (its encoding) with operator approvals of its
   // digest. Returns the POLICY_CHANGED batch, to be persisted like Append's.
   Result<Sequenced> ChangePolicy(uint64_t expected_size, const Hash& expected_root,

@@ -129,6 +129,23 @@ class LogStore {
   // again with theirs).
   Status AddCosignatures(std::string_view cosigned_note);
 
+  // The pending-append journal (docs/crash-safety.md): one slot holding the
+  // request a host is about to send to the notary (opaque bytes here) and the
+  // payload bodies of its events, written in one synced write before the
+  // call and erased by the next Append. A host killed after the notary
+  // signed and before Append stored the answer sends the same request again
+  // at restart, and the notary answers it with the batch it already signed.
+  // The slot is as untrusted as every stored record: the notary answers only
+  // the byte-identical request, and the answer is verified like any other.
+  struct PendingAppend {
+    Bytes request;
+    std::vector<Payload> payloads;
+  };
+  Status WritePendingAppend(const PendingAppend& pending);
+  // NotFound("no_pending_append") when the slot is empty;
+  // Corruption("malformed_record") when it does not parse.
+  Result<PendingAppend> ReadPendingAppend() const;
+
   // The state a restarted sequencer needs: frontier of the latest size, and
   // the last leaf with its inclusion proof (empty for an empty log).
   struct Head {
