@@ -30,7 +30,9 @@
 //   manifest witnesses: a witness cosigns only a checkpoint consistent with,
 //   and at least as new as, everything it cosigned before (ARCHITECTURE §6).
 // Append: ledger::Sequencer::Sequence, then the batch app proof
-//   (schemas/formats/app-proof.md) signed by the ephemeral key.
+//   (schemas/formats/app-proof.md) signed by the ephemeral key. With the state
+//   map every stamped event sets its stamp key, so none is sequenced twice;
+//   an event stamped by the log key (the notary's own) is always a replay.
 // SignRegistryStatement: the EIP-712 registry statement
 //   (schemas/formats/registry-statement.md) for the head the notary holds,
 //   signed with the registry key; never for another size or root.
@@ -119,6 +121,9 @@ class Enclave {
   ledger::Result<ledger::Sequencer> StartSequencer(const pb::Restore& request);
   ledger::Status CheckHeldHead(const pb::Restore& request) const;
   ledger::Result<pb::Sequenced> Finish(ledger::SequencedBatch batch);
+  // FailedPrecondition("replayed_stamp") for an event the host brings that
+  // is stamped by the log key.
+  ledger::Status RefuseOwnStamp(size_t position, const pb::SubmittedEvent& e) const;
   // The policy as the sequencer enforces it: p's submitters, plus the log key
   // for the entries the notary stamps itself (ENCLAVE_BOOTED, POLICY_CHANGED).
   ledger::Result<ledger::SubmitterPolicy> EnforcedPolicy(const ledger::Policy& p) const;
