@@ -70,13 +70,18 @@ Status NotaryHost::BringToHead() {
 Result<notary_client::Sequenced> NotaryHost::Append(std::span<const SubmittedEvent> events,
                                                     std::span<const store::Payload> payloads) {
   auto head = store_->latest().checkpoint;
-  // One map proof per event, planned on the stored map as the notary will
-  // apply them (map.md §4); a notary whose log has no map ignores them.
+  // One map proof per event, and one per stamped event for its stamp key,
+  // planned on the stored map as the notary will apply them (map.md §4,
+  // §5a); a notary whose log has no map ignores them. A stamped event already
+  // in the log is refused here as the notary would (replayed_stamp).
   store::MapUpdater planner = store_->NewMapUpdater();
-  std::vector<state_map::Proof> map_proofs;
+  std::vector<state_map::Proof> map_proofs, stamp_proofs;
   map_proofs.reserve(events.size());
+  stamp_proofs.reserve(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
     ASSIGN_OR_RETURN(Event event, DecodeEvent(events[i].event));
+    ASSIGN_OR_RETURN(auto stamp, planner.ApplyStamp(events[i].event, events[i].stamp, head.size + i));
+    stamp_proofs.push_back(stamp ? std::move(stamp->proof) : state_map::Proof());
     ASSIGN_OR_RETURN(auto step, planner.Apply(event, head.size + i));
     map_proofs.push_back(std::move(step.proof));
   }
@@ -88,7 +93,7 @@ Result<notary_client::Sequenced> NotaryHost::Append(std::span<const SubmittedEve
   timings_ = {};
   auto t0 = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(notary_client::Sequenced seq,
-                   notary_->Append(head.size, head.root, events, map_proofs));
+                   notary_->Append(head.size, head.root, events, map_proofs, stamp_proofs));
   timings_.notary_us = micros_since(t0);
   // The notary has signed the batch; the store does not hold it yet.
   CrashPoint("host.after_notary_append");

@@ -148,7 +148,8 @@ Result<std::optional<Sequenced>> NotaryClient::Restore(const Head& head) {
 
 Result<Sequenced> NotaryClient::Append(uint64_t expected_size, const Hash& expected_root,
                                        std::span<const SubmittedEvent> events,
-                                       std::span<const state_map::Proof> map_proofs) {
+                                       std::span<const state_map::Proof> map_proofs,
+                                       std::span<const state_map::Proof> stamp_proofs) {
   pb::HostRequest req;
   pb::Append* a = req.mutable_append();
   a->set_expected_size(expected_size);
@@ -158,6 +159,9 @@ Result<Sequenced> NotaryClient::Append(uint64_t expected_size, const Hash& expec
     pe->set_event(Str(events[i].event));
     pe->set_stamp(Str(events[i].stamp));
     if (i < map_proofs.size()) pe->set_map_proof(Str(map_proofs[i].Encode()));
+    if (i < stamp_proofs.size() && !events[i].stamp.empty()) {
+      pe->set_stamp_proof(Str(stamp_proofs[i].Encode()));
+    }
   }
   ASSIGN_OR_RETURN(pb::NotaryResponse r, Call(req, pb::NotaryResponse::kSequenced));
   return FromProto(r.sequenced());
