@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "ledger/checkpoint.h"
+#include "ledger/stamp.h"
 #include "notary/app_proof.h"
 
 namespace notary {
@@ -134,18 +135,42 @@ Result<pb::Sequenced> Enclave::Append(const pb::Append& request) {
                                                           " events");
   }
   std::vector<ledger::SubmittedEvent> events;
-  std::vector<ledger::state_map::Proof> map_proofs;
+  std::vector<ledger::state_map::Proof> map_proofs, stamp_proofs;
   events.reserve(static_cast<size_t>(request.events_size()));
   for (const auto& e : request.events()) {
+    RETURN_IF_ERROR(RefuseOwnStamp(events.size(), e));
     events.push_back({ledger::ToBytes(e.event()), ledger::ToBytes(e.stamp())});
     if (sequencer_->keeps_state_map()) {
       ASSIGN_OR_RETURN(auto proof, ledger::state_map::Proof::Decode(ledger::AsBytes(e.map_proof())));
       map_proofs.push_back(std::move(proof));
+      ledger::state_map::Proof stamp_proof;
+      if (!e.stamp().empty()) {
+        ASSIGN_OR_RETURN(stamp_proof,
+                         ledger::state_map::Proof::Decode(ledger::AsBytes(e.stamp_proof())));
+      }
+      stamp_proofs.push_back(std::move(stamp_proof));
     }
   }
   ASSIGN_OR_RETURN(ledger::SequencedBatch batch,
-                   sequencer_->Sequence(request.expected_size(), expected_root, events, map_proofs));
+                   sequencer_->Sequence(request.expected_size(), expected_root, events, map_proofs,
+                                        stamp_proofs));
   return Finish(std::move(batch));
+}
+
+// The log key stamps only the entries the notary makes itself (ENCLAVE_BOOTED,
+// POLICY_CHANGED), which set no stamp key (map.md §5a): any such stamp the
+// host holds is one the notary already made, so bringing it is a replay.
+Status Enclave::RefuseOwnStamp(size_t position, const pb::SubmittedEvent& e) const {
+  if (e.stamp().empty()) return Status::Ok();
+  const ledger::note::Verifier* keys[] = {log_verifier_.get()};
+  if (ledger::VerifyStamp(manifest_->origin, ledger::AsBytes(e.event()),
+                          ledger::AsBytes(e.stamp()), keys)
+          .ok()) {
+    return Status::FailedPrecondition("replayed_stamp",
+                                      "event " + std::to_string(position) +
+                                          " is stamped by the log key: only the notary writes it");
+  }
+  return Status::Ok();
 }
 
 // The response for a sequenced batch, with its app proof (app-proof.md).

@@ -71,15 +71,18 @@ class TestLog {
     // The map proofs, planned on the stored map as ledgerd's host does
     // (map.md §6), so that the log answers state queries.
     ledger::store::MapUpdater planner = store_->NewMapUpdater();
-    std::vector<ledger::state_map::Proof> proofs;
+    std::vector<ledger::state_map::Proof> proofs, stamp_proofs;
     for (size_t i = 0; i < events.size(); ++i) {
       auto event = ledger::DecodeEvent(events[i].event);
       ASSERT_TRUE(event.ok()) << event.status();
+      auto stamp = planner.ApplyStamp(events[i].event, events[i].stamp, store_->size() + i);
+      ASSERT_TRUE(stamp.ok()) << stamp.status();
+      stamp_proofs.push_back(*stamp ? std::move((*stamp)->proof) : ledger::state_map::Proof());
       auto step = planner.Apply(*event, store_->size() + i);
       ASSERT_TRUE(step.ok()) << step.status();
       proofs.push_back(std::move(step->proof));
     }
-    auto b = seq_.Sequence(store_->size(), seq_.head().range.Root(), events, proofs);
+    auto b = seq_.Sequence(store_->size(), seq_.head().range.Root(), events, proofs, stamp_proofs);
     ASSERT_TRUE(b.ok()) << b.status();
     if (witness != nullptr) {
       auto note = ledger::note::Parse(b->checkpoint_note).value();

@@ -328,6 +328,7 @@ VerifyReport VerifyBundle(const Files& files, const VerifyOptions& options) {
   internal::ParseEntries(c);
   internal::CheckEntryLeaves(c);
   internal::CheckChain(c);
+  internal::CheckStamps(c);
   internal::CheckGapless(c);
   internal::CheckRange(c);
   internal::CheckBoundaries(c);

@@ -1,6 +1,7 @@
 // The verifier's entry-level checks (export-bundle.md §8): leaves, chain,
 // gaplessness, inclusion, evidence, payloads and the human-readable reports.
 #include <algorithm>
+#include <map>
 
 #include "ledger/attestation.h"
 #include "ledger/bundle/jcs.h"
@@ -144,6 +145,28 @@ void CheckChain(Context& c) {
     ++links;
   }
   c.Pass("entries.chain", std::to_string(links) + " hash-chain links verified");
+}
+
+// map.md §5a: a stamped event is sequenced at most once. The bundle's
+// entries and evidence must not hold one twice (at two indices).
+void CheckStamps(Context& c) {
+  std::map<Hash, uint64_t> first;
+  size_t stamped = 0;
+  for (const auto* list : {&c.entries, &c.evidence}) {
+    for (const EntryLine& e : *list) {
+      if (e.decoded.stamp.empty()) continue;
+      auto [it, fresh] = first.emplace(Sha256::Digest(e.decoded.event), e.index);
+      if (fresh) {
+        ++stamped;
+      } else if (it->second != e.index) {
+        return c.Fail("entries.stamps", "duplicate_stamp: entry " +
+                                            std::to_string(std::max(it->second, e.index)) +
+                                            " repeats the stamped event of entry " +
+                                            std::to_string(std::min(it->second, e.index)));
+      }
+    }
+  }
+  c.Pass("entries.stamps", std::to_string(stamped) + " stamped events, each sequenced once");
 }
 
 void CheckGapless(Context& c) {

@@ -53,6 +53,7 @@ struct Context {
 void ParseEntries(Context& c);
 void CheckEntryLeaves(Context& c);
 void CheckChain(Context& c);
+void CheckStamps(Context& c);
 void CheckGapless(Context& c);
 void CheckInclusion(Context& c);
 void CheckEvidence(Context& c);

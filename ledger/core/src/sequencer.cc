@@ -215,13 +215,44 @@ Result<uint64_t> Sequencer::Now() const {
   return std::max(now_us, head_.last_recorded_at_us);
 }
 
+Status Sequencer::RecordStamp(size_t position, uint64_t index, const SubmittedEvent& e,
+                              std::span<const state_map::Proof> stamp_proofs,
+                              Hash& map_root) const {
+  if (e.stamp.empty()) return Status::Ok();
+  const std::string where = "event " + std::to_string(position);
+  if (!state_map::RecordsStamp(e.stamp, signer_->name(), signer_->key_id())) {
+    // The log key stamps only the entries the notary makes itself, fresh
+    // (ENCLAVE_BOOTED, POLICY_CHANGED; the host cannot know their bytes to
+    // prove a key for them) and never takes from the host. Make sure it is
+    // the log key, not a submitter key with the same name and key ID.
+    ASSIGN_OR_RETURN(auto own, note::ParseVerifierKey(signer_->VerifierKey()));
+    const note::Verifier* keys[] = {own.get()};
+    return VerifyStamp(origin_, e.event, e.stamp, keys).status().Annotate(where);
+  }
+  if (position >= stamp_proofs.size()) {
+    return Status::InvalidArgument("map_proofs_missing", where + " needs a stamp key proof");
+  }
+  const Hash key = state_map::StampKeyOf(e.event);
+  auto previous = state_map::VerifyProof(map_root, key, stamp_proofs[position]);
+  if (!previous.ok()) return previous.status().Annotate(where + " stamp key proof");
+  if (previous->has_value()) {
+    return Status::FailedPrecondition(
+        "replayed_stamp", where + " was already sequenced, at index " +
+                              std::to_string((*previous)->index));
+  }
+  ASSIGN_OR_RETURN(map_root, state_map::ApplyUpdate(map_root, key, stamp_proofs[position],
+                                                    state_map::StampValue(index)));
+  return Status::Ok();
+}
+
 Result<std::string> Sequencer::SignHead(const Checkpoint& cp) const {
   return SignCheckpoint(cp, *signer_);
 }
 
 Result<SequencedBatch> Sequencer::Sequence(uint64_t expected_size, const Hash& expected_root,
                                            std::span<const SubmittedEvent> events,
-                                           std::span<const state_map::Proof> map_proofs) {
+                                           std::span<const state_map::Proof> map_proofs,
+                                           std::span<const state_map::Proof> stamp_proofs) {
   if (expected_size != head_.size() || expected_root != head_.range.Root()) {
     return Status::FailedPrecondition(
         "head_mismatch", "host head (size " + std::to_string(expected_size) +
@@ -238,10 +269,11 @@ Result<SequencedBatch> Sequencer::Sequence(uint64_t expected_size, const Hash& e
   }
   for (size_t i = 0; i < events.size(); ++i) RETURN_IF_ERROR(CheckEvent(i, events[i]));
   // A stamped event is a submitter's one-time authorization: the host must
-  // not be able to append it twice.
+  // not be able to append it twice. With the map, its stamp key says so for
+  // the life of the log (RecordStamp); without, only a window remembers.
   std::vector<Hash> stamps;
   for (size_t i = 0; i < events.size(); ++i) {
-    if (events[i].stamp.empty()) continue;
+    if (events[i].stamp.empty() || options_.state_map) continue;
     Hash d = Sha256::Digest(events[i].stamp);
     std::string key(d.bytes.begin(), d.bytes.end());
     if (recent_stamps_.contains(key) || std::find(stamps.begin(), stamps.end(), d) != stamps.end()) {
@@ -260,6 +292,7 @@ Result<SequencedBatch> Sequencer::Sequence(uint64_t expected_size, const Hash& e
   for (size_t i = 0; i < events.size(); ++i) {
     const SubmittedEvent& e = events[i];
     if (options_.state_map) {
+      RETURN_IF_ERROR(RecordStamp(i, next.size(), e, stamp_proofs, next.map_root));
       RETURN_IF_ERROR(UpdateMap(i, next.size(), e, map_proofs[i], next.map_root));
     }
     Leaf leaf{next.size(), now, next.last_leaf_hash, e.event, e.stamp};

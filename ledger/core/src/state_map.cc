@@ -5,6 +5,8 @@
 #include <array>
 #include <cstring>
 
+#include "ledger/stamp.h"
+
 namespace ledger::state_map {
 namespace {
 
@@ -74,6 +76,23 @@ Hash KeyOf(std::string_view subject) {
   Sha256 h;
   h.Update(kKeyPrefix).Update(subject);
   return h.Final();
+}
+
+Hash StampKeyOf(ByteView event_bytes) {
+  const Hash digest = Sha256::Digest(event_bytes);
+  Sha256 h;
+  h.Update(kStampKeyPrefix).Update(digest.view());
+  return h.Final();
+}
+
+Value StampValue(uint64_t index) { return Value{index, 1, EmptyHash()}; }
+
+bool RecordsStamp(ByteView stamp, std::string_view log_key_name, uint32_t log_key_id) {
+  if (stamp.empty()) return false;
+  auto decoded = DecodeStamp(stamp);
+  // A stamp the sequencer accepted always decodes; anything else is not the
+  // log key's.
+  return !decoded.ok() || decoded->key_name != log_key_name || decoded->key_id != log_key_id;
 }
 
 // Leaf and node preimages are assembled on the stack and hashed in one call:

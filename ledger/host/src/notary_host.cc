@@ -128,20 +128,25 @@ Status NotaryHost::ResendPending() {
 Result<notary_client::Sequenced> NotaryHost::Append(std::span<const SubmittedEvent> events,
                                                     std::span<const store::Payload> payloads) {
   auto head = store_->latest().checkpoint;
-  // One map proof per event, planned on the stored map as the notary will
-  // apply them (map.md §4); a notary whose log has no map ignores them.
+  // One map proof per event, and one per stamped event for its stamp key,
+  // planned on the stored map as the notary will apply them (map.md §4,
+  // §5a); a notary whose log has no map ignores them. A stamped event already
+  // in the log is refused here as the notary would (replayed_stamp).
   store::MapUpdater planner = store_->NewMapUpdater();
-  std::vector<state_map::Proof> map_proofs;
+  std::vector<state_map::Proof> map_proofs, stamp_proofs;
   map_proofs.reserve(events.size());
+  stamp_proofs.reserve(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
     ASSIGN_OR_RETURN(Event event, DecodeEvent(events[i].event));
+    ASSIGN_OR_RETURN(auto stamp, planner.ApplyStamp(events[i].event, events[i].stamp, head.size + i));
+    stamp_proofs.push_back(stamp ? std::move(stamp->proof) : state_map::Proof());
     ASSIGN_OR_RETURN(auto step, planner.Apply(event, head.size + i));
     map_proofs.push_back(std::move(step.proof));
   }
   timings_ = {};
   ASSIGN_OR_RETURN(notary_client::Sequenced seq,
                    SendJournaled(notary_client::NotaryClient::AppendRequest(
-                                     head.size, head.root, events, map_proofs),
+                                     head.size, head.root, events, map_proofs, stamp_proofs),
                                  payloads));
   // The notary has signed the batch; the store does not hold it yet.
   CrashPoint("host.after_notary_append");

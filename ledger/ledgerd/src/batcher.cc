@@ -14,7 +14,7 @@ namespace {
 // than the notary or the store: worth retrying the batch's entries alone.
 bool IsInputRefusal(const Status& s) {
   return s.code() == Code::kInvalidArgument || s.code() == Code::kVerificationFailed ||
-         IsStateConflict(s);
+         IsStateConflict(s) || s.reason() == "replayed_stamp";
 }
 
 void Observe(std::atomic<uint64_t>* buckets, std::initializer_list<double> bounds, double v) {
@@ -139,9 +139,31 @@ void Batcher::Commit(std::vector<Item>& batch) {
   std::vector<size_t> fresh_pos;
   // request_id -> position in `batch` of the first entry carrying it.
   std::map<std::string, size_t> first_by_request;
+  // Stamped event digest -> position of the first entry carrying it.
+  std::map<Hash, size_t> first_by_stamp;
   std::vector<std::optional<size_t>> same_as(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     const std::string& rid = batch[i].entry.request_id;
+    if (!batch[i].entry.event.stamp.empty()) {
+      // A stamped event is sequenced once (map.md §5a): sent again, with or
+      // without a request id, it is a retry answered with the original
+      // entry's receipt (stamp.md §1).
+      const ByteView event = batch[i].entry.event.event;
+      auto found = store_->FindStamp(event);
+      if (!found.ok()) {
+        results[i] = found.status();
+        continue;
+      }
+      if (found->has_value()) {
+        results[i] = Acknowledged{**found, true, {}, {}, 0, 0};
+        continue;
+      }
+      auto [it, inserted] = first_by_stamp.emplace(Sha256::Digest(event), i);
+      if (!inserted) {
+        same_as[i] = it->second;
+        continue;
+      }
+    }
     if (!rid.empty()) {
       auto found = store_->FindRequest(rid);
       if (!found.ok()) {

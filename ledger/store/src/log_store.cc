@@ -201,7 +201,7 @@ Hash LogStore::map_root() const {
 }
 
 MapUpdater LogStore::NewMapUpdater() const {
-  return MapUpdater(*kv_, map_root(), map_cache_.get());
+  return MapUpdater(*kv_, map_root(), map_cache_.get(), verifier_->name(), verifier_->key_id());
 }
 
 Result<Hash> LogStore::MapRootAt(uint64_t size) const {

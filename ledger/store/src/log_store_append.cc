@@ -80,7 +80,15 @@ Status LogStore::Append(const SequencedBatch& batch, std::span<const Payload> pa
     });
     wb.Put(Column::kLeaves, keys::U64(index), bytes);
     IndexEvent(wb, event, index, leaf.recorded_at_us);
-    if (options_.state_map) RETURN_IF_ERROR(map.Apply(event, index).status());
+    if (options_.state_map) {
+      // The stamp key first, as the notary sets it (map.md §5a). A log whose
+      // notary keeps no map can hold a replayed stamped event: its key keeps
+      // the first entry (Audit reports the second; a notary with the map
+      // never signs one, and the map line check below would refuse it).
+      auto stamp = map.ApplyStamp(leaf.event, leaf.stamp, index);
+      if (!stamp.ok() && stamp.status().reason() != "replayed_stamp") return stamp.status();
+      RETURN_IF_ERROR(map.Apply(event, index).status());
+    }
     if (event.payload_digest) referenced_payloads.insert(*event.payload_digest);
     if (!event.request_id.empty() && !new_requests.contains(event.request_id)) {
       auto existing = kv_->Get(Column::kRequests, AsBytes(event.request_id));

@@ -94,8 +94,44 @@ Result<MapUpdater::Step> MapUpdater::Apply(const Event& event, uint64_t index) {
   return step;
 }
 
+Result<std::optional<MapUpdater::Step>> MapUpdater::ApplyStamp(ByteView event_bytes,
+                                                              ByteView stamp, uint64_t index) {
+  if (!state_map::RecordsStamp(stamp, log_key_name_, log_key_id_)) {
+    return std::optional<Step>();
+  }
+  Step step;
+  step.key = state_map::StampKeyOf(event_bytes);
+  ASSIGN_OR_RETURN(step.proof, reader_.Prove(root_, step.key, &created_));
+  auto previous = state_map::VerifyProof(root_, step.key, step.proof);
+  if (!previous.ok()) {
+    return Status::Corruption("map_store_mismatch",
+                              "stored map nodes do not fold to the map root: " +
+                                  previous.status().message());
+  }
+  if (*previous) {
+    return Status::FailedPrecondition(
+        "replayed_stamp",
+        "the stamped event was already sequenced, at index " + std::to_string((*previous)->index));
+  }
+  step.value = state_map::StampValue(index);
+  ASSIGN_OR_RETURN(root_, state_map::ApplyUpdate(root_, step.key, step.proof, step.value,
+                                                 [&](const Hash& digest, const state_map::Node& n) {
+                                                   created_.emplace(digest, n);
+                                                 }));
+  return std::optional<Step>(std::move(step));
+}
+
+Result<std::optional<uint64_t>> MapUpdater::FindStamp(ByteView event_bytes) const {
+  ASSIGN_OR_RETURN(auto value, LookupKey(state_map::StampKeyOf(event_bytes)));
+  if (!value) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(value->index);
+}
+
 Result<std::optional<state_map::Value>> MapUpdater::Lookup(std::string_view subject) const {
-  const Hash key = state_map::KeyOf(subject);
+  return LookupKey(state_map::KeyOf(subject));
+}
+
+Result<std::optional<state_map::Value>> MapUpdater::LookupKey(const Hash& key) const {
   ASSIGN_OR_RETURN(state_map::Proof proof, reader_.Prove(root_, key, &created_));
   auto value = state_map::VerifyProof(root_, key, proof);
   if (!value.ok()) {

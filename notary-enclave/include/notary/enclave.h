@@ -38,7 +38,9 @@
 //   quorum time becomes the witness time the sequencer checks its clock
 //   against before every batch (clock_skew beyond kMaxClockSkewSeconds).
 // Append: ledger::Sequencer::Sequence, then the batch app proof
-//   (schemas/formats/app-proof.md) signed by the ephemeral key.
+//   (schemas/formats/app-proof.md) signed by the ephemeral key. With the state
+//   map every stamped event sets its stamp key, so none is sequenced twice;
+//   an event stamped by the log key (the notary's own) is always a replay.
 // SignRegistryStatement: the EIP-712 registry statement
 //   (schemas/formats/registry-statement.md) for the head the notary holds,
 //   signed with the registry key; never for another size or root.
@@ -149,6 +151,9 @@ class Enclave {
   static std::optional<ledger::Hash> HeadMovingDigest(const pb::HostRequest& request);
   const pb::NotaryResponse* ResentAnswer(const std::optional<ledger::Hash>& digest) const;
   void RememberAnswer(const std::optional<ledger::Hash>& digest, const pb::NotaryResponse& response);
+  // FailedPrecondition("replayed_stamp") for an event the host brings that
+  // is stamped by the log key.
+  ledger::Status RefuseOwnStamp(size_t position, const pb::SubmittedEvent& e) const;
 
   Platform& platform_;
   EnclaveOptions options_;

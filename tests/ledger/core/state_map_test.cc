@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "c2sp_test_util.h"
+#include "ledger/event.h"
 #include "state_map_reference.h"
 
 namespace ledger::state_map {
@@ -70,6 +71,48 @@ TEST(StateMapTest, WorkedExampleReplaysEntryByEntry) {
       EXPECT_EQ(proof.leaf.has_value(), kind == "absent_leaf");
     }
   }
+}
+
+// map.md §5a: stamped entries set their stamp key before their subject; the
+// log key's own entries set none; a replay's proof shows the key present.
+TEST(StateMapTest, StampKeysOfTheWorkedExample) {
+  const auto v = testing::LoadVectorJson("formats/map-example.json")["stamp_keys"];
+  reference::Entries entries;
+  Hash root = EmptyHash();
+  auto set = [&](const Hash& key, const Value& value) {
+    const Proof proof = reference::Prove(entries, key);
+    root = ApplyUpdate(root, key, proof, value).value();
+    entries[key] = value;
+  };
+  for (const auto& e : v["entries"]) {
+    const Bytes event = HexDecode(e["event_hex"].get<std::string>()).value();
+    const std::string subject = e["subject"];
+    EXPECT_EQ(DecodeEvent(event).value().subject, subject);
+    const Hash stamp_key = StampKeyOf(event);
+    EXPECT_EQ(stamp_key.Hex(), e["stamp_key_hex"].get<std::string>());
+    EXPECT_NE(stamp_key, KeyOf(subject));
+    const uint64_t index = e["index"].get<uint64_t>();
+    if (e["sets_stamp_key"].get<bool>()) {
+      EXPECT_FALSE(VerifyProof(root, stamp_key, reference::Prove(entries, stamp_key))
+                       .value()
+                       .has_value());
+      EXPECT_EQ(HexEncode(StampValue(index).Encode()), e["stamp_value_hex"].get<std::string>());
+      set(stamp_key, StampValue(index));
+    }
+    const auto it = entries.find(KeyOf(subject));
+    set(KeyOf(subject),
+        NextValue(it == entries.end() ? std::nullopt : std::optional<Value>(it->second), index,
+                  std::nullopt));
+    EXPECT_EQ(root.Hex(), e["root_after_hex"].get<std::string>()) << subject;
+  }
+  EXPECT_EQ(root.Hex(), v["root_hex"].get<std::string>());
+  const auto& replayed = v["entries"][v["replay_of"].get<size_t>()];
+  const Bytes again = HexDecode(replayed["event_hex"].get<std::string>()).value();
+  const Proof proof =
+      Proof::Decode(HexDecode(v["replay_proof_hex"].get<std::string>()).value()).value();
+  EXPECT_EQ(proof, reference::Prove(entries, StampKeyOf(again)));
+  EXPECT_EQ(VerifyProof(root, StampKeyOf(again), proof).value(),
+            std::optional<Value>(StampValue(replayed["index"].get<uint64_t>())));
 }
 
 TEST(StateMapTest, EmptyMapProvesEveryKeyAbsent) {

@@ -5,7 +5,9 @@ Independent of ledger::core: written from map.md with hashlib only. A log of
 eight entries naming five subjects is replayed into the map (map.md §5); the
 file records each entry's key, value and the root after it, and membership and
 absence proofs (both absence shapes) in the compressed encoding (map.md §4).
-Deterministic. Usage: python3 map_examples.py
+A second log (map.md §5a) has stamped entries: each sets its stamp key,
+SHA-256(0x13 || SHA-256(event bytes)), before its subject, except the one
+stamped by the log key. Deterministic. Usage: python3 map_examples.py
 """
 import hashlib, json, os, struct
 
@@ -19,6 +21,18 @@ def sha(*parts):
 
 def key_of(subject):
     return sha(b"\x12", subject.encode())
+
+
+def stamp_key_of(event):
+    return sha(b"\x13", sha(event))
+
+
+def encode_event(kind, event_id, occurred_at_us, actor_id, subject):
+    """The canonical event encoding (event.md §3) of these fields, outcome SUCCESS."""
+    fields = [(0x01, struct.pack(">H", kind)), (0x02, event_id.encode()),
+              (0x06, struct.pack(">Q", occurred_at_us)), (0x08, actor_id.encode()),
+              (0x0c, subject.encode()), (0x0f, b"\x01")]
+    return b"\x01" + b"".join(bytes([t]) + struct.pack(">H", len(v)) + v for t, v in fields)
 
 
 def value_bytes(index, version, state):
@@ -131,6 +145,7 @@ def main():
         if len(found) == 2:
             break
 
+    doc_stamps = stamp_log()
     doc = {
         "description": "map.md §7: eight entries, five subjects, roots and proofs",
         "generator": "tests/vectors/formats/map_examples.py",
@@ -139,10 +154,52 @@ def main():
         "root_hex": root.hex(),
         "extension_line": "map " + root.hex(),
         "proofs": proofs,
+        "stamp_keys": doc_stamps,
     }
     with open(os.path.join(HERE, "map-example.json"), "w") as f:
         json.dump(doc, f, indent=2)
         f.write("\n")
+
+
+def stamp_log():
+    """map.md §5a: stamped entries set their stamp key, then their subject."""
+    # (kind, subject, stamped by: None, "submitter" or "log key")
+    log = [
+        (10, "notary/ledger.example/log", "log key"),  # ENCLAVE_BOOTED
+        (7, "key/k-1", "submitter"),                   # SIGNATURE_PRODUCED
+        (7, "key/k-1", None),
+        (1, "key/k-2", "submitter"),                   # KEY_CREATED
+    ]
+    values, entries = {}, []
+    for index, (kind, subject, stamper) in enumerate(log):
+        event = encode_event(kind, f"evt-{index}", 1_700_000_000_000_000 + index, "svc", subject)
+        sk = stamp_key_of(event)
+        sets = stamper == "submitter"
+        if sets:
+            assert sk not in values
+            values[sk] = (index, 1, ZERO)
+        k = key_of(subject)
+        prev = values.get(k)
+        values[k] = (index, prev[1] + 1 if prev else 1, prev[2] if prev else ZERO)
+        items = [(kk, value_bytes(*v)) for kk, v in values.items()]
+        entries.append({
+            "index": index, "subject": subject, "event_hex": event.hex(),
+            "stamped_by": stamper, "sets_stamp_key": sets, "stamp_key_hex": sk.hex(),
+            "stamp_value_hex": value_bytes(index, 1, ZERO).hex() if sets else None,
+            "root_after_hex": subtree(items, 0).hex(),
+        })
+    items = [(kk, value_bytes(*v)) for kk, v in values.items()]
+    # A replay of entry 1: its stamp key's proof shows it present, at index 1.
+    replayed = bytes.fromhex(entries[1]["event_hex"])
+    terminal, siblings = prove(items, stamp_key_of(replayed))
+    assert terminal is not None and terminal[0] == stamp_key_of(replayed)
+    return {
+        "description": "map.md §5a: stamp keys of stamped entries, set before the subject",
+        "entries": entries,
+        "root_hex": subtree(items, 0).hex(),
+        "replay_of": 1,
+        "replay_proof_hex": encode_proof(terminal, siblings).hex(),
+    }
 
 
 if __name__ == "__main__":

@@ -66,8 +66,11 @@ struct SubmitterPolicy {
 struct SequencerOptions {
   // Largest batch accepted by one Sequence() call. Default: 10000.
   size_t max_batch = 10000;
-  // How many recent stamps are remembered to refuse a replayed stamped event
-  // (32 bytes each). Default: 1,048,576.
+  // Without the state map only: how many recent stamps are remembered, in
+  // memory and for this sequencer's life, to refuse a replayed stamped event
+  // (32 bytes each). With the map every stamped event's stamp key is in the
+  // map for the life of the log (map.md §5a) and no window is kept.
+  // Default: 1,048,576.
   size_t replay_window = size_t{1} << 20;
   // The one extension line (C2SP tlog-checkpoint) on every checkpoint signed:
   // the notary binds the active policy to the head with it
@@ -76,7 +79,8 @@ struct SequencerOptions {
   std::string checkpoint_extension;
   // Keep the state map (schemas/formats/map.md): hold its root, update it
   // from the proof each SubmittedEvent carries, refuse a STATE_NOTARIZED
-  // entry whose prior state hash is not the current one, and end every
+  // entry whose prior state hash is not the current one, record every
+  // stamped event's stamp key and refuse one already recorded, and end every
   // checkpoint with the line "map <hex root>" (after the policy line).
   // Restore then takes the map root from the head's map line. Default: false.
   bool state_map = false;
@@ -144,16 +148,23 @@ class Sequencer {
   // FailedPrecondition("state_conflict") for a compare-and-swap entry
   // (IsCompareAndSwap) whose prior state is not the current one (map.md §5);
   // FailedPrecondition("replayed_stamp") for a stamped event that
-  // was already sequenced (within the replay window) or twice in the batch;
+  // is already in the log (with the state map: its stamp key is; without:
+  // within the replay window) or twice in the batch;
   // FailedPrecondition("clock_skew") when the clock is more than
   // kMaxClockSkewSeconds (witness_time.h) behind the last recorded_at (a
   // clock moved back: recorded_at never decreases, and it is not pinned to a
   // past value either), or, once SetWitnessTime was called, more than that
   // from the witness time (CheckClockAgainstWitnesses). A smaller step back
   // keeps the last recorded_at.
+  // With the state map, `map_proofs[i]` proves event i's subject and
+  // `stamp_proofs[i]` its stamp key (map.md §5a; needed for a stamped event
+  // not stamped by the log key, ignored otherwise), each against the map as
+  // it is before that update: for entry i the stamp key is set first, then
+  // the subject. InvalidArgument("map_proofs_missing") when one is missing.
   Result<SequencedBatch> Sequence(uint64_t expected_size, const Hash& expected_root,
                                   std::span<const SubmittedEvent> events,
-                                  std::span<const state_map::Proof> map_proofs = {});
+                                  std::span<const state_map::Proof> map_proofs = {},
+                                  std::span<const state_map::Proof> stamp_proofs = {});
 
   // Changes the policy for later batches and the extension line on later
   // checkpoints (empty: none). The caller sequences the entry that records
@@ -195,6 +206,10 @@ class Sequencer {
   // Moves `map_root` by the event at log index `index` (map.md §4, §5).
   Status UpdateMap(size_t position, uint64_t index, const SubmittedEvent& e,
                    const state_map::Proof& proof, Hash& map_root) const;
+  // Sets the stamp key of the event at log index `index` (map.md §5a);
+  // FailedPrecondition("replayed_stamp") when it is already set.
+  Status RecordStamp(size_t position, uint64_t index, const SubmittedEvent& e,
+                     std::span<const state_map::Proof> stamp_proofs, Hash& map_root) const;
 
   std::string origin_;
   std::unique_ptr<note::Signer> signer_;
@@ -206,7 +221,8 @@ class Sequencer {
   std::shared_ptr<const note::Verifier> log_verifier_;
   LogHead head_;
   std::optional<uint64_t> witness_time_;  // SetWitnessTime
-  // Digests of recently sequenced stamps, oldest first (bounded replay window).
+  // Without the state map: digests of recently sequenced stamps, oldest
+  // first (bounded replay window).
   std::unordered_set<std::string> recent_stamps_;
   std::deque<std::string> recent_order_;
 };

@@ -36,6 +36,8 @@ inline constexpr size_t kKeyBits = 256;
 inline constexpr size_t kValueSize = 48;
 // Hash prefixes (map.md §3); distinct from RFC 9162's 0x00 and 0x01.
 inline constexpr uint8_t kKeyPrefix = 0x12;
+// The stamp keys' prefix (map.md §2): a stamp key is never a subject key.
+inline constexpr uint8_t kStampKeyPrefix = 0x13;
 inline constexpr uint8_t kLeafPrefix = 0x10;
 inline constexpr uint8_t kNodePrefix = 0x11;
 
@@ -54,6 +56,17 @@ struct Value {
 
 // SHA-256(0x12 || subject): the subject's key (map.md §2).
 Hash KeyOf(std::string_view subject);
+// SHA-256(0x13 || SHA-256(event bytes)): the key that records that a stamped
+// event was sequenced (map.md §2, §5a). It names the signed event, not the
+// stamp bytes, so no second stamp over the same event can be sequenced.
+Hash StampKeyOf(ByteView event_bytes);
+// What a stamp key holds once the entry at `index` set it: index, version 1,
+// state zero (map.md §5a).
+Value StampValue(uint64_t index);
+// Whether an entry with this stamp sets its stamp key (map.md §5a): every
+// stamped entry except the notary's own, stamped by the log key (whose name
+// is the origin and key ID `log_key_id`). False for an empty stamp.
+bool RecordsStamp(ByteView stamp, std::string_view log_key_name, uint32_t log_key_id);
 // Bit `i` of a key, most significant bit of byte 0 first: 0 goes left.
 inline bool KeyBit(const Hash& key, size_t i) {
   return ((key.bytes[i / 8] >> (7 - i % 8)) & 1) != 0;

@@ -5,9 +5,10 @@
 // in one synced WriteBatch (NotaryHost::Append) and only then resolves every
 // entry's future.
 //
-// Idempotency: an entry whose request_id is already in the store, or earlier
-// in the same batch, is answered with the original index (duplicate = true)
-// and never sent again. The notary refuses whole batches; when a batch of
+// Idempotency: an entry whose stamped event is already in the log (its stamp
+// key in the state map, map.md §5a) or whose request_id is already in the
+// store, or which repeats either earlier in the same batch, is answered with
+// the original index (duplicate = true) and never sent again. The notary refuses whole batches; when a batch of
 // several entries is refused for input reasons, every entry is retried
 // alone so that only the offending ones get the error. A compare-and-swap
 // refusal (state_conflict, schemas/formats/map.md §5) is cheaper to isolate:

@@ -88,10 +88,13 @@ class NotaryClient {
   // `state_map`: the new log keeps the state map (schemas/formats/map.md).
   Result<std::optional<Sequenced>> Genesis(bool state_map = false);
   Result<std::optional<Sequenced>> Restore(const Head& head);
-  // `map_proofs`: one per event for a log with the state map (map.md §4).
+  // `map_proofs`: one per event for a log with the state map (map.md §4);
+  // `stamp_proofs`: one per event, sent for the stamped ones (the proof of
+  // their stamp key, map.md §5a).
   Result<Sequenced> Append(uint64_t expected_size, const Hash& expected_root,
                            std::span<const SubmittedEvent> events,
-                           std::span<const state_map::Proof> map_proofs = {});
+                           std::span<const state_map::Proof> map_proofs = {},
+                           std::span<const state_map::Proof> stamp_proofs = {});
   // Append and ChangePolicy in two steps, for a host that journals the
   // request before sending it (docs/crash-safety.md): the request as Append
   // and ChangePolicy build it, and the sending of such a request (again,
@@ -99,7 +102,8 @@ class NotaryClient {
   // batch it already signed). InvalidArgument("bad_request") for any other.
   static pb::HostRequest AppendRequest(uint64_t expected_size, const Hash& expected_root,
                                        std::span<const SubmittedEvent> events,
-                                       std::span<const state_map::Proof> map_proofs = {});
+                                       std::span<const state_map::Proof> map_proofs = {},
+                                       std::span<const state_map::Proof> stamp_proofs = {});
   static pb::HostRequest ChangePolicyRequest(
       uint64_t expected_size, const Hash& expected_root, ByteView policy,
       std::span<const Bytes> approvals,

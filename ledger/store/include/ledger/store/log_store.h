@@ -178,12 +178,20 @@ class LogStore {
   // against that entry's verified leaf (Corruption "request_index_mismatch"
   // otherwise: a tampered record never answers a retry with another entry).
   Result<std::optional<uint64_t>> FindRequest(std::string_view request_id) const;
+  // The index of the entry that sequenced this stamped event, from its stamp
+  // key in the latest map (map.md §5a), checked against that entry's verified
+  // leaf (Corruption "stamp_index_mismatch" otherwise). nullopt when the
+  // event is not in the log, when it was stamped by the log key (no stamp
+  // key) or when the store keeps no map.
+  Result<std::optional<uint64_t>> FindStamp(ByteView event_bytes) const;
 
   // Full audit: every leaf re-hashed against its tile, every hash-chain link,
   // every tile re-derived from the level below, the root of every stored
-  // checkpoint; then the unsigned columns: every payload body against its
-  // digest, every state-map node against its hash, every request id and
-  // search key against the entry it names.
+  // checkpoint, every stamped event sequenced once (Corruption
+  // "duplicate_stamp" naming both entries; map.md §5a); then the unsigned
+  // columns: every payload body against its digest, every state-map node
+  // against its hash, every request id and search key against the entry it
+  // names.
   // O(n). Returns the first defect as Corruption.
   Status Audit() const;
 
@@ -200,6 +208,8 @@ class LogStore {
   // `min_size` is refused (Refresh), an unchanged one is kept as is.
   Status LoadHead(uint64_t min_size = 0);
   Status AuditIndexes() const;
+  // Audit: no two stamped entries carry the same event (map.md §5a).
+  Status AuditStamps() const;
   // Hash of the perfect subtree (level, index) from the stored tiles; not
   // verified by itself: callers verify what they derive against a root.
   // `use_cache` false reads storage directly (the append path, which would

@@ -17,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 
@@ -74,8 +75,15 @@ class MapReader {
 // One log batch's map updates, in log order, on top of a stored root.
 class MapUpdater {
  public:
-  MapUpdater(const Kv& kv, const Hash& root, MapNodeCache* cache = nullptr)
-      : reader_(kv, cache), root_(root), cache_(cache) {}
+  // `log_key_name`/`log_key_id`: the log key, whose own stamps set no stamp
+  // key (map.md §5a).
+  MapUpdater(const Kv& kv, const Hash& root, MapNodeCache* cache = nullptr,
+             std::string log_key_name = "", uint32_t log_key_id = 0)
+      : reader_(kv, cache),
+        root_(root),
+        cache_(cache),
+        log_key_name_(std::move(log_key_name)),
+        log_key_id_(log_key_id) {}
 
   struct Step {
     Hash key;
@@ -88,12 +96,22 @@ class MapUpdater {
   // becomes NextValue(previous, index, event.new_state_hash). Does not apply
   // the compare-and-swap rule; `Check` does, for callers that enforce it.
   Result<Step> Apply(const Event& event, uint64_t index);
+  // Sets the stamp key of the entry at log index `index` (map.md §5a), as the
+  // notary does before the entry's subject: nullopt when the entry sets none
+  // (unstamped, or stamped by the log key). FailedPrecondition
+  // ("replayed_stamp") when the key is already set: the event is in the log
+  // already (the message names the index); nothing changes then.
+  Result<std::optional<Step>> ApplyStamp(ByteView event_bytes, ByteView stamp, uint64_t index);
+  // The index of the entry that set the stamp key of `event_bytes` in the
+  // updated map, if any.
+  Result<std::optional<uint64_t>> FindStamp(ByteView event_bytes) const;
   // The compare-and-swap rule for an event that is one (IsCompareAndSwap,
   // ledger/ownership.h) against the current map (ok for others), without
   // changing anything.
   Status Check(const Event& event) const;
   // The current value of `subject`'s key in the updated map.
   Result<std::optional<state_map::Value>> Lookup(std::string_view subject) const;
+  Result<std::optional<state_map::Value>> LookupKey(const Hash& key) const;
 
   const Hash& root() const { return root_; }
   // Puts the nodes created so far (each once) into `wb`.
@@ -110,6 +128,8 @@ class MapUpdater {
   Hash root_;
   MapReader::Overlay created_;
   MapNodeCache* cache_;
+  std::string log_key_name_;
+  uint32_t log_key_id_;
 };
 
 }  // namespace ledger::store
