@@ -9,12 +9,17 @@ pragma solidity 0.8.37;
 /// EIP-712 signature over it, a strictly larger size than the last anchored
 /// head, and an RFC 9162 consistency proof from that head, verified here with
 /// the SHA-256 precompile: a fork cannot be anchored, even by the notary.
+/// The registry address of a registered log changes only with an EIP-712
+/// Rekey statement signed by its current registry key (numbered, so that each
+/// is used once): the owner cannot point a log at a key of its own, anchor a
+/// fake extension and point it back.
 /// The transaction's sender only pays for gas; the authority is the notary's
-/// signature. Statement layout: schemas/formats/registry-statement.md.
+/// signature. Statement layouts: schemas/formats/registry-statement.md.
 contract AnchorRegistry {
     struct Head {
-        address notary; // packed with treeSize into one storage slot
+        address notary; // packed with treeSize and rekeys into one storage slot
         uint64 treeSize;
+        uint32 rekeys; // notary changes so far: the nonce of the next Rekey statement
         bytes32 rootHash;
     }
 
@@ -24,6 +29,7 @@ contract AnchorRegistry {
     bytes32 private constant VERSION_HASH = keccak256("1");
     bytes32 public constant STATEMENT_TYPEHASH =
         keccak256("AnchorStatement(bytes32 logId,uint64 treeSize,bytes32 rootHash,bytes32 mapRoot)");
+    bytes32 public constant REKEY_TYPEHASH = keccak256("Rekey(bytes32 logId,address newNotary,uint32 nonce)");
     /// secp256k1 n/2 (SEC 2 §2.4.1): signatures with a larger s are malleable (EIP-2).
     uint256 private constant HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
     /// A consistency proof between 64-bit sizes has at most 2 * 64 hashes.
@@ -72,12 +78,26 @@ contract AnchorRegistry {
     }
 
     /// A new quorum key means a new registry address; anchored heads stay.
-    function rekey(bytes32 logId, address newNotary) external onlyOwner {
+    /// Only the current registry key can hand the log over: the statement
+    /// Rekey(logId, newNotary, nonce = rekeys so far) signed by it. Anyone
+    /// may submit it (the sender only pays for gas), and it is valid once.
+    /// @param signature r || s || v (v = 27 or 28) by the log's current notary.
+    function rekey(bytes32 logId, address newNotary, bytes calldata signature) external {
         if (newNotary == address(0)) revert ZeroAddress();
-        address previous = heads[logId].notary;
+        Head storage h = heads[logId];
+        address previous = h.notary;
         if (previous == address(0)) revert UnknownLog(logId);
-        heads[logId].notary = newNotary;
+        uint32 nonce = h.rekeys;
+        address signer = recover(rekeyDigest(logId, newNotary, nonce), signature);
+        if (signer != previous) revert WrongSigner(signer, previous);
+        h.notary = newNotary;
+        h.rekeys = nonce + 1;
         emit NotaryRekeyed(logId, previous, newNotary);
+    }
+
+    /// The nonce the next Rekey statement of this log must carry.
+    function rekeyNonce(bytes32 logId) external view returns (uint32) {
+        return heads[logId].rekeys;
     }
 
     function latest(bytes32 logId) external view returns (address notary, uint64 treeSize, bytes32 rootHash) {
@@ -97,6 +117,11 @@ contract AnchorRegistry {
         returns (bytes32)
     {
         bytes32 structHash = keccak256(abi.encode(STATEMENT_TYPEHASH, logId, treeSize, rootHash, mapRoot));
+        return keccak256(abi.encodePacked(hex"1901", domainSeparator(), structHash));
+    }
+
+    function rekeyDigest(bytes32 logId, address newNotary, uint32 nonce) public view returns (bytes32) {
+        bytes32 structHash = keccak256(abi.encode(REKEY_TYPEHASH, logId, newNotary, nonce));
         return keccak256(abi.encodePacked(hex"1901", domainSeparator(), structHash));
     }
 

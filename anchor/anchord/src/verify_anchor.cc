@@ -22,6 +22,12 @@ Result<AnchorVerification> VerifyAnchorEntry(ledger::ByteView leaf_bytes,
   if (options.log_key == nullptr) {
     return Status::InvalidArgument("missing_vkey", "the log's verifier key is required");
   }
+  // Unpinned, the recorded evidence would name its own signer, chain and
+  // contract, and anything self-consistent would pass.
+  if (!options.notary || !options.chain_id || !options.contract) {
+    return Status::InvalidArgument(
+        "missing_pins", "pin the notary registry address and the registry's chain id and contract");
+  }
   ASSIGN_OR_RETURN(ledger::Leaf leaf, ledger::DecodeLeaf(leaf_bytes));
   ASSIGN_OR_RETURN(ledger::Event event, ledger::DecodeEvent(leaf.event));
   ASSIGN_OR_RETURN(AnchorRecord r, ParseAnchorEvent(event));
@@ -40,8 +46,7 @@ Result<AnchorVerification> VerifyAnchorEntry(ledger::ByteView leaf_bytes,
   if (evm::registry::LogIdForOrigin(cp.checkpoint.origin) != r.statement.log_id) {
     return Refuse("anchor_wrong_log", "the anchored log id is not this log's");
   }
-  if ((options.chain_id && *options.chain_id != r.chain_id) ||
-      (options.contract && *options.contract != r.contract)) {
+  if (*options.chain_id != r.chain_id || *options.contract != r.contract) {
     return Refuse("anchor_wrong_registry", "anchored on chain " + std::to_string(r.chain_id) +
                                                " contract " + r.contract.Hex() +
                                                ", not the pinned registry");
@@ -50,7 +55,7 @@ Result<AnchorVerification> VerifyAnchorEntry(ledger::ByteView leaf_bytes,
                    ledger::registry::RecoverStatementSigner(r.chain_id, r.contract.bytes,
                                                             r.statement, r.signature));
   out.signer.bytes = signer;
-  if (options.notary && *options.notary != out.signer) {
+  if (*options.notary != out.signer) {
     return Refuse("anchor_wrong_signer", "the statement recovers to " + out.signer.Hex() +
                                              ", not the pinned notary " + options.notary->Hex());
   }

@@ -44,9 +44,16 @@ Bytes RegisterCall(const Hash& log_id, const Address& notary) {
       abi::SelectorOf("register(bytes32,address)"));
 }
 
-Bytes RekeyCall(const Hash& log_id, const Address& new_notary) {
-  return abi::Encoder().AddBytes32(log_id).AddAddress(new_notary).Finish(
-      abi::SelectorOf("rekey(bytes32,address)"));
+Bytes RekeyCall(const RekeyStatement& r, ByteView signature_rsv) {
+  return abi::Encoder()
+      .AddBytes32(r.log_id)
+      .AddAddress(Address{r.new_notary})
+      .AddBytes(signature_rsv)
+      .Finish(abi::SelectorOf("rekey(bytes32,address,bytes)"));
+}
+
+Bytes RekeyNonceCall(const Hash& log_id) {
+  return abi::Encoder().AddBytes32(log_id).Finish(abi::SelectorOf("rekeyNonce(bytes32)"));
 }
 
 Bytes LatestCall(const Hash& log_id) {

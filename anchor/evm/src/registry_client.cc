@@ -37,9 +37,18 @@ Result<rpc::Receipt> Register(Payer& payer, const Address& contract, const Hash&
   return payer.SendAndWait(contract, RegisterCall(log_id, notary), Reason);
 }
 
-Result<rpc::Receipt> Rekey(Payer& payer, const Address& contract, const Hash& log_id,
-                           const Address& new_notary) {
-  return payer.SendAndWait(contract, RekeyCall(log_id, new_notary), Reason);
+Result<rpc::Receipt> Rekey(Payer& payer, const Address& contract, const RekeyStatement& r,
+                           ByteView signature_rsv) {
+  return payer.SendAndWait(contract, RekeyCall(r, signature_rsv), Reason);
+}
+
+Result<uint32_t> RekeyNonce(rpc::Client& rpc, const Address& contract, const Hash& log_id) {
+  ASSIGN_OR_RETURN(Bytes out, rpc.CallContract(contract, RekeyNonceCall(log_id), rpc::BlockTag{}));
+  if (out.size() != 32) return Status::InvalidArgument("bad_abi", "rekeyNonce() returns one word");
+  abi::Decoder dec(out);
+  ASSIGN_OR_RETURN(uint64_t nonce, dec.Uint64(0));
+  if (nonce > UINT32_MAX) return Status::InvalidArgument("bad_abi", "rekeyNonce() above uint32");
+  return static_cast<uint32_t>(nonce);
 }
 
 Result<AnchoredHead> Latest(rpc::Client& rpc, const Address& contract, const Hash& log_id,

@@ -56,6 +56,7 @@ Status CmdTimestamp(const Args& a, const Output& o);
 Status CmdVerifyTimestamp(const Args& a, const Output& o);
 // Anchors (commands_anchor.cc): an ANCHOR_CONFIRMED entry offline and on chain.
 Status CmdVerifyAnchor(const Args& a, const Output& o);
+Status CmdRegistryRekey(const Args& a, const Output& o);
 
 // A --vkey value: the vkey string itself, or a file holding it.
 Result<std::unique_ptr<note::Verifier>> LoadVerifierKey(const std::string& value);

@@ -8,9 +8,16 @@
 // chain (anchord/verify_anchor.h lists every check).
 #include <nlohmann/json.hpp>
 
+#include <openssl/crypto.h>
+
 #include "anchord/verify_anchor.h"
 #include "commands.h"
+#include "evm/signing.h"
+#include "key_files.h"
 #include "ledger/manifest.h"
+#include "ledger/quorum.h"
+#include "ledger/registry_statement.h"
+#include "ledger/sealed_box.h"
 #include "ledger/merkle.h"
 #include "ledger/tlog_proof.h"
 #include "local_log.h"
@@ -18,7 +25,8 @@
 namespace ledger::cli {
 
 Status CmdVerifyAnchor(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow({"vkey", "manifest", "notary", "rpc", "tsa-ca", "json"}));
+  RETURN_IF_ERROR(
+      a.Allow({"vkey", "manifest", "chain-id", "contract", "notary", "rpc", "tsa-ca", "json"}));
   ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
   ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey));
   if (a.positional().size() < 2) {
@@ -51,9 +59,20 @@ Status CmdVerifyAnchor(const Args& a, const Output& o) {
     options.chain_id = *manifest.registry_chain_id;
     options.contract = anchor::evm::Address{*manifest.registry_address};
   }
+  if (auto c = a.Get("chain-id")) {
+    ASSIGN_OR_RETURN(options.chain_id, ParseU64(*c, "--chain-id"));
+  }
+  if (auto c = a.Get("contract")) {
+    ASSIGN_OR_RETURN(options.contract, anchor::evm::Address::FromHex(*c));
+  }
   if (auto n = a.Get("notary")) {
     ASSIGN_OR_RETURN(auto notary, anchor::evm::Address::FromHex(*n));
     options.notary = notary;
+  }
+  if (!options.notary || !options.chain_id || !options.contract) {
+    return Status::InvalidArgument("missing_pins",
+                                   "verify-anchor needs --notary 0xADDR and the registry: "
+                                   "--manifest FILE, or --chain-id N and --contract 0xADDR");
   }
   if (auto ca = a.Get("tsa-ca")) {
     ASSIGN_OR_RETURN(options.tsa_ca_pem, ReadFile(*ca));
@@ -76,7 +95,7 @@ Status CmdVerifyAnchor(const Args& a, const Output& o) {
                         {"root_hash", r.statement.root_hash.Hex()},
                         {"map_root", r.statement.map_root.Hex()},
                         {"signer", v.signer.Hex()},
-                        {"notary_pinned", options.notary.has_value()},
+                        {"notary_pinned", true},
                         {"online", v.online},
                         {"timestamped", !r.timestamp_token.empty()},
                         {"timestamp_verified", v.timestamp_verified}};
@@ -84,8 +103,7 @@ Status CmdVerifyAnchor(const Args& a, const Output& o) {
                      vc.checkpoint.origin + " at size " + std::to_string(r.statement.tree_size) +
                      " in " + r.contract.Hex() + " on chain " + std::to_string(r.chain_id) +
                      " (tx 0x" + r.tx_hash.Hex() + ", block " + std::to_string(r.block_number) +
-                     "), statement signed by " + v.signer.Hex() +
-                     (options.notary ? " (the pinned notary)" : " (no --notary pinned)");
+                     "), statement signed by " + v.signer.Hex() + " (the pinned notary)";
   if (v.timestamp_verified) {
     doc["timestamp_gen_time"] = v.timestamp_gen_time;
     line += "; RFC 3161 token verified (genTime " + std::to_string(v.timestamp_gen_time) + ")";
@@ -99,6 +117,66 @@ Status CmdVerifyAnchor(const Args& a, const Output& o) {
     line += "; offline (pass --rpc URL to check the chain)";
   }
   o.Print(doc, line + "\n");
+  return Status::Ok();
+}
+
+// registry-rekey: the Rekey statement (registry-statement.md §6) by which a
+// log's current registry key hands the log over to another registry address,
+// signed by the quorum: k operators' genesis shares are opened with their
+// keys and combined (checked against the manifest's quorum key), the registry
+// key is derived as the notary derives it (keys.md §4), and the statement is
+// signed for the manifest's registry. Run offline, like the genesis ceremony;
+// the secret and the shares are cleansed. Anyone may then submit it:
+//   cast send REGISTRY "rekey(bytes32,address,bytes)" LOG_ID NEW 0xSIGNATURE
+Status CmdRegistryRekey(const Args& a, const Output& o) {
+  RETURN_IF_ERROR(a.Allow({"manifest", "key", "share", "new-notary", "nonce", "json"}));
+  ASSIGN_OR_RETURN(std::string manifest_path, a.Required("manifest"));
+  ASSIGN_OR_RETURN(Manifest m, ReadManifest(manifest_path));
+  if (!m.registry_chain_id || !m.registry_address) {
+    return Status::InvalidArgument("registry_not_configured",
+                                   "the manifest names no registry chain and contract");
+  }
+  ASSIGN_OR_RETURN(std::string to, a.Required("new-notary"));
+  ASSIGN_OR_RETURN(auto new_notary, anchor::evm::Address::FromHex(to));
+  ASSIGN_OR_RETURN(uint64_t nonce, a.U64("nonce", 0));
+  if (nonce > UINT32_MAX) return Status::InvalidArgument("bad_number", "--nonce is a uint32");
+  const std::vector<std::string> keys = a.GetAll("key"), share_files = a.GetAll("share");
+  if (keys.size() != share_files.size()) {
+    return Status::InvalidArgument("bad_shares", "give one --key per --share, in the same order");
+  }
+  std::vector<Bytes> shares;
+  auto cleanse = [&shares] {
+    for (Bytes& s : shares) OPENSSL_cleanse(s.data(), s.size());
+  };
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto key = ReadOperatorKey(keys[i]);
+    auto sealed = key.ok() ? ReadFile(share_files[i]) : Result<std::string>(key.status());
+    auto share = sealed.ok() ? Open(*key, AsBytes(*sealed), AsBytes(kOperatorShareContext))
+                             : Result<Bytes>(sealed.status());
+    if (!share.ok()) {
+      cleanse();
+      return share.status().Annotate(share_files[i]);
+    }
+    shares.push_back(std::move(share).value());
+  }
+  auto secret = CombineShares(shares, m.threshold, m.quorum_public_key);
+  cleanse();
+  if (!secret.ok()) return secret.status();
+  ASSIGN_OR_RETURN(Secp256k1KeyPair registry, DeriveRegistryKey(*secret, m.origin));
+  registry::RekeyStatement r{registry::LogIdForOrigin(m.origin), new_notary.bytes,
+                             static_cast<uint32_t>(nonce)};
+  ASSIGN_OR_RETURN(auto signature, registry::SignRekey(registry.secret_key, *m.registry_chain_id,
+                                                       *m.registry_address, r));
+  ASSIGN_OR_RETURN(auto current, anchor::evm::AddressFromPublicKey(registry.public_key));
+  const std::string sig_hex = "0x" + HexEncode(signature);
+  o.Print({{"log_id", "0x" + r.log_id.Hex()},
+           {"current_notary", current.Hex()},
+           {"new_notary", new_notary.Hex()},
+           {"nonce", nonce},
+           {"chain_id", *m.registry_chain_id},
+           {"contract", anchor::evm::Address{*m.registry_address}.Hex()},
+           {"signature", sig_hex}},
+          sig_hex + "\n");
   return Status::Ok();
 }
 

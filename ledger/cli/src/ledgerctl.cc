@@ -37,10 +37,14 @@ constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on a
   verify-attestation --root CERT [--at UNIX] [--pcr N=HEX...] [--user-data HEX]
       [--nonce HEX] DOC                    check an AWS Nitro attestation document
                                            (CBOR or base64) against a pinned root
-  verify-anchor --vkey VKEY [--manifest FILE] [--notary 0xADDR] [--rpc URL] [--tsa-ca CERT]
-      RECEIPT
+  verify-anchor --vkey VKEY --notary 0xADDR (--manifest FILE | --chain-id N --contract 0xADDR)
+      [--rpc URL] [--tsa-ca CERT] RECEIPT
                                            check an ANCHOR_CONFIRMED entry (its receipt) offline,
-                                           and against the chain with --rpc
+                                           and against the chain with --rpc; the notary and the
+                                           registry must be pinned
+  registry-rekey --manifest FILE --key OPKEY --share SHARE [--key .. --share ..]
+      --new-notary 0xADDR [--nonce N]      k operators sign, offline, the Rekey statement that
+                                           hands the log's registry entry to another key
   timestamp --tsa URL --ca CERT (FILE | --digest HEX) --out TOKEN
                                            an RFC 3161 token for FILE's SHA-256 from a TSA,
                                            verified against the pinned root CERT
@@ -154,6 +158,8 @@ int RunLedgerctl(const std::vector<std::string>& argv, std::istream& in, std::os
     s = CmdVerifyAttestation(a, o);
   } else if (cmd == "verify-anchor") {
     s = CmdVerifyAnchor(a, o);
+  } else if (cmd == "registry-rekey") {
+    s = CmdRegistryRekey(a, o);
   } else if (cmd == "export") {
     s = CmdExport(a, o);
   } else if (cmd == "verify-bundle") {

@@ -72,6 +72,26 @@ Result<std::array<uint8_t, 65>> SignStatement(ByteView registry_secret_key, uint
   return sig.Rsv();
 }
 
+Hash RekeyDigest(uint64_t chain_id, const EthAddress& contract, const RekeyStatement& r) {
+  static const Hash kTypeHash = Keccak256::Digest(kRekeyType);
+  Word address = AddressWord(r.new_notary);
+  Word nonce = WordFromU64(r.nonce);
+  Keccak256 k;
+  k.Update(kTypeHash.view()).Update(r.log_id.view());
+  k.Update(ByteView(address.data(), address.size())).Update(ByteView(nonce.data(), nonce.size()));
+  return Eip712Digest(
+      Eip712DomainSeparator(kDomainName, kDomainVersion, WordFromU64(chain_id), contract),
+      k.Final());
+}
+
+Result<std::array<uint8_t, 65>> SignRekey(ByteView registry_secret_key, uint64_t chain_id,
+                                          const EthAddress& contract, const RekeyStatement& r) {
+  ASSIGN_OR_RETURN(RecoverableSignature sig,
+                   SignRecoverable(registry_secret_key, RekeyDigest(chain_id, contract, r)));
+  if (!sig.IsLowS()) return Status::Internal("high_s", "secp256k1 produced a high-s signature");
+  return sig.Rsv();
+}
+
 Result<EthAddress> RecoverStatementSigner(uint64_t chain_id, const EthAddress& contract,
                                           const Statement& s, ByteView signature_rsv) {
   ASSIGN_OR_RETURN(RecoverableSignature sig, RecoverableSignature::FromRsv(signature_rsv));

@@ -138,19 +138,38 @@ class AnchordTest : public ::testing::Test {
     ASSERT_EQ(r->status, 200) << r->body;
   }
 
-  // The registry made to hold a head of another history: the owner re-keys
-  // the log to a key of its own, anchors (size, root) with it, and re-keys
-  // the log back to the notary.
+  // The registry made to hold a head of another history. The registry's
+  // owner cannot re-key a log; its quorum can: two operators sign, offline
+  // (ledgerctl registry-rekey), the hand-over of the log to a key of the
+  // test's, that key anchors (size, root) and signs the log back.
   void AnchorForeignHead(uint64_t size, const std::string& root_label) {
     ledger::Bytes rogue = *ledger::HexDecode(ledger::testing::kAnvilKey0);
-    ASSERT_TRUE(evm::registry::Rekey(*owner_, contract_, log_id_,
-                                     *evm::AddressFromSecretKey(rogue)).ok());
+    const evm::Address rogue_address = *evm::AddressFromSecretKey(rogue);
+    auto nonce = evm::registry::RekeyNonce(*rpc_, contract_, log_id_);
+    ASSERT_TRUE(nonce.ok()) << nonce.status();
+    const std::string d = deployment_.dir.string();
+    auto signed_away = ledger::ledgerd::testing::Ctl(
+        {"registry-rekey", "--manifest", d + "/manifest.bin", "--key", d + "/alice.key",
+         "--share", d + "/quorum/alice.share", "--key", d + "/bob.key", "--share",
+         d + "/quorum/bob.share", "--new-notary", rogue_address.Hex(), "--nonce",
+         std::to_string(*nonce)});
+    ASSERT_EQ(signed_away.code, 0) << signed_away.err;
+    std::string hex = signed_away.out.substr(2);
+    while (!hex.empty() && hex.back() == '\n') hex.pop_back();
+    auto away_sig = ledger::HexDecode(hex);
+    ASSERT_TRUE(away_sig.ok());
+    evm::registry::RekeyStatement away{log_id_, rogue_address.bytes, *nonce};
+    auto moved = evm::registry::Rekey(*owner_, contract_, away, *away_sig);
+    ASSERT_TRUE(moved.ok()) << moved.status();
     evm::registry::Statement s{log_id_, size, ledger::Sha256::Digest(root_label), {}};
     auto sig = evm::SignDigest(rogue, evm::registry::StatementDigest({kChainId, contract_}, s));
     ASSERT_TRUE(sig.ok());
     auto rsv = sig->Rsv();
     ASSERT_TRUE(evm::registry::Anchor(*owner_, contract_, s, {}, rsv).ok());
-    ASSERT_TRUE(evm::registry::Rekey(*owner_, contract_, log_id_, notary_).ok());
+    evm::registry::RekeyStatement back{log_id_, notary_.bytes, *nonce + 1};
+    auto back_sig = ledger::registry::SignRekey(rogue, kChainId, contract_.bytes, back);
+    ASSERT_TRUE(back_sig.ok());
+    ASSERT_TRUE(evm::registry::Rekey(*owner_, contract_, back, *back_sig).ok());
   }
 
   uint64_t LogSize() {

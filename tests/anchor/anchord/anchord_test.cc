@@ -228,20 +228,38 @@ TEST_F(AnchordTest, VerifyAnchorChecksTheEvidenceOfflineAndOnChain) {
   EXPECT_TRUE(doc["online"].get<bool>());
   EXPECT_GE(doc["confirmations"].get<uint64_t>(), 1u);
   EXPECT_EQ(doc["signer"], notary_.Hex());
+  // Without pins it does not run: the evidence would vouch for itself.
+  for (const auto& unpinned : std::vector<std::vector<std::string>>{
+           {"verify-anchor", "--vkey", vkey, receipt},
+           {"verify-anchor", "--vkey", vkey, "--notary", notary_.Hex(), receipt},
+           {"verify-anchor", "--vkey", vkey, "--manifest", deployment_.P("manifest.bin"), receipt},
+           {"verify-anchor", "--vkey", vkey, "--notary", notary_.Hex(), "--chain-id",
+            std::to_string(kChainId), receipt}}) {
+    auto refused = Ctl(unpinned);
+    EXPECT_NE(refused.code, 0);
+    EXPECT_NE(refused.err.find("missing_pins"), std::string::npos) << refused.err;
+  }
+  auto by_flags = Ctl({"verify-anchor", "--vkey", vkey, "--notary", notary_.Hex(), "--chain-id",
+                       std::to_string(kChainId), "--contract", contract_.Hex(), receipt});
+  EXPECT_EQ(by_flags.code, 0) << by_flags.err;
 
   // Another pinned notary: the statement does not recover to it.
-  auto wrong = Ctl({"verify-anchor", "--vkey", vkey, "--notary", owner_->address().Hex(), receipt});
+  const std::string manifest = deployment_.P("manifest.bin");
+  auto wrong = Ctl({"verify-anchor", "--vkey", vkey, "--manifest", manifest, "--notary",
+                    owner_->address().Hex(), receipt});
   EXPECT_EQ(wrong.code, 1);
   EXPECT_NE(wrong.err.find("anchor_wrong_signer"), std::string::npos) << wrong.err;
   // Not an anchor entry (the notary's boot entry).
-  auto boot = Ctl({"verify-anchor", "--vkey", vkey, receipt_file(0, "boot.receipt")});
+  auto boot = Ctl({"verify-anchor", "--vkey", vkey, "--manifest", manifest, "--notary",
+                   notary_.Hex(), receipt_file(0, "boot.receipt")});
   EXPECT_NE(boot.code, 0);
   EXPECT_NE(boot.err.find("bad_anchor_record"), std::string::npos) << boot.err;
   // A chain that does not hold the transaction (a fresh anvil with the
   // registry at the same address): refused online, whatever the log says.
   StartChain({});
   ASSERT_FALSE(HasFatalFailure());
-  auto gone = Ctl({"verify-anchor", "--vkey", vkey, "--rpc", anvil_->url(), receipt});
+  auto gone = Ctl({"verify-anchor", "--vkey", vkey, "--manifest", manifest, "--notary",
+                   notary_.Hex(), "--rpc", anvil_->url(), receipt});
   EXPECT_EQ(gone.code, 1);
   EXPECT_NE(gone.err.find("anchor_not_on_chain"), std::string::npos) << gone.err;
 }
@@ -272,15 +290,16 @@ TEST_F(AnchordTest, EachAnchorIsTimestampedWhenATsaIsConfigured) {
   std::ofstream(deployment_.P("ts.receipt")) << r->body;
   auto verified = ledger::ledgerd::testing::Ctl(
       {"verify-anchor", "--vkey", deployment_.P("log.vkey"), "--notary", notary_.Hex(),
-       "--tsa-ca", ca, deployment_.P("ts.receipt")});
+       "--manifest", deployment_.P("manifest.bin"), "--tsa-ca", ca, deployment_.P("ts.receipt")});
   EXPECT_EQ(verified.code, 0) << verified.err;
   EXPECT_NE(verified.out.find("RFC 3161 token verified"), std::string::npos) << verified.out;
   // A token checked against another root is refused.
   std::ofstream(deployment_.P("other-ca.pem")) << ledger::ledgerd::testing::Slurp(
       deployment_.P("pki/root.pem"));
   auto wrong_root = ledger::ledgerd::testing::Ctl(
-      {"verify-anchor", "--vkey", deployment_.P("log.vkey"), "--tsa-ca",
-       deployment_.P("other-ca.pem"), deployment_.P("ts.receipt")});
+      {"verify-anchor", "--vkey", deployment_.P("log.vkey"), "--notary", notary_.Hex(),
+       "--manifest", deployment_.P("manifest.bin"), "--tsa-ca", deployment_.P("other-ca.pem"),
+       deployment_.P("ts.receipt")});
   EXPECT_EQ(wrong_root.code, 1) << wrong_root.out;
 
   // The TSA down: the next anchor goes ahead, without a token, and is counted.

@@ -1,6 +1,7 @@
 // AnchorRegistry on a real anvil: the happy path and every refusal the
 // contract owes (fork, replay, shrinking and equal sizes, wrong chain, wrong
-// signer, re-keying, high s, a statement for another contract), plus the
+// signer, re-keying only by the current key's statement, the owner's
+// poisoning sequence, high s, a statement for another contract), plus the
 // client-side refusals (wrong chain id, wrong code at the address, a mined
 // but reverted transaction).
 #include <gtest/gtest.h>
@@ -146,32 +147,96 @@ TEST_F(RegistryTest, RefusesHighS) {
   EXPECT_EQ(registry::Anchor(*payer_, contract_, s, {}, sig).status().reason(), "registry_high_s");
 }
 
-TEST_F(RegistryTest, RekeyIsAnOwnerActionWithAnEvent) {
+TEST_F(RegistryTest, RekeyNeedsAStatementByTheCurrentKeyUsableOnce) {
   DeployAndRegister();
   Tree tree;
   tree.Grow(9);
   ASSERT_TRUE(AnchorTo(tree, 0, 3).ok());
   Bytes new_key = KeyOf("rotated notary key");
   Address new_notary = *AddressFromSecretKey(new_key);
-  // Another account cannot re-key.
   auto stranger = Payer::Create(*rpc_, kChainId, *ledger::HexDecode(ledger::testing::kAnvilKey1));
   ASSERT_TRUE(stranger.ok());
-  EXPECT_EQ(registry::Rekey(**stranger, contract_, log_id_, new_notary).status().reason(),
-            "registry_not_owner");
   EXPECT_EQ(registry::Register(**stranger, contract_, log_id_, new_notary).status().reason(),
             "registry_not_owner");
   EXPECT_EQ(registry::Register(*payer_, contract_, log_id_, new_notary).status().reason(),
             "registry_already_registered");
-  auto rekeyed = registry::Rekey(*payer_, contract_, log_id_, new_notary);
+  ASSERT_EQ(*registry::RekeyNonce(*rpc_, contract_, log_id_), 0u);
+  registry::RekeyStatement r{log_id_, new_notary.bytes, 0};
+  // The contract's digest is the one the C++ side signs (registry-statement.md §6).
+  Bytes call = abi::Encoder()
+                   .AddBytes32(r.log_id)
+                   .AddAddress(new_notary)
+                   .AddUint(r.nonce)
+                   .Finish(abi::SelectorOf("rekeyDigest(bytes32,address,uint32)"));
+  auto onchain = rpc_->CallContract(contract_, call, rpc::BlockTag{});
+  ASSERT_TRUE(onchain.ok()) << onchain.status();
+  EXPECT_EQ(Hex0x(*onchain), Hex0x(registry::RekeyDigest({kChainId, contract_}, r).view()));
+  // Not signed by the current key (the owner's, the new key's own), or for
+  // another registry: refused, whoever sends it.
+  Bytes owner_key = *ledger::HexDecode(ledger::testing::kAnvilKey0);
+  EXPECT_EQ(registry::Rekey(*payer_, contract_, r, SignRekey(r, owner_key)).status().reason(),
+            "registry_wrong_signer");
+  EXPECT_EQ(registry::Rekey(*payer_, contract_, r, SignRekey(r, new_key)).status().reason(),
+            "registry_wrong_signer");
+  EXPECT_EQ(registry::Rekey(*payer_, contract_, r, SignRekey(r, notary_key_, 1)).status().reason(),
+            "registry_wrong_signer");
+  registry::RekeyStatement later = r;
+  later.nonce = 1;  // a statement for a later hand-over is not valid yet
+  EXPECT_EQ(registry::Rekey(*payer_, contract_, later, SignRekey(later, notary_key_))
+                .status()
+                .reason(),
+            "registry_wrong_signer");
+  // The current key's statement, sent by anyone: accepted once.
+  const Bytes handover = SignRekey(r, notary_key_);
+  auto rekeyed = registry::Rekey(**stranger, contract_, r, handover);
   ASSERT_TRUE(rekeyed.ok()) << rekeyed.status();
   ASSERT_EQ(rekeyed->logs.size(), 1u);
   EXPECT_EQ(rekeyed->logs[0].topics[0], registry::NotaryRekeyedTopic());
+  EXPECT_EQ(*registry::RekeyNonce(*rpc_, contract_, log_id_), 1u);
+  EXPECT_EQ(registry::Rekey(*payer_, contract_, r, handover).status().reason(),
+            "registry_wrong_signer");  // replayed: the nonce moved on
   // The old key's statements are refused, the new key's accepted.
   EXPECT_EQ(AnchorTo(tree, 3, 9).status().reason(), "registry_wrong_signer");
   registry::Statement s = StatementAt(tree, 9);
   auto ok = registry::Anchor(*payer_, contract_, s, tree.Proof(3, 9), Sign(s, new_key));
   ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_EQ(ok->event.notary, new_notary);
+}
+
+// The owner's poisoning sequence (re-key the log to its own key, anchor a
+// fake extension of the anchored head, re-key back) is refused at its first
+// step, and the real notary goes on anchoring.
+TEST_F(RegistryTest, TheOwnerCannotPoisonTheAnchoredHead) {
+  DeployAndRegister();
+  Tree tree, fake;
+  tree.Grow(9);
+  fake.Grow(7);
+  fake.Grow(9, "junk");  // extends the 7-leaf prefix with junk
+  ASSERT_TRUE(AnchorTo(tree, 0, 7).ok());
+  Bytes attacker = *ledger::HexDecode(ledger::testing::kAnvilKey0);  // the owner's own key
+  Address attacker_address = *AddressFromSecretKey(attacker);
+  // The old owner-only call no longer exists.
+  Bytes old_call = abi::Encoder().AddBytes32(log_id_).AddAddress(attacker_address).Finish(
+      abi::SelectorOf("rekey(bytes32,address)"));
+  auto sent = payer_->SendAndWait(contract_, old_call, registry::RevertReason);
+  EXPECT_FALSE(sent.ok());
+  // The new call needs the notary's statement; the owner can only sign its own.
+  registry::RekeyStatement r{log_id_, attacker_address.bytes, 0};
+  EXPECT_EQ(registry::Rekey(*payer_, contract_, r, SignRekey(r, attacker)).status().reason(),
+            "registry_wrong_signer");
+  // So the fake extension, signed by the owner's key, is refused...
+  registry::Statement s{log_id_, 9, fake.Root(9), {}};
+  EXPECT_EQ(registry::Anchor(*payer_, contract_, s, fake.Proof(7, 9), Sign(s, attacker))
+                .status()
+                .reason(),
+            "registry_wrong_signer");
+  // ...and the real (9, R9) is anchored.
+  auto real = AnchorTo(tree, 7, 9);
+  ASSERT_TRUE(real.ok()) << real.status();
+  auto head = registry::Latest(*rpc_, contract_, log_id_);
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->notary, *AddressFromSecretKey(notary_key_));
+  EXPECT_EQ(head->root_hash, tree.Root(9));
 }
 
 TEST_F(RegistryTest, ClientRefusesWrongChainAndWrongCode) {

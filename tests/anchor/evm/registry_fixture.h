@@ -85,6 +85,14 @@ class RegistryTest : public ::testing::Test {
     return Bytes(rsv.begin(), rsv.end());
   }
 
+  Bytes SignRekey(const registry::RekeyStatement& r, ByteView key,
+                  uint64_t chain_id = kChainId) const {
+    auto sig = SignDigest(key, registry::RekeyDigest({chain_id, contract_}, r));
+    EXPECT_TRUE(sig.ok());
+    auto rsv = sig->Rsv();
+    return Bytes(rsv.begin(), rsv.end());
+  }
+
   ledger::Result<registry::Anchoring> AnchorTo(const Tree& tree, uint64_t from, uint64_t to,
                                                Hash map_root = {}) {
     registry::Statement s = StatementAt(tree, to, map_root);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "evm/abi.h"
+#include "evm/keccak.h"
 #include "evm/registry.h"
 #include "evm/signing.h"
 
@@ -42,6 +43,26 @@ TEST(RegistryStatement, MatchesTheSpecVector) {
   registry::Domain other_chain = d;
   other_chain.chain_id = 1;
   EXPECT_NE(registry::StatementDigest(other_chain, s), digest);
+}
+
+// registry-statement.md §6, produced with cast.
+TEST(RegistryStatement, RekeyMatchesTheSpecVector) {
+  registry::Domain d{31337, *Address::FromHex("0x5FbDB2315678afecb367f032d93F642f64180aa3")};
+  Bytes new_key = *FromHex0x(Hex0x(Keccak256::Digest("new notary").view()));
+  Address new_notary = *AddressFromSecretKey(new_key);
+  EXPECT_EQ(new_notary.Hex(), "0xb51242ff242ed3d8fbe7ec8dea04aa8472c39d34");
+  registry::RekeyStatement r{registry::LogIdForOrigin("example.com/log"), new_notary.bytes, 0};
+  Hash digest = registry::RekeyDigest(d, r);
+  EXPECT_EQ(digest.Hex(), "c0919005757127b878039774f4fafb95029dc5ee653f75277404529c625216fe");
+  Bytes notary = *FromHex0x(Hex0x(Keccak256::Digest("notary").view()));
+  auto sig = ledger::registry::SignRekey(notary, d.chain_id, d.contract.bytes, r);
+  ASSERT_TRUE(sig.ok());
+  EXPECT_EQ(Hex0x(*sig),
+            "0xb3ea38a628c046c98937a69247e3a95e3958e0e2567567c93129970e706f4765"
+            "2637a1ce0413102da79f40f6231d642e3b386292553c90bfab4d8eb5b0a96e881b");
+  registry::RekeyStatement next = r;
+  next.nonce = 1;  // the next hand-over: another digest
+  EXPECT_NE(registry::RekeyDigest(d, next), digest);
 }
 
 TEST(RegistryBindings, RevertReasonsAndLatest) {

@@ -24,11 +24,14 @@
 
 namespace anchor::anchord {
 
+// The log key, the registry (chain id, contract) and the notary's registry
+// address are all required (InvalidArgument("missing_vkey"/"missing_pins")):
+// without them the evidence would vouch for itself.
 struct VerifyAnchorOptions {
   const ledger::note::Verifier* log_key = nullptr;  // required
-  std::optional<uint64_t> chain_id;                 // pinned registry
-  std::optional<evm::Address> contract;
-  std::optional<evm::Address> notary;  // pinned notary registry address
+  std::optional<uint64_t> chain_id;                 // pinned registry: required
+  std::optional<evm::Address> contract;             // required
+  std::optional<evm::Address> notary;  // pinned notary registry address: required
   evm::rpc::Client* rpc = nullptr;     // online when set
   // PEM roots for the entry's RFC 3161 token; without them a token is
   // reported, not verified.

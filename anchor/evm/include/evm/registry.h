@@ -23,6 +23,7 @@ using ledger::registry::kDomainName;
 using ledger::registry::kDomainVersion;
 using ledger::registry::kStatementType;
 using ledger::registry::LogIdForOrigin;
+using ledger::registry::RekeyStatement;
 using ledger::registry::Statement;
 using ledger::registry::StatementStructHash;
 
@@ -35,10 +36,16 @@ struct Domain {
 inline Hash StatementDigest(const Domain& d, const Statement& s) {
   return ledger::registry::StatementDigest(d.chain_id, d.contract.bytes, s);
 }
+inline Hash RekeyDigest(const Domain& d, const RekeyStatement& r) {
+  return ledger::registry::RekeyDigest(d.chain_id, d.contract.bytes, r);
+}
 
 // Calldata.
 Bytes RegisterCall(const Hash& log_id, const Address& notary);
-Bytes RekeyCall(const Hash& log_id, const Address& new_notary);
+// rekey(logId, newNotary, signature): the signature is the current registry
+// key's over the RekeyStatement (r.nonce must be the contract's rekeyNonce).
+Bytes RekeyCall(const RekeyStatement& r, ByteView signature_rsv);
+Bytes RekeyNonceCall(const Hash& log_id);
 Bytes LatestCall(const Hash& log_id);
 Bytes AnchorCall(const Statement& s, const std::vector<Hash>& consistency_proof,
                  ByteView signature_rsv);

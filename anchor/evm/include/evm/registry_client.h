@@ -25,8 +25,11 @@ Status CheckCode(rpc::Client& rpc, const Address& contract);
 
 Result<rpc::Receipt> Register(Payer& payer, const Address& contract, const Hash& log_id,
                               const Address& notary);
-Result<rpc::Receipt> Rekey(Payer& payer, const Address& contract, const Hash& log_id,
-                           const Address& new_notary);
+// Sends rekey(...) with the current registry key's signature over `r`.
+Result<rpc::Receipt> Rekey(Payer& payer, const Address& contract, const RekeyStatement& r,
+                           ByteView signature_rsv);
+// The nonce the log's next RekeyStatement must carry.
+Result<uint32_t> RekeyNonce(rpc::Client& rpc, const Address& contract, const Hash& log_id);
 
 Result<AnchoredHead> Latest(rpc::Client& rpc, const Address& contract, const Hash& log_id,
                             const rpc::BlockTag& at = {});
