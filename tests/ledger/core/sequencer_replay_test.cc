@@ -192,7 +192,13 @@ TEST_F(SequencerReplayTest, TheLogKeysOwnEntriesSetNoStampKey) {
            note::ParseVerifierKey(log_signer->VerifierKey()).value()),
        {}});
   seq_->SetPolicy(policy_, "");
-  const Bytes ev = EventBytes(20);
+  Event boot;
+  boot.kind = EventKind::kEnclaveBooted;  // the log key stamps only the notary's records
+  boot.event_id = "boot-20";
+  boot.occurred_at_us = 1'700'000'000'000'020ull;
+  boot.actor.id = "notary";
+  boot.subject = "notary/" + std::string(kOrigin);
+  const Bytes ev = EncodeEvent(boot).value();
   const Bytes own = MakeStamp(kOrigin, ev, *log_signer).value();
   EXPECT_FALSE(sm::RecordsStamp(own, log_signer->name(), log_signer->key_id()));
   EXPECT_TRUE(sm::RecordsStamp(Stamped(20).stamp, log_signer->name(), log_signer->key_id()));
@@ -200,7 +206,7 @@ TEST_F(SequencerReplayTest, TheLogKeysOwnEntriesSetNoStampKey) {
   auto b = seq_->Sequence(0, merkle::EmptyRoot(), p.events, p.map_proofs);  // no stamp proof
   ASSERT_TRUE(b.ok()) << b.status();
   sm::reference::Entries subject_only;
-  subject_only[sm::KeyOf("key/k-0")] = sm::NextValue(std::nullopt, 0, std::nullopt);
+  subject_only[sm::KeyOf(boot.subject)] = sm::NextValue(std::nullopt, 0, std::nullopt);
   EXPECT_EQ(seq_->head().map_root, sm::reference::Root(subject_only));
 }
 
