@@ -5,6 +5,8 @@
 // entry records, under the PCRs of the pinned manifest.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "../store/unchecked_append.h"
 #include "export_fixture.h"
 #include "ledger/attestation.h"
@@ -60,7 +62,10 @@ class NotaryRecordsTest : public ExportTest {
     AttestationDocument d;
     d.module_id = "i-test-enc";
     d.digest = "SHA384";
-    d.timestamp_ms = 1'700'000'100'000;
+    // Now: the dev PKI's certificates are valid from their creation on.
+    d.timestamp_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count());
     d.pcrs[0] = boot.pcr0;
     d.certificate = pki_.leaf_der;
     d.cabundle = {pki_.root_der, pki_.intermediate_der};
