@@ -414,9 +414,6 @@ TEST_F(FaultyWitnessLedgerdTest, ARealRollbackIsStillDetectedWithALyingWitness) 
   EXPECT_NE(Slurp(d_.P("ledgerd.log")).find("evidence"), std::string::npos);
 }
 
-}  // namespace
-}  // namespace ledger::ledgerd::testing
-
 // 3 witnesses, quorum 2: the smallest intersecting quorum with more than two
 // witnesses (manifest.md §2.1). 4 witnesses with quorum 2 are refused at
 // `manifest create` (quorum_cli_test) and by the notary (enclave_map_test).
