@@ -144,6 +144,24 @@ void Batcher::Commit(std::vector<Item>& batch) {
   std::vector<std::optional<size_t>> same_as(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     const std::string& rid = batch[i].entry.request_id;
+    // The request id first: its index is checked against the entry it names
+    // (a tampered record is request_index_mismatch, never another receipt).
+    if (!rid.empty()) {
+      auto found = store_->FindRequest(rid);
+      if (!found.ok()) {
+        results[i] = found.status();
+        continue;
+      }
+      if (found->has_value()) {
+        results[i] = Acknowledged{**found, true, {}, {}, 0, 0};
+        continue;
+      }
+      auto [it, inserted] = first_by_request.emplace(rid, i);
+      if (!inserted) {
+        same_as[i] = it->second;
+        continue;
+      }
+    }
     if (!batch[i].entry.event.stamp.empty()) {
       // A stamped event is sequenced once (map.md §5a): sent again, with or
       // without a request id, it is a retry answered with the original
@@ -159,22 +177,6 @@ void Batcher::Commit(std::vector<Item>& batch) {
         continue;
       }
       auto [it, inserted] = first_by_stamp.emplace(Sha256::Digest(event), i);
-      if (!inserted) {
-        same_as[i] = it->second;
-        continue;
-      }
-    }
-    if (!rid.empty()) {
-      auto found = store_->FindRequest(rid);
-      if (!found.ok()) {
-        results[i] = found.status();
-        continue;
-      }
-      if (found->has_value()) {
-        results[i] = Acknowledged{**found, true, {}, {}, 0, 0};
-        continue;
-      }
-      auto [it, inserted] = first_by_request.emplace(rid, i);
       if (!inserted) {
         same_as[i] = it->second;
         continue;

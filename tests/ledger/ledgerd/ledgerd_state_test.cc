@@ -30,7 +30,7 @@ class LedgerdStateTest : public ::testing::Test {
     deployment_->submitter_kinds = "KEY_CREATED,STATE_NOTARIZED";
     // The service owns key/ and svc/; ledgerd's own key (host.key) appends
     // VERIFICATION_RUN on verification/ only (policy.md §2).
-    deployment_->submitter_subjects = "key/,svc/";
+    deployment_->submitter_subjects = "key/,svc/,policy/";
     deployment_->host_kinds = "VERIFICATION_RUN";
     deployment_->Create();
     if (HasFatalFailure()) return;
@@ -215,7 +215,7 @@ TEST_F(LedgerdStateTest, BadStateRequestsAreRefusedWithStableReasons) {
 // Requests of one batch: a stale one is refused alone; the others, on the
 // same subject or not, are sequenced.
 TEST_F(LedgerdStateTest, AConflictingRequestFailsAloneInItsBatch) {
-  const std::string subject = "billing/account-7";
+  const std::string subject = "svc/account-7";
   auto first = PostState(subject, StateEntry(subject, "batch-0", "", H("b0")));
   ASSERT_TRUE(first);
   ASSERT_EQ(first->status, 200) << first->body;
