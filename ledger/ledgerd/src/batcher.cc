@@ -142,45 +142,34 @@ void Batcher::Commit(std::vector<Item>& batch) {
   // Stamped event digest -> position of the first entry carrying it.
   std::map<Hash, size_t> first_by_stamp;
   std::vector<std::optional<size_t>> same_as(batch.size());
+  // Whether entry i is settled by a lookup: answered (an error, or the
+  // original entry as a duplicate) or the same as an earlier one in `batch`.
+  auto settled = [&](size_t i, const Result<std::optional<uint64_t>>& found, auto& first,
+                     auto key) {
+    if (!found.ok()) {
+      results[i] = found.status();
+      return true;
+    }
+    if (found->has_value()) {
+      results[i] = Acknowledged{**found, true, {}, {}, 0, 0};
+      return true;
+    }
+    auto [it, inserted] = first.emplace(std::move(key), i);
+    if (!inserted) same_as[i] = it->second;
+    return !inserted;
+  };
   for (size_t i = 0; i < batch.size(); ++i) {
     const std::string& rid = batch[i].entry.request_id;
     // The request id first: its index is checked against the entry it names
     // (a tampered record is request_index_mismatch, never another receipt).
-    if (!rid.empty()) {
-      auto found = store_->FindRequest(rid);
-      if (!found.ok()) {
-        results[i] = found.status();
-        continue;
-      }
-      if (found->has_value()) {
-        results[i] = Acknowledged{**found, true, {}, {}, 0, 0};
-        continue;
-      }
-      auto [it, inserted] = first_by_request.emplace(rid, i);
-      if (!inserted) {
-        same_as[i] = it->second;
-        continue;
-      }
-    }
-    if (!batch[i].entry.event.stamp.empty()) {
-      // A stamped event is sequenced once (map.md §5a): sent again, with or
-      // without a request id, it is a retry answered with the original
-      // entry's receipt (stamp.md §1).
-      const ByteView event = batch[i].entry.event.event;
-      auto found = store_->FindStamp(event);
-      if (!found.ok()) {
-        results[i] = found.status();
-        continue;
-      }
-      if (found->has_value()) {
-        results[i] = Acknowledged{**found, true, {}, {}, 0, 0};
-        continue;
-      }
-      auto [it, inserted] = first_by_stamp.emplace(Sha256::Digest(event), i);
-      if (!inserted) {
-        same_as[i] = it->second;
-        continue;
-      }
+    if (!rid.empty() && settled(i, store_->FindRequest(rid), first_by_request, rid)) continue;
+    // A stamped event is sequenced once (map.md §5a): sent again, with or
+    // without a request id, it is a retry answered with the original entry's
+    // receipt (stamp.md §1).
+    const ByteView event = batch[i].entry.event.event;
+    if (!batch[i].entry.event.stamp.empty() &&
+        settled(i, store_->FindStamp(event), first_by_stamp, Sha256::Digest(event))) {
+      continue;
     }
     fresh.push_back(&batch[i]);
     fresh_pos.push_back(i);
