@@ -12,10 +12,12 @@ Status EntryMismatch(const std::string& why) {
 
 }  // namespace
 
-Result<VerifiedState> VerifyStateProof(const StateProof& p, const note::Verifier& log_key) {
-  ASSIGN_OR_RETURN(VerifiedCheckpoint vc, VerifyCheckpoint(p.checkpoint_note, log_key));
+Result<VerifiedState> VerifyStateProof(const StateProof& p, const note::Verifier& log_key,
+                                       const WitnessPolicy& witnesses) {
+  ASSIGN_OR_RETURN(VerifiedCheckpoint vc, VerifyCheckpoint(p.checkpoint_note, log_key, witnesses));
   VerifiedState out;
   out.checkpoint = vc.checkpoint;
+  out.cosignatures = vc.cosignatures;
   ASSIGN_OR_RETURN(std::optional<Hash> map_root, FindRoot(out.checkpoint.extensions));
   if (!map_root) {
     return Status::FailedPrecondition("map_root_missing",

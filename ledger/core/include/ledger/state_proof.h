@@ -37,18 +37,22 @@ struct StateProof {
 
 struct VerifiedState {
   Checkpoint checkpoint;
+  std::vector<Cosignature> cosignatures;  // of the policy's witnesses
   std::optional<Value> value;  // nullopt: no entry names the subject
   std::optional<Leaf> leaf;    // the latest entry, when present
   std::optional<Event> event;  // its event
 };
 
-// Verifies `p` with the pinned log key. Errors: those of VerifyCheckpoint;
+// Verifies `p` with the pinned log key and the witness policy (the
+// checkpoint must carry policy.quorum cosignatures of policy.keys). Errors:
+// those of VerifyCheckpoint (witness_quorum_not_met among them);
 // FailedPrecondition("map_root_missing") for a checkpoint without a map
 // line; the map proof's (map_proof_mismatch, map_proof_off_path);
 // VerificationFailed("state_entry_mismatch") when the leaf is missing for a
 // present subject, given for an absent one, not at the recorded index, about
 // another subject, or with a new state hash other than the recorded state;
 // the inclusion proof's errors.
-Result<VerifiedState> VerifyStateProof(const StateProof& p, const note::Verifier& log_key);
+Result<VerifiedState> VerifyStateProof(const StateProof& p, const note::Verifier& log_key,
+                                       const WitnessPolicy& witnesses = {});
 
 }  // namespace ledger::state_map
