@@ -127,7 +127,11 @@ void CheckExportSigned(Context& c) {
   if (!j.ok() || !j->is_object() || !(*j)["checkpoint"].is_string()) {
     return c.Fail(name, "malformed receipt");
   }
-  auto cp = VerifyCheckpoint((*j)["checkpoint"].get<std::string>(), *c.options.log_key);
+  // The checkpoint everything else is proven consistent with: it must carry
+  // the deployment's witness quorum, or the whole bundle may be a history the
+  // notary signed on a rolled-back head at a restart.
+  auto cp = VerifyCheckpoint((*j)["checkpoint"].get<std::string>(), *c.options.log_key,
+                             c.options.witnesses);
   if (!cp.ok()) return c.Fail(name, "receipt checkpoint: " + cp.status().ToString());
   auto entry = ParseEntryLine((*j)["entry"].dump());
   auto incl = ParseInclusionLine((*j)["inclusion"].dump());
@@ -159,7 +163,9 @@ void CheckExportSigned(Context& c) {
   if (!s.ok()) return c.Fail(name, "receipt consistency: " + s.ToString());
   c.Pass(name, "EXPORT_CREATED #" + std::to_string(entry->index) +
                    " commits to export-manifest.json, included under the signed checkpoint of "
-                   "size " + std::to_string(size));
+                   "size " + std::to_string(size) + " cosigned by " +
+                   std::to_string(cp->cosignatures.size()) + " pinned witnesses (quorum " +
+                   std::to_string(c.options.witnesses.quorum) + ")");
 }
 
 void CheckCheckpoints(Context& c) {

@@ -14,13 +14,15 @@
 #include "ledger/merkle.h"
 #include "ledger/tlog_proof.h"
 #include "local_log.h"
+#include "witness_policy.h"
 
 namespace ledger::cli {
 
 Status CmdVerifyAnchor(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow({"vkey", "manifest", "notary", "rpc", "tsa-ca", "json"}));
+  RETURN_IF_ERROR(a.Allow(WitnessPolicyOptions({"vkey", "notary", "rpc", "tsa-ca", "json"})));
   ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
   ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey));
+  ASSIGN_OR_RETURN(WitnessPolicy policy, LoadWitnessPolicy(a, *verifier));
   if (a.positional().size() < 2) {
     return Status::InvalidArgument("missing_receipt", "RECEIPT file is required");
   }
@@ -37,7 +39,8 @@ Status CmdVerifyAnchor(const Args& a, const Output& o) {
     return Status::InvalidArgument("missing_leaf", "the receipt carries no leaf");
   }
   ASSIGN_OR_RETURN(VerifiedCheckpoint vc,
-                   VerifyTlogProof(proof, merkle::LeafHash(*proof.extra), *verifier));
+                   VerifyTlogProof(proof, merkle::LeafHash(*proof.extra), *verifier,
+                                   policy.Pointers(), policy.quorum));
 
   anchor::anchord::VerifyAnchorOptions options;
   options.log_key = verifier.get();
@@ -67,6 +70,7 @@ Status CmdVerifyAnchor(const Args& a, const Output& o) {
   const auto& r = v.record;
   nlohmann::json doc = {{"index", proof.index},
                         {"in_checkpoint_size", vc.checkpoint.size},
+                        {"cosignatures", vc.cosignatures.size()},
                         {"chain_id", r.chain_id},
                         {"contract", r.contract.Hex()},
                         {"tx_hash", "0x" + r.tx_hash.Hex()},
@@ -85,7 +89,9 @@ Status CmdVerifyAnchor(const Args& a, const Output& o) {
                      " in " + r.contract.Hex() + " on chain " + std::to_string(r.chain_id) +
                      " (tx 0x" + r.tx_hash.Hex() + ", block " + std::to_string(r.block_number) +
                      "), statement signed by " + v.signer.Hex() +
-                     (options.notary ? " (the pinned notary)" : " (no --notary pinned)");
+                     (options.notary ? " (the pinned notary)" : " (no --notary pinned)") +
+                     "; receipt " +
+                     DescribeWitnessing(policy, vc.cosignatures.size(), a.Flag("allow-unwitnessed"));
   if (v.timestamp_verified) {
     doc["timestamp_gen_time"] = v.timestamp_gen_time;
     line += "; RFC 3161 token verified (genTime " + std::to_string(v.timestamp_gen_time) + ")";

@@ -7,6 +7,7 @@
 #include "ledger/codec/state_json.h"
 #include "ledger/store/state_query.h"
 #include "local_log.h"
+#include "witness_policy.h"
 
 namespace ledger::cli {
 
@@ -44,9 +45,11 @@ Status CmdState(const Args& a, const Output& o) {
 }
 
 Status CmdVerifyState(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow({"vkey", "json", "subject", "expect-state", "min-size"}));
+  RETURN_IF_ERROR(
+      a.Allow(WitnessPolicyOptions({"vkey", "json", "subject", "expect-state", "min-size"})));
   ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
   ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey));
+  ASSIGN_OR_RETURN(WitnessPolicy policy, LoadWitnessPolicy(a, *verifier));
   if (a.positional().size() < 2) {
     return Status::InvalidArgument("missing_answer", "ANSWER file is required");
   }
@@ -56,7 +59,7 @@ Status CmdVerifyState(const Args& a, const Output& o) {
     return Status::VerificationFailed("subject_mismatch",
                                       "the answer is about " + answer.subject);
   }
-  ASSIGN_OR_RETURN(auto verified, state_map::VerifyStateProof(answer, *verifier));
+  ASSIGN_OR_RETURN(auto verified, state_map::VerifyStateProof(answer, *verifier, policy));
   // An old checkpoint verifies too: the caller says how recent it must be.
   ASSIGN_OR_RETURN(uint64_t min_size, a.U64("min-size", 0));
   if (verified.checkpoint.size < min_size) {
@@ -82,7 +85,11 @@ Status CmdVerifyState(const Args& a, const Output& o) {
                                            ", latest entry " + std::to_string(verified.value->index)
                                      : std::string("absent")) +
                      " in " + verified.checkpoint.origin + " at size " +
-                     std::to_string(verified.checkpoint.size) + "\n";
+                     std::to_string(verified.checkpoint.size) + ", " +
+                     DescribeWitnessing(policy, verified.cosignatures.size(),
+                                        a.Flag("allow-unwitnessed")) +
+                     "\n";
+  doc["cosignatures"] = verified.cosignatures.size();
   o.Print(doc, line);
   return Status::Ok();
 }

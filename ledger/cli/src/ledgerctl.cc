@@ -23,22 +23,22 @@ constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on a
                                            a C2SP tlog-proof receipt (leaf bytes in extra)
   prove consistency --data DIR --from M [--to N]
                                            an RFC 9162 consistency proof
-  verify inclusion --vkey VKEY RECEIPT [--leaf-hash HEX] [--witness VKEY... --quorum K]
-  verify consistency --vkey VKEY --old CHECKPOINT --new CHECKPOINT PROOF
+  verify inclusion --vkey VKEY WITNESSES RECEIPT [--leaf-hash HEX]
+  verify consistency --vkey VKEY WITNESSES --old CHECKPOINT --new CHECKPOINT PROOF
   verify store --data DIR [--vkey VKEY]    audit every leaf, tile, link and checkpoint
   state --data DIR SUBJECT [--at N] [--out FILE]
                                            the subject's latest entry with its map and
                                            inclusion proofs (or proof of absence)
-  verify-state --vkey VKEY ANSWER [--subject S] [--expect-state HEX] [--min-size N]
+  verify-state --vkey VKEY WITNESSES ANSWER [--subject S] [--expect-state HEX] [--min-size N]
                                            check a state answer offline; --expect-state
                                            fails unless HEX is the latest notarized state
   verify-attestation --root CERT [--at UNIX] [--pcr N=HEX...] [--user-data HEX]
       [--nonce HEX] DOC                    check an AWS Nitro attestation document
                                            (CBOR or base64) against a pinned root
-  verify-anchor --vkey VKEY [--manifest FILE] [--notary 0xADDR] [--rpc URL] [--tsa-ca CERT]
-      RECEIPT
+  verify-anchor --vkey VKEY WITNESSES [--notary 0xADDR] [--rpc URL] [--tsa-ca CERT] RECEIPT
                                            check an ANCHOR_CONFIRMED entry (its receipt) offline,
-                                           and against the chain with --rpc
+                                           and against the chain with --rpc; --manifest also
+                                           pins the registry's chain and contract
   timestamp --tsa URL --ca CERT (FILE | --digest HEX) --out TOKEN
                                            an RFC 3161 token for FILE's SHA-256 from a TSA,
                                            verified against the pinned root CERT
@@ -54,7 +54,8 @@ compliance (README: "Compliance exports"):
                                            [from, to)), optionally filtered, as a self-verifying
                                            bundle, time-stamped by an RFC 3161 TSA with --tsa;
                                            the export is recorded as an EXPORT_CREATED entry
-  verify-bundle --vkey VKEY [--since CHECKPOINT] [--root CERT] [--tsa-ca CERT] DIR|FILE.tar
+  verify-bundle --vkey VKEY WITNESSES [--since CHECKPOINT] [--root CERT] [--tsa-ca CERT]
+      DIR|FILE.tar
                                            verify a bundle offline: one PASS/FAIL line per check
   retention class --data DIR --class NAME --days N [--lock] [--actor ID]
                                            configure a retention class (never below the
@@ -92,6 +93,11 @@ quorum ceremony (README: "The quorum ceremony"):
                     stamp JSON-lines events into one POST /v1/entries body (ledgerd)
 
 VKEY is a C2SP verifier key string or a file holding one (DIR/log.vkey).
+WITNESSES is where the witness keys and quorum K come from, which every checkpoint
+a verifier relies on must meet (K valid cosignatures): --manifest FILE (the approved
+manifest), --pins FILE (the deployment's pins.json), or --witness VKEY... [--quorum K]
+(K defaults to every key). --allow-unwitnessed accepts a checkpoint signed by the log
+key alone, which may be one the notary signed on a rolled-back head at a restart.
 Exit status: 0 ok, 1 verification failed or corruption, 2 bad usage or input,
 3 not found, 4 other failure.
 )";
@@ -100,7 +106,7 @@ Exit status: 0 ok, 1 verification failed or corruption, 2 bad usage or input,
 
 int RunLedgerctl(const std::vector<std::string>& argv, std::istream& in, std::ostream& out,
                  std::ostream& err) {
-  auto parsed = Args::Parse(argv, {"json", "help"});
+  auto parsed = Args::Parse(argv, {"json", "help", "allow-unwitnessed"});
   Output o{out, err, false};
   if (!parsed.ok()) return o.Fail(parsed.status());
   Args& a = *parsed;

@@ -230,18 +230,18 @@ TEST_F(AnchordTest, VerifyAnchorChecksTheEvidenceOfflineAndOnChain) {
   EXPECT_EQ(doc["signer"], notary_.Hex());
 
   // Another pinned notary: the statement does not recover to it.
-  auto wrong = Ctl({"verify-anchor", "--vkey", vkey, "--notary", owner_->address().Hex(), receipt});
+  auto wrong = Ctl({"verify-anchor", "--vkey", vkey, "--allow-unwitnessed", "--notary", owner_->address().Hex(), receipt});
   EXPECT_EQ(wrong.code, 1);
   EXPECT_NE(wrong.err.find("anchor_wrong_signer"), std::string::npos) << wrong.err;
   // Not an anchor entry (the notary's boot entry).
-  auto boot = Ctl({"verify-anchor", "--vkey", vkey, receipt_file(0, "boot.receipt")});
+  auto boot = Ctl({"verify-anchor", "--vkey", vkey, "--allow-unwitnessed", receipt_file(0, "boot.receipt")});
   EXPECT_NE(boot.code, 0);
   EXPECT_NE(boot.err.find("bad_anchor_record"), std::string::npos) << boot.err;
   // A chain that does not hold the transaction (a fresh anvil with the
   // registry at the same address): refused online, whatever the log says.
   StartChain({});
   ASSERT_FALSE(HasFatalFailure());
-  auto gone = Ctl({"verify-anchor", "--vkey", vkey, "--rpc", anvil_->url(), receipt});
+  auto gone = Ctl({"verify-anchor", "--vkey", vkey, "--allow-unwitnessed", "--rpc", anvil_->url(), receipt});
   EXPECT_EQ(gone.code, 1);
   EXPECT_NE(gone.err.find("anchor_not_on_chain"), std::string::npos) << gone.err;
 }
@@ -271,7 +271,7 @@ TEST_F(AnchordTest, EachAnchorIsTimestampedWhenATsaIsConfigured) {
   ASSERT_TRUE(r && r->status == 200);
   std::ofstream(deployment_.P("ts.receipt")) << r->body;
   auto verified = ledger::ledgerd::testing::Ctl(
-      {"verify-anchor", "--vkey", deployment_.P("log.vkey"), "--notary", notary_.Hex(),
+      {"verify-anchor", "--vkey", deployment_.P("log.vkey"), "--allow-unwitnessed", "--notary", notary_.Hex(),
        "--tsa-ca", ca, deployment_.P("ts.receipt")});
   EXPECT_EQ(verified.code, 0) << verified.err;
   EXPECT_NE(verified.out.find("RFC 3161 token verified"), std::string::npos) << verified.out;
@@ -279,7 +279,7 @@ TEST_F(AnchordTest, EachAnchorIsTimestampedWhenATsaIsConfigured) {
   std::ofstream(deployment_.P("other-ca.pem")) << ledger::ledgerd::testing::Slurp(
       deployment_.P("pki/root.pem"));
   auto wrong_root = ledger::ledgerd::testing::Ctl(
-      {"verify-anchor", "--vkey", deployment_.P("log.vkey"), "--tsa-ca",
+      {"verify-anchor", "--vkey", deployment_.P("log.vkey"), "--allow-unwitnessed", "--tsa-ca",
        deployment_.P("other-ca.pem"), deployment_.P("ts.receipt")});
   EXPECT_EQ(wrong_root.code, 1) << wrong_root.out;
 
