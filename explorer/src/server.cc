@@ -11,6 +11,7 @@
 
 #include "context.h"
 #include "http_util.h"
+#include "ledger/manifest.h"
 #include "ledger/note.h"
 
 namespace explorer {
@@ -60,6 +61,19 @@ Result<std::string> PinnedVkey(const ServerOptions& o) {
   return config["log_vkey"].get<std::string>();
 }
 
+// The witness keys and quorum of the deployment's manifest (ledger.json
+// "manifest"), which every checkpoint the explorer serves must meet; none
+// for a log without a manifest (ledgerctl init's development logs).
+Result<ledger::WitnessPolicy> ManifestWitnesses(const ServerOptions& o) {
+  auto text = ReadFile(o.data_dir + "/ledger.json");
+  if (!text.ok()) return ledger::WitnessPolicy{};
+  auto config = nlohmann::json::parse(*text, nullptr, false);
+  if (!config.is_object() || !config["manifest"].is_string()) return ledger::WitnessPolicy{};
+  ASSIGN_OR_RETURN(std::string bytes, ReadFile(config["manifest"].get<std::string>()));
+  ASSIGN_OR_RETURN(ledger::Manifest m, ledger::DecodeManifest(ledger::AsBytes(bytes)));
+  return ledger::WitnessPolicy::FromVkeys(m.witnesses, m.witness_quorum);
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -95,9 +109,12 @@ Status Server::Impl::Open() {
   o.mode = store::RocksDbOptions::Mode::kSecondary;
   o.secondary_path = options.secondary_dir;
   ASSIGN_OR_RETURN(auto kv, store::OpenRocksDb(options.data_dir + "/store", o));
+  store::LogStoreOptions store_options;
+  ASSIGN_OR_RETURN(store_options.witnesses, ManifestWitnesses(options));
   ASSIGN_OR_RETURN(auto log, store::LogStore::Open(std::move(kv),
                                                    std::shared_ptr<const ledger::note::Verifier>(
-                                                       std::move(verifier))));
+                                                       std::move(verifier)),
+                                                   store_options));
   if (options.web_dir.empty()) options.web_dir = EXPLORER_WEB_DIR;
   ASSIGN_OR_RETURN(openapi, ReadFile(options.web_dir + "/openapi.json"));
   ctx = std::make_unique<Context>(options, std::move(log));

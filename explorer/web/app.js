@@ -3,7 +3,7 @@
 // pins given there never reach the server. Everything the explorer returns is
 // untrusted: it is rendered as text (never as HTML) and the log itself is
 // verified in the browser (verify.js) against the pinned keys (pins.js).
-import { loadPins, pinsFromFragment, savePins } from './pins.js';
+import { loadPins, parseQuorum, pinsFromFragment, savePins } from './pins.js';
 import { verifyLog, verifyEntry, verifyState, b64decode, hex, VerifyError } from './verify.js';
 
 const base = new URL('./', location.href).href;
@@ -55,7 +55,10 @@ async function runLogCheck(pins) {
   setState(el, 'pending', 'Verifying…');
   try {
     const v = await verifyLog(base, pins);
-    setState(el, 'verified', `Verified: checkpoint of ${v.cp.origin} at size ${v.cp.size} is signed by the pinned key and the tiles hash to its root.`);
+    const witnessed = v.quorum > 0 ? `, cosigned by at least ${v.quorum} pinned witness(es)`
+      : pins.unwitnessed ? ' (witnesses not required: you accepted unwitnessed checkpoints)'
+      : ' (the pinned deployment requires no witnesses)';
+    setState(el, 'verified', `Verified: checkpoint of ${v.cp.origin} at size ${v.cp.size} is signed by the pinned key${witnessed} and the tiles hash to its root.`);
     const cos = v.cosigs.map((c) => `${c.name}: ${c.state}`).join(', ');
     detail.textContent = `Root ${hex(v.cp.root)} recomputed from ${v.tiles.length} tile(s).` +
       (cos ? ` Witnesses: ${cos}.` : ' No witness key pinned.');
@@ -256,14 +259,19 @@ async function pageHistory(params, pins) {
 function pagePins(pins) {
   const form = h('form', { id: 'pins-form', onsubmit: (ev) => {
     ev.preventDefault();
-    savePins({ log: form.elements.log.value.trim(), witnesses: form.elements.witnesses.value.split('\n').map((s) => s.trim()).filter(Boolean) });
+    savePins({ log: form.elements.log.value.trim(), witnesses: form.elements.witnesses.value.split('\n').map((s) => s.trim()).filter(Boolean),
+               quorum: parseQuorum(form.elements.quorum.value), unwitnessed: form.elements.unwitnessed.checked });
     location.hash = '#/';
   } },
   h('label', {}, 'Log verifier key (vkey) ', h('input', { name: 'log', size: 90, value: pins.log })),
   h('label', {}, 'Witness verifier keys, one per line ', h('textarea', { name: 'witnesses', rows: 4, cols: 90 }, pins.witnesses.join('\n'))),
+  h('label', {}, 'Witness quorum K (the manifest\'s witness_quorum; empty: every pinned witness) ',
+    h('input', { name: 'quorum', size: 4, value: pins.quorum === null ? '' : String(pins.quorum) })),
+  h('label', {}, h('input', { name: 'unwitnessed', type: 'checkbox', ...(pins.unwitnessed ? { checked: 'checked' } : {}) }),
+    ' Accept checkpoints without the witness quorum (a log signature alone may be a rolled-back head)'),
   h('button', { type: 'submit' }, 'Pin'));
   render(h('h2', {}, 'Pinned keys'),
-    h('p', {}, 'Verification uses only these keys, which you obtain out of band (the deployment prints them and writes them to its data directory). They are kept in this browser; the explorer never supplies them. A link can carry them in its fragment: #/?vkey=…&witness=…'),
+    h('p', {}, 'Verification uses only these keys, which you obtain out of band (the deployment prints them and writes them to its data directory). They are kept in this browser; the explorer never supplies them. Every checkpoint must carry K valid cosignatures of the pinned witnesses. A link can carry them in its fragment: #/?vkey=…&witness=…&quorum=K'),
     form);
 }
 
@@ -273,7 +281,7 @@ async function route() {
   const [path, query = ''] = raw.split('?');
   const params = new URLSearchParams(query);
   const pins = pinsFromFragment(params) || loadPins();
-  document.getElementById('pins-summary').textContent = pins.log ? `log key ${pins.log.split('+').slice(0, 2).join('+')}, ${pins.witnesses.length} witness key(s)` : 'no key pinned';
+  document.getElementById('pins-summary').textContent = pins.log ? `log key ${pins.log.split('+').slice(0, 2).join('+')}, ${pins.witnesses.length} witness key(s), quorum ${pins.unwitnessed ? 'not required' : pins.quorum ?? pins.witnesses.length}` : 'no key pinned';
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', raw.startsWith(a.getAttribute('href').slice(1)) && a.getAttribute('href') !== '#/');
   const check = runLogCheck(pins);
   try {

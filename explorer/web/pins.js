@@ -1,7 +1,8 @@
-// The verifier keys the auditor pins: the log's vkey and the witnesses'
-// vkeys, obtained out of band (the deployment prints them and writes them to
-// its data directory, see the README "Pinning"). They come from the URL
-// fragment (#...?vkey=...&witness=..., which is never sent to the server) or
+// The verifier keys the auditor pins: the log's vkey, the witnesses' vkeys
+// and the witness quorum K every checkpoint must meet, obtained out of band
+// (the deployment prints them and writes them to its data directory, see
+// the README "Pinning"). They come from the URL fragment
+// (#...?vkey=...&witness=...&quorum=K, which is never sent to the server) or
 // from what was saved in this browser's localStorage — never from the
 // explorer.
 
@@ -10,9 +11,10 @@ const KEY = 'ledger-explorer-pins';
 export function loadPins() {
   try {
     const p = JSON.parse(localStorage.getItem(KEY) || '{}');
-    return { log: p.log || '', witnesses: Array.isArray(p.witnesses) ? p.witnesses : [] };
+    return { log: p.log || '', witnesses: Array.isArray(p.witnesses) ? p.witnesses : [],
+             quorum: Number.isInteger(p.quorum) ? p.quorum : null, unwitnessed: p.unwitnessed === true };
   } catch {
-    return { log: '', witnesses: [] };
+    return { log: '', witnesses: [], quorum: null, unwitnessed: false };
   }
 }
 
@@ -24,10 +26,19 @@ export function savePins(pins) {
 // put back.
 const clean = (v) => v.trim().replace(/ /g, '+');
 
-// Pins given in the fragment replace the saved ones (and are saved).
+// "7" -> 7; anything but a canonical decimal -> null (then every pinned
+// witness is required).
+export function parseQuorum(v) {
+  return v !== null && /^(0|[1-9][0-9]{0,2})$/.test(v.trim()) ? Number(v.trim()) : null;
+}
+
+// Pins given in the fragment replace the saved ones (and are saved):
+// vkey, witness (repeated), quorum (the deployment's K, the manifest's
+// witness_quorum) and unwitnessed=1 (accept a checkpoint without it).
 export function pinsFromFragment(params) {
   if (!params.has('vkey') && !params.has('witness')) return null;
-  const pins = { log: clean(params.get('vkey') || ''), witnesses: params.getAll('witness').map(clean).filter(Boolean) };
+  const pins = { log: clean(params.get('vkey') || ''), witnesses: params.getAll('witness').map(clean).filter(Boolean),
+                 quorum: parseQuorum(params.get('quorum')), unwitnessed: params.get('unwitnessed') === '1' };
   savePins(pins);
   return pins;
 }

@@ -70,7 +70,7 @@ export async function parseVkey(vkey) {
   const id = (await sha256(concat(te.encode(name), new Uint8Array([0x0a]), raw))).slice(0, 4);
   if (hex(id) !== idHex) fail(`key id of ${name} does not match its key`);
   const key = await crypto.subtle.importKey('raw', raw.slice(1), { name: 'Ed25519' }, false, ['verify']);
-  return { name, id, alg: raw[0], key, vkey };
+  return { name, id, alg: raw[0], key, vkey, publicKey: keyB64 };
 }
 
 export function parseNote(note) {
@@ -126,6 +126,46 @@ export async function verifyCosignatures(note, witnessKeys) {
                reason: ok ? '' : 'cosignature does not verify' });
   }
   return out;
+}
+
+// The witness quorum K the pins require: the pinned quorum, or every pinned
+// witness when none is given; 0 only when the auditor explicitly accepts
+// unwitnessed checkpoints or pinned a deployment without witnesses
+// (quorum=0). A log signature alone may be the checkpoint the notary signed
+// on a rolled-back head at a restart, before the witnesses refused it.
+export function requiredQuorum(pins) {
+  if (pins.unwitnessed) return 0;
+  const given = Number.isInteger(pins.quorum) ? pins.quorum : null;
+  if (given === null && pins.witnesses.length === 0) {
+    fail('no witness quorum pinned: pin the deployment\'s witnesses and quorum (pins.json), or accept unwitnessed checkpoints');
+  }
+  const k = given === null ? pins.witnesses.length : given;
+  if (k > pins.witnesses.length) fail(`the pinned quorum ${k} exceeds the ${pins.witnesses.length} pinned witnesses`);
+  return k;
+}
+
+// The one checkpoint check every page makes (as ledger::VerifyCheckpoint with
+// a WitnessPolicy): the log's signature by the pinned key, no failing
+// cosignature of a pinned witness, and at least K distinct pinned witnesses
+// (by name and by public key) that cosigned.
+export async function verifyWitnessedCheckpoint(noteText, pins) {
+  if (!pins.log) fail('no log key pinned: enter the log vkey you obtained out of band');
+  const k = requiredQuorum(pins);
+  const logKey = await parseVkey(pins.log);
+  const witnessKeys = [];
+  for (const w of pins.witnesses) witnessKeys.push(await parseVkey(w));
+  const { note, cp } = await verifyCheckpointNote(noteText, logKey);
+  const cosigs = await verifyCosignatures(note, witnessKeys);
+  const bad = cosigs.find((c) => c.state === 'failed');
+  if (bad) fail(`witness ${bad.name}: ${bad.reason}`);
+  const names = new Set(), keys = new Set();
+  cosigs.forEach((c, i) => {
+    if (c.state !== 'verified' || names.has(c.name) || keys.has(witnessKeys[i].publicKey)) return;
+    names.add(c.name);
+    keys.add(witnessKeys[i].publicKey);
+  });
+  if (names.size < k) fail(`witness quorum not met (witness_quorum_not_met): ${names.size} of ${k} required witnesses cosigned the checkpoint of size ${cp.size}`);
+  return { note, cp, cosigs, quorum: k };
 }
 
 // ---- tiles (c2sp.org/tlog-tiles) ----
@@ -204,35 +244,29 @@ export async function rootFromInclusion(index, size, leaf, proof) {
 }
 
 // The whole log check: the checkpoint's signature by the pinned log key, the
-// pinned witnesses' cosignatures, and the root recomputed from the tiles.
+// pinned witnesses' quorum of cosignatures, and the root recomputed from the
+// tiles.
 export async function verifyLog(base, pins) {
   if (!pins.log) fail('no log key pinned: enter the log vkey you obtained out of band');
-  const logKey = await parseVkey(pins.log);
-  const witnessKeys = [];
-  for (const w of pins.witnesses) witnessKeys.push(await parseVkey(w));
   const r = await fetch(base + 'checkpoint', { cache: 'no-store' });
   if (!r.ok) fail(`checkpoint: HTTP ${r.status}`);
   const noteText = await r.text();
-  const { note, cp } = await verifyCheckpointNote(noteText, logKey);
-  const cosigs = await verifyCosignatures(note, witnessKeys);
-  const bad = cosigs.find((c) => c.state === 'failed');
-  if (bad) fail(`witness ${bad.name}: ${bad.reason}`);
+  const { cp, cosigs, quorum } = await verifyWitnessedCheckpoint(noteText, pins);
   const { root, tiles } = await rootFromTiles(base, cp.size);
   if (!equal(root, cp.root)) fail(`the tiles do not hash to the signed root (fetched ${tiles.join(', ')})`);
-  return { cp, cosigs, tiles, note: noteText };
+  return { cp, cosigs, quorum, tiles, note: noteText };
 }
 
 // One entry: its leaf hash, and its inclusion proof against the receipt's
-// checkpoint, itself signed by the pinned log key.
+// checkpoint, itself signed by the pinned log key and witnessed.
 export async function verifyEntry(entry, pins) {
   if (!pins.log) fail('no log key pinned');
-  const logKey = await parseVkey(pins.log);
   const leaf = b64decode(entry.leaf);
   const lh = await leafHash(leaf);
   if (hex(lh) !== entry.leaf_hash) fail('the leaf bytes do not hash to the stated leaf hash');
   const idx = Number(new DataView(leaf.buffer).getBigUint64(1));
   if (leaf[0] !== 1 || idx !== entry.index) fail('the leaf states another index');
-  const { cp } = await verifyCheckpointNote(entry.receipt.checkpoint, logKey);
+  const { cp } = await verifyWitnessedCheckpoint(entry.receipt.checkpoint, pins);
   if (cp.size !== entry.receipt.tree_size) fail('the receipt is for another tree size');
   const proof = entry.receipt.inclusion_proof.map(b64decode);
   const root = await rootFromInclusion(entry.index, cp.size, lh, proof);
@@ -283,8 +317,7 @@ function decodeMapProof(b) {
 // proven value ({index, version, state} or null when absent).
 export async function verifyState(answer, pins) {
   if (!pins.log) fail('no log key pinned');
-  const logKey = await parseVkey(pins.log);
-  const { note, cp } = await verifyCheckpointNote(answer.checkpoint, logKey);
+  const { note, cp } = await verifyWitnessedCheckpoint(answer.checkpoint, pins);
   const mapLines = note.text.split('\n').slice(3).filter((l) => l.startsWith('map '));
   if (mapLines.length !== 1 || !/^map [0-9a-f]{64}$/.test(mapLines[0])) fail('the checkpoint has no map line');
   const mapRoot = mapLines[0].slice(4);

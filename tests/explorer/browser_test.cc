@@ -91,12 +91,16 @@ class BrowserTest : public ::testing::Test {
     if (!std::filesystem::exists("/usr/bin/chromium")) GTEST_SKIP() << "chromium is not installed (ops/setup)";
   }
 
+  // Pins the log key and, by default, the witness that cosigned the latest
+  // checkpoint with quorum 1: the UI refuses a checkpoint without its
+  // pinned witness quorum.
   static std::string Pinned(const ExplorerProcess& e, const std::string& route,
                             const std::string& vkey = LogVkey(),
-                            const std::string& witness = "") {
+                            const std::string& witness = TestWitness(0x11)->VerifierKey(),
+                            const std::string& extra = "&quorum=1") {
     std::string sep = route.find('?') == std::string::npos ? "?" : "&";
     std::string url = e.base() + "/#" + route + sep + "vkey=" + UrlEncode(vkey);
-    return witness.empty() ? url : url + "&witness=" + UrlEncode(witness);
+    return (witness.empty() ? url : url + "&witness=" + UrlEncode(witness)) + extra;
   }
 
   static inline TestLog* log_ = nullptr;
@@ -144,10 +148,43 @@ TEST_F(BrowserTest, PinnedWitnessCosignatureVerifies) {
   EXPECT_NE(dom.find("witness.example/w1: verified"), std::string::npos) << dom.substr(0, 2000);
   browser.Screenshot(url, "witness-verified");
   // Another key under the witness's name: its cosignature line does not
-  // match the pinned key ID, so the cosignature is missing, not accepted.
+  // match the pinned key ID, so the cosignature is missing, not accepted,
+  // and the checkpoint lacks its pinned quorum.
   std::string other = Pinned(explorer, "/", LogVkey(), TestWitness(0x12)->VerifierKey());
   dom = browser.DumpDom(other);
-  EXPECT_NE(dom.find("witness.example/w1: missing"), std::string::npos) << dom.substr(0, 2000);
+  EXPECT_EQ(StateOf(dom, "verify-status"), "failed") << dom.substr(0, 2000);
+  EXPECT_NE(dom.find("witness_quorum_not_met"), std::string::npos) << dom.substr(0, 2000);
+}
+
+// A checkpoint signed by the log key alone may be the one the notary signs
+// on a rolled-back head at a restart: the UI refuses it unless the auditor
+// pinned the witness quorum it meets, or explicitly accepts unwitnessed
+// checkpoints (or pinned a deployment without witnesses, quorum=0).
+TEST_F(BrowserTest, TheLogKeyAloneIsNotEnough) {
+  ExplorerProcess explorer(log_->dir());
+  Browser browser;
+  std::string url = Pinned(explorer, "/", LogVkey(), "", "");
+  std::string dom = browser.DumpDom(url);
+  EXPECT_EQ(StateOf(dom, "verify-status"), "failed") << dom.substr(0, 2000);
+  EXPECT_NE(dom.find("no witness quorum pinned"), std::string::npos) << dom.substr(0, 2000);
+  browser.Screenshot(url, "no-witness-quorum");
+  // The state answer and the entry receipt are refused the same way.
+  dom = browser.DumpDom(Pinned(explorer, "/history?subject=key/k-3", LogVkey(), "", ""));
+  EXPECT_EQ(StateOf(dom, "state-status"), "failed") << dom.substr(0, 3000);
+  dom = browser.DumpDom(Pinned(explorer, "/entry/700", LogVkey(), "", ""));
+  EXPECT_EQ(StateOf(dom, "entry-status"), "failed") << dom.substr(0, 3000);
+  // Two witnesses pinned, quorum 2: only one cosigned.
+  dom = browser.DumpDom(Pinned(explorer, "/", LogVkey(), TestWitness(0x11)->VerifierKey(),
+                               "&witness=" + UrlEncode(TestWitness(0x13)->VerifierKey()) +
+                                   "&quorum=2"));
+  EXPECT_EQ(StateOf(dom, "verify-status"), "failed") << dom.substr(0, 2000);
+  EXPECT_NE(dom.find("1 of 2 required witnesses"), std::string::npos) << dom.substr(0, 2000);
+  // Explicitly accepted, or a deployment pinned with quorum 0.
+  dom = browser.DumpDom(Pinned(explorer, "/", LogVkey(), "", "&unwitnessed=1"));
+  EXPECT_EQ(StateOf(dom, "verify-status"), "verified") << dom.substr(0, 2000);
+  EXPECT_NE(dom.find("you accepted unwitnessed checkpoints"), std::string::npos);
+  dom = browser.DumpDom(Pinned(explorer, "/", LogVkey(), "", "&quorum=0"));
+  EXPECT_EQ(StateOf(dom, "verify-status"), "verified") << dom.substr(0, 2000);
 }
 
 TEST_F(BrowserTest, NothingIsVerifiedWithoutAPinnedKey) {

@@ -127,7 +127,11 @@ void CheckExportSigned(Context& c) {
   if (!j.ok() || !j->is_object() || !(*j)["checkpoint"].is_string()) {
     return c.Fail(name, "malformed receipt");
   }
-  auto cp = VerifyCheckpoint((*j)["checkpoint"].get<std::string>(), *c.options.log_key);
+  // The checkpoint everything else is proven consistent with: it must carry
+  // the deployment's witness quorum, or the whole bundle may be a history the
+  // notary signed on a rolled-back head at a restart.
+  auto cp = VerifyCheckpoint((*j)["checkpoint"].get<std::string>(), *c.options.log_key,
+                             c.options.witnesses);
   if (!cp.ok()) return c.Fail(name, "receipt checkpoint: " + cp.status().ToString());
   auto entry = ParseEntryLine((*j)["entry"].dump());
   auto incl = ParseInclusionLine((*j)["inclusion"].dump());
@@ -157,18 +161,28 @@ void CheckExportSigned(Context& c) {
   s = merkle::VerifyConsistency(cons->from, cons->to, cons->hashes,
                                 latest->second.checkpoint.root, cp->checkpoint.root);
   if (!s.ok()) return c.Fail(name, "receipt consistency: " + s.ToString());
+  c.receipt_checkpoint = *cp;
   c.Pass(name, "EXPORT_CREATED #" + std::to_string(entry->index) +
                    " commits to export-manifest.json, included under the signed checkpoint of "
-                   "size " + std::to_string(size));
+                   "size " + std::to_string(size) + " cosigned by " +
+                   std::to_string(cp->cosignatures.size()) + " pinned witnesses (quorum " +
+                   std::to_string(c.options.witnesses.quorum) + ")");
 }
 
 void CheckCheckpoints(Context& c) {
   size_t seen = 0;
   std::string fail;
+  // The bundle's checkpoints are verified with the pinned witness keys but
+  // no quorum: each need only be consistent with the quorum-cosigned receipt
+  // checkpoint (export.signed), and the cosignatures they do carry date their
+  // entries (entries.witness_time). A failing cosignature of a pinned witness
+  // still rejects the checkpoint.
+  const std::vector<const note::Verifier*> witness_keys = c.options.witnesses.Pointers();
+  c.witness_quorum = c.options.witnesses.quorum;
   for (const auto& [path, text] : c.files) {
     if (!path.starts_with(kCheckpointDir)) continue;
     ++seen;
-    auto vc = VerifyCheckpoint(text, *c.options.log_key);
+    auto vc = VerifyCheckpoint(text, *c.options.log_key, witness_keys, 0);
     if (!vc.ok()) {
       if (fail.empty()) fail = path + ": " + vc.status().ToString();
       continue;

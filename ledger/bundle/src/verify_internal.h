@@ -3,6 +3,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "ledger/bundle/verify.h"
@@ -21,8 +22,12 @@ struct Context {
   std::string first_bad_entry, first_bad_evidence, first_bad_boundary;
   // size -> checkpoint, verified with the pinned key (only those that verify).
   std::map<uint64_t, VerifiedCheckpoint> checkpoints;
-  // How many witness cosignatures those checkpoints were verified to carry.
+  // The witness quorum K of the pinned policy (options.witnesses); the
+  // checkpoints above are verified with its keys, not held to K.
   size_t witness_quorum = 0;
+  // The export receipt's checkpoint, once export.signed verified it with the
+  // witness policy (K cosignatures) and proved the bundle consistent with it.
+  std::optional<VerifiedCheckpoint> receipt_checkpoint;
   std::vector<ConsistencyLine> consistency;
   std::map<uint64_t, InclusionLine> inclusion;  // by index
   std::vector<CheckResult> out;

@@ -2,6 +2,9 @@
 // dated after the witnesses cosigned a checkpoint that includes it
 // (ledger/witness_time.h). A notary whose clock was moved forward writes
 // recorded_at values that the witnesses' own clocks contradict.
+#include <utility>
+#include <vector>
+
 #include "ledger/witness_time.h"
 #include "verify_internal.h"
 
@@ -10,7 +13,15 @@ namespace ledger::bundle::internal {
 void CheckWitnessTime(Context& c) {
   const char* name = "entries.witness_time";
   size_t compared = 0;
-  for (const auto& [size, vc] : c.checkpoints) {
+  // The bundle's checkpoints and the receipt's (the quorum-cosigned one
+  // ledgerd waits for).
+  std::vector<std::pair<uint64_t, const VerifiedCheckpoint*>> cosigned;
+  for (const auto& [size, vc] : c.checkpoints) cosigned.emplace_back(size, &vc);
+  if (c.receipt_checkpoint) {
+    cosigned.emplace_back(c.receipt_checkpoint->checkpoint.size, &*c.receipt_checkpoint);
+  }
+  for (const auto& [size, checkpoint] : cosigned) {
+    const VerifiedCheckpoint& vc = *checkpoint;
     if (!QuorumTime(vc.cosignatures, c.witness_quorum)) continue;
     ++compared;
     // The latest-dated entry the checkpoint includes, evidence entries too.

@@ -21,14 +21,18 @@
 #include "ledger/merkle.h"
 #include "ledger/tlog_proof.h"
 #include "local_log.h"
+#include "witness_policy.h"
 
 namespace ledger::cli {
 
 Status CmdVerifyAnchor(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(
-      a.Allow({"vkey", "manifest", "chain-id", "contract", "notary", "rpc", "tsa-ca", "json"}));
+  // --manifest is both the witness policy (witness_policy.h) and the
+  // registry's chain and contract.
+  RETURN_IF_ERROR(a.Allow(
+      WitnessPolicyOptions({"vkey", "chain-id", "contract", "notary", "rpc", "tsa-ca", "json"})));
   ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
   ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey));
+  ASSIGN_OR_RETURN(WitnessPolicy policy, LoadWitnessPolicy(a, *verifier));
   if (a.positional().size() < 2) {
     return Status::InvalidArgument("missing_receipt", "RECEIPT file is required");
   }
@@ -45,19 +49,20 @@ Status CmdVerifyAnchor(const Args& a, const Output& o) {
     return Status::InvalidArgument("missing_leaf", "the receipt carries no leaf");
   }
   ASSIGN_OR_RETURN(VerifiedCheckpoint vc,
-                   VerifyTlogProof(proof, merkle::LeafHash(*proof.extra), *verifier));
+                   VerifyTlogProof(proof, merkle::LeafHash(*proof.extra), *verifier,
+                                   policy.Pointers(), policy.quorum));
 
   anchor::anchord::VerifyAnchorOptions options;
   options.log_key = verifier.get();
-  if (auto m = a.Get("manifest")) {
-    ASSIGN_OR_RETURN(std::string bytes, ReadFile(*m));
-    ASSIGN_OR_RETURN(Manifest manifest, DecodeManifest(AsBytes(bytes)));
-    if (!manifest.registry_chain_id || !manifest.registry_address) {
+  // The manifest the witness policy came from (the newest if several).
+  ASSIGN_OR_RETURN(std::optional<Manifest> manifest, NewestManifest(a, *verifier));
+  if (manifest) {
+    if (!manifest->registry_chain_id || !manifest->registry_address) {
       return Status::InvalidArgument("registry_not_configured",
                                      "the manifest names no registry chain and contract");
     }
-    options.chain_id = *manifest.registry_chain_id;
-    options.contract = anchor::evm::Address{*manifest.registry_address};
+    options.chain_id = *manifest->registry_chain_id;
+    options.contract = anchor::evm::Address{*manifest->registry_address};
   }
   if (auto c = a.Get("chain-id")) {
     ASSIGN_OR_RETURN(options.chain_id, ParseU64(*c, "--chain-id"));
@@ -86,6 +91,7 @@ Status CmdVerifyAnchor(const Args& a, const Output& o) {
   const auto& r = v.record;
   nlohmann::json doc = {{"index", proof.index},
                         {"in_checkpoint_size", vc.checkpoint.size},
+                        {"cosignatures", vc.cosignatures.size()},
                         {"chain_id", r.chain_id},
                         {"contract", r.contract.Hex()},
                         {"tx_hash", "0x" + r.tx_hash.Hex()},
@@ -103,7 +109,8 @@ Status CmdVerifyAnchor(const Args& a, const Output& o) {
                      vc.checkpoint.origin + " at size " + std::to_string(r.statement.tree_size) +
                      " in " + r.contract.Hex() + " on chain " + std::to_string(r.chain_id) +
                      " (tx 0x" + r.tx_hash.Hex() + ", block " + std::to_string(r.block_number) +
-                     "), statement signed by " + v.signer.Hex() + " (the pinned notary)";
+                     "), statement signed by " + v.signer.Hex() + " (the pinned notary); receipt " +
+                     DescribeWitnessing(policy, vc.cosignatures.size(), a.Flag("allow-unwitnessed"));
   if (v.timestamp_verified) {
     doc["timestamp_gen_time"] = v.timestamp_gen_time;
     line += "; RFC 3161 token verified (genTime " + std::to_string(v.timestamp_gen_time) + ")";

@@ -11,6 +11,7 @@
 #include "ledger/export/export.h"
 #include "ledger/timestamp/tsa_client.h"
 #include "local_log.h"
+#include "witness_policy.h"
 
 namespace ledger::cli {
 namespace {
@@ -102,13 +103,16 @@ Status CmdExport(const Args& a, const Output& o) {
 }
 
 Result<bool> CmdVerifyBundle(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow({"vkey", "since", "root", "manifest", "tsa-ca", "json"}));
+  // --manifest (repeatable) is both the PCR pins of the boot documents and,
+  // the newest of them, the witness policy (witness_policy.h).
+  RETURN_IF_ERROR(a.Allow(WitnessPolicyOptions({"vkey", "since", "root", "tsa-ca", "json"})));
   if (a.positional().size() != 2) {
     return Status::InvalidArgument("missing_bundle", "one bundle (directory or .tar) is required");
   }
   bundle::VerifyOptions options;
   ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
   ASSIGN_OR_RETURN(auto key, LoadVerifierKey(vkey));
+  ASSIGN_OR_RETURN(options.witnesses, LoadWitnessPolicy(a, *key));
   options.log_key = std::move(key);
   if (auto since = a.Get("since")) {
     ASSIGN_OR_RETURN(std::string note, ReadFile(*since));

@@ -8,6 +8,7 @@
 #include "ledger/store/state_query.h"
 #include "ledger/witness_time.h"
 #include "local_log.h"
+#include "witness_policy.h"
 
 namespace ledger::cli {
 
@@ -77,9 +78,11 @@ Status CheckStateSetter(const Args& a, const state_map::VerifiedState& v) {
 
 Status CmdVerifyState(const Args& a, const Output& o) {
   RETURN_IF_ERROR(
-      a.Allow({"vkey", "json", "subject", "expect-state", "min-size", "stamper", "kind"}));
+      a.Allow(WitnessPolicyOptions(
+          {"vkey", "json", "subject", "expect-state", "min-size", "stamper", "kind"})));
   ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
   ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey));
+  ASSIGN_OR_RETURN(WitnessPolicy policy, LoadWitnessPolicy(a, *verifier));
   if (a.positional().size() < 2) {
     return Status::InvalidArgument("missing_answer", "ANSWER file is required");
   }
@@ -89,10 +92,11 @@ Status CmdVerifyState(const Args& a, const Output& o) {
     return Status::VerificationFailed("subject_mismatch",
                                       "the answer is about " + answer.subject);
   }
-  ASSIGN_OR_RETURN(auto verified, state_map::VerifyStateProof(answer, *verifier));
+  ASSIGN_OR_RETURN(auto verified, state_map::VerifyStateProof(answer, *verifier, policy));
   // The latest entry cannot be dated after the witnesses saw it.
   if (verified.leaf) {
-    RETURN_IF_ERROR(CheckRecordedAt(verified.leaf->recorded_at_us, verified.cosignatures, 0));
+    RETURN_IF_ERROR(
+        CheckRecordedAt(verified.leaf->recorded_at_us, verified.cosignatures, policy.quorum));
   }
   // An old checkpoint verifies too: the caller says how recent it must be.
   ASSIGN_OR_RETURN(uint64_t min_size, a.U64("min-size", 0));
@@ -120,7 +124,11 @@ Status CmdVerifyState(const Args& a, const Output& o) {
                                            ", latest entry " + std::to_string(verified.value->index)
                                      : std::string("absent")) +
                      " in " + verified.checkpoint.origin + " at size " +
-                     std::to_string(verified.checkpoint.size) + "\n";
+                     std::to_string(verified.checkpoint.size) + ", " +
+                     DescribeWitnessing(policy, verified.cosignatures.size(),
+                                        a.Flag("allow-unwitnessed")) +
+                     "\n";
+  doc["cosignatures"] = verified.cosignatures.size();
   o.Print(doc, line);
   return Status::Ok();
 }

@@ -1,5 +1,6 @@
 // verify inclusion, verify consistency, verify store: checks that need only
 // pinned keys (except store, which audits a local data directory).
+#include <algorithm>
 #include <sstream>
 
 #include "commands.h"
@@ -11,6 +12,7 @@
 #include "ledger/witness_time.h"
 #include "key_files.h"
 #include "local_log.h"
+#include "witness_policy.h"
 
 namespace ledger::cli {
 namespace {
@@ -62,26 +64,12 @@ Result<std::unique_ptr<note::Verifier>> LoadVerifierKey(const std::string& value
 }
 
 Status CmdVerifyInclusion(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow({"vkey", "leaf-hash", "witness", "quorum", "json"}));
+  RETURN_IF_ERROR(a.Allow(WitnessPolicyOptions({"vkey", "leaf-hash", "json"})));
   ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
   ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey));
   // Witness policy (tlog-proof: "checkpoint signature + witness policy"):
-  // at least --quorum of the --witness keys must have cosigned.
-  std::vector<std::unique_ptr<note::Verifier>> witness_keys;
-  std::vector<const note::Verifier*> witnesses;
-  for (const std::string& w : a.GetAll("witness")) {
-    ASSIGN_OR_RETURN(auto key, LoadVerifierKey(w));
-    witnesses.push_back(key.get());
-    witness_keys.push_back(std::move(key));
-  }
-  uint64_t quorum = 0;
-  if (auto q = a.Get("quorum")) {
-    auto parsed = ParseDecimalU64(*q);
-    if (!parsed.ok() || *parsed > witnesses.size()) {
-      return Status::InvalidArgument("bad_quorum", "--quorum is 0..the number of --witness keys");
-    }
-    quorum = *parsed;
-  }
+  // the deployment's K witnesses must have cosigned.
+  ASSIGN_OR_RETURN(WitnessPolicy policy, LoadWitnessPolicy(a, *verifier));
   if (a.positional().size() < 3) {
     return Status::InvalidArgument("missing_receipt", "RECEIPT file is required");
   }
@@ -101,18 +89,18 @@ Status CmdVerifyInclusion(const Args& a, const Output& o) {
                                    "the receipt carries no leaf: pass --leaf-hash");
   }
   ASSIGN_OR_RETURN(VerifiedCheckpoint vc,
-                   VerifyTlogProof(proof, leaf_hash, *verifier, witnesses, quorum));
+                   VerifyTlogProof(proof, leaf_hash, *verifier, policy.Pointers(), policy.quorum));
   if (proof.extra) {
     // The entry cannot be dated after the witnesses saw it (witness_time.h).
     ASSIGN_OR_RETURN(Leaf leaf, DecodeLeaf(*proof.extra));
-    RETURN_IF_ERROR(CheckRecordedAt(leaf.recorded_at_us, vc.cosignatures, quorum));
+    RETURN_IF_ERROR(CheckRecordedAt(leaf.recorded_at_us, vc.cosignatures, policy.quorum));
   }
-  std::string line = "OK: entry " + std::to_string(proof.index) + " (leaf " +
-                     leaf_hash.Hex() + ") is in " + vc.checkpoint.origin + " at size " +
+  std::string line = "OK: entry " + std::to_string(proof.index) + " (leaf " + leaf_hash.Hex() +
+                     ") is in " + vc.checkpoint.origin + " at size " +
                      std::to_string(vc.checkpoint.size) + ", signed by " + verifier->VerifierKey() +
-                     (witnesses.empty() ? std::string()
-                                        : ", cosigned by " + std::to_string(vc.cosignatures.size()) +
-                                              " witnesses") +
+                     ", " +
+                     DescribeWitnessing(policy, vc.cosignatures.size(),
+                                        a.Flag("allow-unwitnessed")) +
                      "\n";
   o.Print({{"verified", true},
            {"index", proof.index},
@@ -126,9 +114,10 @@ Status CmdVerifyInclusion(const Args& a, const Output& o) {
 }
 
 Status CmdVerifyConsistency(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow({"vkey", "old", "new", "json"}));
+  RETURN_IF_ERROR(a.Allow(WitnessPolicyOptions({"vkey", "old", "new", "json"})));
   ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
   ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey));
+  ASSIGN_OR_RETURN(WitnessPolicy policy, LoadWitnessPolicy(a, *verifier));
   ASSIGN_OR_RETURN(std::string old_path, a.Required("old"));
   ASSIGN_OR_RETURN(std::string new_path, a.Required("new"));
   if (a.positional().size() < 3) {
@@ -137,18 +126,25 @@ Status CmdVerifyConsistency(const Args& a, const Output& o) {
   ASSIGN_OR_RETURN(std::string old_note, ReadFile(old_path));
   ASSIGN_OR_RETURN(std::string new_note, ReadFile(new_path));
   ASSIGN_OR_RETURN(std::string proof_text, ReadFile(a.positional()[2]));
-  ASSIGN_OR_RETURN(VerifiedCheckpoint c1, VerifyCheckpoint(old_note, *verifier));
-  ASSIGN_OR_RETURN(VerifiedCheckpoint c2, VerifyCheckpoint(new_note, *verifier));
+  // Both ends must be witnessed: a consistency proof between a checkpoint
+  // and one the notary signed on a rolled-back head proves nothing useful.
+  auto c1 = VerifyCheckpoint(old_note, *verifier, policy);
+  if (!c1.ok()) return c1.status().Annotate("old checkpoint");
+  auto c2 = VerifyCheckpoint(new_note, *verifier, policy);
+  if (!c2.ok()) return c2.status().Annotate("new checkpoint");
   ASSIGN_OR_RETURN(ConsistencyFile f, ParseConsistencyFile(proof_text));
-  if (f.size1 != c1.checkpoint.size || f.size2 != c2.checkpoint.size) {
+  if (f.size1 != c1->checkpoint.size || f.size2 != c2->checkpoint.size) {
     return Status::VerificationFailed("size_mismatch",
                                       "the proof's sizes are not the checkpoints' sizes");
   }
-  RETURN_IF_ERROR(merkle::VerifyConsistency(f.size1, f.size2, f.proof, c1.checkpoint.root,
-                                            c2.checkpoint.root));
+  RETURN_IF_ERROR(merkle::VerifyConsistency(f.size1, f.size2, f.proof, c1->checkpoint.root,
+                                            c2->checkpoint.root));
   o.Print({{"verified", true}, {"size1", f.size1}, {"size2", f.size2}},
           "OK: checkpoint " + std::to_string(f.size2) + " extends checkpoint " +
-              std::to_string(f.size1) + " of " + c1.checkpoint.origin + "\n");
+              std::to_string(f.size1) + " of " + c1->checkpoint.origin + ", " +
+              DescribeWitnessing(policy, std::min(c1->cosignatures.size(), c2->cosignatures.size()),
+                                 a.Flag("allow-unwitnessed")) +
+              "\n");
   return Status::Ok();
 }
 

@@ -23,13 +23,13 @@ constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on a
                                            a C2SP tlog-proof receipt (leaf bytes in extra)
   prove consistency --data DIR --from M [--to N]
                                            an RFC 9162 consistency proof
-  verify inclusion --vkey VKEY RECEIPT [--leaf-hash HEX] [--witness VKEY... --quorum K]
-  verify consistency --vkey VKEY --old CHECKPOINT --new CHECKPOINT PROOF
+  verify inclusion --vkey VKEY WITNESSES RECEIPT [--leaf-hash HEX]
+  verify consistency --vkey VKEY WITNESSES --old CHECKPOINT --new CHECKPOINT PROOF
   verify store --data DIR [--vkey VKEY]    audit every leaf, tile, link and checkpoint
   state --data DIR SUBJECT [--at N] [--out FILE]
                                            the subject's latest entry with its map and
                                            inclusion proofs (or proof of absence)
-  verify-state --vkey VKEY ANSWER [--subject S] [--expect-state HEX] [--min-size N]
+  verify-state --vkey VKEY WITNESSES ANSWER [--subject S] [--expect-state HEX] [--min-size N]
       [--stamper NAME] [--kind KIND]       check a state answer offline; --expect-state
                                            fails unless HEX is the latest notarized state,
                                            --stamper/--kind unless that key set it with
@@ -37,11 +37,13 @@ constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on a
   verify-attestation --root CERT [--at UNIX] [--pcr N=HEX...] [--user-data HEX]
       [--nonce HEX] DOC                    check an AWS Nitro attestation document
                                            (CBOR or base64) against a pinned root
-  verify-anchor --vkey VKEY --notary 0xADDR (--manifest FILE | --chain-id N --contract 0xADDR)
+  verify-anchor --vkey VKEY WITNESSES --notary 0xADDR [--chain-id N --contract 0xADDR]
       [--rpc URL] [--tsa-ca CERT] RECEIPT
                                            check an ANCHOR_CONFIRMED entry (its receipt) offline,
                                            and against the chain with --rpc; the notary and the
-                                           registry must be pinned
+                                           registry must be pinned: --manifest also pins the
+                                           registry's chain and contract, else give both
+                                           --chain-id and --contract
   registry-rekey --manifest FILE --key OPKEY --share SHARE [--key .. --share ..]
       --new-notary 0xADDR [--nonce N]      k operators sign, offline, the Rekey statement that
                                            hands the log's registry entry to another key
@@ -60,10 +62,11 @@ compliance (README: "Compliance exports"):
                                            [from, to)), optionally filtered, as a self-verifying
                                            bundle, time-stamped by an RFC 3161 TSA with --tsa;
                                            the export is recorded as an EXPORT_CREATED entry
-  verify-bundle --vkey VKEY [--since CHECKPOINT] [--root CERT] [--manifest FILE...]
+  verify-bundle --vkey VKEY WITNESSES [--since CHECKPOINT] [--root CERT] [--manifest FILE...]
       [--tsa-ca CERT] DIR|FILE.tar         verify a bundle offline: one PASS/FAIL line per check;
                                            boot documents must carry the PCRs of the pinned
-                                           manifest their boot entry names
+                                           manifest their boot entry names; several --manifest
+                                           must be one succession, the newest gives WITNESSES
   retention class --data DIR --class NAME --days N [--lock] [--actor ID]
                                            configure a retention class (never below the
                                            regulatory minimum; a locked class only extends)
@@ -107,6 +110,11 @@ quorum ceremony (README: "The quorum ceremony"):
                     stamp JSON-lines events into one POST /v1/entries body (ledgerd)
 
 VKEY is a C2SP verifier key string or a file holding one (DIR/log.vkey).
+WITNESSES is where the witness keys and quorum K come from, which every checkpoint
+a verifier relies on must meet (K valid cosignatures): --manifest FILE (the approved
+manifest), --pins FILE (the deployment's pins.json), or --witness VKEY... [--quorum K]
+(K defaults to every key). --allow-unwitnessed accepts a checkpoint signed by the log
+key alone, which may be one the notary signed on a rolled-back head at a restart.
 Exit status: 0 ok, 1 verification failed or corruption, 2 bad usage or input,
 3 not found, 4 other failure.
 )";
@@ -115,7 +123,7 @@ Exit status: 0 ok, 1 verification failed or corruption, 2 bad usage or input,
 
 int RunLedgerctl(const std::vector<std::string>& argv, std::istream& in, std::ostream& out,
                  std::ostream& err) {
-  auto parsed = Args::Parse(argv, {"json", "help"});
+  auto parsed = Args::Parse(argv, {"json", "help", "allow-unwitnessed"});
   Output o{out, err, false};
   if (!parsed.ok()) return o.Fail(parsed.status());
   Args& a = *parsed;

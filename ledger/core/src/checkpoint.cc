@@ -25,6 +25,15 @@ bool Contains(std::span<const note::Verifier* const> list, const note::Verifier*
   return std::find(list.begin(), list.end(), v) != list.end();
 }
 
+// The public key of a verifier key "<name>+<hex id>+<base64(type || key)>":
+// what identifies a witness whatever name it is listed under.
+std::string PublicKeyOf(const note::Verifier& v) {
+  std::string vkey = v.VerifierKey();
+  size_t first = vkey.find('+');
+  size_t second = first == std::string::npos ? first : vkey.find('+', first + 1);
+  return second == std::string::npos ? vkey : vkey.substr(second + 1);
+}
+
 }  // namespace
 
 Result<uint64_t> ParseDecimalU64(std::string_view s) {
@@ -144,16 +153,23 @@ Result<VerifiedCheckpoint> VerifyCheckpoint(std::string_view note_text,
   }
 
   VerifiedCheckpoint out{std::move(checkpoint), std::string(note_text), {}};
-  // Witnesses count once each, by name: two keys of one witness, a witness
-  // listed twice or a repeated signature line are still one witness. The log
-  // is never its own witness, whatever key is listed under its name.
+  // Witnesses count once each, by name and by public key: two keys of one
+  // witness, a witness listed twice, a repeated signature line, or one key
+  // listed under two names (a cosignature/v1 does not sign the name, so its
+  // line could be copied under the other) are still one witness. The log is
+  // never its own witness, whatever key is listed under its name.
+  std::vector<std::string> counted_keys;
   for (const note::Signature& sig : parsed.signatures) {
     if (sig.name == log_verifier.name()) continue;
     for (const note::Verifier* w : known) {
       if (w->name() != sig.name || w->key_id() != sig.key_id) continue;
+      std::string public_key = PublicKeyOf(*w);
       bool seen = std::any_of(out.cosignatures.begin(), out.cosignatures.end(),
-                              [&](const Cosignature& c) { return c.witness == w->name(); });
+                              [&](const Cosignature& c) { return c.witness == w->name(); }) ||
+                  std::find(counted_keys.begin(), counted_keys.end(), public_key) !=
+                      counted_keys.end();
       if (seen) continue;
+      counted_keys.push_back(std::move(public_key));
       uint64_t timestamp = 0;  // algorithms without a timestamp report 0
       if (w->alg() == note::kAlgCosignatureV1) {
         // Open verified this payload, so it is well-formed.
@@ -169,6 +185,39 @@ Result<VerifiedCheckpoint> VerifyCheckpoint(std::string_view note_text,
                                           " required witnesses cosigned");
   }
   return out;
+}
+
+Result<WitnessPolicy> WitnessPolicy::FromVkeys(std::span<const std::string> vkeys,
+                                               size_t quorum) {
+  WitnessPolicy policy;
+  for (const std::string& vkey : vkeys) {
+    auto key = note::ParseVerifierKey(vkey);
+    if (!key.ok()) {
+      return Status::InvalidArgument("bad_witness_policy",
+                                     "witness key " + vkey + ": " + key.status().message());
+    }
+    policy.keys.push_back(std::move(key).value());
+  }
+  if (quorum > policy.keys.size()) {
+    return Status::InvalidArgument("bad_witness_policy",
+                                   "the witness quorum " + std::to_string(quorum) + " exceeds the " +
+                                       std::to_string(policy.keys.size()) + " witness keys");
+  }
+  policy.quorum = quorum;
+  return policy;
+}
+
+std::vector<const note::Verifier*> WitnessPolicy::Pointers() const {
+  std::vector<const note::Verifier*> out;
+  for (const auto& k : keys) out.push_back(k.get());
+  return out;
+}
+
+Result<VerifiedCheckpoint> VerifyCheckpoint(std::string_view note_text,
+                                            const note::Verifier& log_verifier,
+                                            const WitnessPolicy& policy) {
+  std::vector<const note::Verifier*> witnesses = policy.Pointers();
+  return VerifyCheckpoint(note_text, log_verifier, witnesses, policy.quorum);
 }
 
 }  // namespace ledger

@@ -13,8 +13,9 @@ Status EntryMismatch(const std::string& why) {
 
 }  // namespace
 
-Result<VerifiedState> VerifyStateProof(const StateProof& p, const note::Verifier& log_key) {
-  ASSIGN_OR_RETURN(VerifiedCheckpoint vc, VerifyCheckpoint(p.checkpoint_note, log_key));
+Result<VerifiedState> VerifyStateProof(const StateProof& p, const note::Verifier& log_key,
+                                       const WitnessPolicy& witnesses) {
+  ASSIGN_OR_RETURN(VerifiedCheckpoint vc, VerifyCheckpoint(p.checkpoint_note, log_key, witnesses));
   VerifiedState out;
   out.checkpoint = vc.checkpoint;
   out.cosignatures = vc.cosignatures;

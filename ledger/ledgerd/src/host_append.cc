@@ -107,14 +107,18 @@ Result<SequencedBatch> HostAppender::Append(const Event& event,
   ASSIGN_OR_RETURN(auto futures, batcher_->Submit(std::move(entries)));
   ASSIGN_OR_RETURN(Acknowledged ack, futures.at(0).get());
   ASSIGN_OR_RETURN(store::LeafWithProof leaf, store_->GetLeaf(ack.index));
-  ASSIGN_OR_RETURN(VerifiedCheckpoint cp,
-                   VerifyCheckpoint(ack.batch_checkpoint, *log_key_));
+  std::string note = ack.batch_checkpoint;
+  if (witnessing_ != nullptr) {
+    ASSIGN_OR_RETURN(uint64_t covered, witnessing_->WaitCovered(ack.index, witness_timeout_));
+    ASSIGN_OR_RETURN(note, store_->CheckpointAt(covered));
+  }
+  ASSIGN_OR_RETURN(VerifiedCheckpoint cp, VerifyCheckpoint(note, *log_key_));
   SequencedBatch out;
   out.first_index = ack.index;
   out.leaves.push_back(std::move(leaf.leaf));
   out.leaf_hashes.push_back(leaf.leaf_hash);
   out.checkpoint = cp.checkpoint;
-  out.checkpoint_note = ack.batch_checkpoint;
+  out.checkpoint_note = std::move(note);
   return out;
 }
 

@@ -553,6 +553,7 @@ Status Server::Impl::StartHostTasks() {
   if (!store || !batcher || !host_key) return Status::Ok();
   host_appender =
       std::make_unique<HostAppender>(store.get(), batcher.get(), std::move(host_key), log_key);
+  if (witnessing) host_appender->RequireWitnesses(witnessing.get(), options.witness_timeout);
   if (options.verify_every.count() > 0) {
     self_verifier = std::make_unique<SelfVerifier>(
         store.get(), log_key, options.verify_backup, options.verify_every,

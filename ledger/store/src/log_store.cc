@@ -114,12 +114,25 @@ Status LogStore::LoadHead(uint64_t min_size) {
     return Corrupt("metadata_mismatch", "the store's log key is not the pinned key");
   }
   origin_ = meta.origin();
-  // The latest checkpoint is the one with the largest size.
+  // The latest checkpoint is the one with the largest size (with a witness
+  // policy: the largest that meets it).
   std::optional<Bytes> raw_cp;
+  bool any_checkpoint = false;
   RETURN_IF_ERROR(kv_->Scan(Column::kCheckpoints, {}, {}, true, [&](ByteView, ByteView v) {
+    any_checkpoint = true;
+    if (options_.witnesses.quorum > 0) {
+      auto rec = ParseRecord<ledger::v1::StoredCheckpoint>(Bytes(v.begin(), v.end()), "checkpoint");
+      if (!rec.ok() || !VerifyCheckpoint(rec->note(), *verifier_, options_.witnesses).ok()) {
+        return true;  // not witnessed (or bad): an older one may be
+      }
+    }
     raw_cp = Bytes(v.begin(), v.end());
     return false;
   }));
+  if (!raw_cp && any_checkpoint) {
+    return Status::Unavailable("witness_quorum_unavailable",
+                               "no stored checkpoint carries the witness quorum's cosignatures yet");
+  }
   if (!raw_cp) {
     // A log created without a size-0 checkpoint (its first checkpoint comes
     // with the notary's first batch) is empty until then. A store emptied by

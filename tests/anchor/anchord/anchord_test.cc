@@ -229,18 +229,27 @@ TEST_F(AnchordTest, VerifyAnchorChecksTheEvidenceOfflineAndOnChain) {
   EXPECT_GE(doc["confirmations"].get<uint64_t>(), 1u);
   EXPECT_EQ(doc["signer"], notary_.Hex());
   // Without pins it does not run: the evidence would vouch for itself.
+  // (--allow-unwitnessed waives the witness quorum only, not these pins.)
   for (const auto& unpinned : std::vector<std::vector<std::string>>{
-           {"verify-anchor", "--vkey", vkey, receipt},
-           {"verify-anchor", "--vkey", vkey, "--notary", notary_.Hex(), receipt},
+           {"verify-anchor", "--vkey", vkey, "--allow-unwitnessed", receipt},
+           {"verify-anchor", "--vkey", vkey, "--allow-unwitnessed", "--notary", notary_.Hex(),
+            receipt},
            {"verify-anchor", "--vkey", vkey, "--manifest", deployment_.P("manifest.bin"), receipt},
-           {"verify-anchor", "--vkey", vkey, "--notary", notary_.Hex(), "--chain-id",
-            std::to_string(kChainId), receipt}}) {
+           {"verify-anchor", "--vkey", vkey, "--allow-unwitnessed", "--notary", notary_.Hex(),
+            "--chain-id", std::to_string(kChainId), receipt}}) {
     auto refused = Ctl(unpinned);
     EXPECT_NE(refused.code, 0);
     EXPECT_NE(refused.err.find("missing_pins"), std::string::npos) << refused.err;
   }
-  auto by_flags = Ctl({"verify-anchor", "--vkey", vkey, "--notary", notary_.Hex(), "--chain-id",
-                       std::to_string(kChainId), "--contract", contract_.Hex(), receipt});
+  // No witness source at all: refused before the pins are looked at.
+  auto unwitnessed = Ctl({"verify-anchor", "--vkey", vkey, "--notary", notary_.Hex(),
+                          "--chain-id", std::to_string(kChainId), "--contract", contract_.Hex(),
+                          receipt});
+  EXPECT_NE(unwitnessed.code, 0);
+  EXPECT_NE(unwitnessed.err.find("witness_pins_missing"), std::string::npos) << unwitnessed.err;
+  auto by_flags = Ctl({"verify-anchor", "--vkey", vkey, "--allow-unwitnessed", "--notary",
+                       notary_.Hex(), "--chain-id", std::to_string(kChainId), "--contract",
+                       contract_.Hex(), receipt});
   EXPECT_EQ(by_flags.code, 0) << by_flags.err;
 
   // Another pinned notary: the statement does not recover to it.

@@ -26,7 +26,7 @@ TEST_F(ExportCliTest, DirectoryAndTarBundlesVerify) {
   ASSERT_EQ(ex.code, kExitOk) << ex.out << ex.err;
   EXPECT_EQ(ex.Json()["entries"], 12);
   EXPECT_EQ(ex.Json()["export_entry"], 12);
-  auto v = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", P("bundle")});
+  auto v = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", "--allow-unwitnessed", P("bundle")});
   EXPECT_EQ(v.code, kExitOk) << v.out << v.err;
   EXPECT_NE(v.out.find("PASS  entries.inclusion"), std::string::npos) << v.out;
   EXPECT_NE(v.out.find("bundle verified"), std::string::npos);
@@ -36,7 +36,7 @@ TEST_F(ExportCliTest, DirectoryAndTarBundlesVerify) {
   auto tar = Ctl({"export", "--data", data_, "--out", P("b.tar"), "--subject",
                   "key/k-payments-signing-01", "--from", "2000-01-01T00:00:00Z"});
   ASSERT_EQ(tar.code, kExitOk) << tar.err;
-  auto vj = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", P("b.tar"), "--json"});
+  auto vj = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", "--allow-unwitnessed", P("b.tar"), "--json"});
   ASSERT_EQ(vj.code, kExitOk) << vj.out;
   EXPECT_TRUE(vj.Json()["ok"].get<bool>());
   EXPECT_EQ(vj.Json()["failed"], 0);
@@ -48,7 +48,7 @@ TEST_F(ExportCliTest, TamperedBundleOrWrongKeyFails) {
     std::ofstream csv(P("bundle/data/entries.csv"), std::ios::app);
     csv << "99,forged row\r\n";
   }
-  auto v = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", P("bundle"), "--json"});
+  auto v = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", "--allow-unwitnessed", P("bundle"), "--json"});
   EXPECT_EQ(v.code, kExitVerificationFailed);
   bool named = false;
   const nlohmann::json report = v.Json();
@@ -63,7 +63,7 @@ TEST_F(ExportCliTest, TamperedBundleOrWrongKeyFails) {
   std::filesystem::create_directories(P("other"));
   ASSERT_EQ(Ctl({"init", "--data", P("other/log"), "--origin", "ledger.test/export"}).code, kExitOk);
   ASSERT_EQ(Ctl({"export", "--data", data_, "--out", P("clean")}).code, kExitOk);
-  auto wrong = Ctl({"verify-bundle", "--vkey", P("other/log/log.vkey"), P("clean")});
+  auto wrong = Ctl({"verify-bundle", "--vkey", P("other/log/log.vkey"), "--allow-unwitnessed", P("clean")});
   EXPECT_EQ(wrong.code, kExitVerificationFailed);
   EXPECT_NE(wrong.out.find("FAIL  checkpoints.signatures"), std::string::npos) << wrong.out;
 }
@@ -72,7 +72,7 @@ TEST_F(ExportCliTest, BadArguments) {
   EXPECT_EQ(Ctl({"export", "--data", data_}).code, kExitUsage);
   EXPECT_EQ(Ctl({"export", "--data", data_, "--out", P("x"), "--from", "yesterday"}).code,
             kExitUsage);
-  EXPECT_EQ(Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", P("missing")}).code,
+  EXPECT_EQ(Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", "--allow-unwitnessed", P("missing")}).code,
             kExitNotFound);
 }
 
@@ -82,7 +82,7 @@ TEST_F(ExportCliTest, EmptyScopeIsAProvenAnswer) {
   auto ex = Ctl({"export", "--data", data_, "--out", P("none"), "--subject", "nothing/here"});
   ASSERT_EQ(ex.code, kExitOk) << ex.err;
   EXPECT_NE(ex.out.find("exported 0 entries (none in the scope)"), std::string::npos) << ex.out;
-  auto v = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", P("none")});
+  auto v = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", "--allow-unwitnessed", P("none")});
   EXPECT_EQ(v.code, kExitOk) << v.out;
   EXPECT_NE(v.out.find("PASS  entries.boundaries"), std::string::npos) << v.out;
 }

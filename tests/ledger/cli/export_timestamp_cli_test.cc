@@ -44,18 +44,18 @@ TEST_F(ExportTimestampCliTest, TheManifestIsTimeStampedAndVerifiedOffline) {
   EXPECT_EQ(tsa.requests(), 1);
   ASSERT_TRUE(std::filesystem::exists(P("bundle/export-manifest.tsr")));
 
-  auto v = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", "--tsa-ca", ca, "--json",
+  auto v = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", "--allow-unwitnessed", "--tsa-ca", ca, "--json",
                 P("bundle")});
   EXPECT_EQ(v.code, kExitOk) << v.out << v.err;
   EXPECT_EQ(Check(v, "export.timestamp"), "PASS") << v.out;
   EXPECT_EQ(Check(v, "entries.range"), "PASS") << v.out;
   // Without a pinned TSA root the imprint is still checked, the signature
   // reported as not checked.
-  auto unpinned = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", "--json", P("bundle")});
+  auto unpinned = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", "--allow-unwitnessed", "--json", P("bundle")});
   EXPECT_EQ(unpinned.code, kExitOk) << unpinned.out;
   EXPECT_EQ(Check(unpinned, "export.timestamp"), "SKIP");
   // Another root: the TSA certificate itself is not a trust anchor.
-  auto wrong_root = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", "--tsa-ca",
+  auto wrong_root = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", "--allow-unwitnessed", "--tsa-ca",
                          kRfc3161 + "/sample/tsa.crt", "--json", P("bundle")});
   EXPECT_EQ(wrong_root.code, kExitVerificationFailed);
   EXPECT_EQ(Check(wrong_root, "export.timestamp"), "FAIL");
@@ -68,7 +68,7 @@ TEST_F(ExportTimestampCliTest, TheManifestIsTimeStampedAndVerifiedOffline) {
             kExitOk);
   std::filesystem::copy_file(P("other/export-manifest.tsr"), P("bundle/export-manifest.tsr"),
                              std::filesystem::copy_options::overwrite_existing);
-  auto swapped = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", "--tsa-ca", ca, "--json",
+  auto swapped = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", "--allow-unwitnessed", "--tsa-ca", ca, "--json",
                       P("bundle")});
   EXPECT_EQ(swapped.code, kExitVerificationFailed);
   EXPECT_EQ(Check(swapped, "export.timestamp"), "FAIL") << swapped.out;

@@ -50,12 +50,12 @@ TEST_F(StateCliTest, RestoredBackupIsDetectedAndStaleWriterRefused) {
   EXPECT_EQ(st.Json()["state"]["version"], 2);
 
   // The service loads its database and checks what it loaded.
-  auto ok = Ctl({"verify-state", "--vkey", Vkey(), P("answer.json"), "--expect-state", v2_.Hex(),
+  auto ok = Ctl({"verify-state", "--vkey", Vkey(), "--allow-unwitnessed", P("answer.json"), "--expect-state", v2_.Hex(),
                  "--json"});
   ASSERT_EQ(ok.code, kExitOk) << ok.out << ok.err;
   EXPECT_TRUE(ok.Json()["verified"].get<bool>());
   // ... the database came back from last week's backup: v1.
-  auto restored = Ctl({"verify-state", "--vkey", Vkey(), P("answer.json"), "--expect-state",
+  auto restored = Ctl({"verify-state", "--vkey", Vkey(), "--allow-unwitnessed", P("answer.json"), "--expect-state",
                        v1_.Hex(), "--json"});
   EXPECT_EQ(restored.code, kExitVerificationFailed);
   EXPECT_NE(restored.out.find("state_not_latest"), std::string::npos) << restored.out;
@@ -69,10 +69,10 @@ TEST_F(StateCliTest, RestoredBackupIsDetectedAndStaleWriterRefused) {
   ASSERT_EQ(Ctl({"state", "--data", data_, "billing/db", "--at", size1, "--out", P("old.json")})
                 .code,
             kExitOk);
-  EXPECT_EQ(Ctl({"verify-state", "--vkey", Vkey(), P("old.json"), "--expect-state", v1_.Hex()})
+  EXPECT_EQ(Ctl({"verify-state", "--vkey", Vkey(), "--allow-unwitnessed", P("old.json"), "--expect-state", v1_.Hex()})
                 .code,
             kExitOk);
-  auto too_old = Ctl({"verify-state", "--vkey", Vkey(), P("old.json"), "--min-size", "2", "--json"});
+  auto too_old = Ctl({"verify-state", "--vkey", Vkey(), "--allow-unwitnessed", P("old.json"), "--min-size", "2", "--json"});
   EXPECT_EQ(too_old.code, kExitVerificationFailed);
   EXPECT_NE(too_old.out.find("stale_checkpoint"), std::string::npos);
 }
@@ -83,10 +83,10 @@ TEST_F(StateCliTest, AbsenceAndTamperedAnswers) {
                      "--json"});
   ASSERT_EQ(absent.code, kExitOk) << absent.err;
   EXPECT_FALSE(absent.Json()["state"]["present"].get<bool>());
-  auto v = Ctl({"verify-state", "--vkey", Vkey(), P("absent.json"), "--json"});
+  auto v = Ctl({"verify-state", "--vkey", Vkey(), "--allow-unwitnessed", P("absent.json"), "--json"});
   ASSERT_EQ(v.code, kExitOk) << v.out;
   EXPECT_FALSE(v.Json()["present"].get<bool>());
-  EXPECT_EQ(Ctl({"verify-state", "--vkey", Vkey(), P("absent.json"), "--subject", "billing/db"})
+  EXPECT_EQ(Ctl({"verify-state", "--vkey", Vkey(), "--allow-unwitnessed", P("absent.json"), "--subject", "billing/db"})
                 .code,
             kExitVerificationFailed);
 
@@ -96,18 +96,18 @@ TEST_F(StateCliTest, AbsenceAndTamperedAnswers) {
   auto hidden = doc;
   hidden["entry"] = nullptr;
   Write("hidden.json", hidden.dump());
-  EXPECT_EQ(Ctl({"verify-state", "--vkey", Vkey(), P("hidden.json")}).code,
+  EXPECT_EQ(Ctl({"verify-state", "--vkey", Vkey(), "--allow-unwitnessed", P("hidden.json")}).code,
             kExitVerificationFailed);
   // Swap the subject: the map proof is for another key.
   auto swapped = doc;
   swapped["subject"] = "billing/other";
   Write("swapped.json", swapped.dump());
-  EXPECT_NE(Ctl({"verify-state", "--vkey", Vkey(), P("swapped.json")}).code, kExitOk);
+  EXPECT_NE(Ctl({"verify-state", "--vkey", Vkey(), "--allow-unwitnessed", P("swapped.json")}).code, kExitOk);
   // Unknown fields are refused.
   auto extra = doc;
   extra["trust_me"] = true;
   Write("extra.json", extra.dump());
-  EXPECT_EQ(Ctl({"verify-state", "--vkey", Vkey(), P("extra.json")}).code, kExitUsage);
+  EXPECT_EQ(Ctl({"verify-state", "--vkey", Vkey(), "--allow-unwitnessed", P("extra.json")}).code, kExitUsage);
 }
 
 }  // namespace

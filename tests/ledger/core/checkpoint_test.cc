@@ -209,6 +209,45 @@ TEST_F(CheckpointExampleTest, WitnessesCountOnceEach) {
       "witness_quorum_not_met");
 }
 
+// A cosignature/v1 does not sign the witness's name: one key listed under
+// two names would let its line be copied under the second name. Such a key
+// counts once.
+TEST_F(CheckpointExampleTest, OneKeyUnderTwoNamesCountsOnce) {
+  std::string text = v_["text"];
+  std::string note_text = v_["cosigned_note"];
+  auto alias =
+      note::NewCosignatureV1Signer("witness.example/alias",
+                                   KeyFromSeedHex(v_["witness_seed_hex"]), [] { return kTime; });
+  auto alias_v = VerifierFromVkey(alias->VerifierKey());
+  ASSERT_NE(alias_v->key_id(), witness_v_->key_id());
+  // The host copies w1's payload under the alias's name and key ID.
+  note::Note n = note::Parse(note_text).value();
+  note::Signature copied = n.signatures[1];
+  copied.name = alias_v->name();
+  copied.key_id = alias_v->key_id();
+  n.signatures.push_back(copied);
+  const note::Verifier* both[] = {witness_v_.get(), alias_v.get()};
+  auto one = VerifyCheckpoint(note::Format(n), *log_v_, both, 1);
+  ASSERT_TRUE(one.ok()) << one.status();  // the copied line itself verifies
+  EXPECT_EQ(one->cosignatures.size(), 1u);
+  EXPECT_EQ(VerifyCheckpoint(note::Format(n), *log_v_, both, 2).status().reason(),
+            "witness_quorum_not_met");
+}
+
+TEST_F(CheckpointExampleTest, WitnessPolicyFromVkeys) {
+  std::vector<std::string> vkeys = {witness_->VerifierKey()};
+  auto policy = WitnessPolicy::FromVkeys(vkeys, 1);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  EXPECT_TRUE(VerifyCheckpoint(v_["cosigned_note"].get<std::string>(), *log_v_, *policy).ok());
+  EXPECT_EQ(VerifyCheckpoint(v_["note"].get<std::string>(), *log_v_, *policy).status().reason(),
+            "witness_quorum_not_met");
+  // The default policy requires nothing beyond the log's signature.
+  EXPECT_TRUE(VerifyCheckpoint(v_["note"].get<std::string>(), *log_v_, WitnessPolicy{}).ok());
+  EXPECT_EQ(WitnessPolicy::FromVkeys(vkeys, 2).status().reason(), "bad_witness_policy");
+  std::vector<std::string> bad = {"not a vkey"};
+  EXPECT_EQ(WitnessPolicy::FromVkeys(bad, 0).status().reason(), "bad_witness_policy");
+}
+
 TEST(SignCheckpointTest, RefusesWhatItCouldNotParseBack) {
   auto signer = note::NewEd25519Signer("ledger.example/log", TestKey(1));
   Checkpoint cp{"ledger.example/log", 0, Hash{}, {}};

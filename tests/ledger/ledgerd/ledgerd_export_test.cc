@@ -190,7 +190,7 @@ TEST_F(LedgerdExportTest, ExplorerLinkExportsTheFilterThroughLedgerdAndTheBundle
   EXPECT_EQ(receipt["entry"]["event"]["actor"]["id"], "auditor@example.com");
   EXPECT_EQ(receipt["entry"]["event"]["actor"]["auth_method"], "http-basic-token");
 
-  auto verified = Ctl({"verify-bundle", "--vkey", d_->P("log.vkey"), tar});
+  auto verified = Ctl({"verify-bundle", "--vkey", d_->P("log.vkey"), "--manifest", d_->P("manifest.bin"), tar});
   EXPECT_EQ(verified.code, 0) << verified.out << verified.err;
   EXPECT_NE(verified.out.find("PASS  entries.range"), std::string::npos) << verified.out;
 
@@ -211,7 +211,7 @@ TEST_F(LedgerdExportTest, ExplorerLinkExportsTheFilterThroughLedgerdAndTheBundle
     const std::string dir = d_->P("tampered-" + name);
     fs::remove_all(dir);
     EXPECT_TRUE(bundle::WriteBundleDir(f, dir).ok());
-    auto out = Ctl({"verify-bundle", "--vkey", d_->P("log.vkey"), "--json", dir});
+    auto out = Ctl({"verify-bundle", "--vkey", d_->P("log.vkey"), "--manifest", d_->P("manifest.bin"), "--json", dir});
     EXPECT_EQ(out.code, 1) << out.out << out.err;
     auto j = nlohmann::json::parse(out.out, nullptr, false);
     for (const auto& c : j["checks"]) {
@@ -252,7 +252,7 @@ TEST_F(LedgerdExportTest, ExportsAreTimeStampedByTheConfiguredTsa) {
   EXPECT_TRUE(files.contains(bundle::kExportTimestamp));
   const std::string tar = d_->P("export-tsa.tar");
   std::ofstream(tar, std::ios::binary) << r->body;
-  auto verified = Ctl({"verify-bundle", "--vkey", d_->P("log.vkey"), "--tsa-ca", ca, tar});
+  auto verified = Ctl({"verify-bundle", "--vkey", d_->P("log.vkey"), "--manifest", d_->P("manifest.bin"), "--tsa-ca", ca, tar});
   EXPECT_EQ(verified.code, 0) << verified.out << verified.err;
   EXPECT_NE(verified.out.find("PASS  export.timestamp"), std::string::npos) << verified.out;
   // A TSA that is down fails the export (503) and records nothing.
@@ -296,7 +296,8 @@ TEST_F(LedgerdExportTest, ExportNeedsConfigurationAndGoodFilters) {
   EXPECT_EQ(nlohmann::json::parse(files[bundle::kExportManifest])["counts"]["entries"], 0u);
   const std::string tar = d_->P("export-none.tar");
   std::ofstream(tar, std::ios::binary) << r->body;
-  auto verified = Ctl({"verify-bundle", "--vkey", d_->P("log.vkey"), tar});
+  auto verified = Ctl({"verify-bundle", "--vkey", d_->P("log.vkey"), "--manifest",
+                       d_->P("manifest.bin"), tar});
   EXPECT_EQ(verified.code, 0) << verified.out << verified.err;
   EXPECT_NE(verified.out.find("PASS  entries.boundaries"), std::string::npos) << verified.out;
 }

@@ -333,24 +333,27 @@ TEST_F(LedgerdStateTest, ServiceDetectsTheRollbackOfItsOwnDatabase) {
   const std::string saved = deployment_->P("state-answer.json");
   std::ofstream(saved) << answer;
   std::ofstream(deployment_->P("pinned.vkey")) << deployment_->vkey << "\n";
-  auto ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--expect-state",
+  auto ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--manifest",
+                  deployment_->P("manifest.bin"), "--expect-state",
                   file_hash(), saved});
   EXPECT_NE(ctl.code, 0);
   EXPECT_NE(ctl.err.find("state_not_latest"), std::string::npos) << ctl.err;
-  ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--expect-state", prior,
+  ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--manifest",
+                  deployment_->P("manifest.bin"), "--expect-state", prior,
              saved});
   EXPECT_EQ(ctl.code, 0) << ctl.err;
   // The answer names who set the state; the service can require itself.
   EXPECT_EQ(json::parse(answer)["state"]["set_by"],
             (json{{"kind", "STATE_NOTARIZED"}, {"stamper", "kms.frontend"}}));
-  ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--expect-state", prior,
-             "--stamper", "kms.frontend", "--kind", "STATE_NOTARIZED", saved});
+  ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--manifest",
+             deployment_->P("manifest.bin"), "--expect-state", prior, "--stamper",
+             "kms.frontend", "--kind", "STATE_NOTARIZED", saved});
   EXPECT_EQ(ctl.code, 0) << ctl.err;
-  ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--stamper", "ledgerd.host",
-             saved});
+  ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--manifest",
+             deployment_->P("manifest.bin"), "--stamper", "ledgerd.host", saved});
   EXPECT_NE(ctl.err.find("state_setter_mismatch"), std::string::npos) << ctl.err;
-  ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--kind", "VERIFICATION_RUN",
-             saved});
+  ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--manifest",
+             deployment_->P("manifest.bin"), "--kind", "VERIFICATION_RUN", saved});
   EXPECT_NE(ctl.err.find("state_setter_mismatch"), std::string::npos) << ctl.err;
 
   // The restored service's next write names v2 as prior: refused, 409.
@@ -368,7 +371,8 @@ TEST_F(LedgerdStateTest, ServiceDetectsTheRollbackOfItsOwnDatabase) {
   EXPECT_EQ(old->value->version, 2u);
   EXPECT_LT(old->checkpoint.size, v->checkpoint.size);
   std::ofstream(deployment_->P("stale-answer.json")) << r->body;
-  ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--min-size",
+  ctl = Ctl({"verify-state", "--vkey", deployment_->P("pinned.vkey"), "--manifest",
+                  deployment_->P("manifest.bin"), "--min-size",
              std::to_string(v->checkpoint.size), deployment_->P("stale-answer.json")});
   EXPECT_NE(ctl.err.find("stale_checkpoint"), std::string::npos) << ctl.err;
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -56,10 +57,34 @@ struct VerifiedCheckpoint {
 // Parses and verifies a signed checkpoint: the log verifier (name == origin)
 // must have signed; signatures of the given witnesses (cosignature/v1) are
 // checked and at least `witness_quorum` distinct witnesses must have cosigned.
+// A witness is distinct by name and by public key: one key listed under two
+// names, or two keys under one name, count once.
 // VerificationFailed("witness_quorum_not_met") when too few did.
 Result<VerifiedCheckpoint> VerifyCheckpoint(std::string_view note_text,
                                             const note::Verifier& log_verifier,
                                             std::span<const note::Verifier* const> witnesses = {},
                                             size_t witness_quorum = 0);
+
+// What a verifier requires of a checkpoint beyond the log's signature: the
+// witness keys and the number K of them that must have cosigned, as the
+// manifest (witnesses, witness_quorum) or the deployment's pins state them.
+// A checkpoint with the log signature alone may be one the notary signed at a
+// restart on a rolled-back head before the witnesses refused it (README,
+// "Verifying"); only K cosignatures show the witnesses saw that head.
+struct WitnessPolicy {
+  std::vector<std::shared_ptr<const note::Verifier>> keys;
+  size_t quorum = 0;
+
+  // From C2SP vkeys (cosignature/v1). InvalidArgument("bad_witness_policy")
+  // when a key does not parse or quorum exceeds the number of keys.
+  static Result<WitnessPolicy> FromVkeys(std::span<const std::string> vkeys, size_t quorum);
+  std::vector<const note::Verifier*> Pointers() const;
+};
+
+// VerifyCheckpoint with the policy's keys and quorum: the one check every
+// verifier makes of a checkpoint it relies on.
+Result<VerifiedCheckpoint> VerifyCheckpoint(std::string_view note_text,
+                                            const note::Verifier& log_verifier,
+                                            const WitnessPolicy& policy);
 
 }  // namespace ledger

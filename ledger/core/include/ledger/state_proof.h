@@ -49,7 +49,9 @@ struct VerifiedState {
   std::optional<std::string> set_by_stamper;
 };
 
-// Verifies `p` with the pinned log key. Errors: those of VerifyCheckpoint;
+// Verifies `p` with the pinned log key and the witness policy (the
+// checkpoint must carry policy.quorum cosignatures of policy.keys). Errors:
+// those of VerifyCheckpoint (witness_quorum_not_met among them);
 // FailedPrecondition("map_root_missing") for a checkpoint without a map
 // line; the map proof's (map_proof_mismatch, map_proof_off_path);
 // VerificationFailed("state_entry_mismatch") when the leaf is missing for a
@@ -57,6 +59,7 @@ struct VerifiedState {
 // another subject, or with a new state hash other than the recorded state;
 // the inclusion proof's errors; InvalidArgument("malformed_stamp") for a
 // leaf whose stamp does not decode.
-Result<VerifiedState> VerifyStateProof(const StateProof& p, const note::Verifier& log_key);
+Result<VerifiedState> VerifyStateProof(const StateProof& p, const note::Verifier& log_key,
+                                       const WitnessPolicy& witnesses = {});
 
 }  // namespace ledger::state_map

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ledger/bundle/bundle.h"
+#include "ledger/checkpoint.h"
 #include "ledger/manifest.h"
 #include "ledger/note.h"
 
@@ -23,6 +24,11 @@ namespace ledger::bundle {
 struct VerifyOptions {
   // The log's verifier key the auditor pins (required).
   std::shared_ptr<const note::Verifier> log_key;
+  // The witness keys and quorum the deployment requires (manifest or pins):
+  // the export receipt's checkpoint and the bundle's own latest checkpoint
+  // must each carry that many cosignatures; every other checkpoint is proven
+  // consistent with them. Default: none required.
+  WitnessPolicy witnesses;
   // A signed checkpoint of the same log the auditor already holds: the bundle
   // must prove its checkpoints consistent with it. Default: not checked.
   std::optional<std::string> since_checkpoint;

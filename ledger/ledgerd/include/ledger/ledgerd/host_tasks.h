@@ -21,6 +21,7 @@
 // may be called from any thread (the batcher serializes).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -28,6 +29,7 @@
 
 #include "ledger/event.h"
 #include "ledger/ledgerd/batcher.h"
+#include "ledger/ledgerd/witnessing.h"
 #include "ledger/note.h"
 #include "ledger/sequencer.h"
 #include "ledger/store/log_store.h"
@@ -59,13 +61,23 @@ class HostAppender {
   // any) as one entry; returns the entry as a one-leaf SequencedBatch
   // (first_index = its index, the checkpoint of the batch that carried it),
   // which is what exporter::AppendFn needs.
+  // With witnessing set, the checkpoint returned is the quorum-cosigned one
+  // that first covers the entry (its size may exceed the batch's), waited
+  // for up to `timeout`: what the entry's receipt relies on must be
+  // witnessed, as every verifier requires (README, "Verifying").
   Result<SequencedBatch> Append(const Event& event, const std::optional<store::Payload>& payload);
+  void RequireWitnesses(Witnessing* witnessing, std::chrono::milliseconds timeout) {
+    witnessing_ = witnessing;
+    witness_timeout_ = timeout;
+  }
 
  private:
   store::LogStore* store_;
   Batcher* batcher_;
   std::unique_ptr<note::Signer> key_;
   std::shared_ptr<const note::Verifier> log_key_;
+  Witnessing* witnessing_ = nullptr;
+  std::chrono::milliseconds witness_timeout_{0};
 };
 
 }  // namespace ledger::ledgerd

@@ -71,6 +71,14 @@ struct LogStoreOptions {
   // such tampering is found by Audit() and by any process that reads it.
   // Default: 131072 (about 32 MiB).
   size_t map_node_cache = size_t{1} << 17;
+  // For a reader (the explorer): adopt as the head only the latest stored
+  // checkpoint that carries witnesses.quorum cosignatures of witnesses.keys,
+  // so that nothing is ever served on a checkpoint the witnesses have not
+  // seen (the notary signs one at every restart, before they confirm it).
+  // Unavailable("witness_quorum_unavailable") while none does. Default:
+  // quorum 0, the latest stored checkpoint. A writer (ledgerd) keeps the
+  // default: it appends on the notary's head, cosigned or not.
+  WitnessPolicy witnesses;
 };
 
 class LogStore {
