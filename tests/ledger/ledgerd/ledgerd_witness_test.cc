@@ -28,6 +28,7 @@
 #include "ledger/store/kv.h"
 #include "ledger/store/log_store.h"
 #include "ledger/tlog_proof.h"
+#include "ledger/witness_time.h"
 #include "ledgerd_fixture.h"
 #include "lying_witness.h"
 
@@ -50,11 +51,12 @@ class WitnessedLedgerdTest : public ::testing::Test {
     d_.Destroy();
   }
 
-  // With the witnesses in `which` (default: all).
-  void StartLedgerd(std::vector<int> which = {}) {
+  // With the witnesses in `which` (default: all) and extra ledgerd flags.
+  void StartLedgerd(std::vector<int> which = {}, const std::vector<std::string>& extra = {}) {
     std::vector<std::string> flags = d_.WitnessFlags(std::move(which));
     flags.insert(flags.end(), {"--witness-timeout-ms", "1500", "--witness-request-timeout-ms",
                                "1000"});
+    flags.insert(flags.end(), extra.begin(), extra.end());
     port_ = d_.StartLedgerd(ledgerd_, flags);
     ASSERT_GT(port_, 0) << Slurp(d_.P("ledgerd.log"));
   }
@@ -158,6 +160,41 @@ class WitnessedLedgerdTest : public ::testing::Test {
   std::unique_ptr<Process> ledgerd_;
   int port_ = 0;
 };
+
+// Time the host cannot move (ledger/witness_time.h): the notary sequences
+// only within kMaxClockSkewSeconds of a fresh witness time, so ledgerd hands
+// it every cosigned checkpoint and has an idle head cosigned again.
+TEST_F(WitnessedLedgerdTest, AnIdleHeadIsCosignedAgainAndTheNotaryKeepsItsWitnessTime) {
+  StartLedgerd({}, {"--witness-refresh-ms", "300"});
+  ASSERT_FALSE(HasFatalFailure());
+  AwaitHealth(200);
+  auto first = CheckCosignedReceipt(Post("a"));
+  const std::string index = std::to_string(first["index"].get<uint64_t>());
+  auto quorum_time = [&](const nlohmann::json& receipt) -> uint64_t {
+    auto log_key = note::ParseVerifierKey(d_.vkey).value();
+    std::vector<std::unique_ptr<note::Verifier>> keys;
+    std::vector<const note::Verifier*> ws;
+    for (const auto& v : d_.witness_vkeys) {
+      keys.push_back(note::ParseVerifierKey(v).value());
+      ws.push_back(keys.back().get());
+    }
+    auto vc = VerifyCheckpoint(receipt["checkpoint"].get<std::string>(), *log_key, ws, 2);
+    return vc.ok() ? QuorumTime(vc->cosignatures, 2).value_or(0) : 0;
+  };
+  const uint64_t before = quorum_time(first);
+  ASSERT_GT(before, 0u);
+  // Nothing is appended for a while: the same head is cosigned again.
+  uint64_t after = before;
+  for (int i = 0; i < 60 && after <= before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    after = quorum_time(CheckCosignedReceipt(Client().Get("/v1/entries/" + index + "/receipt")));
+  }
+  EXPECT_GT(after, before);
+  CheckCosignedReceipt(Post("b"));
+  const std::string log = Slurp(d_.P("ledgerd.log"));
+  EXPECT_EQ(log.find("witnesses' time"), std::string::npos) << log;
+  EXPECT_EQ(log.find("clock_skew"), std::string::npos) << log;
+}
 
 TEST_F(WitnessedLedgerdTest, ReceiptsCarryTheQuorumAndAnOutageWaitsThenRecovers) {
   StartLedgerd();
