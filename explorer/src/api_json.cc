@@ -8,6 +8,8 @@
 #include "ledger/note.h"
 #include "ledger/stamp.h"
 #include "ledger/tlog_proof.h"
+#include "ledger/codec/notary_evidence_json.h"
+#include "ledger/store/notary_evidence.h"
 
 namespace explorer {
 
@@ -74,6 +76,14 @@ Result<nlohmann::json> EntryJson(const ledger::store::LogStore& store, uint64_t 
                     {"inclusion_proof", std::move(proof)},
                     {"checkpoint", checkpoint},
                     {"tlog_proof", ledger::FormatTlogProof(tp)}};
+    // The measured code that sequenced the entry (receipt.md §4), when the
+    // store has every piece of it.
+    auto evidence = ledger::store::NotaryEvidenceFor(store, index, verified.tree_size);
+    if (evidence.ok()) {
+      j["receipt"]["notary"] = ledger::codec::NotaryEvidenceToJson(*evidence);
+    } else if (evidence.status().code() != ledger::Code::kNotFound) {
+      return evidence.status();
+    }
   }
   return j;
 }

@@ -4,10 +4,14 @@
 #include <fstream>
 
 #include "commands.h"
+#include "ledger/codec/event_json.h"
+#include "ledger/codec/notary_evidence_json.h"
 #include "ledger/codec/state_json.h"
+#include "ledger/store/notary_evidence.h"
 #include "ledger/store/state_query.h"
 #include "ledger/witness_time.h"
 #include "local_log.h"
+#include "notary_evidence_check.h"
 #include "witness_policy.h"
 
 namespace ledger::cli {
@@ -26,6 +30,12 @@ Status CmdState(const Args& a, const Output& o) {
   ASSIGN_OR_RETURN(auto verified, state_map::VerifyStateProof(answer, *verifier));
   nlohmann::json doc = codec::StateProofToJson(answer);
   doc["state"] = codec::VerifiedStateToJson(verified);
+  // As ledgerd serves it (state_http.cc): the code behind the answer.
+  const uint64_t entry = verified.value ? verified.value->index : verified.checkpoint.size - 1;
+  if (auto evidence = store::NotaryEvidenceFor(log->store(), entry, verified.checkpoint.size);
+      evidence.ok()) {
+    doc["notary"] = codec::NotaryEvidenceToJson(*evidence);
+  }
   if (auto out = a.Get("out")) {
     std::ofstream f(*out, std::ios::trunc);
     f << doc.dump(2) << "\n";
@@ -46,6 +56,16 @@ Status CmdState(const Args& a, const Output& o) {
 }
 
 namespace {
+
+// The answer's "notary" member (map.md §9), if it has one.
+Result<std::optional<NotaryEvidence>> NotaryEvidenceOf(const std::string& text) {
+  ASSIGN_OR_RETURN(nlohmann::json j, codec::ParseJsonStrict(text, codec::kMaxStateAnswerSize));
+  if (!j.is_object() || !j.contains("notary") || j["notary"].is_null()) {
+    return std::optional<NotaryEvidence>();
+  }
+  ASSIGN_OR_RETURN(NotaryEvidence e, codec::NotaryEvidenceFromJson(j["notary"]));
+  return std::optional<NotaryEvidence>(std::move(e));
+}
 
 // --stamper NAME, --kind KIND: the state must have been set by an entry of
 // that kind stamped by that key (map.md §9), so that a state some other key
@@ -78,16 +98,18 @@ Status CheckStateSetter(const Args& a, const state_map::VerifiedState& v) {
 
 Status CmdVerifyState(const Args& a, const Output& o) {
   RETURN_IF_ERROR(
-      a.Allow(WitnessPolicyOptions(
-          {"vkey", "json", "subject", "expect-state", "min-size", "stamper", "kind"})));
+      a.Allow(CodePinOptions(WitnessPolicyOptions(
+          {"vkey", "json", "subject", "expect-state", "min-size", "stamper", "kind"}))));
   ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
   ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey));
   ASSIGN_OR_RETURN(WitnessPolicy policy, LoadWitnessPolicy(a, *verifier));
+  ASSIGN_OR_RETURN(std::optional<CodePins> pins, LoadCodePins(a, *verifier));
   if (a.positional().size() < 2) {
     return Status::InvalidArgument("missing_answer", "ANSWER file is required");
   }
   ASSIGN_OR_RETURN(std::string text, ReadFile(a.positional()[1]));
   ASSIGN_OR_RETURN(auto answer, codec::StateProofFromJson(text));
+  ASSIGN_OR_RETURN(std::optional<NotaryEvidence> evidence, NotaryEvidenceOf(text));
   if (auto subject = a.Get("subject"); subject && *subject != answer.subject) {
     return Status::VerificationFailed("subject_mismatch",
                                       "the answer is about " + answer.subject);
@@ -116,7 +138,17 @@ Status CmdVerifyState(const Args& a, const Output& o) {
     }
   }
   RETURN_IF_ERROR(CheckStateSetter(a, verified));
+  // The code behind the answer: the notary that sequenced the subject's
+  // latest entry, or for an absent subject the checkpoint's last entry.
+  const uint64_t entry =
+      verified.value ? verified.value->index : verified.checkpoint.size - 1;
+  ASSIGN_OR_RETURN(std::optional<std::string> code,
+                   CheckCode(pins, evidence, entry, verified.checkpoint, *verifier));
   nlohmann::json doc = codec::VerifiedStateToJson(verified);
+  if (code) {
+    doc["pcr0"] = HexEncode(pins->pcr0);
+    doc["boot_index"] = evidence->boot_index;
+  }
   doc["verified"] = true;
   doc["subject"] = answer.subject;
   std::string line = "OK: " + answer.subject + " is " +
@@ -127,7 +159,7 @@ Status CmdVerifyState(const Args& a, const Output& o) {
                      std::to_string(verified.checkpoint.size) + ", " +
                      DescribeWitnessing(policy, verified.cosignatures.size(),
                                         a.Flag("allow-unwitnessed")) +
-                     "\n";
+                     (code ? ", " + *code : std::string()) + "\n";
   doc["cosignatures"] = verified.cosignatures.size();
   o.Print(doc, line);
   return Status::Ok();

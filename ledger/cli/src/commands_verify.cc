@@ -4,6 +4,8 @@
 #include <sstream>
 
 #include "commands.h"
+#include "ledger/codec/event_json.h"
+#include "ledger/codec/notary_evidence_json.h"
 #include "ledger/store/notary_records.h"
 #include "ledger/store/retention.h"
 #include "ledger/merkle.h"
@@ -12,10 +14,14 @@
 #include "ledger/witness_time.h"
 #include "key_files.h"
 #include "local_log.h"
+#include "notary_evidence_check.h"
 #include "witness_policy.h"
 
 namespace ledger::cli {
 namespace {
+
+// A receipt with its notary evidence is a few KiB; anything near this is not one.
+constexpr size_t kMaxReceiptFileSize = 4 << 20;
 
 
 // "consistency <size1> <size2>\n" then one base64 hash per line.
@@ -63,18 +69,56 @@ Result<std::unique_ptr<note::Verifier>> LoadVerifierKey(const std::string& value
   return note::ParseVerifierKey(Trim(*file));
 }
 
+namespace {
+
+// A receipt file: the C2SP tlog-proof text, or ledgerd's receipt JSON (the
+// object itself, or one result of POST /v1/entries: {"receipt": {...}}),
+// whose "tlog_proof" is that text and whose "notary" is the evidence
+// --pcr0/--root check (receipt.md §4).
+struct ReceiptFile {
+  TlogProof proof;
+  std::optional<NotaryEvidence> notary;
+};
+
+Result<ReceiptFile> ParseReceiptFile(const std::string& text) {
+  ReceiptFile out;
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos || text[first] != '{') {
+    ASSIGN_OR_RETURN(out.proof, ParseTlogProof(text));
+    return out;
+  }
+  auto bad = [](const std::string& why) {
+    return Status::InvalidArgument("malformed_receipt", "receipt JSON: " + why);
+  };
+  ASSIGN_OR_RETURN(nlohmann::json j, codec::ParseJsonStrict(text, kMaxReceiptFileSize));
+  if (j.is_object() && j.contains("receipt")) j = j["receipt"];
+  if (!j.is_object() || !j.contains("tlog_proof") || !j["tlog_proof"].is_string()) {
+    return bad("no tlog_proof");
+  }
+  ASSIGN_OR_RETURN(out.proof, ParseTlogProof(j["tlog_proof"].get<std::string>()));
+  if (j.contains("notary") && !j["notary"].is_null()) {
+    ASSIGN_OR_RETURN(out.notary, codec::NotaryEvidenceFromJson(j["notary"]));
+  }
+  return out;
+}
+
+}  // namespace
+
 Status CmdVerifyInclusion(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow(WitnessPolicyOptions({"vkey", "leaf-hash", "json"})));
+  RETURN_IF_ERROR(
+      a.Allow(CodePinOptions(WitnessPolicyOptions({"vkey", "leaf-hash", "json"}))));
   ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
   ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey));
   // Witness policy (tlog-proof: "checkpoint signature + witness policy"):
   // the deployment's K witnesses must have cosigned.
   ASSIGN_OR_RETURN(WitnessPolicy policy, LoadWitnessPolicy(a, *verifier));
+  ASSIGN_OR_RETURN(std::optional<CodePins> pins, LoadCodePins(a, *verifier));
   if (a.positional().size() < 3) {
     return Status::InvalidArgument("missing_receipt", "RECEIPT file is required");
   }
   ASSIGN_OR_RETURN(std::string text, ReadFile(a.positional()[2]));
-  ASSIGN_OR_RETURN(TlogProof proof, ParseTlogProof(text));
+  ASSIGN_OR_RETURN(ReceiptFile receipt, ParseReceiptFile(text));
+  const TlogProof& proof = receipt.proof;
   Hash leaf_hash;
   if (auto hex = a.Get("leaf-hash")) {
     ASSIGN_OR_RETURN(leaf_hash, Hash::FromHex(*hex));
@@ -95,21 +139,27 @@ Status CmdVerifyInclusion(const Args& a, const Output& o) {
     ASSIGN_OR_RETURN(Leaf leaf, DecodeLeaf(*proof.extra));
     RETURN_IF_ERROR(CheckRecordedAt(leaf.recorded_at_us, vc.cosignatures, policy.quorum));
   }
+  ASSIGN_OR_RETURN(std::optional<std::string> code,
+                   CheckCode(pins, receipt.notary, proof.index, vc.checkpoint, *verifier));
   std::string line = "OK: entry " + std::to_string(proof.index) + " (leaf " + leaf_hash.Hex() +
                      ") is in " + vc.checkpoint.origin + " at size " +
                      std::to_string(vc.checkpoint.size) + ", signed by " + verifier->VerifierKey() +
                      ", " +
                      DescribeWitnessing(policy, vc.cosignatures.size(),
                                         a.Flag("allow-unwitnessed")) +
-                     "\n";
-  o.Print({{"verified", true},
-           {"index", proof.index},
-           {"leaf_hash", leaf_hash.Hex()},
-           {"origin", vc.checkpoint.origin},
-           {"tree_size", vc.checkpoint.size},
-           {"root", vc.checkpoint.root.Base64()},
-           {"cosignatures", vc.cosignatures.size()}},
-          line);
+                     (code ? ", " + *code : std::string()) + "\n";
+  nlohmann::json doc = {{"verified", true},
+                        {"index", proof.index},
+                        {"leaf_hash", leaf_hash.Hex()},
+                        {"origin", vc.checkpoint.origin},
+                        {"tree_size", vc.checkpoint.size},
+                        {"root", vc.checkpoint.root.Base64()},
+                        {"cosignatures", vc.cosignatures.size()}};
+  if (code) {
+    doc["pcr0"] = HexEncode(pins->pcr0);
+    doc["boot_index"] = receipt.notary->boot_index;
+  }
+  o.Print(doc, line);
   return Status::Ok();
 }
 

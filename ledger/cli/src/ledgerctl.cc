@@ -23,14 +23,17 @@ constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on a
                                            a C2SP tlog-proof receipt (leaf bytes in extra)
   prove consistency --data DIR --from M [--to N]
                                            an RFC 9162 consistency proof
-  verify inclusion --vkey VKEY WITNESSES RECEIPT [--leaf-hash HEX]
+  verify inclusion --vkey VKEY WITNESSES RECEIPT [--leaf-hash HEX] [--root CERT [--pcr0 HEX]]
+                                           a tlog-proof or receipt JSON; --root/--pcr0: the
+                                           notary evidence must chain to that code
   verify consistency --vkey VKEY WITNESSES --old CHECKPOINT --new CHECKPOINT PROOF
   verify store --data DIR [--vkey VKEY]    audit every leaf, tile, link and checkpoint
   state --data DIR SUBJECT [--at N] [--out FILE]
                                            the subject's latest entry with its map and
                                            inclusion proofs (or proof of absence)
   verify-state --vkey VKEY WITNESSES ANSWER [--subject S] [--expect-state HEX] [--min-size N]
-      [--stamper NAME] [--kind KIND]       check a state answer offline; --expect-state
+      [--stamper NAME] [--kind KIND] [--root CERT [--pcr0 HEX]]
+                                           check a state answer offline; --expect-state
                                            fails unless HEX is the latest notarized state,
                                            --stamper/--kind unless that key set it with
                                            an entry of that kind

@@ -34,7 +34,7 @@ Result<state_map::StateProof> StateProofFromJson(std::string_view text) {
   if (!j.is_object()) return Malformed("not an object");
   for (const auto& [k, v] : j.items()) {
     if (k != "subject" && k != "checkpoint" && k != "map_proof" && k != "entry" &&
-        k != "state") {
+        k != "state" && k != "notary") {
       return Malformed("unknown field " + k);
     }
   }

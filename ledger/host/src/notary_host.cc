@@ -206,7 +206,9 @@ Status NotaryHost::Persist(const notary_client::Sequenced& seq,
   RETURN_IF_ERROR(notary::VerifyAppProof(seq.batch.checkpoint_note, seq.batch.first_index,
                                          seq.batch.leaves.size(), AsBytes(seq.app_proof.payload),
                                          seq.app_proof.signature, key));
-  return store_->Append(seq.batch, payloads);
+  // Kept with the batch: receipts and state answers carry it (receipt.md §4).
+  const store::BatchAppProof proof{seq.app_proof.payload, seq.app_proof.signature, key};
+  return store_->Append(seq.batch, payloads, &proof);
 }
 
 Result<Bytes> HeadPolicy(const store::LogStore& store) {

@@ -2,9 +2,11 @@
 
 #include "ledger/codec/event_json.h"
 #include "ledger/codec/event_proto.h"
+#include "ledger/codec/notary_evidence_json.h"
 #include "ledger/event.h"
 #include "ledger/hash.h"
 #include "ledger/merkle.h"
+#include "ledger/store/notary_evidence.h"
 #include "ledger/tlog_proof.h"
 #include "ledger/v1/api.pb.h"
 
@@ -15,6 +17,31 @@ namespace {
 
 bool HasUnknown(const google::protobuf::Message& m) {
   return !m.GetReflection()->GetUnknownFields(m).empty();
+}
+
+// The notary evidence of entry `index` at `tree_size` (receipt.md §4), or
+// null when the store lacks a piece of it (a log written before app proofs
+// were kept): the receipt is still valid, and a verifier that pins a PCR0
+// refuses it for want of evidence.
+Result<nlohmann::json> NotaryJson(const store::LogStore& store, uint64_t index,
+                                  uint64_t tree_size, ReceiptCache* cache) {
+  if (cache) {
+    // A request's receipts span a few batches: a scan is enough.
+    for (const auto& [key, json] : cache->notary) {
+      if (key.second != tree_size) continue;
+      const uint64_t first = json["batch"]["first_index"].get<uint64_t>();
+      const uint64_t count = json["batch"]["count"].get<uint64_t>();
+      if (index >= first && index - first < count) return json;
+    }
+  }
+  auto evidence = store::NotaryEvidenceFor(store, index, tree_size);
+  if (!evidence.ok()) {
+    if (evidence.status().code() == Code::kNotFound) return nlohmann::json(nullptr);
+    return evidence.status();
+  }
+  nlohmann::json j = codec::NotaryEvidenceToJson(*evidence);
+  if (cache) cache->notary.emplace(std::make_pair(evidence->first_index, tree_size), j);
+  return j;
 }
 
 constexpr char kDefaultContentType[] = "text/plain; charset=utf-8";
@@ -152,15 +179,16 @@ Result<std::vector<Entry>> ParseProtoEntries(std::string_view body) {
 
 Result<nlohmann::json> ReceiptJson(const store::LogStore& store, uint64_t index,
                                    const Acknowledged* ack, uint64_t tree_size,
-                                   CheckpointNotes* checkpoints) {
+                                   ReceiptCache* cache) {
   ASSIGN_OR_RETURN(store::LeafWithProof leaf, store.GetLeaf(index, tree_size));
   std::string checkpoint;
-  if (checkpoints && checkpoints->contains(leaf.tree_size)) {
-    checkpoint = checkpoints->at(leaf.tree_size);
+  if (cache && cache->checkpoints.contains(leaf.tree_size)) {
+    checkpoint = cache->checkpoints.at(leaf.tree_size);
   } else {
     ASSIGN_OR_RETURN(checkpoint, store.CheckpointAt(leaf.tree_size));
-    if (checkpoints) checkpoints->emplace(leaf.tree_size, checkpoint);
+    if (cache) cache->checkpoints.emplace(leaf.tree_size, checkpoint);
   }
+  ASSIGN_OR_RETURN(nlohmann::json notary, NotaryJson(store, index, leaf.tree_size, cache));
   TlogProof tp;
   tp.extra = leaf.leaf;
   tp.index = index;
@@ -175,6 +203,7 @@ Result<nlohmann::json> ReceiptJson(const store::LogStore& store, uint64_t index,
                       {"inclusion_proof", proof},
                       {"checkpoint", checkpoint},
                       {"tlog_proof", FormatTlogProof(tp)}};
+  if (!notary.is_null()) r["notary"] = std::move(notary);
   if (ack && !ack->app_proof.payload.empty()) {
     r["app_proof"] = {{"payload", ack->app_proof.payload},
                       {"signature", Base64Encode(ack->app_proof.signature)},

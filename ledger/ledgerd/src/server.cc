@@ -337,7 +337,7 @@ void Server::Impl::PostEntries(const httplib::Request& req, httplib::Response& r
   if (!futures.ok()) return ReplyError(res, futures.status(), 503);
   nlohmann::json results = nlohmann::json::array();
   std::optional<Status> first_error;
-  CheckpointNotes checkpoints;
+  ReceiptCache receipt_cache;
   for (auto& f : *futures) f.wait();
   const auto receipt_start = std::chrono::steady_clock::now();
   // With witnesses, a receipt is released once the quorum cosigned a
@@ -359,7 +359,7 @@ void Server::Impl::PostEntries(const httplib::Request& req, httplib::Response& r
     }
     Result<nlohmann::json> receipt =
         ack.ok() ? ReceiptJson(*store, ack->index, ack->duplicate ? nullptr : &*ack, tree_size,
-                               &checkpoints)
+                               &receipt_cache)
                  : Result<nlohmann::json>(ack.status());
     if (!receipt.ok()) {
       NoteCorruption(receipt.status());

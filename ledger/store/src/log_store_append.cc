@@ -29,7 +29,8 @@ void IndexEvent(WriteBatch& wb, const Event& e, uint64_t index, uint64_t recorde
 
 }  // namespace
 
-Status LogStore::Append(const SequencedBatch& batch, std::span<const Payload> payloads) {
+Status LogStore::Append(const SequencedBatch& batch, std::span<const Payload> payloads,
+                        const BatchAppProof* app_proof) {
   std::lock_guard<std::mutex> one_writer(append_mu_);
   merkle::CompactRange range;
   {
@@ -159,6 +160,15 @@ Status LogStore::Append(const SequencedBatch& batch, std::span<const Payload> pa
   rec.set_size(vc.checkpoint.size);
   rec.set_note(batch.checkpoint_note);
   rec.set_stored_at_us(SystemClockMicros());
+  if (app_proof) {
+    ledger::v1::BatchAppProof* ap = rec.mutable_app_proof();
+    ap->set_notary_note(batch.checkpoint_note);
+    ap->set_first_index(first);
+    ap->set_count(batch.leaves.size());
+    ap->set_payload(app_proof->payload);
+    ap->set_signature(std::string(AsString(app_proof->signature)));
+    ap->set_public_key(std::string(AsString(app_proof->public_key)));
+  }
   std::string s = rec.SerializeAsString();
   wb.Put(Column::kCheckpoints, keys::U64(vc.checkpoint.size), Bytes(s.begin(), s.end()));
   // The journaled request, if any, is answered and stored with this write.

@@ -120,6 +120,49 @@ Result<std::string> LogStore::CheckpointAt(uint64_t size) const {
   return rec.note();
 }
 
+Result<StoredAppProof> LogStore::AppProofFor(uint64_t index) const {
+  if (index >= size()) {
+    return Status::NotFound("no_app_proof", "no entry " + std::to_string(index));
+  }
+  // Batches end at stored checkpoints: the first one after the entry closes
+  // its batch.
+  std::optional<uint64_t> size_found;
+  Bytes record;
+  RETURN_IF_ERROR(kv_->Scan(Column::kCheckpoints, keys::U64(index + 1), {}, false,
+                            [&](ByteView k, ByteView v) {
+                              if (k.size() != 8) return true;
+                              size_found = keys::TrailingIndex(k);
+                              record.assign(v.begin(), v.end());
+                              return false;
+                            }));
+  if (!size_found) {
+    return Status::NotFound("no_app_proof", "no checkpoint after entry " + std::to_string(index));
+  }
+  ledger::v1::StoredCheckpoint rec;
+  if (!rec.ParseFromArray(record.data(), static_cast<int>(record.size()))) {
+    return Corrupt("malformed_record", "stored checkpoint does not parse");
+  }
+  if (!rec.has_app_proof()) {
+    return Status::NotFound("no_app_proof",
+                            "entry " + std::to_string(index) + "'s batch has no stored app proof");
+  }
+  const ledger::v1::BatchAppProof& ap = rec.app_proof();
+  if (ap.count() == 0 || ap.first_index() > index || ap.count() > *size_found ||
+      ap.first_index() != *size_found - ap.count()) {
+    return Corrupt("malformed_record", "the app proof stored at size " +
+                                           std::to_string(*size_found) +
+                                           " names another batch");
+  }
+  StoredAppProof out;
+  out.notary_note = ap.notary_note();
+  out.first_index = ap.first_index();
+  out.count = ap.count();
+  out.proof.payload = ap.payload();
+  out.proof.signature = ToBytes(ap.signature());
+  out.proof.public_key = ToBytes(ap.public_key());
+  return out;
+}
+
 Result<std::vector<uint64_t>> LogStore::CheckpointSizes(uint64_t from, uint64_t to,
                                                         size_t limit) const {
   std::vector<uint64_t> out;

@@ -5,9 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/codec/event_json.h"
+#include "ledger/codec/notary_evidence_json.h"
 #include "ledger/codec/state_json.h"
 #include "ledger/event.h"
 #include "ledger/leaf.h"
+#include "ledger/store/notary_evidence.h"
 #include "ledger/store/state_query.h"
 
 namespace ledger::store {
@@ -76,6 +78,16 @@ Result<nlohmann::json> StateJson(const LogStore& store, std::string_view subject
   }
   nlohmann::json doc = codec::StateProofToJson(answer);
   doc["state"] = codec::VerifiedStateToJson(*verified);
+  // The measured code behind the answer (map.md §9, receipt.md §4): the
+  // notary that sequenced the subject's latest entry, or, for an absent
+  // subject, the one that sequenced the last entry under the checkpoint.
+  const uint64_t entry = verified->value ? verified->value->index : size - 1;
+  auto evidence = NotaryEvidenceFor(store, entry, size);
+  if (evidence.ok()) {
+    doc["notary"] = codec::NotaryEvidenceToJson(*evidence);
+  } else if (evidence.status().code() != Code::kNotFound) {
+    return evidence.status();
+  }
   return doc;
 }
 

@@ -8,9 +8,11 @@
 //              "inclusion_proof": ["<base64 hash>", ...]}}     ; null when absent
 //
 // Reading is strict (unknown fields, duplicate keys, wrong types refused:
-// InvalidArgument("malformed_state_answer")) except for one optional field,
-// "state": the server's summary (VerifiedStateToJson), which readers ignore —
-// what an answer claims is only what verification derives (state_proof.h).
+// InvalidArgument("malformed_state_answer")) except for two optional fields:
+// "state", the server's summary (VerifiedStateToJson), which readers ignore —
+// what an answer claims is only what verification derives (state_proof.h) —
+// and "notary", the evidence naming the measured code behind the answer
+// (notary_evidence_json.h), which a verifier that pins a PCR0 reads itself.
 //
 // Thread-safety: free functions.
 #pragma once

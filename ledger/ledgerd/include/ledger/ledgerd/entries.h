@@ -37,21 +37,27 @@ Result<std::vector<Entry>> ParseProtoEntries(std::string_view body);
 
 // The receipt of entry `index` against the latest checkpoint the store
 // verified (index, leaf, leaf hash, inclusion proof, checkpoint note and
-// the C2SP tlog-proof text with the leaf bytes as its extra line); with an
-// acknowledgement of a new entry, also the batch's app proof and what it
-// signs (notary::VerifyAppProof(checkpoint, first_index, count, payload,
-// signature, public_key)).
+// the C2SP tlog-proof text with the leaf bytes as its extra line) and,
+// when the store has it, "notary": the evidence naming the measured code
+// that sequenced the entry (receipt.md §4: the batch's app proof, the boot
+// entry whose key signed it, that boot's attestation document). With an
+// acknowledgement of a new entry, also "app_proof", the batch's app proof
+// as first returned (kept for clients of the earlier form).
 // `tree_size` (0: the latest) picks the checkpoint the proof is against:
 // with witnesses, the latest cosigned one, whose stored note carries the
 // witnesses' cosignature lines.
-// `checkpoints` (optional) keeps the verified checkpoint notes by size for
-// the receipts of one request: a batch's entries share one or two
-// checkpoints, and verifying the note's signature once per request instead
-// of once per entry is most of a receipt's cost.
-using CheckpointNotes = std::map<uint64_t, std::string>;
+// `cache` (optional) keeps, for the receipts of one request, the verified
+// checkpoint notes by size and the notary evidence by (batch, size): a
+// batch's entries share one or two checkpoints and one piece of evidence,
+// and building each once per request instead of once per entry is most of
+// a receipt's cost.
+struct ReceiptCache {
+  std::map<uint64_t, std::string> checkpoints;
+  std::map<std::pair<uint64_t, uint64_t>, nlohmann::json> notary;
+};
 Result<nlohmann::json> ReceiptJson(const store::LogStore& store, uint64_t index,
                                    const Acknowledged* ack, uint64_t tree_size = 0,
-                                   CheckpointNotes* checkpoints = nullptr);
+                                   ReceiptCache* cache = nullptr);
 
 using codec::ErrorJson;
 using codec::HttpStatusFor;

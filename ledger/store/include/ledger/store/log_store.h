@@ -59,6 +59,22 @@ struct EntryQuery {
   size_t limit = 100;
 };
 
+// The notary's app proof over a batch (schemas/formats/app-proof.md).
+struct BatchAppProof {
+  std::string payload;
+  Bytes signature;   // ECDSA P-256, raw r || s
+  Bytes public_key;  // SEC1 uncompressed: the boot's ephemeral key
+};
+
+// A stored app proof with the batch it covers and the checkpoint note as the
+// notary returned it (before any cosignature).
+struct StoredAppProof {
+  std::string notary_note;
+  uint64_t first_index = 0;
+  uint64_t count = 0;
+  BatchAppProof proof;
+};
+
 struct LogStoreOptions {
   // Keep the state map (map.md §8) in every Append. Default: true. Only
   // benchmarks that measure what the map costs turn it off; such a store
@@ -114,8 +130,20 @@ class LogStore {
   // written (FailedPrecondition / VerificationFailed). The state map is
   // updated by every entry in the same write (map.md §5, §8); a checkpoint
   // that carries a map line must name the resulting root
-  // (FailedPrecondition("map_root_mismatch")).
-  Status Append(const SequencedBatch& batch, std::span<const Payload> payloads = {});
+  // (FailedPrecondition("map_root_mismatch")). `app_proof`, when given, is
+  // kept with the batch's checkpoint in the same write (AppProofFor); it is
+  // stored as received: the host checked it (NotaryHost::Persist) and every
+  // reader checks it again (receipt.md §4).
+  Status Append(const SequencedBatch& batch, std::span<const Payload> payloads = {},
+                const BatchAppProof* app_proof = nullptr);
+
+  // The stored app proof of the batch that sequenced entry `index`: the one
+  // kept with the first stored checkpoint after it, if its range holds the
+  // entry. NotFound("no_app_proof") when none does (a batch appended without
+  // one, or a log written before they were kept); Corruption
+  // ("malformed_record") for a record that does not parse or names a range
+  // other than its checkpoint's.
+  Result<StoredAppProof> AppProofFor(uint64_t index) const;
 
   // The state map: the root after the latest entry, the root after `size`
   // entries for a stored checkpoint size (checked against that checkpoint's
