@@ -1,8 +1,10 @@
 // get, prove inclusion, prove consistency.
 #include "commands.h"
 #include "ledger/codec/event_json.h"
+#include "ledger/codec/notary_evidence_json.h"
 #include "ledger/codec/rfc3339.h"
 #include "ledger/leaf.h"
+#include "ledger/store/notary_evidence.h"
 #include "ledger/tlog_proof.h"
 #include "local_log.h"
 
@@ -115,13 +117,18 @@ Status CmdProveInclusion(const Args& a, const Output& o) {
   // lets anyone recompute the leaf hash (they are authenticated by it).
   TlogProof proof{leaf.leaf, index, leaf.proof, note};
   std::string text = FormatTlogProof(proof);
-  o.Print({{"index", index},
-           {"tree_size", size},
-           {"leaf_hash", leaf.leaf_hash.Hex()},
-           {"inclusion_proof", HashesJson(leaf.proof)},
-           {"checkpoint", note},
-           {"tlog_proof", text}},
-          text);
+  nlohmann::json doc = {{"index", index},
+                        {"tree_size", size},
+                        {"leaf_hash", leaf.leaf_hash.Hex()},
+                        {"inclusion_proof", HashesJson(leaf.proof)},
+                        {"checkpoint", note},
+                        {"tlog_proof", text}};
+  // The JSON form is a receipt as ledgerd serves it: with the evidence of
+  // the code that sequenced the entry (receipt.md §4) when the store has it.
+  if (auto evidence = store::NotaryEvidenceFor(log->store(), index, size); evidence.ok()) {
+    doc["notary"] = codec::NotaryEvidenceToJson(*evidence);
+  }
+  o.Print(doc, text);
   return Status::Ok();
 }
 
