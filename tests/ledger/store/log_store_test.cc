@@ -7,6 +7,7 @@
 #include <random>
 
 #include "ledger/leaf.h"
+#include "ledger/v1/store.pb.h"
 #include "test_log.h"
 
 namespace ledger::store {
@@ -353,6 +354,43 @@ TEST_P(LogStoreTest, ThePendingAppendJournalHoldsOneRequestUntilTheNextBatch) {
   wb.Put(Column::kMeta, ToBytes("pending_append"), ToBytes("\xff\xff"));
   ASSERT_TRUE(store_->kv().Write(wb).ok());
   EXPECT_EQ(store_->ReadPendingAppend().status().code(), Code::kCorruption);
+}
+
+// A batch's app proof is kept with its checkpoint, in the same write, and
+// found for every entry of the batch; cosignatures added later leave it;
+// a record naming another batch is reported, never served.
+TEST_P(LogStoreTest, TheAppProofOfABatchIsFoundForEachOfItsEntries) {
+  Append(2);  // without an app proof
+  auto batch = seq_.Sequence(store_->size(), seq_.head().range.Root(),
+                             MakeBatch(leaf_hashes_.size(), 3));
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  const BatchAppProof proof{"payload", Bytes(64, 0x01), Bytes(65, 0x04)};
+  ASSERT_TRUE(store_->Append(*batch, {}, &proof).ok());
+  Append(1);
+  EXPECT_EQ(store_->AppProofFor(1).status().reason(), "no_app_proof");
+  EXPECT_EQ(store_->AppProofFor(5).status().reason(), "no_app_proof");
+  EXPECT_EQ(store_->AppProofFor(6).status().reason(), "no_app_proof");
+  Reopen();
+  for (uint64_t i = 2; i < 5; ++i) {
+    auto found = store_->AppProofFor(i);
+    ASSERT_TRUE(found.ok()) << i << ": " << found.status();
+    EXPECT_EQ(found->first_index, 2u);
+    EXPECT_EQ(found->count, 3u);
+    EXPECT_EQ(found->notary_note, batch->checkpoint_note);
+    EXPECT_EQ(found->proof.payload, "payload");
+    EXPECT_EQ(found->proof.signature, proof.signature);
+    EXPECT_EQ(found->proof.public_key, proof.public_key);
+  }
+  // A tamperer moves the record's range: refused as corrupt.
+  Bytes raw = store_->kv().Get(Column::kCheckpoints, U64Key(5)).value();
+  ledger::v1::StoredCheckpoint rec;
+  ASSERT_TRUE(rec.ParseFromArray(raw.data(), static_cast<int>(raw.size())));
+  rec.mutable_app_proof()->set_first_index(1);
+  const std::string moved = rec.SerializeAsString();
+  WriteBatch wb;
+  wb.Put(Column::kCheckpoints, U64Key(5), ToBytes(moved));
+  ASSERT_TRUE(store_->kv().Write(wb).ok());
+  EXPECT_EQ(store_->AppProofFor(3).status().reason(), "malformed_record");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LogStoreTest,
