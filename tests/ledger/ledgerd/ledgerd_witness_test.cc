@@ -40,8 +40,10 @@ namespace fs = std::filesystem;
 class WitnessedLedgerdTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    d_.dir_prefix = "ledgerd-witness-test-" +
-              std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    // Short: the notary's socket path must fit sockaddr_un (108 bytes).
+    d_.dir_prefix = "ledgerd-witness-" +
+                    std::string(::testing::UnitTest::GetInstance()->current_test_info()->name())
+                        .substr(0, 24);
     d_.witness_count = 2;
     d_.witness_quorum = 2;
     d_.Create();
@@ -360,8 +362,10 @@ TEST_F(WitnessedLedgerdTest, TheNotaryRefusesAnotherEntryAtAUsedIndex) {
 class FaultyWitnessLedgerdTest : public WitnessedLedgerdTest {
  protected:
   void SetUp() override {
-    d_.dir_prefix = "ledgerd-faulty-witness-test-" +
-                    std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    // Short: the notary's socket path must fit sockaddr_un (108 bytes).
+    d_.dir_prefix = "ledgerd-faulty-" +
+                    std::string(::testing::UnitTest::GetInstance()->current_test_info()->name())
+                        .substr(0, 24);
     d_.witness_count = 3;
     d_.witness_quorum = 2;
     d_.Create();
