@@ -43,8 +43,9 @@ class LedgerdCodePinTest : public ::testing::Test {
     auto r = Client().Post("/v1/entries", d_->StampedBatch(tag, n).dump(), "application/json");
     EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
     if (!r || r->status != 200) return {};
+    const nlohmann::json body = nlohmann::json::parse(r->body);
     nlohmann::json out = nlohmann::json::array();
-    for (auto& result : nlohmann::json::parse(r->body)["results"]) out.push_back(result["receipt"]);
+    for (const auto& result : body["results"]) out.push_back(result["receipt"]);
     return out;
   }
   nlohmann::json Get(const std::string& path) {
