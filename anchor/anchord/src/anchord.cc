@@ -301,6 +301,7 @@ Status Anchord::ConfirmAndRecord(const Attempt& attempt, const Hash& tx) {
     return Status::Unavailable("tx_reorged", "the receipt's block is not on the chain");
   }
   stats_.anchors_confirmed.fetch_add(1, std::memory_order_relaxed);
+  stats_.anchored_size.store(attempt.statement.tree_size, std::memory_order_relaxed);
   ledger::CrashPoint("anchord.after_confirm");
   const auto record_started = std::chrono::steady_clock::now();
 
