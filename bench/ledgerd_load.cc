@@ -241,8 +241,9 @@ int Run(const Options& o) {
   const double entries = static_cast<double>(o.requests * o.per_request);
   const double batches = delta("ledgerd_batch_size_count");
   const double mean_batch = batches > 0 ? delta("ledgerd_batch_size_sum") / batches : 0;
-  // Per entry, in microseconds: where ledgerd's time went.
-  auto per_entry_us = [&](const std::string& name) { return delta(name) / entries; };
+  // Per entry, in microseconds: where ledgerd's time went (its counters are
+  // in seconds).
+  auto per_entry_us = [&](const std::string& name) { return delta(name) * 1e6 / entries; };
   const double rate = entries / seconds;
   const double raw_same = RawRocksDb(o.raw_dir, o.per_request, 2.0);
   const size_t observed = std::max<size_t>(1, static_cast<size_t>(mean_batch + 0.5));
@@ -267,11 +268,11 @@ int Run(const Options& o) {
         {"mean_batch_entries", mean_batch},
         {"notary_round_trips", delta("ledgerd_notary_round_trips_total")},
         {"per_entry_us",
-         {{"journal_write", per_entry_us("ledgerd_journal_write_microseconds_total")},
-          {"notary_round_trip", per_entry_us("ledgerd_notary_microseconds_total")},
-          {"store_write", per_entry_us("ledgerd_store_write_microseconds_total")},
-          {"http_parse", per_entry_us("ledgerd_parse_microseconds_total")},
-          {"receipts", per_entry_us("ledgerd_receipt_microseconds_total")},
+         {{"journal_write", per_entry_us("ledgerd_journal_write_seconds_total")},
+          {"notary_round_trip", per_entry_us("ledgerd_notary_seconds_total")},
+          {"store_write", per_entry_us("ledgerd_store_write_seconds_total")},
+          {"http_parse", per_entry_us("ledgerd_parse_seconds_total")},
+          {"receipts", per_entry_us("ledgerd_receipt_seconds_total")},
           {"batch_commit", delta("ledgerd_batch_commit_seconds_sum") * 1e6 / entries},
           {"wall_clock", 1e6 / rate}}}}},
       {"raw_rocksdb_synced",

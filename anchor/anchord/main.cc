@@ -20,6 +20,7 @@
 #include "anchord/anchord.h"
 #include "ledger/checkpoint.h"
 #include "ledger/ed25519.h"
+#include "ledger/prometheus.h"
 
 namespace {
 
@@ -184,7 +185,7 @@ int main(int argc, char** argv) {
     auto port = ledger::ParseDecimalU64(colon == std::string::npos ? "" : hp.substr(colon + 1));
     if (!port.ok() || *port > 65535) return Usage("--metrics HOST:PORT");
     metrics.Get("/metrics", [&anchord](const httplib::Request&, httplib::Response& res) {
-      res.set_content(anchord.Metrics(), "text/plain; version=0.0.4");
+      res.set_content(anchord.Metrics(), ledger::prometheus::kContentType);
     });
     int bound = *port == 0 ? metrics.bind_to_any_port(hp.substr(0, colon))
                            : (metrics.bind_to_port(hp.substr(0, colon), static_cast<int>(*port))

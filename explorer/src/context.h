@@ -6,9 +6,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "explorer/server.h"
@@ -20,7 +23,7 @@ namespace explorer {
 class Context {
  public:
   Context(ServerOptions options, std::unique_ptr<ledger::store::LogStore> store)
-      : options_(std::move(options)), store_(std::move(store)) {}
+      : options_(std::move(options)), store_(std::move(store)), served_size_(store_->size()) {}
 
   const ServerOptions& options() const { return options_; }
 
@@ -30,12 +33,27 @@ class Context {
   // verify) fails the request: nothing unverified is ever served.
   ledger::Result<const ledger::store::LogStore*> Store();
 
+  // One answered request, by route template ("/v1/entries/{index}",
+  // "/tile/{L}/{N}", "static", ...) and HTTP status.
+  void CountRequest(const std::string& route, int status);
+  // GET /metrics: Prometheus text format 0.0.4 (explorer/README.md).
+  std::string Metrics() const;
+
  private:
   ServerOptions options_;
   std::unique_ptr<ledger::store::LogStore> store_;
   std::mutex refresh_mu_;
   std::chrono::steady_clock::time_point last_refresh_{};
   ledger::Status last_status_;
+  // For /metrics: the verified size served, whether the last refresh
+  // verified, refreshes that did not, answers by route and status, and
+  // HTTP 500 answers (a stored record that does not verify, a failed read).
+  std::atomic<uint64_t> served_size_;
+  std::atomic<bool> verified_{true};
+  std::atomic<uint64_t> refresh_failures_{0};
+  mutable std::mutex requests_mu_;
+  std::map<std::pair<std::string, int>, uint64_t> requests_;
+  uint64_t read_errors_ = 0;  // guarded by requests_mu_
 };
 
 // Registers GET routes of the JSON API by their OpenAPI path template

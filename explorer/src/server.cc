@@ -13,6 +13,7 @@
 #include "http_util.h"
 #include "ledger/manifest.h"
 #include "ledger/note.h"
+#include "ledger/prometheus.h"
 
 namespace explorer {
 
@@ -27,10 +28,62 @@ Result<const store::LogStore*> Context::Store() {
   if (now - last_refresh_ >= options_.refresh_interval) {
     last_refresh_ = now;
     last_status_ = store_->Refresh();
+    verified_.store(last_status_.ok());
+    if (last_status_.ok()) {
+      served_size_.store(store_->size());
+    } else {
+      refresh_failures_.fetch_add(1);
+    }
   }
   if (!last_status_.ok()) return last_status_;
   return store_.get();
 }
+
+void Context::CountRequest(const std::string& route, int status) {
+  std::lock_guard<std::mutex> lock(requests_mu_);
+  ++requests_[{route, status}];
+  if (status == 500) ++read_errors_;
+}
+
+std::string Context::Metrics() const {
+  namespace prom = ledger::prometheus;
+  prom::Page m;
+  m.Gauge("explorer_tree_size", "size of the latest verified checkpoint served",
+          served_size_.load());
+  m.Gauge("explorer_store_verified",
+          "1 when the last catch-up with ledgerd's store verified against the signed checkpoint",
+          verified_.load() ? 1 : 0);
+  m.Counter("explorer_store_refresh_failures_total",
+            "catch-ups with ledgerd's store that failed (head went back, fork, not verified)",
+            refresh_failures_.load());
+  std::lock_guard<std::mutex> lock(requests_mu_);
+  m.Counter("explorer_store_read_errors_total",
+            "answers that failed reading the store (HTTP 500: a record that does not verify, "
+            "a failed read)",
+            read_errors_);
+  m.Family("explorer_http_requests_total", "counter", "HTTP requests by route and status");
+  for (const auto& [key, n] : requests_) {
+    const std::string status = std::to_string(key.second);
+    m.Sample("explorer_http_requests_total", n, {{"route", key.first}, {"status", status}});
+  }
+  return m.str();
+}
+
+namespace {
+// The route template of the request this thread answers, set by the JSON
+// API's handlers and read by the logger (httplib runs both on one thread).
+thread_local std::string t_route;
+
+// The route label of a request no API handler claimed.
+std::string RouteOf(const httplib::Request& req) {
+  const std::string& p = req.path;
+  if (p == "/checkpoint" || p == "/metrics") return p;
+  if (p.rfind("/tile/entries/", 0) == 0) return "/tile/entries/{N}";
+  if (p.rfind("/tile/", 0) == 0) return "/tile/{L}/{N}";
+  if (p.rfind("/v1/", 0) == 0) return "/v1/other";
+  return "static";
+}
+}  // namespace
 
 void ApiRouter::Get(const std::string& path_template, httplib::Server::Handler handler) {
   paths_.push_back(path_template);
@@ -39,7 +92,11 @@ void ApiRouter::Get(const std::string& path_template, httplib::Server::Handler h
   static const std::regex kParam(R"(\{[a-z_]+\})");
   std::string pattern = std::regex_replace(path_template, kSubject, "(.+)");
   pattern = std::regex_replace(pattern, kParam, "([^/]+)");
-  http_.Get(pattern, std::move(handler));
+  http_.Get(pattern, [path_template, handler = std::move(handler)](const httplib::Request& req,
+                                                                    httplib::Response& res) {
+    t_route = path_template;
+    handler(req, res);
+  });
 }
 
 namespace {
@@ -144,7 +201,13 @@ Status Server::Impl::Routes() {
         ReplyError(res, Status::Internal("internal", "internal error"));
       });
   // Read-only: any method but GET/HEAD/OPTIONS is refused before routing.
+  // Every answer is counted by route and status (/metrics).
+  http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    ctx->CountRequest(t_route.empty() ? RouteOf(req) : t_route, res.status);
+    t_route.clear();
+  });
   http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    t_route.clear();
     if (req.method == "GET" || req.method == "HEAD") return httplib::Server::HandlerResponse::Unhandled;
     if (req.method == "OPTIONS" && req.path.rfind("/v1/", 0) == 0) {
       res.status = 204;
@@ -174,6 +237,11 @@ Status Server::Impl::Routes() {
   AddEntryRoutes(api, *ctx);
   AddEvidenceRoutes(api, *ctx);
   AddStateRoutes(api, *ctx);
+  http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    (void)ctx->Store();  // catches up, so that the figures are current
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(ctx->Metrics(), ledger::prometheus::kContentType);
+  });
   api.Get("/v1/openapi.json", [this](const httplib::Request& req, httplib::Response& res) {
     ReplyBody(req, res, openapi, "application/json", kCacheApi);
   });

@@ -11,6 +11,7 @@
 #include "ledger/checkpoint.h"
 #include "ledger/crash_point.h"
 #include "ledger/merkle.h"
+#include "ledger/prometheus.h"
 #include "ledger/registry_statement.h"
 #include "ledger/stamp.h"
 #include "ledger/state_map.h"
@@ -24,6 +25,12 @@ using ledger::Status;
 namespace registry = evm::registry;
 
 namespace {
+
+uint64_t UnixSeconds() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
 
 uint64_t MicrosSince(std::chrono::steady_clock::time_point t) {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -52,7 +59,10 @@ nlohmann::json StatusFields(const Status& s) {
 
 }  // namespace
 
-Anchord::Anchord(AnchordOptions options) : options_(std::move(options)) {}
+Anchord::Anchord(AnchordOptions options) : options_(std::move(options)) {
+  // Anchoring is judged stale from the start until the first anchor.
+  stats_.last_anchor_unix_s.store(UnixSeconds(), std::memory_order_relaxed);
+}
 Anchord::~Anchord() = default;
 
 Result<std::unique_ptr<Anchord>> Anchord::Create(AnchordOptions options) {
@@ -106,6 +116,12 @@ Result<StepOutcome> Anchord::Step() {
   ASSIGN_OR_RETURN(bool recovered, RecoverAnchored(latest));
   if (recovered) return StepOutcome::kRecovered;
   ASSIGN_OR_RETURN(uint64_t size, ledgerd_->Size());
+  stats_.log_size.store(size, std::memory_order_relaxed);
+  {
+    const uint64_t baseline = std::max(baseline_size_, latest.tree_size);
+    stats_.unanchored_entries.store(size > baseline ? size - baseline : 0,
+                                    std::memory_order_relaxed);
+  }
   if (size < latest.tree_size) {
     // The registry holds a head the log does not have: the log was rolled
     // back, or the registry shows another history.
@@ -285,6 +301,7 @@ Status Anchord::ConfirmAndRecord(const Attempt& attempt, const Hash& tx) {
     return Status::Unavailable("tx_reorged", "the receipt's block is not on the chain");
   }
   stats_.anchors_confirmed.fetch_add(1, std::memory_order_relaxed);
+  stats_.anchored_size.store(attempt.statement.tree_size, std::memory_order_relaxed);
   ledger::CrashPoint("anchord.after_confirm");
   const auto record_started = std::chrono::steady_clock::now();
 
@@ -306,6 +323,8 @@ Status Anchord::ConfirmAndRecord(const Attempt& attempt, const Hash& tx) {
   recorded_size_ = attempt.statement.tree_size;
   baseline_size_ = std::max(baseline_size_, appended.index + 1);
   last_anchor_ = std::chrono::steady_clock::now();
+  stats_.last_anchor_unix_s.store(UnixSeconds(), std::memory_order_relaxed);
+  stats_.unanchored_entries.store(0, std::memory_order_relaxed);
   ledger::CrashPoint("anchord.after_record");
   return Status::Ok();
 }
@@ -322,6 +341,7 @@ void Anchord::Run(const std::atomic<bool>& stop, std::chrono::milliseconds poll)
       last_reason = r.status().reason();
       wait = std::max(poll, std::chrono::milliseconds(1000));
     } else {
+      stats_.last_success_unix_s.store(UnixSeconds(), std::memory_order_relaxed);
       if (!last_reason.empty()) Log("info", "recovered", {{"after", last_reason}});
       last_reason.clear();
       if (*r != StepOutcome::kIdle) continue;
@@ -333,14 +353,14 @@ void Anchord::Run(const std::atomic<bool>& stop, std::chrono::milliseconds poll)
   }
 }
 
+// Prometheus text format 0.0.4 (ledger/prometheus.h).
 std::string Anchord::Metrics() const {
   struct Metric {
     const char* name;
     const char* help;
     const std::atomic<uint64_t>* value;
   };
-  // Counters end in _total; the others are gauges.
-  const Metric metrics[] = {
+  const Metric counters[] = {
       {"anchord_anchors_submitted_total", "anchor transactions mined", &stats_.anchors_submitted},
       {"anchord_anchors_confirmed_total", "anchors at the confirmation depth",
        &stats_.anchors_confirmed},
@@ -356,17 +376,24 @@ std::string Anchord::Metrics() const {
        &stats_.timestamps},
       {"anchord_timestamp_failures_total", "TSA requests that gave no valid token",
        &stats_.timestamp_failures},
-      {"anchord_anchored_size", "tree size anchored in the registry", &stats_.anchored_size},
-      {"anchord_last_latency_microseconds", "checkpoint to recorded, last anchor",
-       &stats_.last_latency_us},
   };
-  std::ostringstream m;
-  for (const Metric& metric : metrics) {
-    const std::string_view name = metric.name;
-    m << "# HELP " << name << " " << metric.help << "\n# TYPE " << name << " "
-      << (name.ends_with("_total") ? "counter" : "gauge") << "\n"
-      << name << " " << metric.value->load() << "\n";
-  }
+  ledger::prometheus::Page m;
+  for (const Metric& c : counters) m.Counter(c.name, c.help, c.value->load());
+  m.Gauge("anchord_anchored_size", "tree size anchored in the registry",
+          stats_.anchored_size.load());
+  m.Gauge("anchord_log_size", "the log's size at the last cycle that read it",
+          stats_.log_size.load());
+  m.Gauge("anchord_unanchored_entries",
+          "entries appended since the last anchor (its own ANCHOR_CONFIRMED entry not counted)",
+          stats_.unanchored_entries.load());
+  m.Gauge("anchord_last_anchor_timestamp_seconds",
+          "Unix time of the last anchor this process recorded, or of its start before the first",
+          stats_.last_anchor_unix_s.load());
+  m.Gauge("anchord_last_success_timestamp_seconds",
+          "Unix time of the last cycle that ended without an error (0: none yet)",
+          stats_.last_success_unix_s.load());
+  m.Gauge("anchord_last_latency_seconds", "checkpoint to recorded, last anchor",
+          static_cast<double>(stats_.last_latency_us.load()) / 1e6);
   return m.str();
 }
 

@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "ledger/crash_point.h"
+#include "ledger/prometheus.h"
 #include "witness/add_checkpoint.h"
 
 namespace anchor::witness {
@@ -51,6 +52,9 @@ Server::Server(Witness* witness) : impl_(std::make_unique<Impl>()) {
                SendInternalError(res);
              }
            });
+  http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(impl_->witness->Metrics(), ledger::prometheus::kContentType);
+  });
   http.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         SendInternalError(res);

@@ -6,6 +6,7 @@
 #include "ledger/crash_point.h"
 #include "ledger/hash.h"
 #include "ledger/merkle.h"
+#include "ledger/prometheus.h"
 #include "witness/add_checkpoint.h"
 
 namespace anchor::witness {
@@ -52,6 +53,13 @@ Result<std::unique_ptr<Witness>> Witness::Create(
     for (const auto& k : entry.config.keys) entry.known.push_back(k.get());
     w->by_hash_.emplace(ledger::Sha256::Digest(origin).Hex(), origin);
     w->logs_.emplace(origin, std::move(entry));
+    w->figures_.try_emplace(origin);
+  }
+  // The sizes already cosigned (for /metrics); a state that cannot be read
+  // is reported when a checkpoint of that log arrives.
+  for (auto& [origin, figures] : w->figures_) {
+    auto latest = w->Load(origin);
+    if (latest.ok()) figures.cosigned_size.store(latest->checkpoint.size);
   }
   return w;
 }
@@ -73,8 +81,38 @@ Result<Witness::Latest> Witness::Load(const std::string& origin) const {
   return latest;
 }
 
-// tlog-witness §add-checkpoint, checks in the order the spec lists them.
 Reply Witness::AddCheckpoint(std::string_view body) {
+  Reply reply = Check(body);
+  if (reply.status != 200) {
+    std::string reason = reply.status == 409 ? "old_size_mismatch" : reply.body;
+    while (!reason.empty() && reason.back() == '\n') reason.pop_back();
+    std::lock_guard<std::mutex> lock(refusals_mu_);
+    ++refusals_[reason];
+  }
+  return reply;
+}
+
+std::string Witness::Metrics() const {
+  ledger::prometheus::Page m;
+  m.Family("witness_cosignatures_total", "counter", "cosignatures issued");
+  for (const auto& [origin, f] : figures_) {
+    m.Sample("witness_cosignatures_total", f.cosignatures.load(), {{"log", origin}});
+  }
+  m.Family("witness_cosigned_size", "gauge", "size of the latest checkpoint cosigned");
+  for (const auto& [origin, f] : figures_) {
+    m.Sample("witness_cosigned_size", f.cosigned_size.load(), {{"log", origin}});
+  }
+  m.Family("witness_refusals_total", "counter",
+           "add-checkpoint requests answered without a cosignature, by reason");
+  std::lock_guard<std::mutex> lock(refusals_mu_);
+  for (const auto& [reason, n] : refusals_) {
+    m.Sample("witness_refusals_total", n, {{"reason", reason}});
+  }
+  return m.str();
+}
+
+// tlog-witness §add-checkpoint, checks in the order the spec lists them.
+Reply Witness::Check(std::string_view body) {
   auto req = ParseAddCheckpoint(body);
   if (!req.ok()) {
     return Error(req.status().reason() == "body_too_large" ? 413 : 400, req.status().reason());
@@ -138,6 +176,9 @@ Reply Witness::AddCheckpoint(std::string_view body) {
   ledger::CrashPoint("witness.before_persist");
   if (Status s = kv_->Write(wb); !s.ok()) return Error(503, "store_unavailable");
   ledger::CrashPoint("witness.after_persist");
+  LogFigures& figures = figures_.find(cp->origin)->second;
+  figures.cosignatures.fetch_add(1);
+  figures.cosigned_size.store(cp->size);
   return Reply{200, std::string(kTextPlain), note::FormatSignatureLine(*cosig)};
 }
 

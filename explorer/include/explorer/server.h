@@ -5,6 +5,7 @@
 // verified against the signed checkpoint:
 //   /checkpoint, /tile/<L>/<N>[.p/<W>], /tile/entries/<N>[.p/<W>]  C2SP tlog-tiles
 //   /v1/...                      the JSON API (explorer/README.md, /v1/openapi.json)
+//   /metrics                     Prometheus text format 0.0.4 (explorer/README.md)
 //   /                            the auditor web UI (static files of web_dir)
 // Nobody has to trust it: the UI and any tlog-tiles client verify what it
 // serves against keys they pin themselves.

@@ -23,6 +23,7 @@
 #include "ledger/timestamp/tsa_client.h"
 #include "ledger/ledgerd/witnessing.h"
 #include "ledger/manifest.h"
+#include "ledger/prometheus.h"
 #include "ledger/store/log_store.h"
 #include "state_routes.h"
 
@@ -411,51 +412,53 @@ void Server::Impl::GetReceipt(const httplib::Request& req, httplib::Response& re
   Reply(res, 200, *receipt);
 }
 
+// Prometheus text format 0.0.4 (ledger/prometheus.h): one family per name,
+// per-witness series labelled {witness="NAME"}, durations in seconds.
 std::string Server::Impl::Metrics() {
-  std::ostringstream m;
-  auto line = [&](const std::string& name, const std::string& type, const std::string& help,
-                  uint64_t v) {
-    m << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
-      << name << " " << v << "\n";
-  };
-  line("ledgerd_up", "gauge", "1 when appends are served", Health().ok() ? 1 : 0);
-  line("ledgerd_store_size", "gauge", "entries in the store", store ? store->size() : 0);
-  line("ledgerd_http_requests_total", "counter", "HTTP requests", http_requests.load());
-  line("ledgerd_store_corrupt", "gauge", "1 once a stored record failed verification",
-       !Corruption().ok() || startup.code() == Code::kCorruption ? 1 : 0);
+  namespace prom = ledger::prometheus;
+  prom::Page m;
   const Status health = Health();
-  line("ledgerd_rollback_detected", "gauge",
-       "1 when a witness has cosigned a later or different head than the store's",
-       health.reason() == "rollback_detected" ? 1 : 0);
-  line("ledgerd_verification_failed", "gauge",
-       "1 once a scheduled self-verification failed (sticky until restart)",
-       Verification().ok() ? 0 : 1);
-  line("ledgerd_verification_runs_total", "counter", "scheduled self-verifications run",
-       self_verifier ? self_verifier->runs() : 0);
-  line("ledgerd_verification_failures_total", "counter", "scheduled self-verifications failed",
-       self_verifier ? self_verifier->failed_runs() : 0);
-  line("ledgerd_verification_recorded_total", "counter",
-       "VERIFICATION_RUN entries appended", verification_recorded.load());
-  line("ledgerd_verification_last_success_timestamp_seconds", "gauge",
-       "Unix time of the last successful self-verification", verification_last_ok_s.load());
-  line("ledgerd_verification_last_duration_microseconds", "gauge",
-       "duration of the last self-verification", verification_last_us.load());
-  line("ledgerd_exports_total", "counter", "export bundles served (EXPORT_CREATED)",
-       exports.load());
+  m.Gauge("ledgerd_up", "1 when appends are served", health.ok() ? 1 : 0);
+  m.Gauge("ledgerd_store_size", "entries in the store", store ? store->size() : 0);
+  m.Counter("ledgerd_http_requests_total", "HTTP requests", http_requests.load());
+  m.Gauge("ledgerd_store_corrupt", "1 once a stored record failed verification",
+          !Corruption().ok() || startup.code() == Code::kCorruption ? 1 : 0);
+  m.Gauge("ledgerd_rollback_detected",
+          "1 when a witness has cosigned a later or different head than the store's",
+          health.reason() == "rollback_detected" ? 1 : 0);
+  m.Gauge("ledgerd_verification_failed",
+          "1 once a scheduled self-verification failed (sticky until restart)",
+          Verification().ok() ? 0 : 1);
+  m.Counter("ledgerd_verification_runs_total", "scheduled self-verifications run",
+            self_verifier ? self_verifier->runs() : 0);
+  m.Counter("ledgerd_verification_failures_total", "scheduled self-verifications failed",
+            self_verifier ? self_verifier->failed_runs() : 0);
+  m.Counter("ledgerd_verification_recorded_total", "VERIFICATION_RUN entries appended",
+            verification_recorded.load());
+  m.Gauge("ledgerd_verification_last_success_timestamp_seconds",
+          "Unix time of the last successful self-verification (0: none yet)",
+          verification_last_ok_s.load());
+  m.Gauge("ledgerd_verification_last_duration_seconds", "duration of the last self-verification",
+          static_cast<double>(verification_last_us.load()) / 1e6);
+  m.Counter("ledgerd_exports_total", "export bundles served (EXPORT_CREATED)", exports.load());
+  // A restarted notary refuses appends until the witness quorum confirmed
+  // the head it restored (ConfirmHead).
+  m.Gauge("ledgerd_notary_head_unconfirmed",
+          "1 while the notary waits for the witness quorum to confirm its restored head",
+          witnessing && !witnessing->confirmed() ? 1 : 0);
   if (witnessing) {
-    line("ledgerd_witness_quorum", "gauge", "cosignatures required before release",
-         witnessing->quorum());
-    line("ledgerd_witness_cosigned_size", "gauge", "size of the latest quorum-cosigned checkpoint",
-         witnessing->cosigned_size());
-    line("ledgerd_witness_pending_releases", "gauge", "entries waiting for the witness quorum",
-         witnessing->pending());
+    m.Gauge("ledgerd_witness_quorum", "cosignatures required before release",
+            witnessing->quorum());
+    m.Gauge("ledgerd_witness_quorum_cosigned_size",
+            "size of the latest checkpoint cosigned by the witness quorum",
+            witnessing->cosigned_size());
+    m.Gauge("ledgerd_witness_pending_releases", "entries waiting for the witness quorum",
+            witnessing->pending());
     const auto ws = witnessing->stats();
-    auto labelled = [&](const std::string& name, const std::string& type, const std::string& help,
+    auto labelled = [&](std::string_view name, std::string_view type, std::string_view help,
                         auto value) {
-      m << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
-      for (const WitnessStats& w : ws) {
-        m << name << "{witness=\"" << w.name << "\"} " << value(w) << "\n";
-      }
+      m.Family(name, type, help);
+      for (const WitnessStats& w : ws) m.Sample(name, value(w), {{"witness", w.name}});
     };
     labelled("ledgerd_witness_up", "gauge", "1 when the witness's last answer was a cosignature",
              [](const WitnessStats& w) { return w.up ? 1 : 0; });
@@ -463,7 +466,8 @@ std::string Server::Impl::Metrics() {
              [](const WitnessStats& w) { return static_cast<double>(w.last_latency_us) / 1e6; });
     labelled("ledgerd_witness_cosigned_size", "gauge", "size the witness last cosigned for us",
              [](const WitnessStats& w) { return w.cosigned_size; });
-    labelled("ledgerd_witness_failures_total", "counter", "add-checkpoint calls without a cosignature",
+    labelled("ledgerd_witness_failures_total", "counter",
+             "add-checkpoint calls without a cosignature",
              [](const WitnessStats& w) { return w.failures; });
     labelled("ledgerd_witness_faulty", "gauge",
              "1 when the witness's last answer was a 409/422 without evidence",
@@ -473,49 +477,48 @@ std::string Server::Impl::Metrics() {
   }
   if (!batcher) return m.str();
   const BatcherStats& s = batcher->stats();
-  line("ledgerd_queue_depth", "gauge", "entries waiting for a batch", batcher->queue_depth());
-  line("ledgerd_entries_appended_total", "counter", "entries appended", s.appended.load());
-  line("ledgerd_entries_duplicate_total", "counter", "retried request ids answered",
-       s.duplicates.load());
-  line("ledgerd_entries_refused_total", "counter", "entries refused", s.refused.load());
-  line("ledgerd_state_conflicts_total", "counter",
-       "STATE_NOTARIZED requests refused by compare-and-swap (each also logged)",
-       s.state_conflicts.load());
-  line("ledgerd_queue_full_total", "counter", "requests refused for a full queue",
-       s.rejected_full.load());
-  line("ledgerd_notary_round_trips_total", "counter", "notary Append calls",
-       s.notary_calls.load());
-  line("ledgerd_notary_errors_total", "counter", "notary Append calls that failed",
-       s.notary_errors.load());
-  // Where the time goes (ops/bench reads these): microseconds, summed.
-  line("ledgerd_notary_microseconds_total", "counter",
-       "time in notary Append round trips", s.notary_us_sum.load());
-  line("ledgerd_journal_write_microseconds_total", "counter",
-       "time writing each batch's request to the journal before the notary call",
-       s.journal_us_sum.load());
-  line("ledgerd_store_write_microseconds_total", "counter",
-       "time verifying app proofs and writing synced batches", s.persist_us_sum.load());
-  line("ledgerd_parse_microseconds_total", "counter", "time parsing append bodies",
-       parse_us.load());
-  line("ledgerd_receipt_microseconds_total", "counter",
-       "time building receipts (verified reads, inclusion proofs)", receipt_us.load());
-  auto histogram = [&](const std::string& name, const std::string& help,
-                       const std::atomic<uint64_t>* buckets, std::initializer_list<const char*> les,
-                       double sum) {
-    m << "# HELP " << name << " " << help << "\n# TYPE " << name << " histogram\n";
-    uint64_t cum = 0;
-    size_t i = 0;
-    for (const char* le : les) {
-      cum += buckets[i++].load();
-      m << name << "_bucket{le=\"" << le << "\"} " << cum << "\n";
-    }
-    m << name << "_sum " << sum << "\n" << name << "_count " << s.batches.load() << "\n";
+  m.Gauge("ledgerd_queue_depth", "entries waiting for a batch", batcher->queue_depth());
+  m.Gauge("ledgerd_queue_limit", "entries the queue holds before appends are refused",
+          options.queue_limit);
+  m.Counter("ledgerd_entries_appended_total", "entries appended", s.appended.load());
+  m.Counter("ledgerd_entries_duplicate_total", "retried request ids answered",
+            s.duplicates.load());
+  m.Counter("ledgerd_entries_refused_total", "entries refused", s.refused.load());
+  m.Counter("ledgerd_state_conflicts_total",
+            "STATE_NOTARIZED requests refused by compare-and-swap (each also logged)",
+            s.state_conflicts.load());
+  m.Counter("ledgerd_queue_full_total", "requests refused for a full queue",
+            s.rejected_full.load());
+  m.Counter("ledgerd_notary_round_trips_total", "notary Append calls", s.notary_calls.load());
+  m.Counter("ledgerd_notary_errors_total", "notary Append calls that failed",
+            s.notary_errors.load());
+  // Where the time goes (ops/bench reads these): seconds, summed.
+  auto seconds = [](const std::atomic<uint64_t>& us) {
+    return static_cast<double>(us.load()) / 1e6;
   };
-  histogram("ledgerd_batch_size", "entries per batch", s.size_buckets,
-            {"1", "10", "100", "1000", "+Inf"}, static_cast<double>(s.batch_entries_sum.load()));
-  histogram("ledgerd_batch_commit_seconds", "notary round trip and synced write per batch",
-            s.latency_buckets, {"0.001", "0.005", "0.01", "0.05", "0.1", "0.5", "+Inf"},
-            static_cast<double>(s.batch_latency_us_sum.load()) / 1e6);
+  m.Counter("ledgerd_notary_seconds_total", "time in notary Append round trips",
+            seconds(s.notary_us_sum));
+  m.Counter("ledgerd_journal_write_seconds_total",
+            "time writing each batch's request to the journal before the notary call",
+            seconds(s.journal_us_sum));
+  m.Counter("ledgerd_store_write_seconds_total",
+            "time verifying app proofs and writing synced batches", seconds(s.persist_us_sum));
+  m.Counter("ledgerd_parse_seconds_total", "time parsing append bodies", seconds(parse_us));
+  m.Counter("ledgerd_receipt_seconds_total",
+            "time building receipts (verified reads, inclusion proofs)", seconds(receipt_us));
+  auto buckets = [](const std::atomic<uint64_t>* counts,
+                    std::initializer_list<std::string_view> les) {
+    std::vector<std::pair<std::string_view, uint64_t>> out;
+    size_t i = 0;
+    for (std::string_view le : les) out.emplace_back(le, counts[i++].load());
+    return out;
+  };
+  m.Histogram("ledgerd_batch_size", "entries per batch",
+              buckets(s.size_buckets, {"1", "10", "100", "1000", "+Inf"}),
+              static_cast<double>(s.batch_entries_sum.load()), s.batches.load());
+  m.Histogram("ledgerd_batch_commit_seconds", "notary round trip and synced write per batch",
+              buckets(s.latency_buckets, {"0.001", "0.005", "0.01", "0.05", "0.1", "0.5", "+Inf"}),
+              seconds(s.batch_latency_us_sum), s.batches.load());
   return m.str();
 }
 
@@ -710,7 +713,7 @@ void Server::Impl::Routes() {
     Reply(res, 200, body);
   });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(Metrics(), "text/plain; version=0.0.4");
+    res.set_content(Metrics(), ledger::prometheus::kContentType);
   });
   AnchorRoutes(http, store.get(), batcher.get());
 }

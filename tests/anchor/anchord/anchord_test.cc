@@ -7,6 +7,7 @@
 #include "anchord_fixture.h"
 #include "ledger/timestamp/token.h"
 #include "support/local_tsa.h"
+#include "support/promtool.h"
 
 namespace anchor::anchord::testing {
 namespace {
@@ -121,6 +122,43 @@ TEST_F(AnchordTest, WrongChainAndWrongContractAreRefusedBeforeAnythingIsSent) {
   EXPECT_EQ(step.status().reason(), "registry_code_mismatch");
   EXPECT_EQ(Latest().tree_size, 0u);
   EXPECT_TRUE(Recorded().empty());
+}
+
+// The anchord binary's --metrics page, after an anchor, as Prometheus
+// scrapes it: `promtool check metrics` accepts it, and it has every anchord
+// series ops/monitoring's alert rules and dashboard use.
+TEST_F(AnchordTest, TheMetricsPagePassesPromtool) {
+  SKIP_WITHOUT_PROMTOOL();
+  Append(2, "m-");
+  Process p({ANCHORD_BIN, "--ledgerd", LedgerdUrl(), "--rpc", anvil_->url(), "--chain-id",
+             std::to_string(kChainId), "--contract", contract_.Hex(), "--log-vkey",
+             deployment_.P("log.vkey.pin"), "--payer-key", deployment_.P("payer.key"),
+             "--submitter-key", deployment_.P("anchord.key"), "--state",
+             deployment_.P("anchord.state"), "--every", "3600", "--poll-ms", "100", "--metrics",
+             "127.0.0.1:0"},
+            deployment_.P("anchord.log"));
+  const std::string line = p.ReadLine();
+  const std::string prefix = "metrics on 127.0.0.1:";
+  ASSERT_EQ(line.rfind(prefix, 0), 0u) << line << Slurp(deployment_.P("anchord.log"));
+  httplib::Client metrics("127.0.0.1", std::stoi(line.substr(prefix.size())));
+  metrics.set_read_timeout(30, 0);
+  std::string page;
+  for (int i = 0; i < 600; ++i) {
+    auto r = metrics.Get("/metrics");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+    page = r->body;
+    if (page.find("\nanchord_anchors_recorded_total 1\n") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_NE(page.find("\nanchord_anchors_recorded_total 1\n"), std::string::npos)
+      << page << Slurp(deployment_.P("anchord.log"));
+  ledger::testing::ExpectPromtoolAccepts(page, "anchord /metrics");
+  ledger::testing::ExpectMonitoringNamesOnPage(page, "anchord_");
+  EXPECT_NE(page.find("\nanchord_unanchored_entries 0\n"), std::string::npos) << page;
+  EXPECT_NE(page.find("\nanchord_anchored_size 3\n"), std::string::npos) << page;
+  EXPECT_NE(page.find("# TYPE anchord_last_latency_seconds gauge\n"), std::string::npos);
+  EXPECT_EQ(page.find("microseconds"), std::string::npos) << page;
 }
 
 TEST_F(AnchordTest, AHeadInconsistentWithTheAnchoredOneIsRefusedAndAlarmed) {

@@ -224,7 +224,8 @@ TEST_F(WitnessedLedgerdTest, ReceiptsCarryTheQuorumAndAnOutageWaitsThenRecovers)
   auto later = Client().Get("/v1/entries/" + std::to_string(index) + "/receipt");
   CheckCosignedReceipt(later);
   std::string metrics = Metrics();
-  EXPECT_NE(metrics.find("ledgerd_witness_quorum 2"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nledgerd_witness_quorum 2\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nledgerd_notary_head_unconfirmed 0\n"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("ledgerd_witness_up{witness=\"witness-1.test\"} 1"), std::string::npos);
 
   // One of two witnesses down with quorum 2: the entry is durable, but its
@@ -291,7 +292,10 @@ TEST_F(WitnessedLedgerdTest, AStoreRestoredFromAnOldCopyIsRefusedAfterANotaryRes
   auto refused = Post("after-rollback");
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 503) << refused->body;
-  EXPECT_NE(Metrics().find("ledgerd_rollback_detected 1"), std::string::npos);
+  const std::string metrics = Metrics();
+  EXPECT_NE(metrics.find("\nledgerd_rollback_detected 1\n"), std::string::npos) << metrics;
+  // The restarted notary's head was never confirmed by the quorum.
+  EXPECT_NE(metrics.find("\nledgerd_notary_head_unconfirmed 1\n"), std::string::npos) << metrics;
   ledgerd_.reset();
   // Only the new notary's ENCLAVE_BOOTED entry was written; it was never
   // cosigned, released or continued.

@@ -74,6 +74,12 @@ struct AnchordStats {
       record_duplicates{0}, reorgs{0}, forks_refused{0}, errors{0}, timestamps{0},
       timestamp_failures{0};
   std::atomic<uint64_t> anchored_size{0}, last_latency_us{0};
+  // The log's size at the last cycle and the entries appended since the
+  // last anchor, not counting that anchor's own ANCHOR_CONFIRMED entry.
+  std::atomic<uint64_t> log_size{0}, unanchored_entries{0};
+  // Unix seconds: the last anchor recorded (the start before the first one)
+  // and the last cycle without an error.
+  std::atomic<uint64_t> last_anchor_unix_s{0}, last_success_unix_s{0};
 };
 
 enum class StepOutcome { kIdle, kAnchored, kRecovered };
@@ -87,7 +93,7 @@ class Anchord {
   // Steps every `poll` until `stop`; errors are logged and retried.
   void Run(const std::atomic<bool>& stop, std::chrono::milliseconds poll);
   const AnchordStats& stats() const { return stats_; }
-  // Prometheus text.
+  // Prometheus text format 0.0.4 (anchor/README.md, "Metrics").
   std::string Metrics() const;
 
  // The attempt in flight, as the state file keeps it (src/attempt.h).

@@ -3,6 +3,7 @@
 //
 //   POST /add-checkpoint                      -> Witness::AddCheckpoint
 //   GET  /<hex SHA-256(origin)>/checkpoint    -> Witness::LatestCheckpoint
+//   GET  /metrics                             -> Witness::Metrics (Prometheus)
 //
 // Bodies above kMaxAddCheckpointBody are refused with 413 before they reach
 // the witness. No exception escapes a handler: an unexpected one is a 500.

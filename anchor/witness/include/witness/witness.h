@@ -18,6 +18,8 @@
 // Thread-safety: AddCheckpoint and LatestCheckpoint may be called concurrently.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,7 +66,19 @@ class Witness {
 
   const ledger::note::CosignatureV1Signer& signer() const { return *signer_; }
 
+  // GET /metrics: Prometheus text format 0.0.4. Per log ({log="ORIGIN"}):
+  // witness_cosignatures_total, witness_cosigned_size; per refusal reason
+  // ({reason="..."}, the error body's word, "old_size_mismatch" for a 409):
+  // witness_refusals_total.
+  std::string Metrics() const;
+
  private:
+  // Figures per log, created with the witness (the map never changes after).
+  struct LogFigures {
+    std::atomic<uint64_t> cosignatures{0};
+    std::atomic<uint64_t> cosigned_size{0};
+  };
+  Reply Check(std::string_view body);
   struct Latest {
     ledger::Checkpoint checkpoint;
     std::string note;
@@ -85,6 +99,9 @@ class Witness {
   std::map<std::string, Log, std::less<>> logs_;           // by origin
   std::map<std::string, std::string, std::less<>> by_hash_;  // hex SHA-256(origin) -> origin
   std::mutex mu_;  // serialises check-and-persist in AddCheckpoint
+  std::map<std::string, LogFigures, std::less<>> figures_;  // by origin
+  mutable std::mutex refusals_mu_;
+  std::map<std::string, uint64_t, std::less<>> refusals_;  // by reason
 };
 
 }  // namespace anchor::witness
