@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "keys.h"
+#include "stored_app_proof.h"
 #include "ledger/clock.h"
 #include "ledger/leaf.h"
 #include "tile_cache.h"
@@ -160,6 +161,7 @@ Status LogStore::LoadHead(uint64_t min_size) {
   if (vc->checkpoint.size != rec.size() || vc->checkpoint.origin != origin_) {
     return Corrupt("bad_checkpoint", "checkpoint record does not match its note");
   }
+  RETURN_IF_ERROR(CheckStoredAppProof(rec, *verifier_));
   if (vc->checkpoint.size < min_size) return RolledBack(vc->checkpoint.size, min_size);
   auto range = merkle::CompactRange::Load(vc->checkpoint.size, Source());
   if (!range.ok()) return Corrupt("missing_tiles", "tiles: " + range.status().message());

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "keys.h"
+#include "stored_app_proof.h"
 #include "ledger/event.h"
 #include "ledger/leaf.h"
 #include "ledger/store/log_store.h"
@@ -109,10 +110,11 @@ Result<std::string> LogStore::CheckpointAt(uint64_t size) const {
     return Corrupt("malformed_record", "stored checkpoint does not parse");
   }
   auto vc = VerifyCheckpoint(rec.note(), *verifier_);
-  if (!vc.ok() || vc->checkpoint.size != size) {
+  if (!vc.ok() || vc->checkpoint.size != size || rec.size() != size) {
     return Corrupt("bad_checkpoint", "stored checkpoint of size " + std::to_string(size) +
                                          " does not verify");
   }
+  RETURN_IF_ERROR(CheckStoredAppProof(rec, *verifier_));
   ASSIGN_OR_RETURN(Hash root, RootAt(size));
   if (root != vc->checkpoint.root) {
     return Corrupt("bad_checkpoint", "stored checkpoint disagrees with the log");
@@ -147,12 +149,11 @@ Result<StoredAppProof> LogStore::AppProofFor(uint64_t index) const {
                             "entry " + std::to_string(index) + "'s batch has no stored app proof");
   }
   const ledger::v1::BatchAppProof& ap = rec.app_proof();
-  if (ap.count() == 0 || ap.first_index() > index || ap.count() > *size_found ||
-      ap.first_index() != *size_found - ap.count()) {
-    return Corrupt("malformed_record", "the app proof stored at size " +
-                                           std::to_string(*size_found) +
-                                           " names another batch");
+  if (rec.size() != *size_found || ap.first_index() > index) {
+    return Corrupt("bad_checkpoint", "the app proof stored at size " +
+                                         std::to_string(*size_found) + " names another batch");
   }
+  RETURN_IF_ERROR(CheckStoredAppProof(rec, *verifier_));
   StoredAppProof out;
   out.notary_note = ap.notary_note();
   out.first_index = ap.first_index();

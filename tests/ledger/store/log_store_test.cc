@@ -8,6 +8,8 @@
 
 #include "ledger/leaf.h"
 #include "ledger/v1/store.pb.h"
+#include "ledger/p256.h"
+#include "notary/app_proof.h"
 #include "test_log.h"
 
 namespace ledger::store {
@@ -357,14 +359,21 @@ TEST_P(LogStoreTest, ThePendingAppendJournalHoldsOneRequestUntilTheNextBatch) {
 }
 
 // A batch's app proof is kept with its checkpoint, in the same write, and
-// found for every entry of the batch; cosignatures added later leave it;
-// a record naming another batch is reported, never served.
+// found for every entry of the batch; a record altered afterwards (another
+// range, another signature) is reported, never served.
 TEST_P(LogStoreTest, TheAppProofOfABatchIsFoundForEachOfItsEntries) {
   Append(2);  // without an app proof
   auto batch = seq_.Sequence(store_->size(), seq_.head().range.Root(),
                              MakeBatch(leaf_hashes_.size(), 3));
   ASSERT_TRUE(batch.ok()) << batch.status();
-  const BatchAppProof proof{"payload", Bytes(64, 0x01), Bytes(65, 0x04)};
+  // Signed as the notary signs it (enclave.cc Finish).
+  auto key = P256PrivateKey::Generate().value();
+  notary::AppProofFields fields{batch->checkpoint.origin, batch->checkpoint.size,
+                                batch->checkpoint.root,   batch->first_index,
+                                batch->leaves.size(),     Sha256::Digest(batch->checkpoint_note)};
+  const std::string payload = notary::AppProofPayload(fields).value();
+  const BatchAppProof proof{payload, key.Sign(AsBytes(payload)).value(),
+                            Bytes(key.public_key().view().begin(), key.public_key().view().end())};
   ASSERT_TRUE(store_->Append(*batch, {}, &proof).ok());
   Append(1);
   EXPECT_EQ(store_->AppProofFor(1).status().reason(), "no_app_proof");
@@ -377,20 +386,32 @@ TEST_P(LogStoreTest, TheAppProofOfABatchIsFoundForEachOfItsEntries) {
     EXPECT_EQ(found->first_index, 2u);
     EXPECT_EQ(found->count, 3u);
     EXPECT_EQ(found->notary_note, batch->checkpoint_note);
-    EXPECT_EQ(found->proof.payload, "payload");
+    EXPECT_EQ(found->proof.payload, payload);
     EXPECT_EQ(found->proof.signature, proof.signature);
     EXPECT_EQ(found->proof.public_key, proof.public_key);
   }
-  // A tamperer moves the record's range: refused as corrupt.
-  Bytes raw = store_->kv().Get(Column::kCheckpoints, U64Key(5)).value();
-  ledger::v1::StoredCheckpoint rec;
-  ASSERT_TRUE(rec.ParseFromArray(raw.data(), static_cast<int>(raw.size())));
-  rec.mutable_app_proof()->set_first_index(1);
-  const std::string moved = rec.SerializeAsString();
-  WriteBatch wb;
-  wb.Put(Column::kCheckpoints, U64Key(5), ToBytes(moved));
-  ASSERT_TRUE(store_->kv().Write(wb).ok());
-  EXPECT_EQ(store_->AppProofFor(3).status().reason(), "malformed_record");
+  EXPECT_TRUE(store_->Audit().ok());
+  // A tamperer moves the record's range, or flips a signature byte: the
+  // record is refused wherever it is read, and by the audit.
+  const Bytes raw = store_->kv().Get(Column::kCheckpoints, U64Key(5)).value();
+  for (int variant = 0; variant < 2; ++variant) {
+    ledger::v1::StoredCheckpoint rec;
+    ASSERT_TRUE(rec.ParseFromArray(raw.data(), static_cast<int>(raw.size())));
+    if (variant == 0) {
+      rec.mutable_app_proof()->set_first_index(1);
+      rec.mutable_app_proof()->set_count(4);
+    } else {
+      std::string sig = rec.app_proof().signature();
+      sig[5] ^= 0x01;
+      rec.mutable_app_proof()->set_signature(sig);
+    }
+    WriteBatch wb;
+    wb.Put(Column::kCheckpoints, U64Key(5), ToBytes(rec.SerializeAsString()));
+    ASSERT_TRUE(store_->kv().Write(wb).ok());
+    EXPECT_EQ(store_->AppProofFor(3).status().reason(), "bad_checkpoint") << variant;
+    EXPECT_EQ(store_->CheckpointAt(5).status().reason(), "bad_checkpoint") << variant;
+    EXPECT_EQ(store_->Audit().reason(), "bad_checkpoint") << variant;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LogStoreTest,

@@ -141,8 +141,9 @@ class LogStore {
   // kept with the first stored checkpoint after it, if its range holds the
   // entry. NotFound("no_app_proof") when none does (a batch appended without
   // one, or a log written before they were kept); Corruption
-  // ("malformed_record") for a record that does not parse or names a range
-  // other than its checkpoint's.
+  // ("malformed_record") for a record that does not parse,
+  // ("bad_checkpoint") for one that names another batch or does not verify
+  // (CheckpointAt, the audit and opening the store refuse it too).
   Result<StoredAppProof> AppProofFor(uint64_t index) const;
 
   // The state map: the root after the latest entry, the root after `size`
