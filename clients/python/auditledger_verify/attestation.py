@@ -8,7 +8,7 @@ certificate_not_yet_valid, pcr_mismatch, user_data_mismatch, nonce_mismatch."""
 import datetime
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
@@ -202,7 +202,37 @@ def _validity(cert):
         return _utc(nb), _utc(na)
 
 
+_X509_ERRORS = (ValueError, TypeError, UnsupportedAlgorithm, InvalidSignature)
+
+
+def _issued_by(cert, issuer):
+    """cert's signature verifies with issuer's key, and names it as issuer."""
+    if cert.issuer != issuer.subject:
+        return False
+    if hasattr(cert, "verify_directly_issued_by"):  # cryptography >= 40
+        try:
+            cert.verify_directly_issued_by(issuer)
+            return True
+        except _X509_ERRORS:
+            return False
+    key = issuer.public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey) or cert.signature_hash_algorithm is None:
+        return False
+    try:
+        key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(cert.signature_hash_algorithm))
+        return True
+    except _X509_ERRORS:
+        return False
+
+
 def _verify_chain(doc, root, at):
+    try:
+        _verify_chain_unchecked(doc, root, at)
+    except _X509_ERRORS as e:
+        raise _chain_invalid(f"certificate does not parse: {e}") from None
+
+
+def _verify_chain_unchecked(doc, root, at):
     leaf = _load(doc.certificate, "certificate")
     bundle = [_load(der, f"cabundle[{i}]") for i, der in enumerate(doc.cabundle) if i > 0]
     # leaf, cabundle[n], ..., cabundle[1], root
@@ -224,10 +254,8 @@ def _verify_chain(doc, root, at):
     for i in range(len(path) - 1, -1, -1):
         cert = path[i]
         issuer = path[i + 1] if i + 1 < len(path) else root
-        try:
-            cert.verify_directly_issued_by(issuer)
-        except (InvalidSignature, ValueError, TypeError):
-            raise _chain_invalid("certificate signature failure") from None
+        if not _issued_by(cert, issuer):
+            raise _chain_invalid("certificate signature failure")
         not_before, not_after = _validity(cert)
         if not_before > at:
             raise VerificationError("certificate_not_yet_valid", "certificate is not yet valid")
@@ -271,13 +299,13 @@ def verify_attestation(document, root_der, expected_pcrs=None, expected_user_dat
     doc = parse_attestation_payload(sign1.payload)
     try:
         root = x509.load_der_x509_certificate(bytes(root_der))
-    except ValueError:
+    except _X509_ERRORS:
         raise MalformedError("bad_root", "pinned root is not a DER certificate") from None
     if doc.cabundle[0] != bytes(root_der):
         raise VerificationError("untrusted_root", "cabundle[0] is not the pinned root")
     try:
         leaf_key = x509.load_der_x509_certificate(doc.certificate).public_key()
-    except ValueError:
+    except _X509_ERRORS:
         raise _chain_invalid("leaf certificate has no P-384 key") from None
     if not isinstance(leaf_key, ec.EllipticCurvePublicKey) or not isinstance(leaf_key.curve, ec.SECP384R1):
         raise _chain_invalid("leaf certificate has no P-384 key")
@@ -285,7 +313,7 @@ def verify_attestation(document, root_der, expected_pcrs=None, expected_user_dat
     s = int.from_bytes(sign1.signature[48:], "big")
     try:
         leaf_key.verify(encode_dss_signature(r, s), sign1.to_be_signed, ec.ECDSA(hashes.SHA384()))
-    except (InvalidSignature, ValueError):
+    except _X509_ERRORS:
         raise VerificationError("bad_cose_signature", "COSE_Sign1 ES384 signature does not verify") from None
     at = at_unix if at_unix is not None else doc.timestamp_ms // 1000
     _verify_chain(doc, root, at)
