@@ -2,7 +2,6 @@
 import base64
 import binascii
 import hashlib
-import json
 import re
 
 from .errors import MalformedError
@@ -98,67 +97,203 @@ class _Negative:
         self.text = text
 
 
-def _reject_constant(name):
-    raise MalformedError("malformed_json", f"{name} is not JSON")
+_NUMBER = re.compile(rb"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+_ESCAPES = {0x22: 0x22, 0x5C: 0x5C, 0x2F: 0x2F, 0x62: 0x08, 0x66: 0x0C, 0x6E: 0x0A, 0x72: 0x0D, 0x74: 0x09}
+_HEX = b"0123456789abcdefABCDEF"
 
 
-def _pairs(pairs):
-    seen = set()
-    for k, _ in pairs:
-        if k in seen:
-            raise MalformedError("duplicate_key", f'key "{k[:64]}" appears twice')
-        seen.add(k)
-    return dict(pairs)
+class _JsonParser:
+    """RFC 8259 JSON, read front to back as nlohmann's SAX parser reads it, so
+    that the first defect in the text is the one reported: a duplicate key
+    (duplicate_key) as soon as it is read, nesting deeper than max_depth,
+    invalid UTF-8, lone surrogates, control characters, trailing bytes
+    (malformed_json)."""
 
+    def __init__(self, data, max_depth):
+        self.d = data
+        self.i = 0
+        self.depth = 0
+        self.max_depth = max_depth
 
-def _check(value, depth, max_depth):
-    if isinstance(value, (dict, list)):
-        depth += 1
-        if depth > max_depth:
-            raise MalformedError("malformed_json", f"nested deeper than {max_depth}")
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        for k, v in items:
-            if isinstance(k, str):
-                _check_str(k)
-            _check(v, depth, max_depth)
-    elif isinstance(value, str):
-        _check_str(value)
+    def fail(self, message):
+        raise MalformedError("malformed_json", f"{message} at byte {self.i}")
 
+    def ws(self):
+        d, i = self.d, self.i
+        while i < len(d) and d[i] in b" \t\n\r":
+            i += 1
+        self.i = i
 
-def _check_str(s):
-    try:
-        s.encode("utf-8")
-    except UnicodeEncodeError:
-        raise MalformedError("malformed_json", "a string holds a lone surrogate") from None
+    def parse(self):
+        v = self.value()
+        self.ws()
+        if self.i != len(self.d):
+            self.fail("trailing bytes after the value")
+        return v
+
+    def value(self):
+        self.ws()
+        if self.i >= len(self.d):
+            self.fail("unexpected end of input")
+        c = self.d[self.i]
+        if c == 0x7B:
+            return self.obj()
+        if c == 0x5B:
+            return self.arr()
+        if c == 0x22:
+            return self.string()
+        if c == 0x2D or 0x30 <= c <= 0x39:
+            return self.number()
+        for lit, val in ((b"true", True), (b"false", False), (b"null", None)):
+            if self.d.startswith(lit, self.i):
+                self.i += len(lit)
+                return val
+        self.fail("unexpected character")
+
+    def enter(self):
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise MalformedError("malformed_json", f"nested deeper than {self.max_depth}")
+
+    def expect(self, byte, what):
+        self.ws()
+        if self.i >= len(self.d) or self.d[self.i] != byte:
+            self.fail("expected " + what)
+        self.i += 1
+
+    def obj(self):
+        self.i += 1
+        self.enter()
+        out = {}
+        self.ws()
+        if self.d[self.i:self.i + 1] == b"}":
+            self.i += 1
+            self.depth -= 1
+            return out
+        while True:
+            self.ws()
+            if self.d[self.i:self.i + 1] != b'"':
+                self.fail("expected a key")
+            k = self.string()
+            if k in out:
+                raise MalformedError("duplicate_key", f'key "{k[:64]}" appears twice')
+            self.expect(0x3A, "':'")
+            out[k] = self.value()
+            self.ws()
+            c = self.d[self.i:self.i + 1]
+            if c == b",":
+                self.i += 1
+                continue
+            if c == b"}":
+                self.i += 1
+                self.depth -= 1
+                return out
+            self.fail("expected ',' or '}'")
+
+    def arr(self):
+        self.i += 1
+        self.enter()
+        out = []
+        self.ws()
+        if self.d[self.i:self.i + 1] == b"]":
+            self.i += 1
+            self.depth -= 1
+            return out
+        while True:
+            out.append(self.value())
+            self.ws()
+            c = self.d[self.i:self.i + 1]
+            if c == b",":
+                self.i += 1
+                continue
+            if c == b"]":
+                self.i += 1
+                self.depth -= 1
+                return out
+            self.fail("expected ',' or ']'")
+
+    def hex4(self):
+        h = self.d[self.i:self.i + 4]
+        if len(h) != 4 or any(c not in _HEX for c in h):
+            self.fail("bad \\u escape")
+        self.i += 4
+        return int(h, 16)
+
+    def string(self):
+        d = self.d
+        self.i += 1
+        out = bytearray()
+        while True:
+            if self.i >= len(d):
+                self.fail("unterminated string")
+            c = d[self.i]
+            if c == 0x22:
+                self.i += 1
+                break
+            if c < 0x20:
+                self.fail("control character in a string")
+            if c != 0x5C:
+                j = self.i
+                while j < len(d) and d[j] != 0x22 and d[j] != 0x5C and d[j] >= 0x20:
+                    j += 1
+                chunk = d[self.i:j]
+                try:
+                    chunk.decode("utf-8")
+                except UnicodeDecodeError as e:
+                    self.i += e.start
+                    self.fail("invalid UTF-8")
+                out += chunk
+                self.i = j
+                continue
+            self.i += 1
+            if self.i >= len(d):
+                self.fail("unterminated escape")
+            e = d[self.i]
+            self.i += 1
+            if e in _ESCAPES:
+                out.append(_ESCAPES[e])
+                continue
+            if e != 0x75:
+                self.fail("bad escape")
+            cp = self.hex4()
+            if 0xDC00 <= cp <= 0xDFFF:
+                self.fail("lone low surrogate")
+            if 0xD800 <= cp <= 0xDBFF:
+                if d[self.i:self.i + 2] != b"\\u":
+                    self.fail("lone high surrogate")
+                self.i += 2
+                lo = self.hex4()
+                if not 0xDC00 <= lo <= 0xDFFF:
+                    self.fail("lone high surrogate")
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
+            out += chr(cp).encode("utf-8")
+        return out.decode("utf-8")
+
+    def number(self):
+        m = _NUMBER.match(self.d, self.i)
+        if not m:
+            self.fail("bad number")
+        text = m.group(0)
+        self.i = m.end()
+        if m.group(1) or m.group(2):
+            return float(text)
+        if text.startswith(b"-"):
+            return _Negative(text)
+        v = int(text)
+        return v if v <= U64_MAX else float(v)
 
 
 def parse_json_strict(text, max_size, max_depth=16):
     """JSON as ledger::codec::ParseJsonStrict reads it: size limit, no duplicate
-    keys, depth limit, valid UTF-8, no NaN/Infinity. Reasons json_too_large,
-    duplicate_key, malformed_json."""
+    keys, depth limit, valid UTF-8, no NaN/Infinity, nothing after the value.
+    Reasons json_too_large, duplicate_key, malformed_json."""
     if isinstance(text, str):
         data = text.encode("utf-8", "surrogatepass")
     else:
         data = bytes(text)
     if len(data) > max_size:
         raise MalformedError("json_too_large", f"JSON is {len(data)} bytes, limit {max_size}")
-    try:
-        s = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise MalformedError("malformed_json", "not UTF-8") from None
-    try:
-        value = json.loads(
-            s,
-            object_pairs_hook=_pairs,
-            parse_constant=_reject_constant,
-            parse_int=lambda t: _Negative(t) if t.startswith("-") else int(t),
-        )
-    except MalformedError:
-        raise
-    except (ValueError, RecursionError) as e:
-        raise MalformedError("malformed_json", str(e)[:200]) from None
-    _check(value, 0, max_depth)
-    return value
+    return _JsonParser(data, max_depth).parse()
 
 
 def is_u64(value):

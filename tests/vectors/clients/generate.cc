@@ -5,6 +5,8 @@
 //   clients_vectors --out DIR     build the cases and write DIR/<check>.json
 //   clients_vectors --check DIR   run the C++ verifiers over DIR's cases and
 //                                 fail unless each gives its recorded outcome
+//   clients_vectors --run FILE    print the C++ outcome of each case of FILE
+//                                 (a JSON array): differential tests
 //
 // Every expected outcome is computed by Run() below, which chains the same
 // library calls as `ledgerctl verify inclusion` and `verify-state`, so a case
@@ -335,6 +337,11 @@ DevPki Pki(const std::string& name) {
   return CreateDevPki(o).value();
 }
 
+Bytes Sec1(const P256PrivateKey& key) {
+  ByteView v = key.public_key().view();
+  return Bytes(v.begin(), v.end());
+}
+
 struct Boot {
   P256PrivateKey key;
   Bytes attestation;
@@ -471,7 +478,7 @@ struct Fixture {
     doc.pcrs[2] = Bytes(48, 0x02);
     doc.certificate = pki.leaf_der;
     doc.cabundle = {pki.root_der, pki.intermediate_der};
-    doc.public_key = Bytes(b.key.public_key().view().begin(), b.key.public_key().view().end());
+    doc.public_key = Sec1(b.key);
     doc.user_data = Bytes(b.manifest_digest.bytes.begin(), b.manifest_digest.bytes.end());
     b.attestation = SignAttestation(doc, pki.leaf_key).value();
     Event e = NewEvent(EventKind::kEnclaveBooted, "notary/boot", leaves.size());
@@ -531,8 +538,7 @@ struct Fixture {
     e.batch_consistency = end == answer_size ? std::vector<Hash>{} : Consistency(end, answer_size);
     e.app_proof_payload = notary::AppProofPayload(f).value();
     e.app_proof_signature = sig;
-    e.app_proof_public_key = Bytes(boots[boot].key.public_key().view().begin(),
-                                   boots[boot].key.public_key().view().end());
+    e.app_proof_public_key = Sec1(boots[boot].key);
     e.boot_index = boot_index.at(boot);
     e.boot_leaf = leaves[e.boot_index];
     e.boot_inclusion = Inclusion(e.boot_index, answer_size);
@@ -704,7 +710,12 @@ json CheckpointCases(Fixture& f) {
   out.Add(c("no_blank_line", Replace(cosigned, "\n\n", "\n")));
   out.Add(c("carriage_return", Replace(cosigned, "\n\n", "\r\n\n")));
   out.Add(c("no_final_newline", cosigned.substr(0, cosigned.size() - 1)));
-  out.Add(c("bad_signature_base64", Replace(cosigned, "=\n", "\n")));
+  out.Add(c("root_not_canonical_base64", Replace(cosigned, "=\n", "\n")));
+  {
+    std::string s = cosigned;
+    s.erase(s.rfind("=\n"), 1);
+    out.Add(c("signature_not_canonical_base64", s));
+  }
   out.Add(c("size_leading_zero", Replace(cosigned, "\n10\n", "\n010\n")));
   out.Add(c("origin_with_space", Replace(cosigned, "clients.example/log\n10", "clients example/log\n10")));
   out.Add(c("invalid_utf8", Replace(cosigned, "policy 1", std::string("policy \xff"))));
@@ -853,7 +864,7 @@ json ReceiptCases(Fixture& f, const std::string& cosigned) {
     // Cosigned long before the entry was recorded (leaf.md §2).
     tp.checkpoint = f.Cosign(f.batch_checkpoints.at(10), {{0, kT0 - 1000}, {1, kT0 - 900}});
     out.Add(c("recorded_after_cosignature", FormatTlogProof(tp)));
-    tp.checkpoint = f.Cosign(f.batch_checkpoints.at(10), {{0, kT0 - 1000}, {1, kT0 - 180}});
+    tp.checkpoint = f.Cosign(f.batch_checkpoints.at(10), {{0, kT0 - 200}, {1, kT0 - 100}});
     out.Add(c("recorded_within_300s_of_quorum_time", FormatTlogProof(tp)));
   }
   {
@@ -1083,7 +1094,7 @@ json EvidenceCases(Fixture& f, const std::string& cosigned) {
   out.Add(c("state_without_evidence", "state", StateAnswer(f, "svc/db/main", cosigned, false)));
   {
     json j = c("tlog_proof_text_with_pins", "receipt", "");
-    j["receipt"] = nlohmann::json::parse(ReceiptJson(f, 5, 10, cosigned, false))["tlog_proof"];
+    j["receipt"] = nlohmann::json::parse(ReceiptJson(f, 5, 10, cosigned, false))["tlog_proof"].get<std::string>();
     out.Add(j);
   }
   {
@@ -1268,7 +1279,7 @@ json LeafCases(Fixture& f) {
   rec("quorum_0_counts_as_1", 1800000302000001, three, 0);
   rec("fewer_times_than_quorum", 9000000000000000, {{"w1", 1800000000}}, 2);
   rec("no_cosignatures", 9000000000000000, {}, 0);
-  rec("zero_timestamps_ignored", 1800000000000000, {{"w1", 0}, {"w2", 1}}, 1);
+  rec("zero_timestamps_not_counted", 1800000000000000, {{"w1", 0}, {"w2", 1}}, 1);
   return out.cases;
 }
 
@@ -1512,15 +1523,32 @@ int Check(const std::string& dir) {
   return failures == 0 ? 0 : 1;
 }
 
+// Reads a JSON array of cases and prints the C++ outcome of each (a JSON
+// array), for differential tests of other implementations.
+int RunCases(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << "cannot read " << path << "\n";
+    return 1;
+  }
+  nlohmann::json cases = nlohmann::json::parse(in);
+  json out = json::array();
+  for (const auto& c : cases) out.push_back(Run(c));
+  std::cout << out.dump() << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 || (std::string(argv[1]) != "--out" && std::string(argv[1]) != "--check")) {
-    std::cerr << "usage: clients_vectors --out DIR | --check DIR\n";
+  const std::string mode = argc == 3 ? argv[1] : "";
+  if (mode != "--out" && mode != "--check" && mode != "--run") {
+    std::cerr << "usage: clients_vectors --out DIR | --check DIR | --run CASES.json\n";
     return 2;
   }
   try {
-    return std::string(argv[1]) == "--out" ? Write(argv[2]) : Check(argv[2]);
+    if (mode == "--run") return RunCases(argv[2]);
+    return mode == "--out" ? Write(argv[2]) : Check(argv[2]);
   } catch (const std::exception& e) {
     std::cerr << "clients_vectors: " << e.what() << "\n";
     return 1;
