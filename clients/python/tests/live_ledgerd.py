@@ -5,6 +5,7 @@ whose answers the package fetches and verifies with the pins alone.
 
 Needs LEDGERCTL, LEDGERD, NOTARY (and optionally EXPLORER): the binaries'
 paths, as ctest passes them (clients_python_live)."""
+import base64
 import hashlib
 import json
 import os
@@ -16,6 +17,7 @@ import time
 import unittest
 
 import auditledger_verify as alv
+import auditledger_verify.note  # noqa: F401  (key_id)
 
 CTL = os.environ.get("LEDGERCTL")
 LEDGERD = os.environ.get("LEDGERD")
@@ -45,8 +47,9 @@ class LiveLedgerd(unittest.TestCase):
 
     @classmethod
     def start(cls, argv, log):
-        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=open(os.path.join(cls.dir, log), "w"),
-                             text=True)
+        err = open(os.path.join(cls.dir, log), "w")
+        cls.logs.append(err)
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, text=True)
         cls.procs.append(p)
         return p
 
@@ -61,6 +64,7 @@ class LiveLedgerd(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.procs = []
+        cls.logs = []
         cls.dir = tempfile.mkdtemp(prefix="alv-live-", dir="/tmp")
         try:
             cls._create()
@@ -137,13 +141,15 @@ class LiveLedgerd(unittest.TestCase):
                 p.wait()
             if p.stdout:
                 p.stdout.close()
+        for f in cls.logs:
+            f.close()
         shutil.rmtree(cls.dir, ignore_errors=True)
 
-    def verifier(self, **kw):
+    def verifier(self, log_vkey=None, **kw):
         # The deployment has no witnesses: the manifest's policy is K = 0.
         args = dict(witnesses=alv.WitnessPolicy([], 0), attestation_root=self.root_pem, pcr0=self.pcr0)
         args.update(kw)
-        return alv.LedgerVerifier(self.vkey, **args)
+        return alv.LedgerVerifier(log_vkey or self.vkey, **args)
 
     def test_latest_state_recorded_by_the_measured_code(self):
         client = alv.LedgerClient(self.ledgerd_url, self.verifier())
@@ -182,9 +188,14 @@ class LiveLedgerd(unittest.TestCase):
         self.assertEqual(cm.exception.reason, "pcr_mismatch")
 
     def test_other_log_key_is_refused(self):
-        other = "clients.live/log+00000000+AQOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4"
-        with self.assertRaises(alv.MalformedError):
-            alv.LedgerVerifier(other, allow_unwitnessed=True)
+        # Another key under the log's name: its signature line is not there.
+        public = bytes.fromhex("03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8")
+        kid = alv.note.key_id("clients.live/log", 0x01, public)
+        other = f"clients.live/log+{kid:08x}+" + base64.b64encode(b"\x01" + public).decode()
+        client = alv.LedgerClient(self.ledgerd_url, self.verifier(log_vkey=other))
+        with self.assertRaises(alv.VerificationError) as cm:
+            client.state("svc/db/main")
+        self.assertEqual(cm.exception.reason, "unverified_note")
 
     def test_pinned_witness_policy_the_log_does_not_meet(self):
         w = "w.example+f96a478d+BCmsuuFBvMrwsi4alNNNC8c2HlJtC/4SyJeUvJMilm3X"
