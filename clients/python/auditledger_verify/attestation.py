@@ -283,6 +283,69 @@ def root_der_of(root):
     return root
 
 
+def _der_tlv(data, pos):
+    """(tag, content start, end) of the DER element at pos, or None."""
+    if pos + 2 > len(data):
+        return None
+    tag, first = data[pos], data[pos + 1]
+    pos += 2
+    if first < 0x80:
+        length = first
+    else:
+        n = first & 0x7F
+        if n == 0 or n > 4 or pos + n > len(data):
+            return None
+        length = int.from_bytes(data[pos:pos + n], "big")
+        pos += n
+    if pos + length > len(data):
+        return None
+    return tag, pos, pos + length
+
+
+def _spki_of(cert_der):
+    """The subjectPublicKeyInfo of a certificate, by a walk over its DER
+    (Certificate -> tbsCertificate -> the 7th field, or 6th without a
+    version): how OpenSSL reads the key of a certificate whose validity
+    times a strict parser refuses."""
+    outer = _der_tlv(cert_der, 0)
+    if outer is None or outer[0] != 0x30 or outer[2] != len(cert_der):
+        return None
+    tbs = _der_tlv(cert_der, outer[1])
+    if tbs is None or tbs[0] != 0x30:
+        return None
+    pos, fields = tbs[1], 0
+    first = _der_tlv(cert_der, pos)
+    if first is not None and first[0] == 0xA0:
+        pos = first[2]
+    while pos < tbs[2]:
+        el = _der_tlv(cert_der, pos)
+        if el is None or el[2] > tbs[2]:
+            return None
+        if fields == 5:
+            return cert_der[pos:el[2]] if el[0] == 0x30 else None
+        fields += 1
+        pos = el[2]
+    return None
+
+
+def _leaf_key(cert_der):
+    try:
+        return x509.load_der_x509_certificate(cert_der).public_key()
+    except _X509_ERRORS as e:
+        # OpenSSL decodes a certificate without reading its time strings;
+        # anything else it refuses too.
+        if "Validity" not in str(e):
+            return None
+    spki = _spki_of(cert_der)
+    if spki is None:
+        return None
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+    try:
+        return load_der_public_key(spki)
+    except _X509_ERRORS:
+        return None
+
+
 class VerifiedAttestation:
     __slots__ = ("document", "public_key")
 
@@ -303,10 +366,7 @@ def verify_attestation(document, root_der, expected_pcrs=None, expected_user_dat
         raise MalformedError("bad_root", "pinned root is not a DER certificate") from None
     if doc.cabundle[0] != bytes(root_der):
         raise VerificationError("untrusted_root", "cabundle[0] is not the pinned root")
-    try:
-        leaf_key = x509.load_der_x509_certificate(doc.certificate).public_key()
-    except _X509_ERRORS:
-        raise _chain_invalid("leaf certificate has no P-384 key") from None
+    leaf_key = _leaf_key(doc.certificate)
     if not isinstance(leaf_key, ec.EllipticCurvePublicKey) or not isinstance(leaf_key.curve, ec.SECP384R1):
         raise _chain_invalid("leaf certificate has no P-384 key")
     r = int.from_bytes(sign1.signature[:48], "big")
