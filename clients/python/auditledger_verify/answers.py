@@ -7,7 +7,7 @@ from .event import KIND_NAMES, decode_event
 from .evidence import check_code, make_code_pins, parse_notary_evidence
 from .leaf import check_recorded_at, decode_leaf
 from .merkle import leaf_hash as rfc9162_leaf_hash
-from .merkle import verify_inclusion
+from .merkle import verify_consistency, verify_inclusion
 from .note import parse_verifier_key
 from .stamp import decode_stamp
 from .statemap import EMPTY, decode_proof, find_root, key_of, verify_proof
@@ -220,6 +220,22 @@ class LedgerVerifier:
 
     def verify_checkpoint(self, note):
         return verify_checkpoint_with_keys(note, self.log_key, self.policy.keys, self.policy.quorum)
+
+    def verify_consistency(self, old_note, new_note, proof):
+        """Both checkpoints verified with the pins (`ledgerctl verify
+        consistency`), and the RFC 9162 proof (32-byte hashes, or base64)
+        between them. Returns the two VerifiedCheckpoints."""
+        old = self.verify_checkpoint(old_note)
+        new = self.verify_checkpoint(new_note)
+        hashes = []
+        for h in proof:
+            d = b64decode(h) if isinstance(h, str) else bytes(h)
+            if d is None or len(d) != 32:
+                raise MalformedError("malformed_proof", "a consistency proof holds 32-byte hashes")
+            hashes.append(d)
+        verify_consistency(old.checkpoint.size, new.checkpoint.size, hashes, old.checkpoint.root,
+                           new.checkpoint.root)
+        return old, new
 
     def verify_receipt(self, receipt, leaf_hash=None):
         """A tlog-proof text or receipt JSON (str, bytes or parsed dict)."""

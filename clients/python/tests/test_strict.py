@@ -191,6 +191,15 @@ class StrictDecoders(unittest.TestCase):
         self.assertReason("malformed_cbor", cbor.decode, b"\x7f\x41\x00\xff")  # wrong chunk type
         self.assertEqual(cbor.decode(b"\x5f\x41\x01\x41\x02\xff").value, b"\x01\x02")
 
+    def test_consistency_between_checkpoints(self):
+        case = next(c for c in load("checkpoint") if c["name"] == "cosigned_2_of_3")
+        v = alv.LedgerVerifier(case["log_vkey"], witnesses=alv.WitnessPolicy(case["witnesses"], case["quorum"]))
+        old, new = v.verify_consistency(case["note"], case["note"], [])
+        self.assertEqual(old.checkpoint.size, new.checkpoint.size)
+        self.assertReason("proof_wrong_length", v.verify_consistency, case["note"], case["note"], ["A" * 43 + "="])
+        unwitnessed = next(c for c in load("checkpoint") if c["name"] == "log_signature_only_quorum_not_met")
+        self.assertReason("witness_quorum_not_met", v.verify_consistency, unwitnessed["note"], case["note"], [])
+
     def test_witness_policy_is_required(self):
         vkey = load("checkpoint")[0]["log_vkey"]
         self.assertReason("witness_pins_missing", alv.LedgerVerifier, vkey)

@@ -480,11 +480,17 @@ struct Fixture {
     doc.cabundle = {pki.root_der, pki.intermediate_der};
     doc.public_key = Sec1(b.key);
     doc.user_data = Bytes(b.manifest_digest.bytes.begin(), b.manifest_digest.bytes.end());
+    // A defective second boot (the second boot's document only): it attests
+    // another key than the one its entry records, or another manifest.
+    if (boots.size() == 1 && defect == Defect::kOtherKey) {
+      doc.public_key = Sec1(P256PrivateKey::Generate().value());
+    }
+    if (boots.size() == 1 && defect == Defect::kOtherManifest) doc.user_data[0] ^= 1;
     b.attestation = SignAttestation(doc, pki.leaf_key).value();
     Event e = NewEvent(EventKind::kEnclaveBooted, "notary/boot", leaves.size());
     e.actor.id = "notary";
     e.payload_digest = Sha256::Digest(b.attestation);
-    e.attributes = {{"ephemeral_public_key", HexEncode(doc.public_key)},
+    e.attributes = {{"ephemeral_public_key", HexEncode(Sec1(b.key))},
                     {"manifest_digest", b.manifest_digest.Hex()}};
     boot_index[boots.size()] = leaves.size();
     boots.push_back(std::move(b));
@@ -546,7 +552,10 @@ struct Fixture {
     return e;
   }
 
-  Fixture() {
+  enum class Defect { kNone, kOtherKey, kOtherManifest };
+  Defect defect = Defect::kNone;
+
+  explicit Fixture(Defect d = Defect::kNone) : defect(d) {
     log_vkey = log_signer->VerifierKey();
     for (int i = 0; i < 3; ++i) {
       auto w = note::NewCosignatureV1Signer("witness.example/w" + std::to_string(i + 1),
@@ -1181,6 +1190,14 @@ json EvidenceCases(Fixture& f, const std::string& cosigned) {
     d[d.size() - 5] ^= 1;
     n["boot"]["attestation"] = Base64Encode(d);
   });
+  for (auto [name, defect] : {std::pair{"boot_document_attests_other_key", Fixture::Defect::kOtherKey},
+                              std::pair{"boot_document_of_other_manifest", Fixture::Defect::kOtherManifest}}) {
+    Fixture g(defect);
+    const std::string note = g.Cosign(g.batch_checkpoints.at(10), {{0, kT0 + 100}, {1, kT0 + 101}});
+    json j = c(name, "receipt", ReceiptJson(g, 8, 10, note, true));
+    j["root"] = Base64Encode(g.pki.root_der);
+    out.Add(j);
+  }
   mutate("evidence_unknown_field", r5, [](nlohmann::json& n) { n["extra"] = true; });
   mutate("evidence_missing_boot", r5, [](nlohmann::json& n) { n.erase("boot"); });
   mutate("evidence_bad_base64", r5, [](nlohmann::json& n) { n["boot"]["leaf"] = "not base64"; });
