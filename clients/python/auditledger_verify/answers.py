@@ -17,6 +17,15 @@ MAX_RECEIPT_SIZE = 4 << 20
 MAX_STATE_ANSWER_SIZE = 1 << 20
 
 
+def _bytes32(value):
+    """32 bytes from a bytes-like value, else None."""
+    try:
+        b = bytes(value)
+    except (TypeError, ValueError):
+        return None
+    return b if len(b) == 32 else None
+
+
 class Receipt:
     __slots__ = ("proof", "notary")
 
@@ -242,7 +251,9 @@ class LedgerVerifier:
         r = receipt if isinstance(receipt, Receipt) else parse_receipt(receipt)
         proof = r.proof
         if leaf_hash is not None:
-            leaf_hash = bytes.fromhex(leaf_hash) if isinstance(leaf_hash, str) else bytes(leaf_hash)
+            leaf_hash = parse_hex(leaf_hash, 32) if isinstance(leaf_hash, str) else _bytes32(leaf_hash)
+            if leaf_hash is None:
+                raise MalformedError("bad_hash", "leaf_hash is 32 bytes (64 hex digits)")
             if proof.extra is not None and rfc9162_leaf_hash(proof.extra) != leaf_hash:
                 raise VerificationError("leaf_mismatch", "the receipt's leaf does not hash to leaf_hash")
         elif proof.extra is not None:
@@ -267,6 +278,8 @@ class LedgerVerifier:
         stamper, kind: who must have set the state (state_setter_mismatch,
         state_setter_unknown).
         """
+        if not is_u64(min_size):
+            raise MalformedError("bad_min_size", "min_size is a tree size")
         p = answer if isinstance(answer, StateProof) else parse_state_answer(answer)
         if subject is not None and subject != p.subject:
             raise VerificationError("subject_mismatch", "the answer is about " + p.subject)
@@ -277,8 +290,8 @@ class LedgerVerifier:
             raise VerificationError("stale_checkpoint",
                                     f"the answer is as of size {v.checkpoint.size}, older than {min_size}")
         if expect_state is not None:
-            want = parse_hex(expect_state, 32) if isinstance(expect_state, str) else bytes(expect_state)
-            if want is None or len(want) != 32:
+            want = parse_hex(expect_state, 32) if isinstance(expect_state, str) else _bytes32(expect_state)
+            if want is None:
                 raise MalformedError("bad_hash", "expect_state is 32 bytes (64 hex digits)")
             if not v.present or (v.state_hash or EMPTY) != want:
                 raise VerificationError("state_not_latest",

@@ -191,6 +191,21 @@ class StrictDecoders(unittest.TestCase):
         self.assertReason("malformed_cbor", cbor.decode, b"\x7f\x41\x00\xff")  # wrong chunk type
         self.assertEqual(cbor.decode(b"\x5f\x41\x01\x41\x02\xff").value, b"\x01\x02")
 
+    def test_bad_arguments_are_ledger_errors(self):
+        case = next(c for c in load("state") if c["name"] == "latest_state")
+        v = alv.LedgerVerifier(case["log_vkey"], witnesses=alv.WitnessPolicy(case["witnesses"], case["quorum"]))
+        self.assertReason("bad_hash", v.verify_state, case["answer"], expect_state="xyz")
+        self.assertReason("bad_hash", v.verify_state, case["answer"], expect_state=b"short")
+        self.assertReason("bad_min_size", v.verify_state, case["answer"], min_size=-1)
+        self.assertReason("bad_min_size", v.verify_state, case["answer"], min_size="10")
+        receipt = next(c for c in load("receipt") if c["name"] == "tlog_proof_entry_5")
+        self.assertReason("bad_hash", v.verify_receipt, receipt["receipt"], leaf_hash="zz")
+        self.assertReason("bad_hash", v.verify_receipt, receipt["receipt"], leaf_hash=7)
+        self.assertReason("wrong_type", v.verify_checkpoint, 7)
+        self.assertReason("bad_verifier_key", alv.LedgerVerifier, 7, allow_unwitnessed=True)
+        self.assertReason("bad_witness_policy", alv.WitnessPolicy, [7], 1)
+        self.assertReason("bad_witness_policy", alv.WitnessPolicy, [], -1)
+
     def test_consistency_between_checkpoints(self):
         case = next(c for c in load("checkpoint") if c["name"] == "cosigned_2_of_3")
         v = alv.LedgerVerifier(case["log_vkey"], witnesses=alv.WitnessPolicy(case["witnesses"], case["quorum"]))
