@@ -15,14 +15,19 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 import auditledger_verify as alv
+import auditledger_verify.event  # noqa: F401  (KIND_NAMES)
 import auditledger_verify.note  # noqa: F401  (key_id)
+import auditledger_verify.stamp  # noqa: F401  (stamp_text)
 
 CTL = os.environ.get("LEDGERCTL")
 LEDGERD = os.environ.get("LEDGERD")
 NOTARY = os.environ.get("NOTARY")
 EXPLORER = os.environ.get("EXPLORER")
+WITNESS = os.environ.get("WITNESS")
 
 STATE_A = hashlib.sha256(b"svc/db/main backup 1").hexdigest()
 STATE_B = hashlib.sha256(b"svc/db/main backup 2").hexdigest()
@@ -30,14 +35,48 @@ STATE_B = hashlib.sha256(b"svc/db/main backup 2").hexdigest()
 
 def event(n, kind, subject, **extra):
     e = {"kind": kind, "event_id": f"live-{n}", "request_id": f"req-live-{n}",
-         "occurred_at": "2026-01-01T00:00:00Z", "actor": {"type": "service", "id": "svc/db"},
+         "occurred_at_us": 1767225600000000 + n, "actor": {"type": "service", "id": "svc/db"},
          "subject": subject, "outcome": "SUCCESS"}
     e.update(extra)
-    return json.dumps(e)
+    return e
+
+
+EVENTS = [event(1, "STATE_NOTARIZED", "svc/db/main", new_state_hash=STATE_A),
+          event(2, "KEY_CREATED", "svc/keys/k-1"),
+          event(3, "STATE_NOTARIZED", "svc/db/main", prior_state_hash=STATE_A, new_state_hash=STATE_B)]
+
+
+def encode_event(e):
+    """The canonical bytes (event.md §3) of the few fields these events use."""
+    kinds = alv.event.KIND_NAMES
+    fields = [(0x01, kinds.index(e["kind"]).to_bytes(2, "big")), (0x02, e["event_id"].encode()),
+              (0x03, e["request_id"].encode()), (0x06, e["occurred_at_us"].to_bytes(8, "big")),
+              (0x07, e["actor"]["type"].encode()), (0x08, e["actor"]["id"].encode()),
+              (0x0C, e["subject"].encode()), (0x0F, b"\x01")]
+    for tag, name in ((0x11, "prior_state_hash"), (0x12, "new_state_hash")):
+        if name in e:
+            fields.append((tag, bytes.fromhex(e[name])))
+    return b"\x01" + b"".join(bytes([t]) + len(v).to_bytes(2, "big") + v for t, v in fields)
+
+
+def make_stamp(origin, event_bytes, key_file):
+    """stamp.md §2: the submitter's Ed25519 stamp over the event."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    with open(key_file) as f:
+        name, kind, seed = f.read().split()[:3]
+    assert kind == "ed25519", kind
+    key = ed25519.Ed25519PrivateKey.from_private_bytes(bytes.fromhex(seed))
+    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    sig = key.sign(alv.stamp.stamp_text(origin, event_bytes))
+    kid = alv.note.key_id(name, 0x01, public)
+    return (b"\x01" + bytes([len(name)]) + name.encode() + kid.to_bytes(4, "big")
+            + len(sig).to_bytes(2, "big") + sig)
 
 
 @unittest.skipUnless(CTL and LEDGERD and NOTARY, "LEDGERCTL, LEDGERD and NOTARY name the binaries")
 class LiveLedgerd(unittest.TestCase):
+    WITNESSES = 0  # witness daemons, all required (K = WITNESSES)
     @classmethod
     def ctl(cls, *args, stdin=None):
         r = subprocess.run([CTL, *args], input=stdin, capture_output=True, text=True, timeout=120)
@@ -73,6 +112,23 @@ class LiveLedgerd(unittest.TestCase):
             raise
 
     @classmethod
+    def post_entry(cls, e, key_file):
+        body = json.dumps({"event": e, "stamp": base64.b64encode(
+            make_stamp("clients.live/log", encode_event(e), key_file)).decode()}).encode()
+        deadline = time.time() + 60
+        while True:
+            req = urllib.request.Request(cls.ledgerd_url + "/v1/entries", data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(req, timeout=30) as resp:
+                    return json.loads(resp.read())
+            except urllib.error.HTTPError as err:
+                detail = err.read().decode("utf-8", "replace")
+                if err.code != 503 or time.time() > deadline:
+                    raise AssertionError(f"POST /v1/entries: {err.code} {detail}") from None
+                time.sleep(0.2)
+
+    @classmethod
     def _create(cls):
         d = lambda *p: os.path.join(cls.dir, *p)  # noqa: E731
         cls.ctl("dev-pki", "--out", d("pki"))
@@ -82,12 +138,21 @@ class LiveLedgerd(unittest.TestCase):
             ops += ["--operator", f"{op}={d(op + '.key.pub')}"]
         cls.ctl("quorum", "genesis", "--threshold", "2", "--out", d("quorum"), *ops)
         sub_vkey = cls.ctl("submitter-key", "--name", "svc-db", "--out", d("submitter.key")).strip()
+        cls.witness_vkeys = []
+        witness_flags = []
+        for i in range(cls.WITNESSES):
+            r = subprocess.run([WITNESS, "keygen", "--name", f"witness-{i}.test", "--out", d(f"witness{i}.key")],
+                               capture_output=True, text=True, timeout=60, check=True)
+            cls.witness_vkeys.append(r.stdout.splitlines()[0].strip())
+            witness_flags += ["--witness", cls.witness_vkeys[-1]]
+        if cls.WITNESSES:
+            witness_flags += ["--witness-quorum", str(cls.WITNESSES)]
         with open(NOTARY, "rb") as f:
             cls.pcr0 = hashlib.sha384(f.read()).hexdigest()
         cls.ctl("manifest", "create", "--origin", "clients.live/log", "--pcr0", cls.pcr0,
                 "--threshold", "2", "--quorum-pub", d("quorum", "quorum.pub"),
                 "--submitter", f"svc-db={sub_vkey}:STATE_NOTARIZED,KEY_CREATED",
-                "--subjects", "svc-db=svc/", "--out", d("manifest.bin"), *ops)
+                "--subjects", "svc-db=svc/", "--out", d("manifest.bin"), *ops, *witness_flags)
         for op in ("alice", "bob"):
             cls.ctl("manifest", "approve", "--key", d(op + ".key"), "--name", op, d("manifest.bin"),
                     "--out", d(op + ".approval"))
@@ -109,21 +174,34 @@ class LiveLedgerd(unittest.TestCase):
         cls.ctl("notary", "provision", "--socket", d("notary.sock"), "--manifest", d("manifest.bin"),
                 "--approval", d("alice.approval"), "--approval", d("bob.approval"),
                 "--share", d("alice.resealed"), "--share", d("bob.resealed"), "--vkey-out", d("log.vkey"))
+        with open(d("log.vkey")) as f:
+            vkey = f.read().strip()
+        ledgerd_flags = []
+        for i in range(cls.WITNESSES):
+            p = cls.start([WITNESS, "--listen", "127.0.0.1:0", "--data", d(f"witness{i}-db"), "--name",
+                           f"witness-{i}.test", "--key", d(f"witness{i}.key"), "--log", f"clients.live/log={vkey}"],
+                          f"witness{i}.log")
+            first = p.stdout.readline().strip()
+            if first != "witness " + cls.witness_vkeys[i]:
+                raise AssertionError(f"witness {i} says {first!r}")
+            ledgerd_flags += ["--witness", f"witness-{i}.test=http://127.0.0.1:{cls.port_of(p)}"]
         cls.ctl("init", "--data", d("log"), "--notary", d("notary.sock"), "--vkey", d("log.vkey"),
                 "--submitter-key", d("submitter.key"), "--manifest", d("manifest.bin"))
-        cls.ctl("append", "--data", d("log"), stdin="\n".join([
-            event(1, "STATE_NOTARIZED", "svc/db/main", new_state_hash=STATE_A),
-            event(2, "KEY_CREATED", "svc/keys/k-1"),
-        ]) + "\n")
-        cls.ctl("append", "--data", d("log"), stdin=event(
-            3, "STATE_NOTARIZED", "svc/db/main", prior_state_hash=STATE_A, new_state_hash=STATE_B) + "\n")
+        if not cls.WITNESSES:
+            # Appended offline; with witnesses the notary waits for their quorum
+            # (head_unconfirmed), so the entries go through ledgerd below.
+            cls.ctl("append", "--data", d("log"), stdin="\n".join(json.dumps(e) for e in EVENTS[:2]) + "\n")
+            cls.ctl("append", "--data", d("log"), stdin=json.dumps(EVENTS[2]) + "\n")
         with open(d("log.vkey")) as f:
             cls.vkey = f.read().strip()
         with open(d("pki", "root.pem")) as f:
             cls.root_pem = f.read()
-        p = cls.start([LEDGERD, "--data", d("log"), "--listen", "127.0.0.1:0", "--max-delay-ms", "20"],
-                      "ledgerd.log")
+        p = cls.start([LEDGERD, "--data", d("log"), "--listen", "127.0.0.1:0", "--max-delay-ms", "20",
+                       *ledgerd_flags], "ledgerd.log")
         cls.ledgerd_url = f"http://127.0.0.1:{cls.port_of(p)}"
+        if cls.WITNESSES:
+            for e in EVENTS:
+                cls.post_entry(e, d("submitter.key"))
         cls.explorer_url = None
         if EXPLORER:
             p = cls.start([EXPLORER, "--data", d("log"), "--secondary", d("explorer-secondary"),
@@ -146,34 +224,48 @@ class LiveLedgerd(unittest.TestCase):
         shutil.rmtree(cls.dir, ignore_errors=True)
 
     def verifier(self, log_vkey=None, **kw):
-        # The deployment has no witnesses: the manifest's policy is K = 0.
-        args = dict(witnesses=alv.WitnessPolicy([], 0), attestation_root=self.root_pem, pcr0=self.pcr0)
+        # The manifest's witness policy (K = 0 in a deployment without witnesses).
+        args = dict(witnesses=alv.WitnessPolicy(self.witness_vkeys, self.WITNESSES),
+                    attestation_root=self.root_pem, pcr0=self.pcr0)
         args.update(kw)
         return alv.LedgerVerifier(log_vkey or self.vkey, **args)
 
+    def state_eventually(self, client, subject, **kw):
+        """ledgerd answers once the head carries its witness quorum."""
+        deadline = time.time() + 60
+        while True:
+            try:
+                return client.state(subject, **kw)
+            except alv.TransportError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.2)
+
     def test_latest_state_recorded_by_the_measured_code(self):
         client = alv.LedgerClient(self.ledgerd_url, self.verifier())
-        state = client.state("svc/db/main", expect_state=STATE_B, stamper="svc-db", kind="STATE_NOTARIZED")
+        state = self.state_eventually(client, "svc/db/main", expect_state=STATE_B, stamper="svc-db", kind="STATE_NOTARIZED")
         self.assertTrue(state.present)
         self.assertEqual(state.version, 2)
         self.assertEqual(state.state_hash.hex(), STATE_B)
         self.assertTrue(state.code_checked)
         self.assertEqual(state.event.subject, "svc/db/main")
+        self.assertEqual(len(state.cosignatures), self.WITNESSES)
 
     def test_restored_backup_is_not_the_latest(self):
         client = alv.LedgerClient(self.ledgerd_url, self.verifier())
+        self.state_eventually(client, "svc/db/main")
         with self.assertRaises(alv.VerificationError) as cm:
             client.state("svc/db/main", expect_state=STATE_A)
         self.assertEqual(cm.exception.reason, "state_not_latest")
 
     def test_absent_subject(self):
-        state = alv.LedgerClient(self.ledgerd_url, self.verifier()).state("svc/never/written")
+        state = self.state_eventually(alv.LedgerClient(self.ledgerd_url, self.verifier()), "svc/never/written")
         self.assertFalse(state.present)
         self.assertTrue(state.code_checked)
 
     def test_receipts_of_every_entry(self):
         client = alv.LedgerClient(self.ledgerd_url, self.verifier())
-        size = client.state("svc/db/main").tree_size
+        size = self.state_eventually(client, "svc/db/main").tree_size
         self.assertGreaterEqual(size, 4)
         for i in range(size):
             r = client.receipt(i)
@@ -183,6 +275,7 @@ class LiveLedgerd(unittest.TestCase):
 
     def test_other_code_is_refused(self):
         client = alv.LedgerClient(self.ledgerd_url, self.verifier(pcr0="00" * 48))
+        self.state_eventually(alv.LedgerClient(self.ledgerd_url, self.verifier()), "svc/db/main")
         with self.assertRaises(alv.VerificationError) as cm:
             client.state("svc/db/main")
         self.assertEqual(cm.exception.reason, "pcr_mismatch")
@@ -193,6 +286,7 @@ class LiveLedgerd(unittest.TestCase):
         kid = alv.note.key_id("clients.live/log", 0x01, public)
         other = f"clients.live/log+{kid:08x}+" + base64.b64encode(b"\x01" + public).decode()
         client = alv.LedgerClient(self.ledgerd_url, self.verifier(log_vkey=other))
+        self.state_eventually(alv.LedgerClient(self.ledgerd_url, self.verifier()), "svc/db/main")
         with self.assertRaises(alv.VerificationError) as cm:
             client.state("svc/db/main")
         self.assertEqual(cm.exception.reason, "unverified_note")
@@ -201,6 +295,7 @@ class LiveLedgerd(unittest.TestCase):
         w = "w.example+f96a478d+BCmsuuFBvMrwsi4alNNNC8c2HlJtC/4SyJeUvJMilm3X"
         policy = alv.WitnessPolicy([w], 1)
         client = alv.LedgerClient(self.ledgerd_url, self.verifier(witnesses=policy))
+        self.state_eventually(alv.LedgerClient(self.ledgerd_url, self.verifier()), "svc/db/main")
         with self.assertRaises(alv.VerificationError) as cm:
             client.state("svc/db/main")
         self.assertEqual(cm.exception.reason, "witness_quorum_not_met")
@@ -221,6 +316,30 @@ class LiveLedgerd(unittest.TestCase):
         self.assertTrue(state.code_checked)
         for i in range(state.tree_size):
             self.assertEqual(client.entry(i).index, i)
+
+
+@unittest.skipUnless(CTL and LEDGERD and NOTARY and WITNESS, "WITNESS names the witness daemon")
+class LiveLedgerdWithWitnesses(LiveLedgerd):
+    """The same deployment with two witness daemons, both required (K = 2)."""
+
+    WITNESSES = 2
+
+    def test_witness_policy_is_required(self):
+        with self.assertRaises(alv.MalformedError) as cm:
+            alv.LedgerVerifier(self.vkey)
+        self.assertEqual(cm.exception.reason, "witness_pins_missing")
+        # Opting out still checks the log key and every pinned cosignature.
+        client = alv.LedgerClient(self.ledgerd_url, alv.LedgerVerifier(self.vkey, allow_unwitnessed=True))
+        self.assertTrue(self.state_eventually(client, "svc/db/main").present)
+
+    def test_one_witness_short_of_a_larger_quorum(self):
+        other = "w.example+f96a478d+BCmsuuFBvMrwsi4alNNNC8c2HlJtC/4SyJeUvJMilm3X"
+        policy = alv.WitnessPolicy(self.witness_vkeys + [other], 3)
+        client = alv.LedgerClient(self.ledgerd_url, self.verifier(witnesses=policy))
+        self.state_eventually(alv.LedgerClient(self.ledgerd_url, self.verifier()), "svc/db/main")
+        with self.assertRaises(alv.VerificationError) as cm:
+            client.state("svc/db/main")
+        self.assertEqual(cm.exception.reason, "witness_quorum_not_met")
 
 
 if __name__ == "__main__":
