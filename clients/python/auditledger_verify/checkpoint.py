@@ -4,7 +4,6 @@ from ._util import b64decode, b64encode, parse_decimal_u64, to_bytes
 from .errors import MalformedError, VerificationError
 from .note import (
     ALG_COSIGNATURE_V1,
-
     open_note,
     parse_note,
     parse_verifier_key,
