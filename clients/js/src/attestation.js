@@ -142,7 +142,7 @@ async function importEcKey(spki, curve) {
 
 /** cert's signature verifies with issuer's key, and names it as issuer. */
 async function issuedBy(cert, issuer) {
-  if (!sameName(cert.issuer, issuer.subject)) return false;
+  if (!sameName(cert.issuer, issuer.subject) || !cert.algorithmsAgree) return false;
   const hash = HASHES[cert.signatureAlgorithm];
   const key = await importEcKey(issuer.spki, issuer.curve);
   if (!hash || !key) return false;

@@ -109,9 +109,67 @@ function spkiOf(data, tbs) {
   return el;
 }
 
+// Every constructed element (SEQUENCE, SET, [n] constructed) holds whole
+// elements, down to the leaves: OpenSSL decodes the whole certificate before
+// it hands out any field of it.
+function wellFormed(data, el, depth = 0) {
+  if (depth > 32) throw new DerError("nested too deep");
+  if (!(el.tag & 0x20)) return;
+  for (const c of children(data, el)) wellFormed(data, c, depth + 1);
+}
+
+// Name ::= SEQUENCE OF SET OF SEQUENCE { type OID, value }
+function checkName(data, el) {
+  for (const rdn of children(data, el)) {
+    if (rdn.tag !== 0x31) throw new DerError("bad name");
+    const atvs = children(data, rdn);
+    if (!atvs.length) throw new DerError("empty relative distinguished name");
+    for (const atv of atvs) {
+      const f = atv.tag === 0x30 ? children(data, atv) : [];
+      if (f.length !== 2) throw new DerError("bad attribute in a name");
+      oid(data, f[0]);
+    }
+  }
+}
+
+// AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL }
+function checkAlgorithm(data, el) {
+  const f = el.tag === 0x30 ? children(data, el) : [];
+  if (f.length < 1 || f.length > 2) throw new DerError("bad algorithm identifier");
+  return oid(data, f[0]);
+}
+
+/** The tbsCertificate's fields, each of the type it must have. */
+function tbsFields(der, tbs, sigAlg) {
+  const fields = children(der, tbs);
+  const i = fields[0] && fields[0].tag === 0xa0 ? 1 : 0;
+  if (i) {
+    const v = children(der, fields[0]);
+    if (v.length !== 1 || v[0].tag !== 0x02) throw new DerError("bad version");
+  }
+  const [serial, sig, issuer, validity, subject, spki] = fields.slice(i, i + 6);
+  if (!spki || serial.tag !== 0x02 || issuer.tag !== 0x30 || validity.tag !== 0x30 || subject.tag !== 0x30
+      || spki.tag !== 0x30) throw new DerError("bad tbsCertificate");
+  if (serial.end === serial.start) throw new DerError("empty serial number");
+  checkAlgorithm(der, sig);
+  checkAlgorithm(der, sigAlg);
+  checkName(der, issuer);
+  checkName(der, subject);
+  const k = children(der, spki);
+  if (k.length !== 2 || k[1].tag !== 0x03) throw new DerError("bad subjectPublicKeyInfo");
+  checkAlgorithm(der, k[0]);
+  for (const f of fields.slice(i + 6)) {
+    if (f.tag !== 0xa1 && f.tag !== 0x81 && f.tag !== 0xa2 && f.tag !== 0x82 && f.tag !== 0xa3) {
+      throw new DerError("unknown tbsCertificate field");
+    }
+  }
+  return { fields, i, sig, issuer, validity, subject, spki };
+}
+
 function outer(data) {
   const cert = tlv(data, 0);
   if (cert.tag !== 0x30 || cert.end !== data.length) throw new DerError("not a certificate");
+  wellFormed(data, cert);
   const parts = children(data, cert);
   if (parts.length !== 3 || parts[0].tag !== 0x30 || parts[1].tag !== 0x30 || parts[2].tag !== 0x03) {
     throw new DerError("not a certificate");
@@ -122,7 +180,8 @@ function outer(data) {
 /** The SPKI DER of a certificate, read without its validity times (as OpenSSL reads a leaf key). null when it does not parse. */
 export function certificateSpki(der) {
   try {
-    const [tbs] = outer(der);
+    const [tbs, sigAlg] = outer(der);
+    tbsFields(der, tbs, sigAlg);
     const el = spkiOf(der, tbs);
     return { der: raw(der, el), curve: spkiCurve(der, el) };
   } catch (e) {
@@ -142,12 +201,7 @@ function spkiCurve(data, el) {
 /** A certificate's fields. Throws DerError when it is not DER X.509. */
 export function parseCertificate(der) {
   const [tbs, sigAlg, sigValue] = outer(der);
-  const fields = children(der, tbs);
-  let i = 0;
-  if (fields[0] && fields[0].tag === 0xa0) i = 1;
-  const [serial, sig, issuer, validity, subject, spki] = fields.slice(i, i + 6);
-  if (!spki || serial.tag !== 0x02 || sig.tag !== 0x30 || issuer.tag !== 0x30 || validity.tag !== 0x30
-      || subject.tag !== 0x30 || spki.tag !== 0x30) throw new DerError("bad tbsCertificate");
+  const { fields, i, sig, issuer, validity, subject, spki } = tbsFields(der, tbs, sigAlg);
   const times = children(der, validity);
   if (times.length !== 2) throw new DerError("bad validity");
   const sigAlgFields = children(der, sigAlg);
@@ -156,6 +210,7 @@ export function parseCertificate(der) {
   if (!sigBits.length || sigBits[0] !== 0) throw new DerError("bad signature bit string");
   const out = {
     tbs: raw(der, tbs),
+    algorithmsAgree: equal(raw(der, sig), raw(der, sigAlg)),
     signatureAlgorithm: oid(der, sigAlgFields[0]),
     signature: sigBits.subarray(1),
     issuer: raw(der, issuer),
