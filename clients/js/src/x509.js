@@ -7,7 +7,7 @@
 // tbsCertificate bytes, the signature algorithm and value, issuer and subject
 // (compared as DER bytes), validity, the subjectPublicKeyInfo (imported into
 // WebCrypto as "spki"), basicConstraints and keyUsage.
-import { equal } from "./util.js";
+import { equal, validUtf8 } from "./util.js";
 
 export class DerError extends Error {}
 
@@ -128,6 +128,11 @@ function checkName(data, el) {
       const f = atv.tag === 0x30 ? children(data, atv) : [];
       if (f.length !== 2) throw new DerError("bad attribute in a name");
       oid(data, f[0]);
+      // OpenSSL decodes these string types when it reads the certificate.
+      const v = content(data, f[1]);
+      if (f[1].tag === 0x0c && !validUtf8(v)) throw new DerError("UTF8String is not UTF-8");
+      if (f[1].tag === 0x1e && v.length % 2) throw new DerError("odd BMPString");
+      if (f[1].tag === 0x1c && v.length % 4) throw new DerError("bad UniversalString");
     }
   }
 }
