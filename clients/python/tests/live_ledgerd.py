@@ -28,6 +28,9 @@ LEDGERD = os.environ.get("LEDGERD")
 NOTARY = os.environ.get("NOTARY")
 EXPLORER = os.environ.get("EXPLORER")
 WITNESS = os.environ.get("WITNESS")
+NODE = os.environ.get("NODE")  # the JavaScript package's check (clients/js/test-live), clients_js_live
+JS_LIVE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "js", "test-live",
+                       "live_check.mjs")
 
 STATE_A = hashlib.sha256(b"svc/db/main backup 1").hexdigest()
 STATE_B = hashlib.sha256(b"svc/db/main backup 2").hexdigest()
@@ -316,6 +319,18 @@ class LiveLedgerd(unittest.TestCase):
         self.assertTrue(state.code_checked)
         for i in range(state.tree_size):
             self.assertEqual(client.entry(i).index, i)
+
+    @unittest.skipUnless(NODE, "NODE names node (>= 20), for the JavaScript package")
+    def test_javascript_package(self):
+        cfg = {"ledgerd_url": self.ledgerd_url, "explorer_url": self.explorer_url, "vkey": self.vkey,
+               "witness_vkeys": self.witness_vkeys, "witness_quorum": self.WITNESSES, "root_pem": self.root_pem,
+               "pcr0": self.pcr0, "state_a": STATE_A, "state_b": STATE_B}
+        r = subprocess.run([NODE, JS_LIVE], input=json.dumps(cfg), capture_output=True, text=True, timeout=240)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertEqual([c for c in out["checks"] if not c["ok"]], [], r.stderr)
+        self.assertTrue(out["ok"])
+        self.assertGreaterEqual(len(out["checks"]), 6)
 
 
 @unittest.skipUnless(CTL and LEDGERD and NOTARY and WITNESS, "WITNESS names the witness daemon")
