@@ -100,15 +100,6 @@ function parseTime(data, el) {
   return t / 1000;
 }
 
-/** The subjectPublicKeyInfo element of a certificate: the 7th tbsCertificate field (6th without a version). */
-function spkiOf(data, tbs) {
-  const fields = children(data, tbs);
-  const base = fields[0] && fields[0].tag === 0xa0 ? 1 : 0;
-  const el = fields[base + 5];
-  if (!el || el.tag !== 0x30) throw new DerError("no subjectPublicKeyInfo");
-  return el;
-}
-
 // Every constructed element (SEQUENCE, SET, [n] constructed) holds whole
 // elements, down to the leaves: OpenSSL decodes the whole certificate before
 // it hands out any field of it.
@@ -182,13 +173,15 @@ function outer(data) {
   return parts;
 }
 
-/** The SPKI DER of a certificate, read without its validity times (as OpenSSL reads a leaf key). null when it does not parse. */
+/**
+ * The SPKI DER and curve of a certificate, read as OpenSSL reads a leaf key:
+ * the whole certificate must decode, but its validity time strings are not
+ * read. null when it does not decode.
+ */
 export function certificateSpki(der) {
   try {
-    const [tbs, sigAlg] = outer(der);
-    tbsFields(der, tbs, sigAlg);
-    const el = spkiOf(der, tbs);
-    return { der: raw(der, el), curve: spkiCurve(der, el) };
+    const c = parseCertificate(der, { readTimes: false });
+    return { der: c.spki, curve: c.curve };
   } catch (e) {
     if (e instanceof DerError) return null;
     throw e;
@@ -204,11 +197,11 @@ function spkiCurve(data, el) {
 }
 
 /** A certificate's fields. Throws DerError when it is not DER X.509. */
-export function parseCertificate(der) {
+export function parseCertificate(der, { readTimes = true } = {}) {
   const [tbs, sigAlg, sigValue] = outer(der);
   const { fields, i, sig, issuer, validity, subject, spki } = tbsFields(der, tbs, sigAlg);
   const times = children(der, validity);
-  if (times.length !== 2) throw new DerError("bad validity");
+  if (times.length !== 2 || times.some((t) => t.tag !== 0x17 && t.tag !== 0x18)) throw new DerError("bad validity");
   const sigAlgFields = children(der, sigAlg);
   if (!sigAlgFields.length) throw new DerError("bad signature algorithm");
   const sigBits = content(der, sigValue);
@@ -220,8 +213,8 @@ export function parseCertificate(der) {
     signature: sigBits.subarray(1),
     issuer: raw(der, issuer),
     subject: raw(der, subject),
-    notBefore: parseTime(der, times[0]),
-    notAfter: parseTime(der, times[1]),
+    notBefore: readTimes ? parseTime(der, times[0]) : null,
+    notAfter: readTimes ? parseTime(der, times[1]) : null,
     spki: raw(der, spki),
     curve: spkiCurve(der, spki),
     basicConstraints: null, // { ca, pathLength (or null) }
@@ -233,8 +226,9 @@ export function parseCertificate(der) {
     if (!exts || exts.tag !== 0x30) throw new DerError("bad extensions");
     const seen = new Set();
     for (const ext of children(der, exts)) {
-      const e = children(der, ext);
-      if (e.length < 2) throw new DerError("bad extension");
+      const e = ext.tag === 0x30 ? children(der, ext) : [];
+      if (e.length < 2 || e.length > 3) throw new DerError("bad extension");
+      if (e.length === 3 && (e[1].tag !== 0x01 || e[1].end - e[1].start !== 1)) throw new DerError("bad critical flag");
       const id = oid(der, e[0]);
       if (seen.has(id)) throw new DerError("duplicate extension");
       seen.add(id);
