@@ -196,7 +196,11 @@ function spkiCurve(data, el) {
   return oid(data, a[1]);
 }
 
-/** A certificate's fields. Throws DerError when it is not DER X.509. */
+/**
+ * A certificate's fields. Throws DerError when it is not DER X.509. With
+ * readTimes false (the leaf key), neither the validity times nor the
+ * extensions' values are read.
+ */
 export function parseCertificate(der, { readTimes = true } = {}) {
   const [tbs, sigAlg, sigValue] = outer(der);
   const { fields, i, sig, issuer, validity, subject, spki } = tbsFields(der, tbs, sigAlg);
@@ -234,6 +238,9 @@ export function parseCertificate(der, { readTimes = true } = {}) {
       seen.add(id);
       const value = e[e.length - 1];
       if (value.tag !== 0x04) throw new DerError("bad extension value");
+      // OpenSSL decodes an extension's value only when it is asked for it:
+      // the leaf key is read without them (readTimes false).
+      if (!readTimes || (id !== OID.basicConstraints && id !== OID.keyUsage)) continue;
       const inner = tlv(der, value.start, value.end);
       if (inner.end !== value.end) throw new DerError("bad extension value");
       if (id === OID.basicConstraints) {
