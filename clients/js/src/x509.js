@@ -109,6 +109,11 @@ function wellFormed(data, el, depth = 0) {
   for (const c of children(data, el)) wellFormed(data, c, depth + 1);
 }
 
+// Numeric, Printable, T61, Videotex, IA5, UTCTime, GeneralizedTime, Graphic,
+// Visible, General, Universal, BMP and UTF8 strings, and SEQUENCE: OpenSSL's
+// B_ASN1_PRINTABLE.
+const NAME_VALUE_TAGS = new Set([0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1e, 0x0c, 0x30]);
+
 // Name ::= SEQUENCE OF SET OF SEQUENCE { type OID, value }
 function checkName(data, el) {
   for (const rdn of children(data, el)) {
@@ -119,7 +124,9 @@ function checkName(data, el) {
       const f = atv.tag === 0x30 ? children(data, atv) : [];
       if (f.length !== 2) throw new DerError("bad attribute in a name");
       oid(data, f[0]);
-      // OpenSSL decodes these string types when it reads the certificate.
+      // OpenSSL reads a name's value as one of the universal string types
+      // (or a SEQUENCE), and decodes these strings when it reads the certificate.
+      if (!NAME_VALUE_TAGS.has(f[1].tag)) throw new DerError("a name's value is not a string");
       const v = content(data, f[1]);
       if (f[1].tag === 0x0c && !validUtf8(v)) throw new DerError("UTF8String is not UTF-8");
       if (f[1].tag === 0x1e && v.length % 2) throw new DerError("odd BMPString");
