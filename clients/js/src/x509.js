@@ -244,7 +244,8 @@ export function parseCertificate(der, { readTimes = true } = {}) {
       if (seen.has(id)) throw new DerError("duplicate extension");
       seen.add(id);
       const value = e[e.length - 1];
-      if (value.tag !== 0x04) throw new DerError("bad extension value");
+      // OpenSSL also takes a constructed (BER) OCTET STRING where it does not read the value.
+      if (value.tag !== 0x04 && (readTimes || value.tag !== 0x24)) throw new DerError("bad extension value");
       // OpenSSL decodes an extension's value only when it is asked for it:
       // the leaf key is read without them (readTimes false).
       if (!readTimes || (id !== OID.basicConstraints && id !== OID.keyUsage)) continue;
