@@ -49,19 +49,29 @@ TEST_F(RetentionCliTest, RefusalsAreRecordedAndTheAuditAgrees) {
   EXPECT_EQ(get.Json()["payload"]["base64"], Base64Encode(ToBytes("the signed message")))
       << get.out;
 
-  // Legal hold: the placing role cannot release it; another role can.
+  // Legal hold: the key that placed it cannot release it, whatever --role
+  // says; another key the policy admits can.
   EXPECT_EQ(Ctl({"hold", "place", "--data", data_, "--subject", "record/r-1", "--hold-id", "case-7",
                  "--role", "legal"})
                 .code,
             kExitOk);
-  EXPECT_EQ(Ctl({"hold", "release", "--data", data_, "--subject", "record/r-1", "--hold-id",
-                 "case-7", "--role", "legal"})
-                .code,
-            kExitFailed);
-  EXPECT_EQ(Ctl({"hold", "release", "--data", data_, "--subject", "record/r-1", "--hold-id",
-                 "case-7", "--role", "compliance"})
-                .code,
-            kExitOk);
+  auto same = Ctl({"hold", "release", "--data", data_, "--subject", "record/r-1", "--hold-id",
+                   "case-7", "--role", "compliance", "--json"});
+  EXPECT_EQ(same.code, kExitFailed);
+  EXPECT_EQ(same.Json()["error"]["reason"], "same_stamper_release") << same.out;
+  auto key = Ctl({"submitter-key", "--name", "compliance.test", "--out", P("compliance.key"),
+                  "--json"});
+  ASSERT_EQ(key.code, kExitOk) << key.err;
+  {
+    // The development log's policy is ledger.json's submitter list.
+    std::ifstream in(data_ + "/ledger.json");
+    nlohmann::json config = nlohmann::json::parse(in);
+    config["submitters"].push_back(key.Json()["vkey"]);
+    std::ofstream(data_ + "/ledger.json") << config.dump(2) << "\n";
+  }
+  auto other = Ctl({"hold", "release", "--data", data_, "--subject", "record/r-1", "--hold-id",
+                    "case-7", "--role", "legal", "--submitter-key", P("compliance.key")});
+  EXPECT_EQ(other.code, kExitOk) << other.err;
   // Retain-until: extend, never shorten.
   EXPECT_EQ(Ctl({"retention", "extend", "--data", data_, "--subject", "record/r-1", "--until",
                  "2040-01-01T00:00:00Z"})
