@@ -152,7 +152,8 @@ RetentionRule RuleOf(const Event& e) {
       return FindAttribute(e, kAttrHoldId) ? RetentionRule::kReleaseHold : RetentionRule::kNone;
     case EventKind::kRecordDisposed:
       return FindAttribute(e, kAttrRecordIndex) ? RetentionRule::kDispose : RetentionRule::kNone;
-    default: return RetentionRule::kNone;
+    default:
+      return RetentionRule::kNone;
   }
 }
 
@@ -174,9 +175,9 @@ Status ConfigureClass(const Event& e, std::optional<ClassRetention>& cls) {
   }
   const bool lock = locked_attr && *locked_attr == "true";
   if (name.empty() || days == 0 || days > kMaxRetentionPeriodDays) {
-    return Refused("bad_retention_attribute", "a class needs a name and 1.." +
-                                                  std::to_string(kMaxRetentionPeriodDays) +
-                                                  " days");
+    return Refused(
+        "bad_retention_attribute",
+        "a class needs a name and 1.." + std::to_string(kMaxRetentionPeriodDays) + " days");
   }
   if (auto min = RegulatoryMinimumDays(name); min && days < *min) {
     return Refused("below_regulatory_minimum",
@@ -222,7 +223,8 @@ Status PlaceHold(const Event& e, const Stamper& by, SubjectRetention& s) {
 Status ReleaseHold(const Event& e, const Stamper& by, SubjectRetention& s) {
   ASSIGN_OR_RETURN(std::string id, RequiredAttribute(e, kAttrHoldId));
   auto it = s.holds.find(id);
-  if (it == s.holds.end()) return Refused("no_such_hold", "no active hold " + id + " on " + e.subject);
+  if (it == s.holds.end())
+    return Refused("no_such_hold", "no active hold " + id + " on " + e.subject);
   if (by.empty()) {
     return Refused("same_stamper_release",
                    "hold " + id + ": an unstamped release names no key other than the placer's");
@@ -286,12 +288,21 @@ Status CheckDisposal(const RetentionRecord& r, const std::optional<ClassRetentio
 }
 
 bool IsRetentionRefusal(const Status& s) {
-  static constexpr std::string_view kReasons[] = {
-      "bad_retention_attribute", "below_regulatory_minimum", "class_locked",
-      "retention_shortened",     "hold_exists",              "no_such_hold",
-      "same_stamper_release",    "no_payload",               "no_retention_class",
-      "unknown_retention_class", "retention_not_expired",    "legal_hold_active",
-      "already_disposed",        "unknown_record",           "disposal_mismatch"};
+  static constexpr std::string_view kReasons[] = {"bad_retention_attribute",
+                                                  "below_regulatory_minimum",
+                                                  "class_locked",
+                                                  "retention_shortened",
+                                                  "hold_exists",
+                                                  "no_such_hold",
+                                                  "same_stamper_release",
+                                                  "no_payload",
+                                                  "no_retention_class",
+                                                  "unknown_retention_class",
+                                                  "retention_not_expired",
+                                                  "legal_hold_active",
+                                                  "already_disposed",
+                                                  "unknown_record",
+                                                  "disposal_mismatch"};
   if (s.code() != Code::kFailedPrecondition) return false;
   return std::find(std::begin(kReasons), std::end(kReasons), s.reason()) != std::end(kReasons);
 }
@@ -334,7 +345,8 @@ Status RetentionState::CheckDisposal(const RetentionRecord& r, uint64_t now_us) 
 Status RetentionState::Apply(uint64_t, uint64_t recorded_at_us, const Event& e,
                              const RecordLookup& lookup, const Stamper& stamper) {
   switch (RuleOf(e)) {
-    case RetentionRule::kNone: return Status::Ok();
+    case RetentionRule::kNone:
+      return Status::Ok();
     case RetentionRule::kConfigureClass: {
       const std::string name(ConfiguredClass(e));
       std::optional<ClassRetention> cls = Class(name);

@@ -56,7 +56,8 @@ struct Proven {
 };
 
 Result<Proven> VerifyKeyed(const Hash& map_root, const Hash& key,
-                           const std::optional<RetentionProof::Keyed>& part, std::string_view what) {
+                           const std::optional<RetentionProof::Keyed>& part,
+                           std::string_view what) {
   if (!part) return Missing(what);
   ASSIGN_OR_RETURN(auto value, state_map::VerifyProof(map_root, key, part->proof));
   if (value ? Sha256::Digest(part->record) != value->state : !part->record.empty()) {
@@ -145,7 +146,8 @@ Status ApplyEntry(const Event& e, const Stamper& stamper, uint64_t index, uint64
                   const LogRoot& log, const RetentionProof& proof, Hash& map_root) {
   const RetentionRule rule = RuleOf(e);
   switch (rule) {
-    case RetentionRule::kNone: return Status::Ok();
+    case RetentionRule::kNone:
+      return Status::Ok();
     case RetentionRule::kConfigureClass: {
       const Hash key = ClassKey(ConfiguredClass(e));
       ASSIGN_OR_RETURN(Proven current, VerifyKeyed(map_root, key, proof.cls, "class"));
@@ -155,9 +157,8 @@ Status ApplyEntry(const Event& e, const Stamper& stamper, uint64_t index, uint64
       }
       RETURN_IF_ERROR(ConfigureClass(e, cls));
       const Bytes record = cls->Encode();
-      ASSIGN_OR_RETURN(map_root,
-                       state_map::ApplyUpdate(map_root, key, proof.cls->proof,
-                                              RecordValue(current.value, index, record)));
+      ASSIGN_OR_RETURN(map_root, state_map::ApplyUpdate(map_root, key, proof.cls->proof,
+                                                        RecordValue(current.value, index, record)));
       return Status::Ok();
     }
     case RetentionRule::kExtend:
@@ -173,9 +174,8 @@ Status ApplyEntry(const Event& e, const Stamper& stamper, uint64_t index, uint64
                       : rule == RetentionRule::kPlaceHold ? PlaceHold(e, stamper, s)
                                                           : ReleaseHold(e, stamper, s));
       const Bytes record = s.Encode();
-      ASSIGN_OR_RETURN(map_root,
-                       state_map::ApplyUpdate(map_root, key, proof.subject->proof,
-                                              RecordValue(current.value, index, record)));
+      ASSIGN_OR_RETURN(map_root, state_map::ApplyUpdate(map_root, key, proof.subject->proof,
+                                                        RecordValue(current.value, index, record)));
       return Status::Ok();
     }
     case RetentionRule::kDispose: {
@@ -187,9 +187,9 @@ Status ApplyEntry(const Event& e, const Stamper& stamper, uint64_t index, uint64
                                   ", beyond the log's " + std::to_string(log.size) + " entries");
       }
       if (!proof.record) return Missing("record");
-      if (Status s = merkle::VerifyInclusion(record_index, log.size,
-                                             merkle::LeafHash(proof.record->leaf),
-                                             proof.record->inclusion, log.root);
+      if (Status s =
+              merkle::VerifyInclusion(record_index, log.size, merkle::LeafHash(proof.record->leaf),
+                                      proof.record->inclusion, log.root);
           !s.ok()) {
         return Status::VerificationFailed("record_proof_mismatch",
                                           "the disposed record's leaf: " + s.ToString());
@@ -202,19 +202,19 @@ Status ApplyEntry(const Event& e, const Stamper& stamper, uint64_t index, uint64
       const RetentionRecord r{record_index, leaf.recorded_at_us, recorded.subject,
                               recorded.retention_class, recorded.payload_digest};
       RETURN_IF_ERROR(CheckDisposalNames(e, r));
-      ASSIGN_OR_RETURN(Proven subject, VerifyKeyed(map_root, SubjectKey(e.subject), proof.subject,
-                                                   "subject"));
+      ASSIGN_OR_RETURN(Proven subject,
+                       VerifyKeyed(map_root, SubjectKey(e.subject), proof.subject, "subject"));
       SubjectRetention s;
       if (subject.value) {
         ASSIGN_OR_RETURN(s, SubjectRetention::Decode(subject.record));
       }
       std::optional<ClassRetention> cls;
       if (!r.retention_class.empty()) {
-        ASSIGN_OR_RETURN(Proven c, VerifyKeyed(map_root, ClassKey(r.retention_class), proof.cls,
-                                               "class"));
+        ASSIGN_OR_RETURN(Proven c,
+                         VerifyKeyed(map_root, ClassKey(r.retention_class), proof.cls, "class"));
         if (c.value) {
-        ASSIGN_OR_RETURN(cls, ClassRetention::Decode(c.record));
-      }
+          ASSIGN_OR_RETURN(cls, ClassRetention::Decode(c.record));
+        }
       }
       if (!proof.disposal) return Missing("disposal key");
       const Hash key = DisposalKey(record_index);

@@ -63,13 +63,11 @@ class Host {
   }
   rm::RetentionProof::RecordLeaf Leaf(uint64_t index) const {
     const uint64_t size = leaf_hashes_.size();
-    auto proof = merkle::InclusionProof(index, size,
-                                        [&](uint32_t level, uint64_t i) -> Result<Hash> {
-                                          const uint64_t w = uint64_t{1} << level;
-                                          return merkle::RootFromLeafHashes(
-                                              std::span(leaf_hashes_).subspan(i * w, w));
-                                        })
-                     .value();
+    auto proof =
+        merkle::InclusionProof(index, size, [&](uint32_t level, uint64_t i) -> Result<Hash> {
+          const uint64_t w = uint64_t{1} << level;
+          return merkle::RootFromLeafHashes(std::span(leaf_hashes_).subspan(i * w, w));
+        }).value();
     return {leaves_[index], proof};
   }
   rm::RetentionProof::Keyed Keyed(const Hash& key) const {
@@ -94,7 +92,8 @@ class Host {
                                                   uint64_t index) {
     rm::RetentionProof p;
     switch (RuleOf(e)) {
-      case RetentionRule::kNone: return std::nullopt;
+      case RetentionRule::kNone:
+        return std::nullopt;
       case RetentionRule::kConfigureClass: {
         const Hash key = rm::ClassKey(ConfiguredClass(e));
         p.cls = Keyed(key);
@@ -122,7 +121,8 @@ class Host {
         p.record = Leaf(record);
         const Event recorded = DecodeEvent(DecodeLeaf(p.record->leaf)->event).value();
         p.subject = Keyed(rm::SubjectKey(e.subject));
-        if (!recorded.retention_class.empty()) p.cls = Keyed(rm::ClassKey(recorded.retention_class));
+        if (!recorded.retention_class.empty())
+          p.cls = Keyed(rm::ClassKey(recorded.retention_class));
         const Hash key = rm::DisposalKey(record);
         p.disposal = sm::reference::Prove(planned_, key);
         if (!Find(key)) planned_[key] = rm::DisposalValue(index, *recorded.payload_digest);
@@ -142,16 +142,16 @@ class SequencerRetentionTest : public ::testing::Test {
  protected:
   SequencerRetentionTest() {
     for (auto* k : {&legal_, &compliance_, &records_}) {
-      policy_.submitters.push_back(
-          {std::shared_ptr<const note::Verifier>(
-               note::ParseVerifierKey((*k)->VerifierKey()).value()),
-           {}});
+      policy_.submitters.push_back({std::shared_ptr<const note::Verifier>(
+                                        note::ParseVerifierKey((*k)->VerifierKey()).value()),
+                                    {}});
     }
     SequencerOptions o;
     o.state_map = true;
     auto clock = clock_;
-    seq_.emplace(Sequencer::Genesis(kOrigin, note::NewEd25519Signer(kOrigin, Seed(0x71)), policy_,
-                                    [clock] { return *clock; }, o)
+    seq_.emplace(Sequencer::Genesis(
+                     kOrigin, note::NewEd25519Signer(kOrigin, Seed(0x71)), policy_,
+                     [clock] { return *clock; }, o)
                      .value());
   }
   void SetUp() override {
@@ -272,18 +272,16 @@ TEST_F(SequencerRetentionTest, AHoldBlocksDisposalAndOnlyAnotherKeyReleasesIt) {
   EXPECT_EQ(Reason(Hold(false, "case-1", "compliance"), *legal_), "same_stamper_release");
   EXPECT_EQ(Reason(Hold(false, "case-2"), *compliance_), "no_such_hold");
   ASSERT_EQ(Reason(Hold(false, "case-1", "legal"), *compliance_), "ok");
-  SubjectRetention s = SubjectRetention::Decode(
-                           host_.Keyed(rm::SubjectKey("record/r-1")).record)
-                           .value();
+  SubjectRetention s =
+      SubjectRetention::Decode(host_.Keyed(rm::SubjectKey("record/r-1")).record).value();
   EXPECT_TRUE(s.holds.empty());
   EXPECT_EQ(Reason(Dispose(), *records_), "ok");
 }
 
 TEST_F(SequencerRetentionTest, TheHoldRecordNamesThePlacingKey) {
   ASSERT_EQ(Reason(Hold(true), *legal_), "ok");
-  SubjectRetention s = SubjectRetention::Decode(
-                           host_.Keyed(rm::SubjectKey("record/r-1")).record)
-                           .value();
+  SubjectRetention s =
+      SubjectRetention::Decode(host_.Keyed(rm::SubjectKey("record/r-1")).record).value();
   ASSERT_EQ(s.holds.size(), 1u);
   EXPECT_EQ(s.holds.at("case-1"), (Stamper{legal_->name(), legal_->key_id()}));
 }
@@ -318,7 +316,8 @@ TEST_F(SequencerRetentionTest, AHiddenOrForgedRetentionRecordIsRefused) {
   const std::vector<SubmittedEvent> dispose = {Stamp(Dispose(), *records_)};
 
   // The absence proof from before the hold: does not fold to the root.
-  auto hidden = SendPlanned(dispose, [&](Host::Planned& p) { p.retention_proofs[0]->subject = before; });
+  auto hidden =
+      SendPlanned(dispose, [&](Host::Planned& p) { p.retention_proofs[0]->subject = before; });
   EXPECT_EQ(hidden.status().reason(), "map_proof_mismatch") << hidden.status();
   // The right proof with a record without the hold.
   auto forged = SendPlanned(dispose, [&](Host::Planned& p) {
@@ -336,9 +335,8 @@ TEST_F(SequencerRetentionTest, AHiddenOrForgedRetentionRecordIsRefused) {
   auto none = SendPlanned(dispose, [&](Host::Planned& p) { p.retention_proofs[0].reset(); });
   EXPECT_EQ(none.status().reason(), "retention_proof_missing") << none.status();
   // A hold release proven against a forged empty record: refused too.
-  auto release = SendPlanned({Stamp(Hold(false), *compliance_)}, [&](Host::Planned& p) {
-    p.retention_proofs[0]->subject = before;
-  });
+  auto release = SendPlanned({Stamp(Hold(false), *compliance_)},
+                             [&](Host::Planned& p) { p.retention_proofs[0]->subject = before; });
   EXPECT_EQ(release.status().reason(), "map_proof_mismatch") << release.status();
   // The honest plan: held.
   EXPECT_EQ(SendPlanned(dispose, nullptr).status().reason(), "legal_hold_active");

@@ -3,10 +3,13 @@
 // entry, and the check-and-update the notary's sequencer runs.
 //
 // Three kinds of keys, all with the prefix byte 0x14 (never a subject key,
-// 0x12, nor a stamp key, 0x13):
-//   subject key  SHA-256(0x14 || 0x01 || subject)        value {index, version, SHA-256(SubjectRetention)}
-//   class key    SHA-256(0x14 || 0x02 || class name)     value {index, version, SHA-256(ClassRetention)}
-//   disposal key SHA-256(0x14 || 0x03 || record index:u64) value {disposal index, 1, payload digest}
+// 0x12, nor a stamp key, 0x13), and their values:
+//   subject key   SHA-256(0x14 || 0x01 || subject)
+//                 {index, version, SHA-256(SubjectRetention record)}
+//   class key     SHA-256(0x14 || 0x02 || class name)
+//                 {index, version, SHA-256(ClassRetention record)}
+//   disposal key  SHA-256(0x14 || 0x03 || record index:u64)
+//                 {index of the disposal, 1, payload digest}
 // `index` is the log index of the last entry that set the key and `version`
 // how many did. A value holds 48 bytes; the records (retention.h) are its
 // state's SHA-256 preimages, which the host stores and sends with the proof.
