@@ -2,6 +2,8 @@
 // history; refusals recorded as DENIED entries; the store audit and an
 // export of the records agree with the history.
 #include "cli_fixture.h"
+#include "ledger/hash.h"
+#include "ledger/store/kv.h"
 
 namespace ledger::cli {
 namespace {
@@ -91,6 +93,33 @@ TEST_F(RetentionCliTest, RefusalsAreRecordedAndTheAuditAgrees) {
   auto v = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", "--allow-unwitnessed", P("b")});
   EXPECT_EQ(v.code, kExitOk) << v.out;
   EXPECT_NE(v.out.find("PASS  retention"), std::string::npos) << v.out;
+}
+
+// A body the store received with its entry and lost without a disposal is
+// reported as missing, not as absent: by `verify store` and, through the
+// export, by `verify-bundle`.
+TEST_F(RetentionCliTest, ABodyDeletedWithoutDisposalIsReportedMissing) {
+  ASSERT_EQ(Ctl({"verify", "store", "--data", data_}).code, kExitOk);
+  {
+    store::RocksDbOptions o;
+    o.mode = store::RocksDbOptions::Mode::kReadWrite;
+    auto kv = store::OpenRocksDb(data_ + "/store", o);
+    ASSERT_TRUE(kv.ok()) << kv.status();
+    const Hash digest = Sha256::Digest("the signed message");
+    store::WriteBatch wb;
+    wb.Erase(store::Column::kPayloads, Bytes(digest.bytes.begin(), digest.bytes.end()));
+    ASSERT_TRUE((*kv)->Write(wb).ok());
+  }
+  auto audit = Ctl({"verify", "store", "--data", data_, "--json"});
+  EXPECT_EQ(audit.code, kExitFailed) << audit.out;
+  EXPECT_EQ(audit.Json()["error"]["reason"], "payload_missing") << audit.out;
+
+  ASSERT_EQ(Ctl({"export", "--data", data_, "--subject", "record/r-1", "--out", P("b")}).code,
+            kExitOk);
+  EXPECT_NE(testing::Slurp(P("b") + "/data/payloads.json").find("\"missing\""), std::string::npos);
+  auto v = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", "--allow-unwitnessed", P("b")});
+  EXPECT_NE(v.code, kExitOk) << v.out;
+  EXPECT_NE(v.out.find("payload_missing"), std::string::npos) << v.out;
 }
 
 }  // namespace
