@@ -111,7 +111,7 @@ TEST_F(RetentionCliTest, ABodyDeletedWithoutDisposalIsReportedMissing) {
     ASSERT_TRUE((*kv)->Write(wb).ok());
   }
   auto audit = Ctl({"verify", "store", "--data", data_, "--json"});
-  EXPECT_EQ(audit.code, kExitFailed) << audit.out;
+  EXPECT_EQ(audit.code, kExitVerificationFailed) << audit.out;  // corruption
   EXPECT_EQ(audit.Json()["error"]["reason"], "payload_missing") << audit.out;
 
   ASSERT_EQ(Ctl({"export", "--data", data_, "--subject", "record/r-1", "--out", P("b")}).code,
