@@ -136,6 +136,7 @@ Result<pb::Sequenced> Enclave::Append(const pb::Append& request) {
   }
   std::vector<ledger::SubmittedEvent> events;
   std::vector<ledger::state_map::Proof> map_proofs, stamp_proofs;
+  std::vector<std::optional<ledger::retention_map::RetentionProof>> retention_proofs;
   events.reserve(static_cast<size_t>(request.events_size()));
   for (const auto& e : request.events()) {
     RETURN_IF_ERROR(RefuseOwnStamp(events.size(), e));
@@ -149,11 +150,19 @@ Result<pb::Sequenced> Enclave::Append(const pb::Append& request) {
                          ledger::state_map::Proof::Decode(ledger::AsBytes(e.stamp_proof())));
       }
       stamp_proofs.push_back(std::move(stamp_proof));
+      // The retention rules are judged by the sequencer, on what this proves
+      // (retention.md §5, map.md §5b).
+      std::optional<ledger::retention_map::RetentionProof> retention_proof;
+      if (!e.retention_proof().empty()) {
+        ASSIGN_OR_RETURN(retention_proof, ledger::retention_map::RetentionProof::Decode(
+                                              ledger::AsBytes(e.retention_proof())));
+      }
+      retention_proofs.push_back(std::move(retention_proof));
     }
   }
   ASSIGN_OR_RETURN(ledger::SequencedBatch batch,
                    sequencer_->Sequence(request.expected_size(), expected_root, events, map_proofs,
-                                        stamp_proofs));
+                                        stamp_proofs, retention_proofs));
   return Finish(std::move(batch));
 }
 

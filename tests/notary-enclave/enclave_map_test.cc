@@ -11,6 +11,8 @@
 #include "ledger/checkpoint.h"
 #include "ledger/event.h"
 #include "ledger/leaf.h"
+#include "ledger/retention.h"
+#include "ledger/retention_map.h"
 #include "ledger/stamp.h"
 #include "state_map_reference.h"
 
@@ -111,6 +113,77 @@ TEST_F(EnclaveMapTest, MapLogFromGenesisThroughRestart) {
   ASSERT_TRUE(more.ok()) << more.status();
   Track(*more);
   EXPECT_EQ(SignedMapRoot(), sm::reference::Root(map_));
+}
+
+// A retention entry (retention.md §5) comes with its retention proof
+// (SubmittedEvent.retention_proof, map.md §5b), which the notary checks
+// against its root before judging the rule.
+TEST_F(EnclaveMapTest, ARetentionEntryIsJudgedOnItsRetentionProof) {
+  namespace rm = ledger::retention_map;
+  auto e = Boot();
+  Provision(*e);
+  pb::Restore genesis;
+  genesis.set_genesis(true);
+  genesis.set_state_map(true);
+  auto booted = e->Restore(genesis);
+  ASSERT_TRUE(booted.ok()) << booted.status();
+  Track(booted->boot_entry());
+
+  auto hold = [&](const std::string& event_id) {
+    ledger::Event h;
+    h.kind = ledger::EventKind::kLegalHoldPlaced;
+    h.event_id = event_id;
+    h.occurred_at_us = 1000;
+    h.actor.id = "legal";
+    h.subject = "key/k-1";
+    h.attributes = {{ledger::kAttrHoldId, "case-1"}};
+    ledger::Bytes bytes = ledger::EncodeEvent(h).value();
+    ledger::Bytes stamp = ledger::MakeStamp(kOrigin, bytes, *ceremony_.submitter).value();
+    return ledger::SubmittedEvent{bytes, stamp};
+  };
+  // The retention subject key's proof, against the map after the entry's
+  // stamp key and subject.
+  auto proof = [&](const ledger::SubmittedEvent& ev, const ledger::Bytes& record) {
+    auto planned = map_;
+    const uint64_t index = host_.size();
+    planned[sm::StampKeyOf(ev.event)] = sm::StampValue(index);
+    const ledger::Hash key = sm::KeyOf("key/k-1");
+    auto it = planned.find(key);
+    planned[key] = sm::NextValue(it == planned.end() ? std::nullopt : std::optional(it->second),
+                                 index, std::nullopt);
+    rm::RetentionProof p;
+    p.subject = rm::RetentionProof::Keyed{
+        sm::reference::Prove(planned, rm::SubjectKey("key/k-1")), record};
+    return std::string(ledger::AsString(p.Encode()));
+  };
+
+  const ledger::SubmittedEvent first = hold("hold-1");
+  pb::Append a = WithProofs({first});
+  EXPECT_REFUSED(e->Append(a), "retention_proof_missing");
+  const std::string absent = proof(first, {});
+  a.mutable_events(0)->set_retention_proof(absent);
+  auto placed = e->Append(a);
+  ASSERT_TRUE(placed.ok()) << placed.status();
+  Track(*placed);
+  // The hold, with the key that placed it, is in the signed map.
+  ledger::SubjectRetention s;
+  s.holds["case-1"] = {ceremony_.submitter->name(), ceremony_.submitter->key_id()};
+  const ledger::Bytes record = s.Encode();
+  map_[rm::SubjectKey("key/k-1")] = rm::RecordValue(std::nullopt, host_.size() - 1, record);
+  EXPECT_EQ(SignedMapRoot(), sm::reference::Root(map_));
+
+  // Placing it again: a host that hides the hold with the old absence
+  // proof is caught; with the honest proof the rule refuses.
+  const ledger::SubmittedEvent again = hold("hold-2");
+  pb::Append b = WithProofs({again});
+  b.mutable_events(0)->set_retention_proof(absent);
+  EXPECT_REFUSED(e->Append(b), "map_proof_mismatch");
+  b.mutable_events(0)->set_retention_proof(proof(again, ledger::SubjectRetention{}.Encode()));
+  EXPECT_REFUSED(e->Append(b), "retention_record_mismatch");
+  b.mutable_events(0)->set_retention_proof(proof(again, record));
+  EXPECT_REFUSED(e->Append(b), "hold_exists");
+  b.mutable_events(0)->set_retention_proof("\x02");
+  EXPECT_REFUSED(e->Append(b), "malformed_retention_proof");
 }
 
 TEST_F(EnclaveMapTest, LogWithoutTheMapStaysWithout) {

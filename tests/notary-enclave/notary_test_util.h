@@ -56,7 +56,8 @@ struct Ceremony {
     m.quorum_public_key = c.shares.quorum_public_key;
     m.submitters.push_back({"svc-1",
                             c.submitter->VerifierKey(),
-                            {ledger::EventKind::kKeyCreated, ledger::EventKind::kKeyRotated},
+                            {ledger::EventKind::kKeyCreated, ledger::EventKind::kKeyRotated,
+                             ledger::EventKind::kLegalHoldPlaced},
                             {"key/"}});
     m.witnesses = std::move(witnesses);
     std::sort(m.witnesses.begin(), m.witnesses.end());

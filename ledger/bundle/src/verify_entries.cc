@@ -371,6 +371,11 @@ void CheckPayloads(Context& c) {
         return c.Fail(name, "payload " + digest + " does not hash to its digest");
       }
       ++retained;
+    } else if (status == "missing") {
+      // The exporter's own store received this body with its entry and no
+      // longer holds it, with no disposal on record (retention.md §4).
+      return c.Fail(name, "payload_missing: payload " + digest +
+                              " was stored with its entry and is gone without a disposal");
     } else if (status != "absent" || body) {
       return c.Fail(name, "payload " + digest + ": bad status " + status);
     }

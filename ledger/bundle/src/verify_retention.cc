@@ -29,7 +29,8 @@ void CheckRetention(Context& c) {
       (e->event.outcome == Outcome::kSuccess ? disposals : denials)++;
     }
     if (e->event.kind == EventKind::kLegalHoldPlaced) ++holds;
-    Status s = state.Apply(index, e->decoded.recorded_at_us, e->event, lookup);
+    Status s = state.Apply(index, e->decoded.recorded_at_us, e->event, lookup,
+                           StamperOf(e->decoded.stamp));
     if (!s.ok()) {
       return c.Fail(name, "entry " + std::to_string(index) + " (" +
                               std::string(EventKindName(e->event.kind)) +

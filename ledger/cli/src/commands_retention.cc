@@ -34,12 +34,17 @@ Event Request(const Args& a, EventKind kind, std::string subject, std::string ac
 Status Submit(const Args& a, const Output& o, Event request) {
   ASSIGN_OR_RETURN(std::string dir, a.Required("data"));
   ASSIGN_OR_RETURN(auto log, LocalLog::Open(dir, true));
+  if (auto key_file = a.Get("submitter-key")) {
+    ASSIGN_OR_RETURN(auto key, ReadSubmitterKey(*key_file));
+    log->UseSubmitter(std::move(key));
+  }
   const uint64_t now = SystemClockMicros();
   auto append = [&](const Event& e) { return log->Append({Record{e, std::nullopt}}); };
   const std::string kind(EventKindName(request.kind));
   const std::string subject = request.subject;
   ASSIGN_OR_RETURN(store::RetentionOutcome out,
-                   store::SubmitRetentionEvent(log->store(), std::move(request), now, append));
+                   store::SubmitRetentionEvent(log->store(), std::move(request), now, append,
+                                               log->stamper()));
   if (!out.refusal.ok()) {
     // The refusal is on record; the error (and exit status) says so.
     return Status(out.refusal.code(), out.refusal.reason(),
@@ -78,9 +83,12 @@ Status CmdRetentionExtend(const Args& a, const Output& o) {
 }
 
 Status CmdHold(const Args& a, const Output& o, bool place) {
-  RETURN_IF_ERROR(a.Allow({"data", "subject", "hold-id", "role", "reason", "actor", "json"}));
+  RETURN_IF_ERROR(a.Allow(
+      {"data", "subject", "hold-id", "role", "reason", "actor", "submitter-key", "json"}));
   ASSIGN_OR_RETURN(std::string subject, a.Required("subject"));
   ASSIGN_OR_RETURN(std::string id, a.Required("hold-id"));
+  // The role is recorded for the reader; the stamper key decides who may
+  // release (retention.md §3).
   ASSIGN_OR_RETURN(std::string role, a.Required("role"));
   Event e = Request(a, place ? EventKind::kLegalHoldPlaced : EventKind::kLegalHoldReleased, subject,
                     place ? "place-hold" : "release-hold", SystemClockMicros());

@@ -72,11 +72,13 @@ compliance (README: "Compliance exports"):
                                            must be one succession, the newest gives WITNESSES
   retention class --data DIR --class NAME --days N [--lock] [--actor ID]
                                            configure a retention class (never below the
-                                           regulatory minimum; a locked class only extends)
+                                           regulatory minimum; a period only extends)
   retention extend --data DIR --subject S --until RFC3339 [--actor ID]
                                            extend a record's retain-until (never shorten)
   hold place|release --data DIR --subject S --hold-id ID --role ROLE [--reason R] [--actor ID]
-                                           legal hold; release needs another role than placement
+                     [--submitter-key FILE]
+                                           legal hold; release needs another stamper key than
+                                           placement (--submitter-key: stamp with that key)
   dispose --data DIR --index I [--actor ID]
                                            dispose of an entry's payload body after retention;
                                            refusals are recorded as DENIED entries

@@ -229,21 +229,23 @@ Result<SequencedBatch> LocalLog::Append(const std::vector<Record>& records) {
   }
   const auto& head = sequencer_->head();
   // The development sequencer keeps the state map: the store plans each
-  // event's map proof, as a host does for the notary (map.md §4).
+  // event's map proofs, as a host does for the notary (map.md §4, §5a, §5b).
   // A stamped event already in the log is refused (replayed_stamp).
-  store::MapUpdater planner = store_->NewMapUpdater();
-  std::vector<state_map::Proof> map_proofs, stamp_proofs;
-  for (size_t i = 0; i < records.size(); ++i) {
-    ASSIGN_OR_RETURN(auto stamp, planner.ApplyStamp(events[i].event, events[i].stamp,
-                                                    head.size() + i));
-    stamp_proofs.push_back(stamp ? std::move(stamp->proof) : state_map::Proof());
-    ASSIGN_OR_RETURN(auto step, planner.Apply(records[i].event, head.size() + i));
-    map_proofs.push_back(std::move(step.proof));
-  }
-  ASSIGN_OR_RETURN(SequencedBatch batch, sequencer_->Sequence(head.size(), head.range.Root(),
-                                                              events, map_proofs, stamp_proofs));
+  ASSIGN_OR_RETURN(store::LogStore::MapPlan plan, store_->PlanMap(events));
+  ASSIGN_OR_RETURN(SequencedBatch batch,
+                   sequencer_->Sequence(head.size(), head.range.Root(), events, plan.map_proofs,
+                                        plan.stamp_proofs, plan.retention_proofs));
   RETURN_IF_ERROR(store_->Append(batch, payloads));
   return batch;
+}
+
+Stamper LocalLog::stamper() const {
+  if (!submitter_) return {};
+  return Stamper{submitter_->name(), submitter_->key_id()};
+}
+
+void LocalLog::UseSubmitter(std::unique_ptr<note::Signer> submitter) {
+  submitter_ = std::move(submitter);
 }
 
 LocalLog::~LocalLog() = default;

@@ -23,6 +23,7 @@
 
 #include "ledger/event.h"
 #include "ledger/note.h"
+#include "ledger/retention.h"
 #include "ledger/sequencer.h"
 #include "ledger/host/notary_host.h"
 #include "ledger/store/log_store.h"
@@ -68,6 +69,11 @@ class LocalLog {
   // as one batch.
   Result<SequencedBatch> Append(const std::vector<Record>& records);
   bool notary_mode() const { return notary_ != nullptr; }
+  // The key Append stamps with (retention.md: a hold is released by another
+  // key than the one that placed it), and a way to stamp with another one
+  // (a submitter key file; the policy must admit it).
+  Stamper stamper() const;
+  void UseSubmitter(std::unique_ptr<note::Signer> submitter);
   // Notary mode: sends the next policy version (its encoding) with operator
   // approvals, verifies and persists the POLICY_CHANGED batch, with the
   // policy encoding as the entry's payload so that a restarted notary can be

@@ -176,10 +176,9 @@ std::vector<std::string> Sequencer::Extensions(const Hash& map_root) const {
   return lines;
 }
 
-Status Sequencer::UpdateMap(size_t position, uint64_t index, const SubmittedEvent& e,
+Status Sequencer::UpdateMap(size_t position, uint64_t index, const Event& event,
                             const state_map::Proof& proof, Hash& map_root) const {
   const std::string where = "event " + std::to_string(position);
-  ASSIGN_OR_RETURN(Event event, DecodeEvent(e.event));  // decoded once already by CheckEvent
   const Hash key = state_map::KeyOf(event.subject);
   auto previous = state_map::VerifyProof(map_root, key, proof);
   if (!previous.ok()) return previous.status().Annotate(where + " map proof");
@@ -252,7 +251,9 @@ Result<std::string> Sequencer::SignHead(const Checkpoint& cp) const {
 Result<SequencedBatch> Sequencer::Sequence(uint64_t expected_size, const Hash& expected_root,
                                            std::span<const SubmittedEvent> events,
                                            std::span<const state_map::Proof> map_proofs,
-                                           std::span<const state_map::Proof> stamp_proofs) {
+                                           std::span<const state_map::Proof> stamp_proofs,
+                                           std::span<const std::optional<retention_map::RetentionProof>>
+                                               retention_proofs) {
   if (expected_size != head_.size() || expected_root != head_.range.Root()) {
     return Status::FailedPrecondition(
         "head_mismatch", "host head (size " + std::to_string(expected_size) +
@@ -292,8 +293,24 @@ Result<SequencedBatch> Sequencer::Sequence(uint64_t expected_size, const Hash& e
   for (size_t i = 0; i < events.size(); ++i) {
     const SubmittedEvent& e = events[i];
     if (options_.state_map) {
+      ASSIGN_OR_RETURN(Event event, DecodeEvent(e.event));  // decoded once already by CheckEvent
       RETURN_IF_ERROR(RecordStamp(i, next.size(), e, stamp_proofs, next.map_root));
-      RETURN_IF_ERROR(UpdateMap(i, next.size(), e, map_proofs[i], next.map_root));
+      RETURN_IF_ERROR(UpdateMap(i, next.size(), event, map_proofs[i], next.map_root));
+      // The retention rules, at this batch's recorded_at, on the records the
+      // host proves (retention.md §5); disposed records are entries of the
+      // head the batch extends.
+      if (RuleOf(event) != RetentionRule::kNone) {
+        const std::string where = "event " + std::to_string(i);
+        if (i >= retention_proofs.size() || !retention_proofs[i]) {
+          return Status::InvalidArgument("retention_proof_missing",
+                                         where + " needs a retention proof");
+        }
+        RETURN_IF_ERROR(retention_map::ApplyEntry(event, StamperOf(e.stamp), next.size(), now,
+                                                  {head_.size(), head_.range.Root()},
+                                                  *retention_proofs[i], next.map_root)
+                            .Annotate(where + " (" + std::string(EventKindName(event.kind)) +
+                                      " " + event.subject + ")"));
+      }
     }
     Leaf leaf{next.size(), now, next.last_leaf_hash, e.event, e.stamp};
     ASSIGN_OR_RETURN(Bytes bytes, EncodeLeaf(leaf));

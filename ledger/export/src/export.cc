@@ -225,7 +225,8 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
     if (!in_scope.contains(i)) RETURN_IF_ERROR(AddEntry(st, i, size, evidence, inclusion));
   }
 
-  // Payload bodies still retained; the others are listed as absent.
+  // Payload bodies still retained; the others are listed as absent, or as
+  // missing when the store received them and lost them without a disposal.
   nlohmann::json payloads = nlohmann::json::array();
   std::set<Hash> seen;
   uint64_t retained = 0, absent = 0;
@@ -242,6 +243,14 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
                             {"status", "retained"}});
         ++retained;
       } else if (p.status().code() == Code::kNotFound) {
+        // A body the store received with its entry and lost without a
+        // disposal is not "absent" (retention.md §4): it is listed as
+        // missing, and verify-bundle fails on it.
+        ASSIGN_OR_RETURN(store::PayloadPresence presence, st.PayloadState(d));
+        if (presence == store::PayloadPresence::kMissing) {
+          payloads.push_back({{"digest", d.Hex()}, {"status", "missing"}});
+          continue;
+        }
         payloads.push_back({{"digest", d.Hex()}, {"status", "absent"}});
         ++absent;
       } else {

@@ -128,25 +128,18 @@ Status NotaryHost::ResendPending() {
 Result<notary_client::Sequenced> NotaryHost::Append(std::span<const SubmittedEvent> events,
                                                     std::span<const store::Payload> payloads) {
   auto head = store_->latest().checkpoint;
-  // One map proof per event, and one per stamped event for its stamp key,
-  // planned on the stored map as the notary will apply them (map.md §4,
-  // §5a); a notary whose log has no map ignores them. A stamped event already
-  // in the log is refused here as the notary would (replayed_stamp).
-  store::MapUpdater planner = store_->NewMapUpdater();
-  std::vector<state_map::Proof> map_proofs, stamp_proofs;
-  map_proofs.reserve(events.size());
-  stamp_proofs.reserve(events.size());
-  for (size_t i = 0; i < events.size(); ++i) {
-    ASSIGN_OR_RETURN(Event event, DecodeEvent(events[i].event));
-    ASSIGN_OR_RETURN(auto stamp, planner.ApplyStamp(events[i].event, events[i].stamp, head.size + i));
-    stamp_proofs.push_back(stamp ? std::move(stamp->proof) : state_map::Proof());
-    ASSIGN_OR_RETURN(auto step, planner.Apply(event, head.size + i));
-    map_proofs.push_back(std::move(step.proof));
-  }
+  // One map proof per event, one per stamped event for its stamp key and
+  // one per retention entry for its retention keys, planned on the stored
+  // map as the notary will apply them (map.md §4, §5a, §5b); a notary whose
+  // log has no map ignores them. A stamped event already in the log, or a
+  // retention entry the rules refuse whatever the time, is refused here as
+  // the notary would.
+  ASSIGN_OR_RETURN(store::LogStore::MapPlan plan, store_->PlanMap(events));
   timings_ = {};
   ASSIGN_OR_RETURN(notary_client::Sequenced seq,
                    SendJournaled(notary_client::NotaryClient::AppendRequest(
-                                     head.size, head.root, events, map_proofs, stamp_proofs),
+                                     head.size, head.root, events, plan.map_proofs,
+                                     plan.stamp_proofs, plan.retention_proofs),
                                  payloads));
   // The notary has signed the batch; the store does not hold it yet.
   CrashPoint("host.after_notary_append");

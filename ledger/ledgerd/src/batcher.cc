@@ -6,6 +6,7 @@
 #include "ledger/crash_point.h"
 #include "ledger/event.h"
 #include "ledger/ledgerd/server.h"
+#include "ledger/retention.h"
 
 namespace ledger::ledgerd {
 namespace {
@@ -14,7 +15,8 @@ namespace {
 // than the notary or the store: worth retrying the batch's entries alone.
 bool IsInputRefusal(const Status& s) {
   return s.code() == Code::kInvalidArgument || s.code() == Code::kVerificationFailed ||
-         IsStateConflict(s) || s.reason() == "replayed_stamp";
+         IsStateConflict(s) || s.reason() == "replayed_stamp" ||
+         IsRetentionRefusal(s);  // a retention rule refused one request (retention.md §5)
 }
 
 void Observe(std::atomic<uint64_t>* buckets, std::initializer_list<double> bounds, double v) {

@@ -149,15 +149,17 @@ Result<std::optional<Sequenced>> NotaryClient::Restore(const Head& head) {
 Result<Sequenced> NotaryClient::Append(uint64_t expected_size, const Hash& expected_root,
                                        std::span<const SubmittedEvent> events,
                                        std::span<const state_map::Proof> map_proofs,
-                                       std::span<const state_map::Proof> stamp_proofs) {
-  return SendSequencing(
-      AppendRequest(expected_size, expected_root, events, map_proofs, stamp_proofs));
+                                       std::span<const state_map::Proof> stamp_proofs,
+                                       RetentionProofs retention_proofs) {
+  return SendSequencing(AppendRequest(expected_size, expected_root, events, map_proofs,
+                                      stamp_proofs, retention_proofs));
 }
 
 pb::HostRequest NotaryClient::AppendRequest(uint64_t expected_size, const Hash& expected_root,
                                             std::span<const SubmittedEvent> events,
                                             std::span<const state_map::Proof> map_proofs,
-                                            std::span<const state_map::Proof> stamp_proofs) {
+                                            std::span<const state_map::Proof> stamp_proofs,
+                                            RetentionProofs retention_proofs) {
   pb::HostRequest req;
   pb::Append* a = req.mutable_append();
   a->set_expected_size(expected_size);
@@ -169,6 +171,9 @@ pb::HostRequest NotaryClient::AppendRequest(uint64_t expected_size, const Hash& 
     if (i < map_proofs.size()) pe->set_map_proof(Str(map_proofs[i].Encode()));
     if (i < stamp_proofs.size() && !events[i].stamp.empty()) {
       pe->set_stamp_proof(Str(stamp_proofs[i].Encode()));
+    }
+    if (i < retention_proofs.size() && retention_proofs[i]) {
+      pe->set_retention_proof(Str(retention_proofs[i]->Encode()));
     }
   }
   return req;

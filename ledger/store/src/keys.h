@@ -2,10 +2,12 @@
 // RocksDB's bytewise order equal to numeric order.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string_view>
 
 #include "ledger/bytes.h"
+#include "ledger/hash.h"
 
 namespace ledger::store::keys {
 
@@ -47,6 +49,26 @@ inline const Bytes& MetaKey() {
 }
 
 // The pending-append journal's one slot (LogStore::WritePendingAppend).
+// `prefix` || 32-byte digest.
+inline Bytes Prefixed(std::string_view prefix, const Hash& digest) {
+  Bytes k(prefix.size() + Hash::kSize);
+  std::copy(prefix.begin(), prefix.end(), k.begin());
+  std::copy(digest.bytes.begin(), digest.bytes.end(), k.begin() + prefix.size());
+  return k;
+}
+
+// "payload_received/" || 32-byte digest -> "": a body the store received
+// with its entry (retention.md §4); kept when a disposal erases the body.
+inline Bytes PayloadReceivedKey(const Hash& digest) {
+  return Prefixed("payload_received/", digest);
+}
+
+// "payload_disposed/" || 32-byte digest -> u64 BE index of the
+// RECORD_DISPOSED entry whose disposal erased the body (retention.md §4).
+inline Bytes PayloadDisposedKey(const Hash& digest) {
+  return Prefixed("payload_disposed/", digest);
+}
+
 inline const Bytes& PendingAppendKey() {
   static const Bytes k = ToBytes("pending_append");
   return k;

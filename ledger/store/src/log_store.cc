@@ -219,6 +219,41 @@ MapUpdater LogStore::NewMapUpdater() const {
   return MapUpdater(*kv_, map_root(), map_cache_.get(), verifier_->name(), verifier_->key_id());
 }
 
+Status LogStore::ErasePayload(const Hash& digest, uint64_t disposal_index) {
+  WriteBatch wb;
+  wb.Erase(Column::kPayloads, Bytes(digest.bytes.begin(), digest.bytes.end()));
+  wb.Put(Column::kMeta, keys::PayloadDisposedKey(digest), keys::U64(disposal_index));
+  return kv_->Write(wb);
+}
+
+Result<LogStore::MapPlan> LogStore::PlanMap(std::span<const SubmittedEvent> events) const {
+  const VerifiedCheckpoint head = latest();
+  const uint64_t size = head.checkpoint.size;
+  MapUpdater planner = NewMapUpdater();
+  MapPlan plan;
+  auto record_leaf = [&](uint64_t index) -> Result<retention_map::RetentionProof::RecordLeaf> {
+    if (index >= size) {
+      return Status::FailedPrecondition(
+          "unknown_record", "disposal of record " + std::to_string(index) + ", beyond the log's " +
+                                std::to_string(size) + " entries");
+    }
+    ASSIGN_OR_RETURN(LeafWithProof l, GetLeaf(index, size));
+    return retention_map::RetentionProof::RecordLeaf{std::move(l.leaf), std::move(l.proof)};
+  };
+  for (size_t i = 0; i < events.size(); ++i) {
+    const uint64_t index = size + i;
+    ASSIGN_OR_RETURN(Event event, DecodeEvent(events[i].event));
+    ASSIGN_OR_RETURN(auto stamp, planner.ApplyStamp(events[i].event, events[i].stamp, index));
+    plan.stamp_proofs.push_back(stamp ? std::move(stamp->proof) : state_map::Proof());
+    ASSIGN_OR_RETURN(auto step, planner.Apply(event, index));
+    plan.map_proofs.push_back(std::move(step.proof));
+    auto retention = planner.ApplyRetention(event, events[i].stamp, index, record_leaf);
+    if (!retention.ok()) return retention.status().Annotate("event " + std::to_string(i));
+    plan.retention_proofs.push_back(std::move(retention).value());
+  }
+  return plan;
+}
+
 Result<Hash> LogStore::MapRootAt(uint64_t size) const {
   if (!options_.state_map) {
     return Status::FailedPrecondition("no_state_map", "the store was opened without the map");

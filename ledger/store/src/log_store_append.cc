@@ -86,9 +86,10 @@ Status LogStore::Append(const SequencedBatch& batch, std::span<const Payload> pa
       // notary keeps no map can hold a replayed stamped event: its key keeps
       // the first entry (Audit reports the second; a notary with the map
       // never signs one, and the map line check below would refuse it).
-      auto stamp = map.ApplyStamp(leaf.event, leaf.stamp, index);
-      if (!stamp.ok() && stamp.status().reason() != "replayed_stamp") return stamp.status();
-      RETURN_IF_ERROR(map.Apply(event, index).status());
+      // Then the subject and the retention keys (map.md §5b); an entry a
+      // notary without the retention rules sequenced, which breaks them,
+      // leaves its retention keys as they were.
+      RETURN_IF_ERROR(map.ApplyEntry(leaf.event, leaf.stamp, event, index));
     }
     if (event.payload_digest) referenced_payloads.insert(*event.payload_digest);
     if (!event.request_id.empty() && !new_requests.contains(event.request_id)) {
@@ -154,6 +155,7 @@ Status LogStore::Append(const SequencedBatch& batch, std::span<const Payload> pa
     std::string s = rec.SerializeAsString();
     wb.Put(Column::kPayloads, Bytes(p.digest.bytes.begin(), p.digest.bytes.end()),
            Bytes(s.begin(), s.end()));
+    wb.Put(Column::kMeta, keys::PayloadReceivedKey(p.digest), {});
   }
 
   ledger::v1::StoredCheckpoint rec;

@@ -198,6 +198,19 @@ Result<Payload> LogStore::GetPayload(const Hash& digest) const {
   return p;
 }
 
+Result<PayloadPresence> LogStore::PayloadState(const Hash& digest) const {
+  auto body = kv_->Get(Column::kPayloads, digest.view());
+  if (body.ok()) return PayloadPresence::kStored;
+  if (body.status().code() != Code::kNotFound) return body.status();
+  auto disposed = kv_->Get(Column::kMeta, keys::PayloadDisposedKey(digest));
+  if (disposed.ok()) return PayloadPresence::kDisposed;
+  if (disposed.status().code() != Code::kNotFound) return disposed.status();
+  auto received = kv_->Get(Column::kMeta, keys::PayloadReceivedKey(digest));
+  if (received.ok()) return PayloadPresence::kMissing;
+  if (received.status().code() != Code::kNotFound) return received.status();
+  return PayloadPresence::kNeverReceived;
+}
+
 Result<std::optional<uint64_t>> LogStore::FindRequest(std::string_view request_id) const {
   auto raw = kv_->Get(Column::kRequests, AsBytes(request_id));
   if (!raw.ok()) {

@@ -2,6 +2,8 @@
 // history; refusals recorded as DENIED entries; the store audit and an
 // export of the records agree with the history.
 #include "cli_fixture.h"
+#include "ledger/hash.h"
+#include "ledger/store/kv.h"
 
 namespace ledger::cli {
 namespace {
@@ -49,19 +51,29 @@ TEST_F(RetentionCliTest, RefusalsAreRecordedAndTheAuditAgrees) {
   EXPECT_EQ(get.Json()["payload"]["base64"], Base64Encode(ToBytes("the signed message")))
       << get.out;
 
-  // Legal hold: the placing role cannot release it; another role can.
+  // Legal hold: the key that placed it cannot release it, whatever --role
+  // says; another key the policy admits can.
   EXPECT_EQ(Ctl({"hold", "place", "--data", data_, "--subject", "record/r-1", "--hold-id", "case-7",
                  "--role", "legal"})
                 .code,
             kExitOk);
-  EXPECT_EQ(Ctl({"hold", "release", "--data", data_, "--subject", "record/r-1", "--hold-id",
-                 "case-7", "--role", "legal"})
-                .code,
-            kExitFailed);
-  EXPECT_EQ(Ctl({"hold", "release", "--data", data_, "--subject", "record/r-1", "--hold-id",
-                 "case-7", "--role", "compliance"})
-                .code,
-            kExitOk);
+  auto same = Ctl({"hold", "release", "--data", data_, "--subject", "record/r-1", "--hold-id",
+                   "case-7", "--role", "compliance", "--json"});
+  EXPECT_EQ(same.code, kExitFailed);
+  EXPECT_EQ(same.Json()["error"]["reason"], "same_stamper_release") << same.out;
+  auto key = Ctl({"submitter-key", "--name", "compliance.test", "--out", P("compliance.key"),
+                  "--json"});
+  ASSERT_EQ(key.code, kExitOk) << key.err;
+  {
+    // The development log's policy is ledger.json's submitter list.
+    std::ifstream in(data_ + "/ledger.json");
+    nlohmann::json config = nlohmann::json::parse(in);
+    config["submitters"].push_back(key.Json()["vkey"]);
+    std::ofstream(data_ + "/ledger.json") << config.dump(2) << "\n";
+  }
+  auto other = Ctl({"hold", "release", "--data", data_, "--subject", "record/r-1", "--hold-id",
+                    "case-7", "--role", "legal", "--submitter-key", P("compliance.key")});
+  EXPECT_EQ(other.code, kExitOk) << other.err;
   // Retain-until: extend, never shorten.
   EXPECT_EQ(Ctl({"retention", "extend", "--data", data_, "--subject", "record/r-1", "--until",
                  "2040-01-01T00:00:00Z"})
@@ -81,6 +93,33 @@ TEST_F(RetentionCliTest, RefusalsAreRecordedAndTheAuditAgrees) {
   auto v = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", "--allow-unwitnessed", P("b")});
   EXPECT_EQ(v.code, kExitOk) << v.out;
   EXPECT_NE(v.out.find("PASS  retention"), std::string::npos) << v.out;
+}
+
+// A body the store received with its entry and lost without a disposal is
+// reported as missing, not as absent: by `verify store` and, through the
+// export, by `verify-bundle`.
+TEST_F(RetentionCliTest, ABodyDeletedWithoutDisposalIsReportedMissing) {
+  ASSERT_EQ(Ctl({"verify", "store", "--data", data_}).code, kExitOk);
+  {
+    store::RocksDbOptions o;
+    o.mode = store::RocksDbOptions::Mode::kReadWrite;
+    auto kv = store::OpenRocksDb(data_ + "/store", o);
+    ASSERT_TRUE(kv.ok()) << kv.status();
+    const Hash digest = Sha256::Digest("the signed message");
+    store::WriteBatch wb;
+    wb.Erase(store::Column::kPayloads, Bytes(digest.bytes.begin(), digest.bytes.end()));
+    ASSERT_TRUE((*kv)->Write(wb).ok());
+  }
+  auto audit = Ctl({"verify", "store", "--data", data_, "--json"});
+  EXPECT_EQ(audit.code, kExitVerificationFailed) << audit.out;  // corruption
+  EXPECT_EQ(audit.Json()["error"]["reason"], "payload_missing") << audit.out;
+
+  ASSERT_EQ(Ctl({"export", "--data", data_, "--subject", "record/r-1", "--out", P("b")}).code,
+            kExitOk);
+  EXPECT_NE(testing::Slurp(P("b") + "/data/payloads.json").find("\"missing\""), std::string::npos);
+  auto v = Ctl({"verify-bundle", "--vkey", data_ + "/log.vkey", "--allow-unwitnessed", P("b")});
+  EXPECT_NE(v.code, kExitOk) << v.out;
+  EXPECT_NE(v.out.find("payload_missing"), std::string::npos) << v.out;
 }
 
 }  // namespace

@@ -60,8 +60,11 @@ class ExportTest : public ::testing::Test {
     return [&seq, &st](const Event& e, const store::Payload& p) -> Result<SequencedBatch> {
       ASSIGN_OR_RETURN(Bytes bytes, EncodeEvent(e));
       std::vector<SubmittedEvent> events = {{bytes, {}}};
+      // The map proofs a host plans (used by a sequencer that keeps the map).
+      ASSIGN_OR_RETURN(store::LogStore::MapPlan plan, st.PlanMap(events));
       ASSIGN_OR_RETURN(SequencedBatch b,
-                       seq.Sequence(seq.head().size(), seq.head().range.Root(), events));
+                       seq.Sequence(seq.head().size(), seq.head().range.Root(), events,
+                                    plan.map_proofs, plan.stamp_proofs, plan.retention_proofs));
       std::vector<store::Payload> payloads = {p};
       RETURN_IF_ERROR(st.Append(b, payloads));
       return b;

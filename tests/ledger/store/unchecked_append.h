@@ -36,11 +36,9 @@ inline Result<SequencedBatch> AppendUnchecked(store::LogStore& st, const Submitt
   range.Append(b.leaf_hashes[0]);
   store::MapUpdater planner = st.NewMapUpdater();
   ASSIGN_OR_RETURN(Event event, DecodeEvent(e.event));
-  // The store sets the stamp key (map.md §5a) before the subject, as the notary does.
-  ASSIGN_OR_RETURN(auto stamp_step, planner.ApplyStamp(e.event, e.stamp, index));
-  (void)stamp_step;
-  ASSIGN_OR_RETURN(auto step, planner.Apply(event, index));
-  (void)step;
+  // The keys the store sets for it (stamp key, subject, retention keys:
+  // map.md §5a, §5b), as LogStore::Append replays them.
+  RETURN_IF_ERROR(planner.ApplyEntry(e.event, e.stamp, event, index));
   b.checkpoint =
       Checkpoint{st.origin(), index + 1, range.Root(), {state_map::ExtensionLine(planner.root())}};
   auto signer = note::NewEd25519Signer(st.origin(), LogKey());

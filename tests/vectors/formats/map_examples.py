@@ -7,7 +7,9 @@ file records each entry's key, value and the root after it, and membership and
 absence proofs (both absence shapes) in the compressed encoding (map.md §4).
 A second log (map.md §5a) has stamped entries: each sets its stamp key,
 SHA-256(0x13 || SHA-256(event bytes)), before its subject, except the one
-stamped by the log key. Deterministic. Usage: python3 map_examples.py
+stamped by the log key. A third part (map.md §5b) sets retention keys:
+SHA-256(0x14 || tag || name) with the records' encodings. Deterministic.
+Usage: python3 map_examples.py
 """
 import hashlib, json, os, struct
 
@@ -155,6 +157,7 @@ def main():
         "extension_line": "map " + root.hex(),
         "proofs": proofs,
         "stamp_keys": doc_stamps,
+        "retention_keys": retention_log(),
     }
     with open(os.path.join(HERE, "map-example.json"), "w") as f:
         json.dump(doc, f, indent=2)
@@ -199,6 +202,75 @@ def stamp_log():
         "root_hex": subtree(items, 0).hex(),
         "replay_of": 1,
         "replay_proof_hex": encode_proof(terminal, siblings).hex(),
+    }
+
+
+def retention_subject_key(subject):
+    return sha(b"\x14\x01", subject.encode())
+
+
+def retention_class_key(name):
+    return sha(b"\x14\x02", name.encode())
+
+
+def disposal_key(record_index):
+    return sha(b"\x14\x03", struct.pack(">Q", record_index))
+
+
+def subject_record(retain_until_us, holds):
+    """map.md §5b: 0x01 || retain_until:u64 || n:u16 || holds sorted by id."""
+    out = b"\x01" + struct.pack(">QH", retain_until_us, len(holds))
+    for hold_id, (name, key_id) in sorted(holds.items(), key=lambda kv: kv[0].encode()):
+        out += struct.pack(">H", len(hold_id.encode())) + hold_id.encode()
+        out += struct.pack(">H", len(name.encode())) + name.encode() + struct.pack(">I", key_id)
+    return out
+
+
+def class_record(period_days, locked):
+    return b"\x02" + struct.pack(">QB", period_days, 1 if locked else 0)
+
+
+def retention_log():
+    """map.md §5b: the retention keys a few retention entries set, in log order."""
+    # (log index, key kind, name, record or disposed payload digest)
+    body = sha(b"the original")
+    steps = [
+        (1, "class", "TEST-2d", class_record(2, False)),
+        (2, "subject", "record/r-1",
+         subject_record(0, {"case-42": ("legal.example", 0x1a2b3c4d)})),
+        (3, "subject", "record/r-1",
+         subject_record(1_700_000_000_000_000 + 30 * 86_400_000_000,
+                        {"case-42": ("legal.example", 0x1a2b3c4d), "b-7": ("", 0)})),
+        (4, "class", "TEST-2d", class_record(5, True)),
+        (5, "subject", "record/r-1", subject_record(1_700_000_000_000_000 + 30 * 86_400_000_000, {})),
+        (6, "disposal", "0", body),
+    ]
+    values, out = {}, []
+    for index, kind, name, data in steps:
+        if kind == "class":
+            key = retention_class_key(name)
+        elif kind == "subject":
+            key = retention_subject_key(name)
+        else:
+            key = disposal_key(int(name))
+        prev = values.get(key)
+        if kind == "disposal":
+            assert prev is None
+            values[key] = (index, 1, data)
+        else:
+            values[key] = (index, prev[1] + 1 if prev else 1, sha(data))
+        items = [(kk, value_bytes(*v)) for kk, v in values.items()]
+        out.append({
+            "index": index, "kind": kind, "name": name,
+            "record_hex": data.hex() if kind != "disposal" else None,
+            "payload_digest_hex": data.hex() if kind == "disposal" else None,
+            "key_hex": key.hex(), "value_hex": value_bytes(*values[key]).hex(),
+            "root_after_hex": subtree(items, 0).hex(),
+        })
+    return {
+        "description": "map.md §5b: retention subject, class and disposal keys with their records",
+        "entries": out,
+        "root_hex": subtree([(kk, value_bytes(*v)) for kk, v in values.items()], 0).hex(),
     }
 
 

@@ -30,6 +30,7 @@
 #include "ledger/hash.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
+#include "ledger/retention_map.h"
 #include "ledger/state_map.h"
 #include "ledger/status.h"
 
@@ -161,10 +162,21 @@ class Sequencer {
   // not stamped by the log key, ignored otherwise), each against the map as
   // it is before that update: for entry i the stamp key is set first, then
   // the subject. InvalidArgument("map_proofs_missing") when one is missing.
-  Result<SequencedBatch> Sequence(uint64_t expected_size, const Hash& expected_root,
-                                  std::span<const SubmittedEvent> events,
-                                  std::span<const state_map::Proof> map_proofs = {},
-                                  std::span<const state_map::Proof> stamp_proofs = {});
+  // With the state map the retention rules are enforced here, at the
+  // recorded_at this batch gets (retention.md §5, map.md §5b): an entry that
+  // invokes one (RuleOf, retention.h) needs `retention_proofs[i]`
+  // (InvalidArgument("retention_proof_missing") otherwise), proven against
+  // the map after its subject's update; a refused rule refuses the whole
+  // batch with its stable reason (FailedPrecondition "retention_not_expired",
+  // "legal_hold_active", "same_stamper_release", "retention_shortened", ...;
+  // the message names the event's position), a proof that does not verify
+  // with map_proof_mismatch, retention_record_mismatch or
+  // record_proof_mismatch.
+  Result<SequencedBatch> Sequence(
+      uint64_t expected_size, const Hash& expected_root, std::span<const SubmittedEvent> events,
+      std::span<const state_map::Proof> map_proofs = {},
+      std::span<const state_map::Proof> stamp_proofs = {},
+      std::span<const std::optional<retention_map::RetentionProof>> retention_proofs = {});
 
   // Changes the policy for later batches and the extension line on later
   // checkpoints (empty: none). The caller sequences the entry that records
@@ -204,7 +216,7 @@ class Sequencer {
   Result<uint64_t> Now() const;
   std::vector<std::string> Extensions(const Hash& map_root) const;
   // Moves `map_root` by the event at log index `index` (map.md §4, §5).
-  Status UpdateMap(size_t position, uint64_t index, const SubmittedEvent& e,
+  Status UpdateMap(size_t position, uint64_t index, const Event& event,
                    const state_map::Proof& proof, Hash& map_root) const;
   // Sets the stamp key of the event at log index `index` (map.md §5a);
   // FailedPrecondition("replayed_stamp") when it is already set.

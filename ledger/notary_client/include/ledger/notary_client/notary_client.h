@@ -90,11 +90,14 @@ class NotaryClient {
   Result<std::optional<Sequenced>> Restore(const Head& head);
   // `map_proofs`: one per event for a log with the state map (map.md §4);
   // `stamp_proofs`: one per event, sent for the stamped ones (the proof of
-  // their stamp key, map.md §5a).
+  // their stamp key, map.md §5a); `retention_proofs`: one per event, sent
+  // for the retention entries (map.md §5b).
+  using RetentionProofs = std::span<const std::optional<retention_map::RetentionProof>>;
   Result<Sequenced> Append(uint64_t expected_size, const Hash& expected_root,
                            std::span<const SubmittedEvent> events,
                            std::span<const state_map::Proof> map_proofs = {},
-                           std::span<const state_map::Proof> stamp_proofs = {});
+                           std::span<const state_map::Proof> stamp_proofs = {},
+                           RetentionProofs retention_proofs = {});
   // Append and ChangePolicy in two steps, for a host that journals the
   // request before sending it (docs/crash-safety.md): the request as Append
   // and ChangePolicy build it, and the sending of such a request (again,
@@ -103,7 +106,8 @@ class NotaryClient {
   static pb::HostRequest AppendRequest(uint64_t expected_size, const Hash& expected_root,
                                        std::span<const SubmittedEvent> events,
                                        std::span<const state_map::Proof> map_proofs = {},
-                                       std::span<const state_map::Proof> stamp_proofs = {});
+                                       std::span<const state_map::Proof> stamp_proofs = {},
+                                       RetentionProofs retention_proofs = {});
   static pb::HostRequest ChangePolicyRequest(
       uint64_t expected_size, const Hash& expected_root, ByteView policy,
       std::span<const Bytes> approvals,

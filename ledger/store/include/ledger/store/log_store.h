@@ -39,6 +39,9 @@ struct Payload {
   std::string content_type;
 };
 
+// What the store knows of a payload body (LogStore::PayloadState).
+enum class PayloadPresence { kStored, kDisposed, kMissing, kNeverReceived };
+
 struct LeafWithProof {
   uint64_t index = 0;
   Bytes leaf;                  // exact leaf bytes
@@ -155,6 +158,18 @@ class LogStore {
   Result<Hash> MapRootAt(uint64_t size) const;
   Result<state_map::Proof> MapProof(const Hash& key, uint64_t size = 0) const;
   MapUpdater NewMapUpdater() const;
+  // Everything the notary needs to move the map by `events` on top of the
+  // latest head, planned in its order (map.md §4, §5a, §5b): per event its
+  // subject's proof, its stamp key's (an empty proof when it sets none) and
+  // its retention proof (nullopt when it invokes no rule; a disposed
+  // record's leaf is proven against the latest checkpoint). Refuses what
+  // the notary would refuse without its clock (replayed_stamp, the
+  // retention rules of MapUpdater::ApplyRetention).
+  struct MapPlan {
+    std::vector<state_map::Proof> map_proofs, stamp_proofs;
+    std::vector<std::optional<retention_map::RetentionProof>> retention_proofs;
+  };
+  Result<MapPlan> PlanMap(std::span<const SubmittedEvent> events) const;
 
   // Replaces the stored checkpoint of the same size by `cosigned_note`: the
   // same checkpoint text with witness cosignature lines after the log's
@@ -206,6 +221,15 @@ class LogStore {
   // Sizes of stored checkpoints in [from, to], ascending, at most `limit`.
   Result<std::vector<uint64_t>> CheckpointSizes(uint64_t from, uint64_t to, size_t limit) const;
   Result<Payload> GetPayload(const Hash& digest) const;
+  // Whether the body of `digest` is held (unchecked: GetPayload checks it),
+  // was received with its entry and erased by a disposal (the host's note,
+  // written with the erasure: AuditRetention judges disposals from the log
+  // itself), received and gone without one, or never received (a digest
+  // logged without its body).
+  Result<PayloadPresence> PayloadState(const Hash& digest) const;
+  // Erases the body of `digest` after the RECORD_DISPOSED entry at
+  // `disposal_index`, noting the disposal (one write).
+  Status ErasePayload(const Hash& digest, uint64_t disposal_index);
 
   // Indices of matching entries, ascending. Index hits are re-checked
   // against the verified leaf, so a tampered index cannot return a wrong

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstring>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -22,6 +23,7 @@
 #include <unordered_map>
 
 #include "ledger/event.h"
+#include "ledger/retention_map.h"
 #include "ledger/state_map.h"
 #include "ledger/store/kv.h"
 
@@ -62,6 +64,9 @@ class MapReader {
   // subtree or a single leaf (map.md §4). It verifies against `root` by
   // construction when the nodes are intact, and the caller verifies it anyway.
   Result<state_map::Proof> Prove(const Hash& root, const Hash& key) const;
+  // A retention record (map.md §5b) stored under its SHA-256, checked:
+  // Corruption("missing_retention_record") / ("map_node_corrupt").
+  Result<Bytes> GetRecord(const Hash& digest) const;
 
  private:
   friend class MapUpdater;
@@ -105,6 +110,33 @@ class MapUpdater {
   // The index of the entry that set the stamp key of `event_bytes` in the
   // updated map, if any.
   Result<std::optional<uint64_t>> FindStamp(ByteView event_bytes) const;
+  // Sets the retention keys of the entry at log index `index` (map.md §5b),
+  // as the notary does after its stamp key and subject, and returns the
+  // proof the notary needs for it; nullopt when the entry invokes no
+  // retention rule (RuleOf). `record_leaf` gives a disposed record's leaf
+  // and its inclusion proof against the head the batch extends (null: the
+  // proof's record part is left out, for callers that only update). The
+  // rules that do not depend on time are checked (hold_exists,
+  // same_stamper_release, retention_shortened, class_locked,
+  // already_disposed, disposal_mismatch, ...; FailedPrecondition, and
+  // nothing changes); the time and the disposal's other conditions are the
+  // notary's to judge, at its recorded_at.
+  using RecordLeafFn =
+      std::function<Result<retention_map::RetentionProof::RecordLeaf>(uint64_t index)>;
+  Result<std::optional<retention_map::RetentionProof>> ApplyRetention(
+      const Event& event, ByteView stamp, uint64_t index, const RecordLeafFn& record_leaf = nullptr);
+  // Every key a stored entry sets, in the notary's order (stamp key,
+  // subject, retention keys), for a store that replays signed entries: a
+  // replayed stamp (a log whose notary kept no map) and a refused retention
+  // rule (an entry a notary without the rules sequenced) leave their keys as
+  // they were.
+  Status ApplyEntry(ByteView event_bytes, ByteView stamp, const Event& event, uint64_t index);
+  // The retention records in the updated map (map.md §5b).
+  Result<SubjectRetention> SubjectRecord(std::string_view subject) const;
+  Result<std::optional<ClassRetention>> ClassRecord(std::string_view class_name) const;
+  // The disposal key of a record: the index of the entry that disposed of it.
+  Result<std::optional<uint64_t>> FindDisposal(uint64_t record_index) const;
+
   // The compare-and-swap rule for an event that is one (IsCompareAndSwap,
   // ledger/ownership.h) against the current map (ok for others), without
   // changing anything.
@@ -124,9 +156,20 @@ class MapUpdater {
   template <typename Fn>
   void ForEachReachable(Fn fn) const;
 
+  // The current value of `key` with its proof and stored record.
+  struct Keyed {
+    std::optional<state_map::Value> value;
+    retention_map::RetentionProof::Keyed part;
+  };
+  Result<Keyed> ProveKeyed(const Hash& key, bool with_record = true) const;
+  // Sets `key` to `value` with the proof from ProveKeyed.
+  Status Set(const Hash& key, const state_map::Proof& proof, const state_map::Value& value);
+  Result<Bytes> Record(const Hash& digest) const;
+
   MapReader reader_;
   Hash root_;
   MapReader::Overlay created_;
+  std::map<Hash, Bytes> created_records_;
   MapNodeCache* cache_;
   std::string log_key_name_;
   uint32_t log_key_id_;

@@ -1,18 +1,15 @@
 // Retention on a LogStore: the host side of the rules in ledger/retention.h.
 //
-// The host enforces the schedule: a retention request (class configuration,
-// retain-until extension, legal hold, disposal) is checked against the
-// history replayed from the verified store, then appended as a SUCCESS entry,
-// or, when refused, appended as a DENIED entry carrying the reason, so that
-// the refusal is itself on record. A disposal erases only the payload body,
-// after its RECORD_DISPOSED entry is durable: leaves, hashes and proofs are
-// untouched. AuditRetention replays the whole log and flags any disposal the
-// history forbids.
-//
-// Why the host and not the notary: the rules need a record's history, and the
-// notary keeps no store (only the tree's frontier). The host is untrusted, so
-// the rules are also checked by everyone who reads the log (AuditRetention,
-// `verify-bundle`), from the log's own entries.
+// The notary's sequencer enforces the rules (on a log with the state map:
+// retention.md §5) at the recorded_at it assigns; the host checks a request
+// first against the history replayed from the verified store, appends it as
+// a SUCCESS entry, or, when it or the notary refuses it, appends a DENIED
+// entry carrying the reason, so that the refusal is itself on record. A
+// disposal erases only the payload body, once its RECORD_DISPOSED entry is
+// durable and the rules hold at that entry's recorded_at (the notary's
+// clock, not the host's): leaves, hashes and proofs are untouched.
+// AuditRetention replays the whole log and flags any entry the history
+// forbids, and any body stored at append that is gone without a disposal.
 //
 // Thread-safety: as LogStore; callers serialise SubmitRetentionEvent.
 #pragma once
@@ -42,17 +39,22 @@ struct RetentionOutcome {
 
 // `request` must be a RETENTION_SET, LEGAL_HOLD_PLACED/RELEASED or
 // RECORD_DISPOSED event with outcome SUCCESS; InvalidArgument otherwise.
-// `now_us` is the time the rules are checked at (a disposal's leaf carries
-// the notary's recorded_at, which audits use).
+// `stamper` is the key `append` stamps with (a hold is released by another
+// key than the one that placed it). `now_us` is the host's time for its own
+// first check; the notary judges again at the recorded_at it assigns, and a
+// refusal of a retention rule by the notary (IsRetentionRefusal) is
+// appended as DENIED too. A disposal's body is erased only when the
+// replayed history, the sequenced disposal at its leaf's recorded_at
+// included, allows it, and (on a store with the map) the record's disposal
+// key names the sequenced entry; otherwise Corruption("retention_violation")
+// and the body stays.
 Result<RetentionOutcome> SubmitRetentionEvent(LogStore& st, Event request, uint64_t now_us,
-                                              const AppendEventFn& append);
+                                              const AppendEventFn& append,
+                                              const Stamper& stamper = {});
 
 // O(n). Corruption("retention_violation") naming the first entry that
-// breaks the history (an early or held disposal, a shortened retain-until, a
-// hold released by the role that placed it, ...). A body missing without a
-// disposal is not flagged: the log cannot tell it from a body that was never
-// uploaded (a digest may be logged without its body); WORM storage of the
-// bodies (README "Scale") is the control for that.
+// breaks the history (an early or held disposal, a shortened retain-until or
+// class period, a hold released by the key that placed it, ...).
 Status AuditRetention(const LogStore& st);
 
 }  // namespace ledger::store
