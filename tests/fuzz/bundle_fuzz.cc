@@ -1,13 +1,14 @@
 // Fuzzes everything verify-bundle reads from an untrusted bundle: the tar
 // reader (libarchive behind ledger::bundle::ReadTar), the line parsers and
 // the whole verifier. The input is a tar, or, when it is not one, a single
-// line fed to the entry, proof and range parsers. Nothing may crash, and a parsed
+// line fed to the entry, proof, range and retention key parsers. Nothing may crash, and a parsed
 // line must be canonical (re-rendering it gives the same bytes).
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "ledger/bundle/archive.h"
+#include "ledger/bundle/retention_keys.h"
 #include "ledger/bundle/verify.h"
 #include "ledger/ed25519.h"
 #include "ledger/note.h"
@@ -36,6 +37,14 @@ void Lines(std::string_view line) {
   }
   if (auto p = ledger::bundle::ParseConsistencyLine(line); p.ok()) {
     if (*ledger::bundle::FormatConsistencyLine(*p) != line) std::abort();
+  }
+  // A retention key line (export-bundle.md §3.3): canonical, and its key
+  // and description never crash.
+  if (auto k = ledger::bundle::ParseRetentionKeyLine(line); k.ok()) {
+    auto again = ledger::bundle::FormatRetentionKeyLine(*k);
+    if (!again.ok() || *again != line) std::abort();
+    (void)k->Key();
+    (void)k->Describe();
   }
   // A filtered export's range file (export-bundle.md §3.1): canonical, and
   // folding it never crashes whatever the proofs claim.

@@ -352,6 +352,7 @@ VerifyReport VerifyBundle(const Files& files, const VerifyOptions& options) {
   internal::CheckEvidence(c);
   internal::CheckPayloads(c);
   internal::CheckRetention(c);
+  internal::CheckRetentionState(c);
   internal::CheckReports(c);
   return {std::move(c.out)};
 }

@@ -72,6 +72,7 @@ void CheckBoundaries(Context& c);
 void CheckScope(Context& c);
 // verify_retention.cc
 void CheckRetention(Context& c);
+void CheckRetentionState(Context& c);
 // verify_witness_time.cc
 void CheckWitnessTime(Context& c);
 

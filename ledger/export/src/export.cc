@@ -5,11 +5,14 @@
 #include <set>
 
 #include "ledger/bundle/jcs.h"
+#include "ledger/bundle/retention_keys.h"
 #include "ledger/checkpoint.h"
 #include "ledger/codec/rfc3339.h"
 #include "ledger/merkle.h"
 #include "ledger/ownership.h"
 #include "ledger/retention.h"
+#include "ledger/retention_map.h"
+#include "ledger/state_map.h"
 
 namespace ledger::exporter {
 namespace {
@@ -112,6 +115,32 @@ Status AddEntry(const store::LogStore& st, uint64_t index, uint64_t size, Collec
   into.lines.push_back(std::move(parsed));
   if (inclusion.indices.insert(index).second) inclusion.jsonl += proof + "\n";
   return Status::Ok();
+}
+
+// data/proofs/retention.jsonl (export-bundle.md §3.3): each key with its
+// proof at the bundle's checkpoint, checked against the map root that
+// checkpoint signs before it is shipped, and the record a present subject or
+// class key's value names.
+Result<std::string> RetentionKeyLines(const store::LogStore& st, const Hash& map_root,
+                                      uint64_t size, const bundle::RetentionKeys& keys) {
+  using Line = bundle::RetentionKeyLine;
+  std::vector<Line> lines;
+  for (const std::string& s : keys.subjects) lines.push_back({Line::Kind::kSubject, s, 0, {}, {}});
+  for (const std::string& c : keys.classes) lines.push_back({Line::Kind::kClass, c, 0, {}, {}});
+  for (uint64_t r : keys.disposals) lines.push_back({Line::Kind::kDisposal, "", r, {}, {}});
+  std::string out;
+  for (Line& line : lines) {
+    const Hash key = line.Key();
+    ASSIGN_OR_RETURN(line.proof, st.MapProof(key, size));
+    ASSIGN_OR_RETURN(std::optional<state_map::Value> value,
+                     state_map::VerifyProof(map_root, key, line.proof));
+    if (value && line.kind != Line::Kind::kDisposal) {
+      ASSIGN_OR_RETURN(line.record, st.MapRecord(value->state));
+    }
+    ASSIGN_OR_RETURN(std::string text, bundle::FormatRetentionKeyLine(line));
+    out += text + "\n";
+  }
+  return out;
 }
 
 }  // namespace
@@ -228,7 +257,7 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
   // Payload bodies still retained; the others are listed as absent, or as
   // missing when the store received them and lost them without a disposal.
   nlohmann::json payloads = nlohmann::json::array();
-  std::set<Hash> seen;
+  std::set<Hash> seen, retained_digests;
   uint64_t retained = 0, absent = 0;
   for (const auto* list : {&entries.lines, &evidence.lines}) {
     for (const auto& e : *list) {
@@ -241,6 +270,7 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
                             {"digest", d.Hex()},
                             {"size", p->body.size()},
                             {"status", "retained"}});
+        retained_digests.insert(d);
         ++retained;
       } else if (p.status().code() == Code::kNotFound) {
         // A body the store received with its entry and lost without a
@@ -257,6 +287,16 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
         return p.status();
       }
     }
+  }
+
+  // The retention state of the exported subjects, proven at the checkpoint
+  // (a log whose notary keeps no map has none to prove).
+  ASSIGN_OR_RETURN(std::optional<Hash> map_root, state_map::FindRoot(head.checkpoint.extensions));
+  if (map_root) {
+    ASSIGN_OR_RETURN(
+        files[bundle::kRetentionJsonl],
+        RetentionKeyLines(st, *map_root, size,
+                          bundle::RetentionKeysOf(entries.lines, evidence.lines, retained_digests)));
   }
 
   // Checkpoints from the first entry's to the latest, consistency proofs

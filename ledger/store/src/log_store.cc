@@ -285,6 +285,10 @@ Result<state_map::Proof> LogStore::MapProof(const Hash& key, uint64_t size) cons
   return proof;
 }
 
+Result<Bytes> LogStore::MapRecord(const Hash& digest) const {
+  return MapReader(*kv_, map_cache_.get()).GetRecord(digest);
+}
+
 Status LogStore::Refresh() {
   RETURN_IF_ERROR(kv_->Refresh());
   // Serialised with Append so that a writer's own store never re-reads a

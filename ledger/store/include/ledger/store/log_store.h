@@ -157,6 +157,10 @@ class LogStore {
   Hash map_root() const;
   Result<Hash> MapRootAt(uint64_t size) const;
   Result<state_map::Proof> MapProof(const Hash& key, uint64_t size = 0) const;
+  // A retention record (map.md §5b) by the SHA-256 a key's value names,
+  // checked against it: Corruption("missing_retention_record") when the store
+  // lacks it, ("map_node_corrupt") when its bytes hash to something else.
+  Result<Bytes> MapRecord(const Hash& digest) const;
   MapUpdater NewMapUpdater() const;
   // Everything the notary needs to move the map by `events` on top of the
   // latest head, planned in its order (map.md §4, §5a, §5b): per event its
