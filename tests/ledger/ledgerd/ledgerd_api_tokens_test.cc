@@ -1,15 +1,15 @@
 // Token files (untrusted input) and HTTP Basic authentication against them,
 // as ledgerd's --export-tokens and --anchor-tokens use them.
-#include "ledger/ledgerd/api_tokens.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "ledger/bytes.h"
 #include "ledger/hash.h"
+#include "ledger/ledgerd/api_tokens.h"
 
 namespace ledger::ledgerd {
 namespace {
@@ -17,9 +17,9 @@ namespace {
 class ApiTokensTest : public ::testing::Test {
  protected:
   std::string Write(const std::string& text) {
-    path_ = (std::filesystem::temp_directory_path() /
-             ("ledgerd-tokens-" + std::to_string(::getpid())))
-                .string();
+    path_ =
+        (std::filesystem::temp_directory_path() / ("ledgerd-tokens-" + std::to_string(::getpid())))
+            .string();
     std::ofstream(path_, std::ios::binary) << text;
     return path_;
   }
@@ -40,21 +40,21 @@ TEST_F(ApiTokensTest, AuthenticatesOnlyTheListedNameWithItsToken) {
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->Authenticate(Basic("anchord:s3cret")), "anchord");
   EXPECT_EQ(t->Authenticate(Basic("other:another")), "other");
-  for (const std::string& bad :
-       {std::string(), Basic("anchord:wrong"), Basic("anchord:another"), Basic("nobody:s3cret"),
-        Basic("anchord"), Basic(":s3cret"), Basic("anchord:s3cret "), "Bearer s3cret",
-        "Basic", "Basic ", "Basic %%%", "Basic" + Basic("anchord:s3cret").substr(5) + "x"}) {
+  for (const std::string& bad : std::vector<std::string>{
+           std::string(), Basic("anchord:wrong"), Basic("anchord:another"), Basic("nobody:s3cret"),
+           Basic("anchord"), Basic(":s3cret"), Basic("anchord:s3cret "), "Bearer s3cret", "Basic",
+           "Basic ", "Basic %%%", "Basic" + Basic("anchord:s3cret").substr(5) + "x"}) {
     EXPECT_FALSE(t->Authenticate(bad).has_value()) << bad;
   }
 }
 
 TEST_F(ApiTokensTest, MalformedFilesAreRefused) {
   const std::string d = Sha256::Digest("s3cret").Hex();
-  for (const std::string& text :
-       {std::string(), std::string("\n\r\n"), "s3cret\n", "anchord:s3cret\n", ":" + d,
-        "anchord:" + d.substr(1), "anchord:" + d + "00", "anchord:" + d.substr(1) + "z",
-        "a:b:" + d, "anc\thord:" + d, "anchord:" + d + "\n\nother:" + d,
-        "anchord:" + d + "\nanchord:" + d}) {
+  for (const std::string& text : std::vector<std::string>{
+           std::string(), std::string("\n\r\n"), "s3cret\n", "anchord:s3cret\n", ":" + d,
+           "anchord:" + d.substr(1), "anchord:" + d + "00", "anchord:" + d.substr(1) + "z",
+           "a:b:" + d, "anc\thord:" + d, "anchord:" + d + "\n\nother:" + d,
+           "anchord:" + d + "\nanchord:" + d}) {
     auto t = ApiTokens::Load(Write(text));
     ASSERT_FALSE(t.ok()) << text;
     EXPECT_EQ(t.status().reason(), "bad_token_file") << text;
