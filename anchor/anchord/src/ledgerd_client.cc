@@ -96,9 +96,8 @@ class LedgerdClient::Http {
                   bool authorized = false) {
     httplib::Headers headers;
     if (authorized) headers.emplace("Authorization", authorization);
-    httplib::Result r = method == "GET"
-                            ? client.Get(path, headers)
-                            : client.Post(path, headers, body, "application/json");
+    httplib::Result r = method == "GET" ? client.Get(path, headers)
+                                        : client.Post(path, headers, body, "application/json");
     if (!r) {
       return Status::Unavailable("ledgerd_unavailable",
                                  "no answer from ledgerd: " + httplib::to_string(r.error()));

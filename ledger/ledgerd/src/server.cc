@@ -320,8 +320,7 @@ Status Server::Impl::CheckAnchoring(const std::optional<Manifest>& manifest) con
                                    "--anchor-tokens (who may ask for registry statements)");
   }
   if (manifest && !registry && !options.anchor_tokens.empty()) {
-    return Status::InvalidArgument("bad_option",
-                                   "--anchor-tokens: the manifest names no registry");
+    return Status::InvalidArgument("bad_option", "--anchor-tokens: the manifest names no registry");
   }
   return Status::Ok();
 }

@@ -12,9 +12,9 @@ TEST(LedgerdTokenTest, OnlyOneNameColonTokenLineIsAccepted) {
   EXPECT_EQ(*ParseLedgerdToken("anchord:s3cret\n"), "anchord:s3cret");
   EXPECT_EQ(*ParseLedgerdToken("anchord:s3cret\r\n"), "anchord:s3cret");
   EXPECT_EQ(*ParseLedgerdToken("anchord:a:b"), "anchord:a:b");  // the token may hold colons
-  for (const char* bad : {"", "\n", "anchord", "anchord:", ":s3cret", "anchord:s3cret\nmore:x",
-                          "anchord: s3cret", "anchord:s3\tcret", "anchord:s3cret\x7f",
-                          "anch\x01ord:s3cret"}) {
+  for (const char* bad :
+       {"", "\n", "anchord", "anchord:", ":s3cret", "anchord:s3cret\nmore:x", "anchord: s3cret",
+        "anchord:s3\tcret", "anchord:s3cret\x7f", "anch\x01ord:s3cret"}) {
     auto t = ParseLedgerdToken(bad);
     ASSERT_FALSE(t.ok()) << bad;
     EXPECT_EQ(t.status().reason(), "bad_token_file") << bad;
@@ -26,8 +26,8 @@ TEST(LedgerdTokenTest, OnlyOneNameColonTokenLineIsAccepted) {
 
 TEST_F(AnchordTest, AWrongTokenAnchorsNothing) {
   Append(2, "t-");
-  for (const std::string& token : {std::string("anchord:not-the-token"),
-                                   std::string("someone:") + kAnchordToken}) {
+  for (const std::string& token :
+       {std::string("anchord:not-the-token"), std::string("someone:") + kAnchordToken}) {
     AnchordOptions o = Options();
     o.ledgerd_token = token;
     auto anchord = NewAnchord(std::move(o));

@@ -219,9 +219,9 @@ TEST_F(LedgerdAnchorTest, AnExportTokenIsNotAnAnchorToken) {
   EXPECT_TRUE(Statement("{}").contains("signature"));
 
   ledgerd_.reset();
-  const std::string shared = Write(
-      "export-tokens-shared", "auditor:" + Sha256::Digest(kExportToken).Hex() +
-                                  "\nsomeone:" + Sha256::Digest(kAnchorToken).Hex() + "\n");
+  const std::string shared =
+      Write("export-tokens-shared", "auditor:" + Sha256::Digest(kExportToken).Hex() +
+                                        "\nsomeone:" + Sha256::Digest(kAnchorToken).Hex() + "\n");
   flags.back() = shared;
   ExpectRefused(flags, 2, "shared_token");
 }

@@ -135,8 +135,8 @@ struct Deployment {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     if (!anchor_token.empty()) {
-      std::ofstream(P("anchor-tokens")) << anchor_name << ":"
-                                        << Sha256::Digest(anchor_token).Hex() << "\n";
+      std::ofstream(P("anchor-tokens"))
+          << anchor_name << ":" << Sha256::Digest(anchor_token).Hex() << "\n";
       std::ofstream(P("anchord.token")) << anchor_name << ":" << anchor_token << "\n";
       ::chmod(P("anchord.token").c_str(), 0600);
     }

@@ -57,7 +57,7 @@ class LedgerdClient {
   // `url`: http://host:port. InvalidArgument("bad_url") otherwise.
   // `token`: "<name>:<token>" (ParseLedgerdToken), sent with statements only.
   static ledger::Result<std::unique_ptr<LedgerdClient>> Create(const std::string& url,
-                                                              const std::string& token);
+                                                               const std::string& token);
   ~LedgerdClient();
 
   // Unavailable("ledgerd_unavailable") when it does not answer or is not
