@@ -55,9 +55,10 @@ struct Stack {
         "--registry",  "0x5fbdb2315678afecb367f032d93f642f64180aa3",
         "--submitter", "anchord=" + signer->VerifierKey() + ":ANCHOR_CONFIRMED",
         "--subjects",  "anchord=anchor/"};
+    deployment.anchor_token = "anchord-token-of-the-bench";
     deployment.Create();
     if (deployment.vkey.empty()) Fail("the deployment did not come up");
-    port = deployment.StartLedgerd(ledgerd);
+    port = deployment.StartLedgerd(ledgerd, deployment.AnchorFlags());
     if (port == 0) Fail("ledgerd did not start");
     std::vector<std::string> args;
     if (block_time > 0) args = {"--block-time", std::to_string(block_time)};
@@ -75,6 +76,7 @@ struct Stack {
                                   evm::registry::LogIdForOrigin(deployment.origin), notary));
     anchor::anchord::AnchordOptions o;
     o.ledgerd_url = "http://127.0.0.1:" + std::to_string(port);
+    o.ledgerd_token = "anchord:" + deployment.anchor_token;
     o.rpc_url = anvil->url();
     o.chain_id = 31337;
     o.contract = contract;

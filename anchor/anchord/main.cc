@@ -1,10 +1,11 @@
 // anchord: anchors the log's signed heads in the AnchorRegistry (anchor/README.md).
 //
-//   anchord --ledgerd URL --rpc URL --chain-id N --contract 0xADDR
+//   anchord --ledgerd URL --ledgerd-token-file FILE --rpc URL --chain-id N --contract 0xADDR
 //           --log-vkey FILE --payer-key FILE --submitter-key FILE --state FILE
 //           [--every SECONDS] [--entries M] [--confirmations N] [--poll-ms MS]
 //           [--metrics HOST:PORT] [--tsa URL --tsa-ca FILE] [--once]
 #include <httplib.h>
+#include <openssl/crypto.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -83,10 +84,23 @@ Result<std::shared_ptr<const ledger::note::Signer>> SubmitterKey(const std::stri
       ledger::note::NewEd25519Signer(lines[0], std::move(key)));
 }
 
+// ledgerd's credential for registry statements: "<name>:<token>", a secret
+// like the keys (ParseLedgerdToken).
+Result<std::string> LedgerdToken(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadSecretFile(path));
+  auto token = anchor::anchord::ParseLedgerdToken(text);
+  OPENSSL_cleanse(text.data(), text.size());
+  if (!token.ok()) {
+    return Status::InvalidArgument("bad_token_file", path + ": " + token.status().message());
+  }
+  return token;
+}
+
 int Usage(const std::string& why) {
   std::cerr << "anchord: " << why << "\n"
-            << "usage: anchord --ledgerd URL --rpc URL --chain-id N --contract 0xADDR\n"
-               "               --log-vkey FILE --payer-key FILE --submitter-key FILE --state FILE\n"
+            << "usage: anchord --ledgerd URL --ledgerd-token-file FILE --rpc URL --chain-id N\n"
+               "               --contract 0xADDR --log-vkey FILE --payer-key FILE\n"
+               "               --submitter-key FILE --state FILE\n"
                "               [--every SECONDS] [--entries M] [--confirmations N]\n"
                "               [--poll-ms MS] [--metrics HOST:PORT] [--tsa URL --tsa-ca FILE]\n"
                "               [--once]\n";
@@ -104,8 +118,9 @@ int main(int argc, char** argv) {
   std::map<std::string, std::string> flags;
   bool once = false;
   static const std::set<std::string> kKnown = {
-      "ledgerd", "rpc", "chain-id", "contract", "log-vkey", "payer-key", "submitter-key",
-      "state", "every", "entries", "confirmations", "poll-ms", "metrics", "tsa", "tsa-ca"};
+      "ledgerd", "ledgerd-token-file", "rpc", "chain-id", "contract", "log-vkey",
+      "payer-key", "submitter-key", "state", "every", "entries", "confirmations",
+      "poll-ms", "metrics", "tsa", "tsa-ca"};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--once") {
@@ -117,8 +132,8 @@ int main(int argc, char** argv) {
     }
     flags[a.substr(2)] = argv[++i];
   }
-  for (const char* required : {"ledgerd", "rpc", "chain-id", "contract", "log-vkey", "payer-key",
-                               "submitter-key", "state"}) {
+  for (const char* required : {"ledgerd", "ledgerd-token-file", "rpc", "chain-id", "contract",
+                               "log-vkey", "payer-key", "submitter-key", "state"}) {
     if (!flags.count(required)) return Usage(std::string("missing --") + required);
   }
   auto number = [&flags](const char* name, uint64_t def) -> Result<uint64_t> {
@@ -150,6 +165,9 @@ int main(int argc, char** argv) {
   auto payer = PayerKey(flags["payer-key"]);
   if (!payer.ok()) return Fail(payer.status());
   o.payer_key = *payer;
+  auto token = LedgerdToken(flags["ledgerd-token-file"]);
+  if (!token.ok()) return Fail(token.status());
+  o.ledgerd_token = *token;
   auto submitter = SubmitterKey(flags["submitter-key"]);
   if (!submitter.ok()) return Fail(submitter.status());
   o.submitter = *submitter;

@@ -3,7 +3,8 @@
 //         [--witness NAME=URL]... [--witness-timeout-ms N] [--witness-request-timeout-ms N]
 //         [--witness-refresh-ms N]
 //         [--audit-on-start on|off] [--host-key FILE] [--export-tokens FILE]
-//         [--verify-every SECONDS] [--verify-backup DIR] [--tsa-url URL --tsa-ca CERT]
+//         [--anchor-tokens FILE] [--verify-every SECONDS] [--verify-backup DIR]
+//         [--tsa-url URL --tsa-ca CERT]
 // (ledger/ledgerd/config.h: every flag is also a config-file key.)
 // Prints "listening on HOST:PORT" on stdout once it serves; logs one JSON
 // object per line on stderr. Exit status: 0 after SIGINT/SIGTERM, 2 for bad
@@ -30,7 +31,8 @@ int Usage(const std::string& why) {
                "[--witness NAME=URL]... [--witness-timeout-ms N] "
                "[--witness-request-timeout-ms N] [--witness-refresh-ms N] "
                "[--audit-on-start on|off] [--host-key FILE] "
-               "[--export-tokens FILE] [--verify-every SECONDS] [--verify-backup DIR] "
+               "[--export-tokens FILE] [--anchor-tokens FILE] [--verify-every SECONDS] "
+               "[--verify-backup DIR] "
                "[--tsa-url URL --tsa-ca CERT]\n";
   return 2;
 }
@@ -59,8 +61,9 @@ int main(int argc, char** argv) {
     ledger::ledgerd::LogEvent("error", "cannot start",
                               "{\"reason\":\"" + st.reason() + "\"}");
     std::cerr << st.ToString() << "\n";
-    // A configuration that cannot work (witnesses vs the manifest) is a
-    // usage error; a store or address that fails is 4.
+    // A configuration that cannot work or is unsafe (witnesses vs the
+    // manifest, anchoring without --anchor-tokens) is a usage error; a
+    // store or address that fails is 4.
     return st.code() == ledger::Code::kInvalidArgument ? 2 : 4;
   }
   std::cout << "listening on " << o.host << ":" << server.port() << std::endl;

@@ -41,6 +41,13 @@ script=$!
 for _ in $(seq 300); do [ -s "$W/serve/where.txt" ] && break; sleep 0.1; done
 [ -s "$W/serve/where.txt" ] || { cat "$W/serve.out"; fail "serving mode did not come up"; }
 curl -sSf "$(cat "$W/serve/ledgerd.url")/healthz" > /dev/null || fail "ledgerd not healthy"
+# Registry statements are for anchord only: no credential, or the auditor's
+# export token, is 401.
+for auth in "" "auditor:$(cat "$W/serve/export-token")"; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' ${auth:+-u "$auth"} -H 'Content-Type: application/json' \
+    -d '{}' "$(cat "$W/serve/ledgerd.url")/v1/anchor/statement")
+  [ "$code" = 401 ] || fail "POST /v1/anchor/statement answered $code without anchord's token"
+done
 kill -TERM "$script"
 status=0; wait "$script" || status=$?
 [ "$status" -eq 143 ] || fail "exit status $status after SIGTERM"

@@ -78,7 +78,8 @@ Result<std::unique_ptr<Anchord>> Anchord::Create(AnchordOptions options) {
   // The log's id in the registry: SHA-256 of its origin, which is the log
   // key's name (tlog-checkpoint).
   a->log_id_ = registry::LogIdForOrigin(a->verifier_->name());
-  ASSIGN_OR_RETURN(a->ledgerd_, LedgerdClient::Create(a->options_.ledgerd_url));
+  ASSIGN_OR_RETURN(a->ledgerd_,
+                   LedgerdClient::Create(a->options_.ledgerd_url, a->options_.ledgerd_token));
   // A state file that does not parse is refused at start, not overwritten.
   RETURN_IF_ERROR(ReadAttempt(a->options_.state_file).status());
   return a;

@@ -3,7 +3,9 @@
 #include "anchord/ledgerd_client.h"
 
 #include <httplib.h>
+#include <openssl/crypto.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace anchor::anchord {
@@ -60,17 +62,42 @@ Result<uint64_t> U64(const Json& j, const char* name) {
 
 }  // namespace
 
+Result<std::string> ParseLedgerdToken(std::string_view text) {
+  auto bad = [](const std::string& why) {
+    return Status::InvalidArgument("bad_token_file", "anchord's ledgerd token: " + why);
+  };
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  if (text.empty()) return bad("empty");
+  if (text.find('\n') != std::string_view::npos) return bad("more than one line");
+  const bool printable = std::all_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u > 0x20 && u != 0x7f;
+  });
+  if (!printable) return bad("a space or control character");
+  const size_t colon = text.find(':');  // RFC 7617: the user id has no colon
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) {
+    return bad("not <name>:<token>");
+  }
+  return std::string(text);
+}
+
 class LedgerdClient::Http {
  public:
-  explicit Http(const std::string& url) : client(url) {
+  Http(const std::string& url, const std::string& token)
+      : client(url), authorization("Basic " + ledger::Base64Encode(ledger::AsBytes(token))) {
     client.set_connection_timeout(5, 0);
     client.set_read_timeout(60, 0);  // an append waits for its batch (and witnesses)
     client.set_write_timeout(10, 0);
     client.set_tcp_nodelay(true);  // no delayed-ACK wait between headers and body
   }
-  Result<Json> Do(const std::string& method, const std::string& path, const std::string& body) {
-    httplib::Result r = method == "GET" ? client.Get(path)
-                                        : client.Post(path, body, "application/json");
+  ~Http() { OPENSSL_cleanse(authorization.data(), authorization.size()); }
+  // `authorized`: with anchord's token (the statement route only).
+  Result<Json> Do(const std::string& method, const std::string& path, const std::string& body,
+                  bool authorized = false) {
+    httplib::Headers headers;
+    if (authorized) headers.emplace("Authorization", authorization);
+    httplib::Result r = method == "GET" ? client.Get(path, headers)
+                                        : client.Post(path, headers, body, "application/json");
     if (!r) {
       return Status::Unavailable("ledgerd_unavailable",
                                  "no answer from ledgerd: " + httplib::to_string(r.error()));
@@ -81,16 +108,19 @@ class LedgerdClient::Http {
     return j;
   }
   httplib::Client client;
+  std::string authorization;
 };
 
 LedgerdClient::LedgerdClient(std::unique_ptr<Http> http) : http_(std::move(http)) {}
 LedgerdClient::~LedgerdClient() = default;
 
-Result<std::unique_ptr<LedgerdClient>> LedgerdClient::Create(const std::string& url) {
+Result<std::unique_ptr<LedgerdClient>> LedgerdClient::Create(const std::string& url,
+                                                             const std::string& token) {
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
     return Status::InvalidArgument("bad_url", "ledgerd URL must be http(s)://host:port: " + url);
   }
-  auto http = std::make_unique<Http>(url);
+  RETURN_IF_ERROR(ParseLedgerdToken(token).status());
+  auto http = std::make_unique<Http>(url, token);
   if (!http->client.is_valid()) return Status::InvalidArgument("bad_url", "bad ledgerd URL " + url);
   return std::unique_ptr<LedgerdClient>(new LedgerdClient(std::move(http)));
 }
@@ -103,7 +133,7 @@ Result<uint64_t> LedgerdClient::Size() {
 Result<SignedHead> LedgerdClient::Statement(std::optional<uint64_t> from) {
   Json body = Json::object();
   if (from) body["from"] = *from;
-  ASSIGN_OR_RETURN(Json j, http_->Do("POST", "/v1/anchor/statement", body.dump()));
+  ASSIGN_OR_RETURN(Json j, http_->Do("POST", "/v1/anchor/statement", body.dump(), true));
   SignedHead h;
   ASSIGN_OR_RETURN(h.size, U64(j, "size"));
   ASSIGN_OR_RETURN(h.root, HexHash(j.value("root", Json()), "root"));

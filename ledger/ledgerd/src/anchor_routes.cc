@@ -8,6 +8,10 @@
 // "from", an RFC 9162 consistency proof from that size (the registry's last
 // anchored size) to the signed one: the contract verifies it on-chain, and
 // anchord checks it first so that it never submits a fork.
+//
+// Only anchord may ask (--anchor-tokens, HTTP Basic as for exports): each
+// call makes the notary sign, and a signed statement for the head is what
+// the registry accepts from whoever submits it.
 #include "anchor_routes.h"
 
 #include <nlohmann/json.hpp>
@@ -81,17 +85,39 @@ Result<nlohmann::json> Statement(const store::LogStore& store, Batcher& batcher,
   return out;
 }
 
+// Who may ask first (a token of --anchor-tokens): an unauthenticated caller
+// learns nothing about the log's state, and the notary signs nothing for it.
+void HandleStatement(const store::LogStore* store, Batcher* batcher, const ApiTokens* tokens,
+                     const httplib::Request& req, httplib::Response& res) {
+  if (tokens == nullptr) {
+    return ReplyStatus(
+        res, Status::FailedPrecondition("anchor_not_configured",
+                                        "anchoring needs a manifest that names a registry and "
+                                        "--anchor-tokens"));
+  }
+  if (!tokens->Authenticate(req.get_header_value("Authorization"))) {
+    res.set_header("WWW-Authenticate", "Basic realm=\"ledgerd anchor\", charset=\"UTF-8\"");
+    return ReplyJson(
+        res, 401,
+        ErrorJson(Status::InvalidArgument("unauthenticated",
+                                          "a registry statement needs anchord's name and "
+                                          "token (HTTP Basic, --anchor-tokens)")));
+  }
+  if (batcher == nullptr) {
+    return ReplyStatus(res, Status::Unavailable("not_started", "appends are off"));
+  }
+  auto out = Statement(*store, *batcher, req.body);
+  if (!out.ok()) return ReplyStatus(res, out.status());
+  ReplyJson(res, 200, *out);
+}
+
 }  // namespace
 
-void AnchorRoutes(httplib::Server& http, const store::LogStore* store, Batcher* batcher) {
+void AnchorRoutes(httplib::Server& http, const store::LogStore* store, Batcher* batcher,
+                  const ApiTokens* tokens) {
   http.Post("/v1/anchor/statement",
-            [store, batcher](const httplib::Request& req, httplib::Response& res) {
-              if (batcher == nullptr) {
-                return ReplyStatus(res, Status::Unavailable("not_started", "appends are off"));
-              }
-              auto out = Statement(*store, *batcher, req.body);
-              if (!out.ok()) return ReplyStatus(res, out.status());
-              ReplyJson(res, 200, *out);
+            [store, batcher, tokens](const httplib::Request& req, httplib::Response& res) {
+              HandleStatement(store, batcher, tokens, req, res);
             });
 }
 

@@ -78,11 +78,12 @@ Status ApplyOption(std::string_view name, const std::string& value, ServerOption
     const uint64_t max = kMaxClockSkewSeconds * 1000 / 3 - 1;
     if (n < 1 || n > max) return Bad(name, value, "1.." + std::to_string(max));
     o.witness_refresh = std::chrono::milliseconds(n);
-  } else if (name == "host-key" || name == "export-tokens" || name == "verify-backup" ||
-             name == "tsa-ca") {
+  } else if (name == "host-key" || name == "export-tokens" || name == "anchor-tokens" ||
+             name == "verify-backup" || name == "tsa-ca") {
     if (value.empty()) return Bad(name, value, "a file or directory");
     std::string& field = name == "host-key"        ? o.host_key
                          : name == "export-tokens" ? o.export_tokens
+                         : name == "anchor-tokens" ? o.anchor_tokens
                          : name == "tsa-ca"        ? o.tsa_ca
                                                    : o.verify_backup;
     field = value;

@@ -4,9 +4,7 @@
 
 #include <charconv>
 #include <condition_variable>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -16,6 +14,7 @@
 #include "ledger/clock.h"
 #include "ledger/export/http_export.h"
 #include "ledger/host/notary_host.h"
+#include "ledger/ledgerd/api_tokens.h"
 #include "ledger/ledgerd/batcher.h"
 #include "ledger/ledgerd/entries.h"
 #include "ledger/ledgerd/host_tasks.h"
@@ -26,6 +25,7 @@
 #include "ledger/prometheus.h"
 #include "ledger/store/log_store.h"
 #include "state_routes.h"
+#include "text_file.h"
 
 namespace ledger::ledgerd {
 
@@ -62,12 +62,6 @@ void ReplyError(httplib::Response& res, const Status& s, int status = 0) {
   if (s.code() == Code::kUnavailable) res.set_header("Retry-After", "1");
 }
 
-Result<std::string> ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("no_such_file", "cannot read " + path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 }  // namespace
 
 struct Server::Impl {
@@ -99,7 +93,9 @@ struct Server::Impl {
   std::string host_key_name;
   std::unique_ptr<note::Signer> host_key;  // until StartHostTasks hands it over
   std::unique_ptr<HostAppender> host_appender;
-  std::optional<ExportTokens> export_tokens;
+  std::optional<ApiTokens> export_tokens;
+  // Who may ask for registry statements (anchord); set when anchoring is on.
+  std::optional<ApiTokens> anchor_tokens;
   std::mutex export_mu;  // one export at a time: each walks its whole range
   std::string tsa_ca_pem;  // --tsa-ca, read at start
   std::atomic<uint64_t> exports{0};
@@ -112,6 +108,7 @@ struct Server::Impl {
       verification_recorded{0};
 
   Status Open();
+  Status CheckAnchoring(const std::optional<Manifest>& manifest) const;
   Status LoadHostConfig();
   Status StartHostTasks();
   void OnVerification(const VerificationRun& run);
@@ -147,13 +144,13 @@ struct Server::Impl {
     if (Status v = Verification(); !v.ok()) return v;
     return batcher ? batcher->health() : Status::Unavailable("not_started", "not started");
   }
-  Result<std::vector<witness_client::WitnessConfig>> Witnesses(const std::string& manifest_file,
-                                                               size_t& quorum);
+  Result<std::vector<witness_client::WitnessConfig>> Witnesses(
+      const std::optional<Manifest>& manifest, size_t& quorum);
 };
 
 Status Server::Impl::Open() {
   const std::string& dir = options.data_dir;
-  ASSIGN_OR_RETURN(std::string text, ReadText(dir + "/ledger.json"));
+  ASSIGN_OR_RETURN(std::string text, ReadTextFile(dir + "/ledger.json"));
   nlohmann::json config = nlohmann::json::parse(text, nullptr, false);
   if (!config.is_object() || !config["log_vkey"].is_string() ||
       !config["notary_socket"].is_string()) {
@@ -161,6 +158,12 @@ Status Server::Impl::Open() {
         "bad_config", dir + "/ledger.json is not a notary log's (ledgerctl init --notary)");
   }
   vkey = config["log_vkey"].get<std::string>();
+  std::optional<Manifest> manifest;
+  if (config.contains("manifest") && config["manifest"].is_string()) {
+    ASSIGN_OR_RETURN(std::string bytes, ReadTextFile(config["manifest"].get<std::string>()));
+    ASSIGN_OR_RETURN(manifest, DecodeManifest(AsBytes(bytes)));
+  }
+  RETURN_IF_ERROR(CheckAnchoring(manifest));
   ASSIGN_OR_RETURN(auto verifier, note::ParseVerifierKey(vkey));
   ASSIGN_OR_RETURN(auto pinned, note::ParseVerifierKey(vkey));
   log_key = std::shared_ptr<const note::Verifier>(std::move(pinned));
@@ -196,14 +199,12 @@ Status Server::Impl::Open() {
     }
     LogEvent("info", "store audited", nlohmann::json{{"size", store->size()}, {"ms", ms}}.dump());
   }
-  std::string manifest;
-  if (config.contains("manifest") && config["manifest"].is_string()) {
-    manifest = config["manifest"].get<std::string>();
-  }
   size_t quorum = 0;
   ASSIGN_OR_RETURN(auto witnesses, Witnesses(manifest, quorum));
   const std::string socket = config["notary_socket"].get<std::string>();
-  auto host = host::NotaryHost::Connect(socket, vkey, store.get(), manifest);
+  const std::string manifest_file =
+      manifest ? config["manifest"].get<std::string>() : std::string();
+  auto host = host::NotaryHost::Connect(socket, vkey, store.get(), manifest_file);
   if (!host.ok()) {
     startup = host.status();
     LogEvent("error", "notary not at the store's head; appends are off", StatusFields(startup));
@@ -280,17 +281,16 @@ Status Server::Impl::Open() {
 // URLs. A manifest without witnesses needs none; one with witness_quorum > 0
 // needs at least that many configured, each naming a manifest witness key.
 Result<std::vector<witness_client::WitnessConfig>> Server::Impl::Witnesses(
-    const std::string& manifest_file, size_t& quorum) {
+    const std::optional<Manifest>& manifest, size_t& quorum) {
   quorum = 0;
-  if (manifest_file.empty()) {
+  if (!manifest) {
     if (!options.witnesses.empty()) {
       return Status::InvalidArgument("bad_witness_config",
                                      "witnesses need the log's manifest (ledger.json)");
     }
     return std::vector<witness_client::WitnessConfig>{};
   }
-  ASSIGN_OR_RETURN(std::string bytes, ReadText(manifest_file));
-  ASSIGN_OR_RETURN(Manifest m, DecodeManifest(AsBytes(bytes)));
+  const Manifest& m = *manifest;
   quorum = m.witness_quorum;
   ASSIGN_OR_RETURN(auto witnesses, witness_client::ResolveWitnesses(options.witnesses, m.witnesses));
   if (quorum == 0 && !witnesses.empty()) {
@@ -304,6 +304,25 @@ Result<std::vector<witness_client::WitnessConfig>> Server::Impl::Witnesses(
                                   std::to_string(witnesses.size()) + " witnesses configured");
   }
   return witnesses;
+}
+
+// A manifest that names a registry turns anchoring on: the notary then signs
+// registry statements, and POST /v1/anchor/statement must know who may ask
+// (anchord). Serving it to anyone is refused at start, as are tokens for a
+// log that cannot anchor (a mistake in the deployment). Without a manifest
+// in ledger.json ledgerd cannot tell; the route stays closed unless tokens
+// are given.
+Status Server::Impl::CheckAnchoring(const std::optional<Manifest>& manifest) const {
+  const bool registry = manifest && manifest->registry_chain_id && manifest->registry_address;
+  if (registry && options.anchor_tokens.empty()) {
+    return Status::InvalidArgument("anchor_tokens_required",
+                                   "the manifest names a registry: anchoring needs "
+                                   "--anchor-tokens (who may ask for registry statements)");
+  }
+  if (manifest && !registry && !options.anchor_tokens.empty()) {
+    return Status::InvalidArgument("bad_option", "--anchor-tokens: the manifest names no registry");
+  }
+  return Status::Ok();
 }
 
 void Server::Impl::PostEntries(const httplib::Request& req, httplib::Response& res) {
@@ -522,8 +541,9 @@ std::string Server::Impl::Metrics() {
   return m.str();
 }
 
-// The host key, export requesters and the self-verification schedule
-// (host_tasks.h, self_verify.h). A key or token file that cannot be used is
+// The host key, export requesters, anchord's tokens and the
+// self-verification schedule (host_tasks.h, api_tokens.h, self_verify.h). A
+// key or token file that cannot be used is
 // a configuration error (exit 2); a store that does not serve appends gets
 // neither exports nor scheduled runs.
 Status Server::Impl::LoadHostConfig() {
@@ -540,14 +560,24 @@ Status Server::Impl::LoadHostConfig() {
     host_key_name = host_key->name();
   }
   if (!options.export_tokens.empty()) {
-    ASSIGN_OR_RETURN(ExportTokens t, ExportTokens::Load(options.export_tokens));
+    ASSIGN_OR_RETURN(ApiTokens t, ApiTokens::Load(options.export_tokens));
     export_tokens = std::move(t);
+  }
+  if (!options.anchor_tokens.empty()) {
+    ASSIGN_OR_RETURN(ApiTokens t, ApiTokens::Load(options.anchor_tokens));
+    anchor_tokens = std::move(t);
+  }
+  // A token grants one right: an exporter must not be able to ask for
+  // registry statements, nor anchord for exports.
+  if (export_tokens && anchor_tokens && export_tokens->SharesTokenWith(*anchor_tokens)) {
+    return Status::InvalidArgument("shared_token",
+                                   "--export-tokens and --anchor-tokens list the same token");
   }
   if (options.tsa_url.empty() != options.tsa_ca.empty()) {
     return Status::InvalidArgument("bad_option", "--tsa-url and --tsa-ca go together");
   }
   if (!options.tsa_ca.empty()) {
-    ASSIGN_OR_RETURN(tsa_ca_pem, ReadText(options.tsa_ca));
+    ASSIGN_OR_RETURN(tsa_ca_pem, ReadTextFile(options.tsa_ca));
   }
   return Status::Ok();
 }
@@ -715,7 +745,7 @@ void Server::Impl::Routes() {
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(Metrics(), ledger::prometheus::kContentType);
   });
-  AnchorRoutes(http, store.get(), batcher.get());
+  AnchorRoutes(http, store.get(), batcher.get(), anchor_tokens ? &*anchor_tokens : nullptr);
 }
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {

@@ -11,12 +11,9 @@ class AnchordCrashTest : public AnchordTest,
  protected:
   // `anchord --once`; returns its exit status (-1 when killed).
   int RunOnce(std::vector<std::string> env, std::string* out = nullptr) {
-    Process p({ANCHORD_BIN, "--ledgerd", LedgerdUrl(), "--rpc", anvil_->url(), "--chain-id",
-               std::to_string(kChainId), "--contract", contract_.Hex(), "--log-vkey",
-               deployment_.P("log.vkey.pin"), "--payer-key", deployment_.P("payer.key"),
-               "--submitter-key", deployment_.P("anchord.key"), "--state",
-               deployment_.P("anchord.state"), "--every", "0", "--once"},
-              deployment_.P("anchord.log"), std::move(env));
+    std::vector<std::string> argv = AnchordFlags();
+    argv.insert(argv.end(), {"--every", "0", "--once"});
+    Process p(argv, deployment_.P("anchord.log"), std::move(env));
     std::string line = p.ReadLine();
     if (out) *out = line;
     return p.Wait();

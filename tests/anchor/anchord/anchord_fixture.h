@@ -2,7 +2,8 @@
 // fixture) whose manifest names the registry, a real anvil with the
 // AnchorRegistry deployed and the log registered to the notary's registry
 // key, and anchord's own submitter key in the manifest's policy
-// (ANCHOR_CONFIRMED only).
+// (ANCHOR_CONFIRMED only) and its token for ledgerd's statement route
+// (--anchor-tokens).
 #pragma once
 
 #include <httplib.h>
@@ -31,6 +32,7 @@ constexpr uint64_t kChainId = 31337;
 // The first contract anvil's account 0 deploys (CREATE from nonce 0): the
 // manifest names it before the chain exists, as ops/local does.
 constexpr char kRegistryAddress[] = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+constexpr char kAnchordToken[] = "anchord-token-of-the-test";
 
 class AnchordTest : public ::testing::Test {
  protected:
@@ -47,6 +49,7 @@ class AnchordTest : public ::testing::Test {
         "--registry",  kRegistryAddress,
         "--submitter", "anchord=" + signer->VerifierKey() + ":ANCHOR_CONFIRMED",
         "--subjects",  "anchord=anchor/"};
+    deployment_.anchor_token = kAnchordToken;
     deployment_.Create();
     ASSERT_FALSE(HasFatalFailure());
     {
@@ -57,7 +60,7 @@ class AnchordTest : public ::testing::Test {
     ::chmod(deployment_.P("anchord.key").c_str(), 0600);
     ::chmod(deployment_.P("payer.key").c_str(), 0600);
     submitter_ = std::move(signer);
-    port_ = deployment_.StartLedgerd(ledgerd_, deployment_.WitnessFlags());
+    port_ = StartLedgerd();
     ASSERT_GT(port_, 0) << Slurp(deployment_.P("ledgerd.log"));
     // With witnesses, ledgerd serves once the quorum confirmed the notary's head.
     bool serving = false;
@@ -68,6 +71,25 @@ class AnchordTest : public ::testing::Test {
     }
     ASSERT_TRUE(serving) << Slurp(deployment_.P("ledgerd.log"));
     StartChain({});
+  }
+
+  // ledgerd with the witnesses and anchord's token file; its port.
+  int StartLedgerd(std::vector<std::string> extra = {}) {
+    std::vector<std::string> flags = deployment_.WitnessFlags();
+    const auto anchor = deployment_.AnchorFlags();
+    flags.insert(flags.end(), anchor.begin(), anchor.end());
+    flags.insert(flags.end(), extra.begin(), extra.end());
+    return deployment_.StartLedgerd(ledgerd_, flags);
+  }
+
+  // anchord's flags for ledgerd, the chain, its keys and state (the binary).
+  std::vector<std::string> AnchordFlags() const {
+    return {ANCHORD_BIN, "--ledgerd", LedgerdUrl(), "--ledgerd-token-file",
+            deployment_.P("anchord.token"), "--rpc", anvil_->url(), "--chain-id",
+            std::to_string(kChainId), "--contract", contract_.Hex(), "--log-vkey",
+            deployment_.P("log.vkey.pin"), "--payer-key", deployment_.P("payer.key"),
+            "--submitter-key", deployment_.P("anchord.key"), "--state",
+            deployment_.P("anchord.state")};
   }
 
   // Witnesses in the manifest (all required); 0 by default.
@@ -106,6 +128,7 @@ class AnchordTest : public ::testing::Test {
   AnchordOptions Options() const {
     AnchordOptions o;
     o.ledgerd_url = LedgerdUrl();
+    o.ledgerd_token = std::string("anchord:") + kAnchordToken;
     o.rpc_url = anvil_->url();
     o.chain_id = kChainId;
     o.contract = contract_;

@@ -130,13 +130,9 @@ TEST_F(AnchordTest, WrongChainAndWrongContractAreRefusedBeforeAnythingIsSent) {
 TEST_F(AnchordTest, TheMetricsPagePassesPromtool) {
   SKIP_WITHOUT_PROMTOOL();
   Append(2, "m-");
-  Process p({ANCHORD_BIN, "--ledgerd", LedgerdUrl(), "--rpc", anvil_->url(), "--chain-id",
-             std::to_string(kChainId), "--contract", contract_.Hex(), "--log-vkey",
-             deployment_.P("log.vkey.pin"), "--payer-key", deployment_.P("payer.key"),
-             "--submitter-key", deployment_.P("anchord.key"), "--state",
-             deployment_.P("anchord.state"), "--every", "3600", "--poll-ms", "100", "--metrics",
-             "127.0.0.1:0"},
-            deployment_.P("anchord.log"));
+  std::vector<std::string> argv = AnchordFlags();
+  argv.insert(argv.end(), {"--every", "3600", "--poll-ms", "100", "--metrics", "127.0.0.1:0"});
+  Process p(argv, deployment_.P("anchord.log"));
   const std::string line = p.ReadLine();
   const std::string prefix = "metrics on 127.0.0.1:";
   ASSERT_EQ(line.rfind(prefix, 0), 0u) << line << Slurp(deployment_.P("anchord.log"));
@@ -372,8 +368,7 @@ TEST_F(AnchordTest, ALedgerdRestartIsSurvived) {
   EXPECT_EQ(step.status().reason(), "ledgerd_unavailable") << step.status();
   EXPECT_EQ(Latest().tree_size, 0u);
   // The same anchord, once ledgerd is back (on the same port).
-  ASSERT_EQ(deployment_.StartLedgerd(ledgerd_, {"--listen", "127.0.0.1:" + std::to_string(port)}),
-            port);
+  ASSERT_EQ(StartLedgerd({"--listen", "127.0.0.1:" + std::to_string(port)}), port);
   step = anchord->Step();
   ASSERT_TRUE(step.ok()) << step.status();
   EXPECT_EQ(*step, StepOutcome::kAnchored);

@@ -52,17 +52,23 @@ TEST_F(ConfigTest, EveryFlagHasAKeyAndFlagsOverride) {
 
 TEST_F(ConfigTest, HostTaskKeys) {
   std::string file = Write(R"({"data": "/d", "host_key": "/k/host.key",
-    "export_tokens": "/k/tokens", "verify_every": 3600, "verify_backup": "/backup/store"})");
+    "export_tokens": "/k/tokens", "anchor_tokens": "/k/anchor-tokens", "verify_every": 3600,
+    "verify_backup": "/backup/store"})");
   ServerOptions o;
   ASSERT_TRUE(ParseCommandLine({"--config", file, "--verify-every", "60"}, o).ok());
   EXPECT_EQ(o.host_key, "/k/host.key");
   EXPECT_EQ(o.export_tokens, "/k/tokens");
+  EXPECT_EQ(o.anchor_tokens, "/k/anchor-tokens");
   EXPECT_EQ(o.verify_every.count(), 60);
   EXPECT_EQ(o.verify_backup, "/backup/store");
   ServerOptions p;
   EXPECT_EQ(ParseCommandLine({"--verify-every", "soon"}, p).reason(), "bad_option");
   EXPECT_EQ(ParseCommandLine({"--verify-every", "99999999999"}, p).reason(), "bad_option");
   EXPECT_EQ(ParseCommandLine({"--host-key", ""}, p).reason(), "bad_option");
+  EXPECT_EQ(ParseCommandLine({"--anchor-tokens", ""}, p).reason(), "bad_option");
+  ASSERT_TRUE(ParseCommandLine({"--anchor-tokens", "/k/a"}, p).ok());
+  EXPECT_EQ(p.anchor_tokens, "/k/a");
+  EXPECT_FALSE(ApplyConfigFile(Write(R"({"anchor_tokens": 1})"), p).ok());
   EXPECT_FALSE(ApplyConfigFile(Write(R"({"verify_every": "60"})"), p).ok());
   ServerOptions t;
   ASSERT_TRUE(ParseCommandLine({"--tsa-url", "http://tsa.example/", "--tsa-ca", "/k/ca.pem"}, t)

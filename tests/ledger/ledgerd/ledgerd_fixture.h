@@ -31,6 +31,7 @@
 #include "ledger/cli/ledgerctl.h"
 #include "ledger/codec/event_json.h"
 #include "ledger/event.h"
+#include "ledger/hash.h"
 #include "ledger/stamp.h"
 #include "ledger/ed25519.h"
 #include "ledger/note.h"
@@ -103,6 +104,12 @@ struct Deployment {
   // on the subjects ledgerd writes (EXPORT_CREATED, VERIFICATION_RUN).
   std::string host_kinds;
   std::string host_subjects = "export/,verification/";
+  // When set (before Create; a manifest naming a registry needs it): the
+  // token anchord presents for POST /v1/anchor/statement. Create writes
+  // ledgerd's --anchor-tokens file ("anchor-tokens", AnchorFlags) with its
+  // digest and anchord's token file ("anchord.token", mode 0600).
+  std::string anchor_name = "anchord";
+  std::string anchor_token;
 
   std::string P(const std::string& name) const { return (dir / name).string(); }
 
@@ -127,6 +134,12 @@ struct Deployment {
           (dir_prefix + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
+    if (!anchor_token.empty()) {
+      std::ofstream(P("anchor-tokens"))
+          << anchor_name << ":" << Sha256::Digest(anchor_token).Hex() << "\n";
+      std::ofstream(P("anchord.token")) << anchor_name << ":" << anchor_token << "\n";
+      ::chmod(P("anchord.token").c_str(), 0600);
+    }
     ASSERT_EQ(Ctl({"dev-pki", "--out", P("pki")}).code, 0);
     for (const char* op : {"alice", "bob", "carol"}) {
       ASSERT_EQ(Ctl({"operator-key", "--out", P(std::string(op) + ".key")}).code, 0);
@@ -270,6 +283,9 @@ struct Deployment {
     }
     return out;
   }
+
+  // --anchor-tokens for ledgerd (anchor_token set before Create).
+  std::vector<std::string> AnchorFlags() const { return {"--anchor-tokens", P("anchor-tokens")}; }
 
   static bool Accepts(const std::string& path) {
     int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);

@@ -48,6 +48,9 @@ namespace anchor::anchord {
 
 struct AnchordOptions {
   std::string ledgerd_url;
+  // "<name>:<token>" (ParseLedgerdToken): what ledgerd's --anchor-tokens
+  // lists, presented for registry statements. Required.
+  std::string ledgerd_token;
   std::string rpc_url;
   uint64_t chain_id = 0;
   evm::Address contract;

@@ -1,7 +1,8 @@
 // anchord's view of ledgerd's HTTP API (ledger/ledgerd/README.md): the
 // log's size (GET /healthz), the notary-signed registry statement for the
-// current head with a consistency proof (POST /v1/anchor/statement), and
-// appending a stamped entry (POST /v1/entries). Answers are parsed strictly:
+// current head with a consistency proof (POST /v1/anchor/statement, the one
+// call that presents anchord's token), and appending a stamped entry (POST
+// /v1/entries, authenticated by the entry's stamp). Answers are parsed strictly:
 // ledgerd is another process, and what it says is checked again by anchord
 // (checkpoint signature, consistency proof, statement signature) before use.
 //
@@ -13,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "evm/types.h"
@@ -41,15 +43,27 @@ struct Appended {
   bool duplicate = false;  // the request id was already in the log
 };
 
+// anchord's credential for POST /v1/anchor/statement, as its token file
+// (--ledgerd-token-file) holds it: one line "<name>:<token>", the user id and
+// password of HTTP Basic (RFC 7617) that ledgerd checks against its
+// --anchor-tokens line "<name>:<hex SHA-256 of the token>". The text is
+// untrusted input: InvalidArgument("bad_token_file") when it is empty, has
+// more than one line, lacks the name or the token, or holds a space or a
+// control character. Returns the line without its newline.
+ledger::Result<std::string> ParseLedgerdToken(std::string_view text);
+
 class LedgerdClient {
  public:
   // `url`: http://host:port. InvalidArgument("bad_url") otherwise.
-  static ledger::Result<std::unique_ptr<LedgerdClient>> Create(const std::string& url);
+  // `token`: "<name>:<token>" (ParseLedgerdToken), sent with statements only.
+  static ledger::Result<std::unique_ptr<LedgerdClient>> Create(const std::string& url,
+                                                               const std::string& token);
   ~LedgerdClient();
 
   // Unavailable("ledgerd_unavailable") when it does not answer or is not
   // serving; InvalidArgument("ledgerd_malformed") for an answer that does
-  // not parse; ledgerd's own error (code, reason) when it refuses.
+  // not parse; ledgerd's own error (code, reason) when it refuses, e.g.
+  // InvalidArgument("unauthenticated") for a token it does not list.
   ledger::Result<uint64_t> Size();
   ledger::Result<SignedHead> Statement(std::optional<uint64_t> from);
   ledger::Result<Appended> Append(ledger::ByteView event_bytes, ledger::ByteView stamp);

@@ -9,20 +9,17 @@
 // any other, so they are sequenced, signed and witnessed the same way.
 //
 // Export requesters authenticate with HTTP Basic (RFC 7617): user name and
-// an API token, checked against --export-tokens, a file of
-// "<requester>:<hex SHA-256 of the token>" lines (only digests on disk, like
-// htpasswd). Basic rather than a bearer header so that a plain link (the
-// explorer's Export button) works: the browser asks for the credentials.
-// The authenticated user name is the EXPORT_CREATED actor, with
-// auth_method "http-basic-token". Without --host-key and --export-tokens,
-// /v1/export answers 503 export_not_configured.
+// an API token, checked against --export-tokens (api_tokens.h). The browser
+// asks for the credentials when it follows the explorer's Export link. The
+// authenticated user name is the EXPORT_CREATED actor, with auth_method
+// "http-basic-token". Without --host-key and --export-tokens, /v1/export
+// answers 503 export_not_configured.
 //
-// Thread-safety: ExportTokens is immutable after Load; HostAppender::Append
-// may be called from any thread (the batcher serializes).
+// Thread-safety: HostAppender::Append may be called from any thread (the
+// batcher serializes).
 #pragma once
 
 #include <chrono>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,19 +35,6 @@ namespace ledger::ledgerd {
 
 // InvalidArgument("bad_key_file") for anything but an Ed25519 submitter key.
 Result<std::unique_ptr<note::Signer>> ReadHostKey(const std::string& path);
-
-class ExportTokens {
- public:
-  // InvalidArgument("bad_token_file") for a malformed line or a repeated
-  // requester; NotFound when the file cannot be read.
-  static Result<ExportTokens> Load(const std::string& path);
-  // The requester named by an "Authorization: Basic ..." header whose token
-  // matches (digests compared in constant time); nullopt otherwise.
-  std::optional<std::string> Authenticate(const std::string& authorization) const;
-
- private:
-  std::map<std::string, Hash> digests_;
-};
 
 class HostAppender {
  public:

@@ -8,6 +8,8 @@
 //   GET  /v1/entries/{index}/receipt receipt against the latest checkpoint
 //   GET|POST /v1/export              a compliance export bundle (tar), recorded
 //                                    as EXPORT_CREATED (host_tasks.h)
+//   POST /v1/anchor/statement        the notary's registry statement for the
+//                                    head, for anchord (--anchor-tokens)
 //   GET  /healthz                    200 serving, 503 {"error": ...} not
 //   GET  /metrics                    Prometheus text format
 // With a manifest witness_quorum > 0, receipts are released only after the
@@ -68,8 +70,12 @@ struct ServerOptions {
   // (EXPORT_CREATED, VERIFICATION_RUN; host_tasks.h). Default: none.
   std::string host_key;
   // "<requester>:<hex SHA-256 of token>" lines: who may GET/POST /v1/export
-  // (HTTP Basic). Default: none, exports off.
+  // (HTTP Basic, api_tokens.h). Default: none, exports off.
   std::string export_tokens;
+  // The same format: who may POST /v1/anchor/statement (anchord). Required
+  // when the manifest names a registry, refused when it names none, and no
+  // token may also be in export_tokens. Default: none, the route is closed.
+  std::string anchor_tokens;
   // Re-verify the store (and verify_backup) this often and record each run
   // as VERIFICATION_RUN (self_verify.h). Default: 0, never.
   std::chrono::seconds verify_every{0};
