@@ -17,7 +17,7 @@
 #include "evm/keccak.h"
 #include "evm/registry_client.h"
 #include "evm/signing.h"
-#include "ledger/merkle.h"
+#include "ledger/merkle/merkle.h"
 #include "support/anvil.h"
 
 namespace {

@@ -15,7 +15,7 @@
 
 #include "anchord/anchord.h"
 #include "evm/registry_client.h"
-#include "ledger/ed25519.h"
+#include "ledger/crypto/ed25519.h"
 #include "ledger/ledgerd/ledgerd_fixture.h"
 #include "support/anvil.h"
 

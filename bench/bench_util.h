@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <string>
 
-#include "ledger/event.h"
-#include "ledger/hash.h"
+#include "ledger/base/hash.h"
+#include "ledger/record/event.h"
 
 namespace ledger::bench {
 

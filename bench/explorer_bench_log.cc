@@ -14,8 +14,8 @@
 #include <iostream>
 
 #include "bench_util.h"
-#include "ledger/note.h"
-#include "ledger/sequencer.h"
+#include "ledger/note/note.h"
+#include "ledger/sequencer/sequencer.h"
 #include "ledger/store/log_store.h"
 
 namespace {

@@ -11,7 +11,7 @@
 #include "bench_util.h"
 #include "ledger/bundle/verify.h"
 #include "ledger/export/export.h"
-#include "ledger/sequencer.h"
+#include "ledger/sequencer/sequencer.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::bench {

@@ -6,9 +6,9 @@
 #include <memory>
 
 #include "bench_util.h"
-#include "ledger/checkpoint.h"
-#include "ledger/merkle.h"
-#include "ledger/sequencer.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/sequencer/sequencer.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::bench {

@@ -41,11 +41,11 @@
 #include <vector>
 
 #include "bench_util.h"
+#include "ledger/base/bytes.h"
+#include "ledger/crypto/ed25519.h"
+#include "ledger/note/note.h"
+#include "ledger/record/stamp.h"
 #include "raw_rocksdb.h"
-#include "ledger/bytes.h"
-#include "ledger/ed25519.h"
-#include "ledger/note.h"
-#include "ledger/stamp.h"
 
 namespace ledger::bench {
 namespace {

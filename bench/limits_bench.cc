@@ -5,8 +5,8 @@
 #include <openssl/evp.h>
 
 #include "bench_util.h"
-#include "ledger/bytes.h"
-#include "ledger/ed25519.h"
+#include "ledger/base/bytes.h"
+#include "ledger/crypto/ed25519.h"
 #include "raw_rocksdb.h"
 
 namespace ledger::bench {

@@ -15,9 +15,9 @@
 #include <memory>
 
 #include "bench_util.h"
-#include "ledger/sequencer.h"
-#include "ledger/stamp.h"
-#include "ledger/state_map.h"
+#include "ledger/record/stamp.h"
+#include "ledger/record/state_map.h"
+#include "ledger/sequencer/sequencer.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::bench {

@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "../tests/notary-enclave/notary_test_util.h"
-#include "ledger/dev_pki.h"
-#include "ledger/merkle.h"
+#include "ledger/attestation_dev/dev_pki.h"
+#include "ledger/crypto/p256.h"
+#include "ledger/merkle/merkle.h"
 #include "ledger/notary_client/notary_client.h"
-#include "ledger/p256.h"
 #include "notary/enclave.h"
 #include "notary/serve.h"
 #include "platform/sim_platform.h"

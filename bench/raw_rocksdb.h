@@ -12,7 +12,7 @@
 #include <string>
 
 #include "bench_util.h"
-#include "ledger/bytes.h"
+#include "ledger/base/bytes.h"
 
 namespace ledger::bench {
 

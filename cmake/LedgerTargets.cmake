@@ -31,6 +31,21 @@ function(ledger_library name alias)
   target_link_libraries(${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   ledger_target_settings(${name})
+  set_property(GLOBAL APPEND PROPERTY LEDGER_LIBRARY_TARGETS ${alias})
+endfunction()
+
+# ledger_interface_library(NAME ALIAS [INCLUDE_DIR] [DEPS ...])
+# A header-only library (its include/ folder, if any) or an aggregate of
+# other targets (DEPS). Registered for the layer rules like ledger_library.
+function(ledger_interface_library name alias)
+  cmake_parse_arguments(ARG "INCLUDE_DIR" "" "DEPS" ${ARGN})
+  add_library(${name} INTERFACE)
+  add_library(${alias} ALIAS ${name})
+  if(ARG_INCLUDE_DIR)
+    target_include_directories(${name} INTERFACE ${CMAKE_CURRENT_SOURCE_DIR}/include)
+  endif()
+  target_link_libraries(${name} INTERFACE ${ARG_DEPS})
+  set_property(GLOBAL APPEND PROPERTY LEDGER_LIBRARY_TARGETS ${alias})
 endfunction()
 
 # ledger_test(NAME SOURCES... DEPS ... LABELS ...)

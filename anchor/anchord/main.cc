@@ -19,9 +19,9 @@
 #include <thread>
 
 #include "anchord/anchord.h"
-#include "ledger/checkpoint.h"
-#include "ledger/ed25519.h"
-#include "ledger/prometheus.h"
+#include "ledger/crypto/ed25519.h"
+#include "ledger/metrics/prometheus.h"
+#include "ledger/note/checkpoint.h"
 
 namespace {
 

@@ -13,9 +13,9 @@
 #include <thread>
 #include <vector>
 
-#include "ledger/checkpoint.h"
-#include "ledger/cosignature.h"
-#include "ledger/note.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/cosignature.h"
+#include "ledger/note/note.h"
 #include "ledger/store/kv.h"
 #include "witness/key_file.h"
 #include "witness/server.h"

@@ -2,7 +2,7 @@
 // /v1/anchors (ANCHOR_CONFIRMED entries), /v1/boot-proofs (ENCLAVE_BOOTED
 // entries with their attestation documents and manifest decoded) and
 // /v1/key-history (every boot, key and policy event). Boot and policy
-// entries are listed only with the log key's stamp (ledger/ownership.h).
+// entries are listed only with the log key's stamp (ledger/record/ownership.h).
 #include <algorithm>
 #include <fstream>
 #include <iterator>
@@ -10,9 +10,9 @@
 #include "api_json.h"
 #include "context.h"
 #include "http_util.h"
-#include "ledger/attestation.h"
-#include "ledger/manifest.h"
-#include "ledger/ownership.h"
+#include "ledger/attestation/attestation.h"
+#include "ledger/record/ownership.h"
+#include "ledger/trust/manifest.h"
 
 namespace explorer {
 namespace {

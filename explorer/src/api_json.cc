@@ -1,14 +1,14 @@
 #include "api_json.h"
 
-#include "ledger/checkpoint.h"
-#include "ledger/cosignature.h"
 #include "ledger/codec/event_json.h"
-#include "ledger/codec/rfc3339.h"
-#include "ledger/leaf.h"
-#include "ledger/note.h"
-#include "ledger/stamp.h"
-#include "ledger/tlog_proof.h"
 #include "ledger/codec/notary_evidence_json.h"
+#include "ledger/codec/rfc3339.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/cosignature.h"
+#include "ledger/note/note.h"
+#include "ledger/note/tlog_proof.h"
+#include "ledger/record/leaf.h"
+#include "ledger/record/stamp.h"
 #include "ledger/store/notary_evidence.h"
 
 namespace explorer {

@@ -2,8 +2,8 @@
 
 #include <zlib.h>
 
-#include "ledger/bytes.h"
-#include "ledger/hash.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/hash.h"
 
 namespace explorer {
 

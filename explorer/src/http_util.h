@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "ledger/base/status.h"
 #include "ledger/codec/error_json.h"
-#include "ledger/status.h"
 
 namespace explorer {
 

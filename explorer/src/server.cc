@@ -11,9 +11,9 @@
 
 #include "context.h"
 #include "http_util.h"
-#include "ledger/manifest.h"
-#include "ledger/note.h"
-#include "ledger/prometheus.h"
+#include "ledger/metrics/prometheus.h"
+#include "ledger/note/note.h"
+#include "ledger/trust/manifest.h"
 
 namespace explorer {
 

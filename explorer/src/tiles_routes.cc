@@ -3,7 +3,7 @@
 // verified them against the signed checkpoint.
 #include "context.h"
 #include "http_util.h"
-#include "ledger/tiles.h"
+#include "ledger/merkle/tiles.h"
 
 namespace explorer {
 namespace {

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <utility>
 
-#include "ledger/cbor.h"
+#include "ledger/attestation/cbor.h"
 
 namespace notary::nsm {
 namespace {

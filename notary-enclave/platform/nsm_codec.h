@@ -16,8 +16,8 @@
 #include <cstdint>
 #include <string>
 
-#include "ledger/bytes.h"
-#include "ledger/status.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/status.h"
 
 namespace notary::nsm {
 

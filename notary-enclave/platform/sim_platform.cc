@@ -13,7 +13,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ledger/attestation.h"
+#include "ledger/attestation/attestation.h"
+#include "ledger/attestation_dev/sign_attestation.h"
 
 namespace notary {
 

@@ -6,7 +6,7 @@
 //  - the NSM is software: PCR0 = SHA-384 of the notary's own executable
 //    (/proc/self/exe), PCR1 and PCR2 = 48 zero bytes; attestation documents
 //    are AWS-Nitro-format COSE_Sign1/ES384, signed by the leaf key of a
-//    development PKI (ledger/dev_pki.h) read from a folder given in argv.
+//    development PKI (ledger/attestation_dev/dev_pki.h) read from a folder given in argv.
 //
 // Reading its own executable and the PKI folder stands in for hardware: it
 // happens once, at start-up, in this layer; the enclave logic does no I/O.
@@ -20,7 +20,7 @@
 #include <optional>
 #include <string>
 
-#include "ledger/dev_pki.h"
+#include "ledger/attestation_dev/dev_pki.h"
 #include "notary/platform.h"
 
 namespace notary {

@@ -1,9 +1,9 @@
 // The batch app proof payload, formatted by hand (app-proof.md §2).
 #include "notary/app_proof.h"
 
-#include "ledger/checkpoint.h"
-#include "ledger/note.h"
-#include "ledger/p256.h"
+#include "ledger/crypto/p256.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/note.h"
 
 namespace notary {
 

@@ -2,11 +2,11 @@
 #include <openssl/crypto.h>
 
 #include "internal.h"
-#include "ledger/checkpoint.h"
-#include "ledger/event.h"
-#include "ledger/policy.h"
-#include "ledger/stamp.h"
-#include "ledger/state_map.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/record/event.h"
+#include "ledger/record/stamp.h"
+#include "ledger/record/state_map.h"
+#include "ledger/trust/policy.h"
 #include "notary/enclave.h"
 
 namespace notary {

@@ -14,9 +14,9 @@
 // cosigned it) cannot have been rolled back without colluding witnesses.
 #include <openssl/crypto.h>
 
-#include "ledger/checkpoint.h"
-#include "ledger/cosignature.h"
-#include "ledger/witness_time.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/cosignature.h"
+#include "ledger/note/witness_time.h"
 #include "notary/enclave.h"
 
 namespace notary {

@@ -5,8 +5,8 @@
 #include <openssl/crypto.h>
 #include <utility>
 
-#include "ledger/checkpoint.h"
-#include "ledger/stamp.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/record/stamp.h"
 #include "notary/app_proof.h"
 
 namespace notary {

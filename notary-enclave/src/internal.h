@@ -1,8 +1,8 @@
 // Helpers shared by the enclave's source files (not part of its interface).
 #pragma once
 
-#include "ledger/ed25519.h"
-#include "ledger/status.h"
+#include "ledger/base/status.h"
+#include "ledger/crypto/ed25519.h"
 
 namespace notary {
 

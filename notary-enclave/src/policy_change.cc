@@ -1,8 +1,8 @@
 // ChangePolicy (see notary/enclave.h and schemas/formats/policy.md).
 #include "internal.h"
-#include "ledger/event.h"
-#include "ledger/policy.h"
-#include "ledger/stamp.h"
+#include "ledger/record/event.h"
+#include "ledger/record/stamp.h"
+#include "ledger/trust/policy.h"
 #include "notary/enclave.h"
 
 namespace notary {
@@ -34,7 +34,7 @@ Result<pb::Sequenced> Enclave::ChangePolicy(const pb::ChangePolicy& request) {
   }
   RETURN_IF_ERROR(ledger::VerifyPolicyApprovals(*manifest_, digest, approvals));
   // Stamps are always required, and the log key is admitted for the
-  // notary's own records only (ledger/ownership.h), which no policy may grant.
+  // notary's own records only (ledger/record/ownership.h), which no policy may grant.
   ASSIGN_OR_RETURN(ledger::SubmitterPolicy enforced, ledger::ToSubmitterPolicy(policy));
 
   // POLICY_CHANGED (policy.md §5), stamped by the log key.

@@ -2,11 +2,11 @@
 // and the quorum ceremony in schemas/formats/keys.md).
 #include <openssl/crypto.h>
 
-#include "ledger/note.h"
-#include "ledger/policy.h"
-#include "ledger/quorum.h"
-#include "ledger/sealed_box.h"
 #include "internal.h"
+#include "ledger/crypto/sealed_box.h"
+#include "ledger/note/note.h"
+#include "ledger/trust/policy.h"
+#include "ledger/trust/quorum.h"
 #include "notary/enclave.h"
 
 namespace notary {

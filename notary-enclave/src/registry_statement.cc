@@ -8,7 +8,7 @@
 // operators approved in the manifest. A host asking for any other size or
 // root (an old head, a fork) gets head_mismatch, so a compromised host can
 // obtain a statement for nothing the notary did not sign as a checkpoint.
-#include "ledger/registry_statement.h"
+#include "ledger/trust/registry_statement.h"
 #include "notary/enclave.h"
 
 namespace notary {

@@ -1,5 +1,5 @@
 // The witness killed with SIGKILL at each crash point of add-checkpoint
-// (LEDGER_CRASH_AT, ledger/crash_point.h): after a restart it is exactly as
+// (LEDGER_CRASH_AT, ledger/testing/crash_point.h): after a restart it is exactly as
 // new as what it persisted — never older than a cosignature it may have
 // released, never newer than what it verified — the log's retry converges,
 // and it still refuses a checkpoint inconsistent with what it holds.
@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "../support/child_process.h"
-#include "ledger/checkpoint.h"
-#include "ledger/hash.h"
-#include "ledger/note.h"
+#include "ledger/base/hash.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/note.h"
 #include "witness_test_util.h"
 
 namespace anchor::witness {

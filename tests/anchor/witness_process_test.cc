@@ -15,8 +15,8 @@
 #include <thread>
 
 #include "../support/child_process.h"
-#include "ledger/checkpoint.h"
-#include "ledger/note.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/note.h"
 #include "witness_test_util.h"
 
 namespace anchor::witness {

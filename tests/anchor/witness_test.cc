@@ -6,7 +6,7 @@
 #include <atomic>
 #include <thread>
 
-#include "ledger/cosignature.h"
+#include "ledger/note/cosignature.h"
 #include "ledger/store/kv.h"
 #include "witness_test_util.h"
 

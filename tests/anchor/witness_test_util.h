@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "ledger/checkpoint.h"
-#include "ledger/ed25519.h"
-#include "ledger/hash.h"
-#include "ledger/merkle.h"
-#include "ledger/note.h"
+#include "ledger/base/hash.h"
+#include "ledger/crypto/ed25519.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/note.h"
 #include "witness/add_checkpoint.h"
 
 namespace anchor::witness::testing {

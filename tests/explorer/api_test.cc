@@ -4,11 +4,11 @@
 
 #include "../ledger/store/unchecked_append.h"
 #include "explorer_fixture.h"
-#include "ledger/checkpoint.h"
 #include "ledger/codec/state_json.h"
-#include "ledger/merkle.h"
-#include "ledger/state_proof.h"
-#include "ledger/tlog_proof.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/tlog_proof.h"
+#include "ledger/record/state_proof.h"
 
 namespace explorer::testing {
 namespace {

@@ -7,8 +7,8 @@
 #include <regex>
 
 #include "explorer_fixture.h"
-#include "ledger/ed25519.h"
-#include "ledger/note.h"
+#include "ledger/crypto/ed25519.h"
+#include "ledger/note/note.h"
 
 namespace explorer::testing {
 namespace {

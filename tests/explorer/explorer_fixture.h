@@ -15,12 +15,13 @@
 
 #include "../ledger/store/test_log.h"
 #include "../support/child_process.h"
-#include "ledger/attestation.h"
-#include "ledger/cosignature.h"
-#include "ledger/dev_pki.h"
-#include "ledger/ownership.h"
-#include "ledger/p256.h"
-#include "ledger/stamp.h"
+#include "ledger/attestation/attestation.h"
+#include "ledger/attestation_dev/dev_pki.h"
+#include "ledger/attestation_dev/sign_attestation.h"
+#include "ledger/crypto/p256.h"
+#include "ledger/note/cosignature.h"
+#include "ledger/record/ownership.h"
+#include "ledger/record/stamp.h"
 #include "ledger/store/log_store.h"
 
 namespace explorer::testing {

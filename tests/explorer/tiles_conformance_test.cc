@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "explorer_fixture.h"
-#include "ledger/checkpoint.h"
+#include "ledger/note/checkpoint.h"
 
 namespace explorer::testing {
 namespace {

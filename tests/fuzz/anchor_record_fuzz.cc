@@ -7,7 +7,7 @@
 #include <cstdlib>
 
 #include "anchord/anchor_record.h"
-#include "ledger/event.h"
+#include "ledger/record/event.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto event = ledger::DecodeEvent(ledger::ByteView(data, size));

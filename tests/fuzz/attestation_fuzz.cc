@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <iterator>
 
-#include "ledger/attestation.h"
+#include "ledger/attestation/attestation.h"
 
 namespace {
 

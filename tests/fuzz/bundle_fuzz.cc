@@ -10,8 +10,8 @@
 #include "ledger/bundle/archive.h"
 #include "ledger/bundle/retention_keys.h"
 #include "ledger/bundle/verify.h"
-#include "ledger/ed25519.h"
-#include "ledger/note.h"
+#include "ledger/crypto/ed25519.h"
+#include "ledger/note/note.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// Fuzzes the strict CBOR decoder (ledger/cbor.h) that the notary runs on NSM
+// Fuzzes the strict CBOR decoder (ledger/attestation/cbor.h) that the notary runs on NSM
 // responses and attestation documents. Beyond "never crash":
 //  - every decoded item's (offset, size) lies inside the input, so RawIn is
 //    always safe;
@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "ledger/cbor.h"
+#include "ledger/attestation/cbor.h"
 
 namespace {
 

@@ -9,12 +9,12 @@
 #include <memory>
 #include <string_view>
 
-#include "ledger/bytes.h"
-#include "ledger/checkpoint.h"
-#include "ledger/cosignature.h"
-#include "ledger/ed25519.h"
-#include "ledger/note.h"
-#include "ledger/status.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/status.h"
+#include "ledger/crypto/ed25519.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/cosignature.h"
+#include "ledger/note/note.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "ledger/codec/event_json.h"
-#include "ledger/event.h"
+#include "ledger/record/event.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

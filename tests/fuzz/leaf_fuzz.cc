@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "ledger/event.h"
-#include "ledger/leaf.h"
-#include "ledger/stamp.h"
+#include "ledger/record/event.h"
+#include "ledger/record/leaf.h"
+#include "ledger/record/stamp.h"
 
 namespace {
 

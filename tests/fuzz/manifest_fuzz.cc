@@ -8,10 +8,10 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "ledger/manifest.h"
-#include "ledger/policy.h"
-#include "ledger/quorum.h"
-#include "ledger/sealed_box.h"
+#include "ledger/crypto/sealed_box.h"
+#include "ledger/trust/manifest.h"
+#include "ledger/trust/policy.h"
+#include "ledger/trust/quorum.h"
 
 namespace {
 

@@ -12,8 +12,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "ledger/bytes.h"
-#include "ledger/state_map.h"
+#include "ledger/base/bytes.h"
+#include "ledger/record/state_map.h"
 
 namespace {
 

@@ -18,8 +18,8 @@
 #include <span>
 #include <vector>
 
-#include "ledger/bytes.h"
-#include "ledger/merkle.h"
+#include "ledger/base/bytes.h"
+#include "ledger/merkle/merkle.h"
 
 namespace {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "ledger/checkpoint.h"
-#include "ledger/tiles.h"
+#include "ledger/merkle/tiles.h"
+#include "ledger/note/checkpoint.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -8,10 +8,10 @@
 #include <memory>
 #include <string_view>
 
-#include "ledger/hash.h"
-#include "ledger/note.h"
-#include "ledger/status.h"
-#include "ledger/tlog_proof.h"
+#include "ledger/base/hash.h"
+#include "ledger/base/status.h"
+#include "ledger/note/note.h"
+#include "ledger/note/tlog_proof.h"
 
 namespace {
 

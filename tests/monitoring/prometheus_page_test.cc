@@ -1,7 +1,7 @@
 // ledger::prometheus::Page: the text exposition format 0.0.4 as written by
 // every daemon's /metrics (one HELP/TYPE per family, escaped label values
 // and help texts, cumulative histogram buckets), and what promtool says.
-#include "ledger/prometheus.h"
+#include "ledger/metrics/prometheus.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The app proof payload against its spec vector (schemas/formats/app-proof.md).
 #include <gtest/gtest.h>
 
-#include "ledger/p256.h"
+#include "ledger/crypto/p256.h"
 #include "notary/app_proof.h"
 
 namespace notary {

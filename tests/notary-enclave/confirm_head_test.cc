@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "enclave_fixture.h"
-#include "ledger/cosignature.h"
-#include "ledger/policy.h"
-#include "ledger/witness_time.h"
+#include "ledger/note/cosignature.h"
+#include "ledger/note/witness_time.h"
+#include "ledger/trust/policy.h"
 #include "notary/frame.h"
 
 namespace notary::testing {
@@ -181,7 +181,7 @@ TEST_F(ConfirmHeadTest, TheRequestTravelsInOneCanonicalFrame) {
   EXPECT_TRUE(frame::DecodeResponse(*encoded).ok());
 }
 
-// Time the host cannot move (ledger/witness_time.h): the notary's clock is
+// Time the host cannot move (ledger/note/witness_time.h): the notary's clock is
 // checked against the witnesses' cosignature times.
 constexpr uint64_t kSevenYearsUs = uint64_t{7} * 365 * 24 * 3600 * 1'000'000;
 constexpr uint64_t kBoundUs = ledger::kMaxClockSkewSeconds * 1'000'000;

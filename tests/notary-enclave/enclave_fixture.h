@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "host_log.h"
+#include "ledger/attestation_dev/dev_pki.h"
 #include "notary/enclave.h"
 #include "notary_test_util.h"
 #include "platform/sim_platform.h"

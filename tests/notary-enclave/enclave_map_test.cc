@@ -8,12 +8,12 @@
 #include <map>
 
 #include "enclave_fixture.h"
-#include "ledger/checkpoint.h"
-#include "ledger/event.h"
-#include "ledger/leaf.h"
-#include "ledger/retention.h"
-#include "ledger/retention_map.h"
-#include "ledger/stamp.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/record/event.h"
+#include "ledger/record/leaf.h"
+#include "ledger/record/stamp.h"
+#include "ledger/retention/retention.h"
+#include "ledger/retention/retention_map.h"
 #include "state_map_reference.h"
 
 namespace notary::testing {

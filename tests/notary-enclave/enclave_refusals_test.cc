@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "enclave_fixture.h"
-#include "ledger/checkpoint.h"
+#include "ledger/note/checkpoint.h"
 
 namespace notary::testing {
 namespace {
@@ -113,7 +113,7 @@ TEST_F(EnclaveFixture, ForgedStampsAndUnauthorizedKindsAreRefused) {
   // svc-1 may append KEY_CREATED and KEY_ROTATED only.
   auto denied = ceremony_.Stamped(2, 0, ledger::EventKind::kKeyExported);
   EXPECT_REFUSED(e->Append(AppendRequest({denied})), "unauthorized_kind");
-  // Nobody but the notary's log key may stamp ENCLAVE_BOOTED (ledger/ownership.h).
+  // Nobody but the notary's log key may stamp ENCLAVE_BOOTED (ledger/record/ownership.h).
   auto boot = ceremony_.Stamped(3, 0, ledger::EventKind::kEnclaveBooted);
   EXPECT_REFUSED(e->Append(AppendRequest({boot})), "reserved_for_notary");
   // svc-1 is granted key/ only.

@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 
 #include "enclave_fixture.h"
-#include "ledger/attestation.h"
-#include "ledger/checkpoint.h"
-#include "ledger/event.h"
-#include "ledger/leaf.h"
-#include "ledger/stamp.h"
+#include "ledger/attestation/attestation.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/record/event.h"
+#include "ledger/record/leaf.h"
+#include "ledger/record/stamp.h"
 #include "notary/app_proof.h"
 
 namespace notary::testing {

@@ -1,7 +1,7 @@
 // The strict frame parser: every refusal has its stable reason.
 #include <gtest/gtest.h>
 
-#include "ledger/sequencer.h"
+#include "ledger/sequencer/sequencer.h"
 #include "notary/frame.h"
 
 namespace notary::frame {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "ledger/merkle.h"
+#include "ledger/merkle/merkle.h"
 #include "ledger/v1/notary.pb.h"
 
 namespace notary::testing {

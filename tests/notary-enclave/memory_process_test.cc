@@ -19,7 +19,8 @@
 #include <unistd.h>
 
 #include "host_log.h"
-#include "ledger/attestation.h"
+#include "ledger/attestation/attestation.h"
+#include "ledger/attestation_dev/dev_pki.h"
 #include "ledger/notary_client/notary_client.h"
 #include "notary/frame.h"
 #include "notary_test_util.h"

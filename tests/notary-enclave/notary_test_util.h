@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "ledger/dev_pki.h"
-#include "ledger/event.h"
-#include "ledger/manifest.h"
-#include "ledger/note.h"
-#include "ledger/quorum.h"
-#include "ledger/sequencer.h"
-#include "ledger/stamp.h"
+#include "ledger/attestation_dev/dev_pki.h"
+#include "ledger/note/note.h"
+#include "ledger/record/event.h"
+#include "ledger/record/stamp.h"
+#include "ledger/sequencer/sequencer.h"
+#include "ledger/trust/manifest.h"
+#include "ledger/trust/quorum.h"
 #include "ledger/v1/notary.pb.h"
 
 namespace notary::testing {

@@ -10,8 +10,8 @@
 #include <iterator>
 #include <string>
 
-#include "ledger/attestation.h"
-#include "ledger/cbor.h"
+#include "ledger/attestation/attestation.h"
+#include "ledger/attestation/cbor.h"
 
 namespace notary::nsm {
 namespace {

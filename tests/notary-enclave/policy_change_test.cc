@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "enclave_fixture.h"
-#include "ledger/checkpoint.h"
-#include "ledger/leaf.h"
-#include "ledger/policy.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/record/leaf.h"
+#include "ledger/trust/policy.h"
 
 namespace notary::testing {
 namespace {
@@ -90,7 +90,7 @@ TEST_F(PolicyChangeTest, KApprovalsChangeThePolicyThroughALogEntry) {
 }
 
 // A policy that grants the notary's own records does not decode: the notary
-// refuses it before any approval counts (ledger/ownership.h).
+// refuses it before any approval counts (ledger/record/ownership.h).
 TEST_F(PolicyChangeTest, RefusesAPolicyThatGrantsTheNotarysRecords) {
   auto e = Serving();
   auto encode = [&](uint16_t kind, const std::string& prefix) {

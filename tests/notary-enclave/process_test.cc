@@ -13,9 +13,10 @@
 #include <unistd.h>
 
 #include "host_log.h"
-#include "ledger/attestation.h"
-#include "ledger/checkpoint.h"
+#include "ledger/attestation/attestation.h"
+#include "ledger/attestation_dev/dev_pki.h"
 #include "ledger/notary_client/notary_client.h"
+#include "ledger/note/checkpoint.h"
 #include "notary/app_proof.h"
 #include "notary_test_util.h"
 #include "platform/sim_platform.h"

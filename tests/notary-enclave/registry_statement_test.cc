@@ -6,9 +6,9 @@
 #include <gtest/gtest.h>
 
 #include "enclave_fixture.h"
-#include "ledger/checkpoint.h"
-#include "ledger/registry_statement.h"
-#include "ledger/state_map.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/record/state_map.h"
+#include "ledger/trust/registry_statement.h"
 
 namespace notary::testing {
 namespace {

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <map>
 
-#include "ledger/checkpoint.h"
+#include "ledger/note/checkpoint.h"
 
 namespace anchor::anchord {
 namespace {

@@ -8,14 +8,14 @@
 
 #include "attempt.h"
 #include "evm/registry_client.h"
-#include "ledger/checkpoint.h"
-#include "ledger/crash_point.h"
-#include "ledger/merkle.h"
-#include "ledger/prometheus.h"
-#include "ledger/registry_statement.h"
-#include "ledger/stamp.h"
-#include "ledger/state_map.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/metrics/prometheus.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/record/stamp.h"
+#include "ledger/record/state_map.h"
+#include "ledger/testing/crash_point.h"
 #include "ledger/timestamp/tsa_client.h"
+#include "ledger/trust/registry_statement.h"
 
 namespace anchor::anchord {
 
@@ -354,7 +354,7 @@ void Anchord::Run(const std::atomic<bool>& stop, std::chrono::milliseconds poll)
   }
 }
 
-// Prometheus text format 0.0.4 (ledger/prometheus.h).
+// Prometheus text format 0.0.4 (ledger/metrics/prometheus.h).
 std::string Anchord::Metrics() const {
   struct Metric {
     const char* name;

@@ -2,11 +2,11 @@
 #include "anchord/verify_anchor.h"
 
 #include "evm/registry_client.h"
-#include "ledger/checkpoint.h"
-#include "ledger/leaf.h"
-#include "ledger/registry_statement.h"
-#include "ledger/state_map.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/record/leaf.h"
+#include "ledger/record/state_map.h"
 #include "ledger/timestamp/token.h"
+#include "ledger/trust/registry_statement.h"
 
 namespace anchor::anchord {
 namespace {

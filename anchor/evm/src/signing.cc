@@ -1,5 +1,5 @@
 // The EVM client's view of secp256k1 and EIP-191/712: thin adapters from the
-// core's primitives (ledger/eth_signature.h, ledger/registry_statement.h) to
+// core's primitives (ledger/crypto/eth_signature.h, ledger/trust/registry_statement.h) to
 // the client's Address and U256 types.
 #include "evm/signing.h"
 

@@ -1,6 +1,6 @@
 #include "witness/add_checkpoint.h"
 
-#include "ledger/checkpoint.h"
+#include "ledger/note/checkpoint.h"
 
 namespace anchor::witness {
 namespace {

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "ledger/bytes.h"
+#include "ledger/base/bytes.h"
 
 namespace anchor::witness {
 

@@ -4,8 +4,8 @@
 
 #include <exception>
 
-#include "ledger/crash_point.h"
-#include "ledger/prometheus.h"
+#include "ledger/metrics/prometheus.h"
+#include "ledger/testing/crash_point.h"
 #include "witness/add_checkpoint.h"
 
 namespace anchor::witness {

@@ -2,11 +2,11 @@
 
 #include <utility>
 
-#include "ledger/bytes.h"
-#include "ledger/crash_point.h"
-#include "ledger/hash.h"
-#include "ledger/merkle.h"
-#include "ledger/prometheus.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/hash.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/metrics/prometheus.h"
+#include "ledger/testing/crash_point.h"
 #include "witness/add_checkpoint.h"
 
 namespace anchor::witness {

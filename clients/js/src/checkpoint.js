@@ -1,5 +1,5 @@
 // C2SP tlog-checkpoint and cosigned-checkpoint verification with a witness
-// policy, as ledger/core/src/checkpoint.cc (schemas/formats/checkpoint.md §4).
+// policy, as ledger/core/note/src/checkpoint.cc (schemas/formats/checkpoint.md §4).
 import { MalformedError, VerificationError } from "./errors.js";
 import { ALG_COSIGNATURE_V1, openNote, parseNote, parseVerifierKey, validateText } from "./note.js";
 import { b64decode, beBig, equal, parseDecimalU64, text, toBytes } from "./util.js";

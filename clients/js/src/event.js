@@ -1,4 +1,4 @@
-// Canonical event bytes v1, as ledger/core/src/event.cc (event.md §3-5).
+// Canonical event bytes v1, as ledger/core/record/src/event.cc (event.md §3-5).
 import { MalformedError } from "./errors.js";
 import { beBig, beNum, compare, text, toBytes, validUtf8 } from "./util.js";
 

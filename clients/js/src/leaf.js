@@ -1,4 +1,4 @@
-// Leaf bytes v1 and the witnesses' time bound, as ledger/core/src/leaf.cc and
+// Leaf bytes v1 and the witnesses' time bound, as ledger/core/record/src/leaf.cc and
 // witness_time.cc (leaf.md).
 import { MalformedError, VerificationError } from "./errors.js";
 import { ascii, beBig, beNum, hex, sha256, toBig, toBytes, U64_MAX, utf8 } from "./util.js";

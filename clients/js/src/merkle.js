@@ -1,5 +1,5 @@
 // RFC 9162 §2.1 hashes, inclusion and consistency proofs, as
-// ledger/core/src/merkle_proof.cc (index_out_of_range, proof_wrong_length,
+// ledger/core/merkle/src/merkle_proof.cc (index_out_of_range, proof_wrong_length,
 // root_mismatch, bad_tree_sizes). Indices and sizes are BigInts (or Numbers).
 import { MalformedError, VerificationError } from "./errors.js";
 import { equal, hex, sha256, toBig } from "./util.js";

@@ -1,5 +1,5 @@
 // C2SP signed notes (signed-note v1.0.0) and verifier keys, as
-// ledger/core/src/note.cc. Byte layouts: schemas/formats/checkpoint.md §1-3, stamp.md §5.
+// ledger/core/note/src/note.cc. Byte layouts: schemas/formats/checkpoint.md §1-3, stamp.md §5.
 import { MalformedError, VerificationError } from "./errors.js";
 import { derToRaw, k1Decompress, k1Verify, P256_N, parseDerSignature } from "./ecdsa.js";
 import { ascii, b64decode, b64encode, beBig, beNum, concat, equal, hex, sha256, subtle, text, toBytes, utf8, validUtf8 } from "./util.js";

@@ -1,4 +1,4 @@
-// Submitter stamps v1, as ledger/core/src/stamp.cc (stamp.md).
+// Submitter stamps v1, as ledger/core/record/src/stamp.cc (stamp.md).
 import { MalformedError, VerificationError, LedgerError } from "./errors.js";
 import { ALG_ECDSA, ALG_ED25519, ALG_PRIVATE, isValidKeyName, p256LowS, parseVerifierKey } from "./note.js";
 import { ascii, beNum, concat, hex, sha256, text, toBytes } from "./util.js";

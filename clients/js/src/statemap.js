@@ -1,5 +1,5 @@
 // The state map: keys, hashes, compressed proofs and their verification, as
-// ledger/core/src/state_map.cc and state_map_proof.cc (map.md §2-4, §6).
+// ledger/core/record/src/state_map.cc and state_map_proof.cc (map.md §2-4, §6).
 import { MalformedError, VerificationError } from "./errors.js";
 import { beBig, bigToBytes, beNum, concat, equal, parseHex, sha256, toBytes, utf8 } from "./util.js";
 

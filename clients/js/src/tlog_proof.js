@@ -1,4 +1,4 @@
-// C2SP tlog-proof receipts, as ledger/core/src/tlog_proof.cc (receipt.md).
+// C2SP tlog-proof receipts, as ledger/core/note/src/tlog_proof.cc (receipt.md).
 import { parseCheckpointText, verifyCheckpointWithKeys } from "./checkpoint.js";
 import { MalformedError } from "./errors.js";
 import { verifyInclusion } from "./merkle.js";

@@ -1,6 +1,6 @@
 """Nitro-format attestation documents: COSE_Sign1/ES384 over a CBOR map, the
 certificate chain to a pinned root, and the PCR/user-data policy, as
-ledger/core/src/attestation.cc, cose.cc and attestation_verify.cc
+ledger/core/attestation/src/attestation.cc, cose.cc and attestation_verify.cc
 (attestation.md). Reasons: malformed_cbor, malformed_cose,
 unsupported_cose_algorithm, malformed_attestation, bad_root, untrusted_root,
 bad_cose_signature, chain_invalid, certificate_expired,

@@ -1,4 +1,4 @@
-"""A strict CBOR (RFC 8949) decoder, as ledger/core/src/cbor.cc (attestation.md §1):
+"""A strict CBOR (RFC 8949) decoder, as ledger/core/attestation/src/cbor.cc (attestation.md §1):
 one item, shortest heads, definite and indefinite lengths, valid UTF-8, no
 duplicate map keys, only false/true/null simple values, depth 16, 4096 items,
 64 KiB. Every defect is MalformedError('malformed_cbor')."""

@@ -1,5 +1,5 @@
 """C2SP tlog-checkpoint and cosigned-checkpoint verification with a witness
-policy, as ledger/core/src/checkpoint.cc (schemas/formats/checkpoint.md §4)."""
+policy, as ledger/core/note/src/checkpoint.cc (schemas/formats/checkpoint.md §4)."""
 from ._util import b64decode, b64encode, parse_decimal_u64, to_bytes
 from .errors import MalformedError, VerificationError
 from .note import (

@@ -1,4 +1,4 @@
-"""Canonical event bytes v1, as ledger/core/src/event.cc (event.md §3-5)."""
+"""Canonical event bytes v1, as ledger/core/record/src/event.cc (event.md §3-5)."""
 from ._util import valid_utf8
 from .errors import MalformedError
 

@@ -1,4 +1,4 @@
-"""Leaf bytes v1 and the witnesses' time bound, as ledger/core/src/leaf.cc and
+"""Leaf bytes v1 and the witnesses' time bound, as ledger/core/record/src/leaf.cc and
 witness_time.cc (leaf.md)."""
 from ._util import sha256
 from .errors import MalformedError, VerificationError

@@ -1,5 +1,5 @@
 """RFC 9162 §2.1 hashes, inclusion and consistency proofs, as
-ledger/core/src/merkle_proof.cc (reasons index_out_of_range,
+ledger/core/merkle/src/merkle_proof.cc (reasons index_out_of_range,
 proof_wrong_length, root_mismatch, bad_tree_sizes)."""
 from ._util import sha256
 from .errors import MalformedError, VerificationError

@@ -1,4 +1,4 @@
-"""C2SP signed notes (signed-note v1.0.0) and verifier keys, as ledger/core/src/note.cc.
+"""C2SP signed notes (signed-note v1.0.0) and verifier keys, as ledger/core/note/src/note.cc.
 
 Byte layouts: schemas/formats/checkpoint.md §1-3, stamp.md §5.
 """

@@ -1,4 +1,4 @@
-"""Submitter stamps v1, as ledger/core/src/stamp.cc (stamp.md)."""
+"""Submitter stamps v1, as ledger/core/record/src/stamp.cc (stamp.md)."""
 from ._util import sha256, to_bytes
 from .errors import MalformedError, VerificationError
 from .note import ALG_ECDSA, ALG_ED25519, ALG_PRIVATE, is_valid_key_name, p256_low_s, parse_verifier_key

@@ -1,4 +1,4 @@
-"""C2SP tlog-proof receipts, as ledger/core/src/tlog_proof.cc (receipt.md)."""
+"""C2SP tlog-proof receipts, as ledger/core/note/src/tlog_proof.cc (receipt.md)."""
 from ._util import b64decode, b64encode, parse_decimal_u64, to_bytes
 from .checkpoint import parse_checkpoint_text, verify_checkpoint_with_keys
 from .errors import MalformedError

@@ -17,7 +17,7 @@
 #include <memory>
 #include <string>
 
-#include "ledger/status.h"
+#include "ledger/base/status.h"
 
 namespace explorer {
 

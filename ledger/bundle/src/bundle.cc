@@ -3,11 +3,11 @@
 
 #include <algorithm>
 
+#include "ledger/base/hash.h"
 #include "ledger/bundle/jcs.h"
 #include "ledger/codec/event_json.h"
 #include "ledger/codec/rfc3339.h"
-#include "ledger/hash.h"
-#include "ledger/merkle.h"
+#include "ledger/merkle/merkle.h"
 
 namespace ledger::bundle {
 namespace {

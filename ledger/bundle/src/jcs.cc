@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "ledger/event.h"
+#include "ledger/record/event.h"
 
 namespace ledger::bundle {
 namespace {

@@ -17,7 +17,7 @@
 #include "ledger/bundle/bundle.h"
 #include "ledger/bundle/jcs.h"
 #include "ledger/codec/event_json.h"
-#include "ledger/merkle.h"
+#include "ledger/merkle/merkle.h"
 
 namespace ledger::bundle {
 namespace {

@@ -3,8 +3,8 @@
 
 #include "ledger/bundle/jcs.h"
 #include "ledger/codec/event_json.h"
-#include "ledger/retention.h"
-#include "ledger/retention_map.h"
+#include "ledger/retention/retention.h"
+#include "ledger/retention/retention_map.h"
 
 namespace ledger::bundle {
 namespace {

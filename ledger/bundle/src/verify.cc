@@ -4,7 +4,7 @@
 
 #include "ledger/bundle/jcs.h"
 #include "ledger/codec/event_json.h"
-#include "ledger/merkle.h"
+#include "ledger/merkle/merkle.h"
 #include "verify_internal.h"
 
 namespace ledger::bundle {

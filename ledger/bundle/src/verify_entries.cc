@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <map>
 
-#include "ledger/attestation.h"
+#include "ledger/attestation/attestation.h"
 #include "ledger/bundle/jcs.h"
 #include "ledger/codec/event_json.h"
-#include "ledger/merkle.h"
-#include "ledger/ownership.h"
-#include "ledger/retention.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/record/ownership.h"
+#include "ledger/retention/retention.h"
 #include "verify_internal.h"
 
 namespace ledger::bundle::internal {

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "ledger/bundle/verify.h"
-#include "ledger/checkpoint.h"
+#include "ledger/note/checkpoint.h"
 
 namespace ledger::bundle::internal {
 

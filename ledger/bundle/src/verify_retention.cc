@@ -6,8 +6,8 @@
 #include <map>
 
 #include "ledger/bundle/retention_keys.h"
-#include "ledger/retention.h"
-#include "ledger/state_map.h"
+#include "ledger/record/state_map.h"
+#include "ledger/retention/retention.h"
 #include "verify_internal.h"
 
 namespace ledger::bundle::internal {

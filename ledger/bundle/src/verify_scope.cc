@@ -5,8 +5,8 @@
 #include <map>
 
 #include "ledger/codec/rfc3339.h"
-#include "ledger/leaf.h"
-#include "ledger/merkle.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/record/leaf.h"
 #include "verify_internal.h"
 
 namespace ledger::bundle::internal {

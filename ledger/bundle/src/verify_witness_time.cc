@@ -1,11 +1,11 @@
 // entries.witness_time (export-bundle.md §8): no entry of the bundle is
 // dated after the witnesses cosigned a checkpoint that includes it
-// (ledger/witness_time.h). A notary whose clock was moved forward writes
+// (ledger/note/witness_time.h). A notary whose clock was moved forward writes
 // recorded_at values that the witnesses' own clocks contradict.
 #include <utility>
 #include <vector>
 
-#include "ledger/witness_time.h"
+#include "ledger/note/witness_time.h"
 #include "verify_internal.h"
 
 namespace ledger::bundle::internal {

@@ -5,8 +5,8 @@
 #include <iosfwd>
 
 #include "args.h"
-#include "ledger/dev_pki.h"
-#include "ledger/note.h"
+#include "ledger/attestation_dev/dev_pki.h"
+#include "ledger/note/note.h"
 #include "output.h"
 
 namespace ledger::cli {
@@ -26,7 +26,7 @@ Status CmdVerifyAttestation(const Args& a, const Output& o);
 Status CmdState(const Args& a, const Output& o);
 Status CmdVerifyState(const Args& a, const Output& o);
 Status CmdDevPki(const Args& a, const Output& o);
-// A development PKI as PEM files in DIR (ledger/dev_pki.h names them).
+// A development PKI as PEM files in DIR (ledger/attestation_dev/dev_pki.h names them).
 Status SaveDevPki(const std::string& dir, const DevPki& pki);
 Result<DevPki> LoadDevPki(const std::string& dir);
 // The quorum ceremony (commands_quorum.cc).

@@ -6,8 +6,10 @@
 #include <system_error>
 
 #include "commands.h"
-#include "ledger/attestation.h"
 #include "key_files.h"
+#include "ledger/attestation/attestation.h"
+#include "ledger/attestation/certificate.h"
+#include "ledger/attestation_dev/dev_pki.h"
 #include "local_log.h"
 
 namespace ledger::cli {

@@ -4,9 +4,10 @@
 
 #include "commands.h"
 #include "key_files.h"
+#include "ledger/attestation/certificate.h"
+#include "ledger/base/clock.h"
 #include "ledger/bundle/archive.h"
 #include "ledger/bundle/verify.h"
-#include "ledger/clock.h"
 #include "ledger/codec/rfc3339.h"
 #include "ledger/export/export.h"
 #include "ledger/timestamp/tsa_client.h"

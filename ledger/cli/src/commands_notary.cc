@@ -7,13 +7,14 @@
 #include <filesystem>
 
 #include "commands.h"
-#include "ledger/eth_signature.h"
 #include "key_files.h"
-#include "ledger/attestation.h"
-#include "ledger/dev_pki.h"
-#include "ledger/ecdsa_note.h"
+#include "ledger/attestation/attestation.h"
+#include "ledger/attestation/certificate.h"
+#include "ledger/attestation_dev/dev_pki.h"
+#include "ledger/crypto/eth_signature.h"
 #include "ledger/notary_client/notary_client.h"
-#include "ledger/quorum.h"
+#include "ledger/note/ecdsa_note.h"
+#include "ledger/trust/quorum.h"
 #include "local_log.h"
 
 namespace ledger::cli {

@@ -5,7 +5,7 @@
 
 #include "commands.h"
 #include "key_files.h"
-#include "ledger/policy.h"
+#include "ledger/trust/policy.h"
 #include "local_log.h"
 
 namespace ledger::cli {

@@ -17,9 +17,9 @@
 #include <filesystem>
 
 #include "commands.h"
-#include "ledger/manifest.h"
-#include "ledger/quorum.h"
 #include "key_files.h"
+#include "ledger/trust/manifest.h"
+#include "ledger/trust/quorum.h"
 #include "local_log.h"
 
 namespace ledger::cli {

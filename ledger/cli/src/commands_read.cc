@@ -3,9 +3,9 @@
 #include "ledger/codec/event_json.h"
 #include "ledger/codec/notary_evidence_json.h"
 #include "ledger/codec/rfc3339.h"
-#include "ledger/leaf.h"
+#include "ledger/note/tlog_proof.h"
+#include "ledger/record/leaf.h"
 #include "ledger/store/notary_evidence.h"
-#include "ledger/tlog_proof.h"
 #include "local_log.h"
 
 namespace ledger::cli {

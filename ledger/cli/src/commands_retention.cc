@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "commands_retention.h"
-#include "ledger/clock.h"
+#include "ledger/base/clock.h"
 #include "ledger/codec/rfc3339.h"
 #include "ledger/store/retention.h"
 #include "local_log.h"

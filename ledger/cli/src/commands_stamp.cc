@@ -7,7 +7,7 @@
 #include <istream>
 
 #include "commands.h"
-#include "ledger/stamp.h"
+#include "ledger/record/stamp.h"
 #include "local_log.h"
 
 namespace ledger::cli {

@@ -4,15 +4,15 @@
 #include <sstream>
 
 #include "commands.h"
+#include "key_files.h"
 #include "ledger/codec/event_json.h"
 #include "ledger/codec/notary_evidence_json.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/note/tlog_proof.h"
+#include "ledger/note/witness_time.h"
+#include "ledger/record/leaf.h"
 #include "ledger/store/notary_records.h"
 #include "ledger/store/retention.h"
-#include "ledger/merkle.h"
-#include "ledger/leaf.h"
-#include "ledger/tlog_proof.h"
-#include "ledger/witness_time.h"
-#include "key_files.h"
 #include "local_log.h"
 #include "notary_evidence_check.h"
 #include "witness_policy.h"
@@ -210,7 +210,7 @@ Status CmdVerifyStore(const Args& a, const Output& o) {
   RETURN_IF_ERROR(log->store().Audit());
   // Every disposal, hold and retention change against the log's own history.
   RETURN_IF_ERROR(store::AuditRetention(log->store()));
-  // The notary's own records carry the log key's stamp (ledger/ownership.h).
+  // The notary's own records carry the log key's stamp (ledger/record/ownership.h).
   RETURN_IF_ERROR(store::AuditNotaryRecords(log->store()));
   auto cp = log->store().latest().checkpoint;
   o.Print({{"verified", true}, {"size", cp.size}, {"root", cp.root.Base64()}},

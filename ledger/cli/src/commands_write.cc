@@ -2,7 +2,7 @@
 #include <istream>
 
 #include "commands.h"
-#include "ledger/tlog_proof.h"
+#include "ledger/note/tlog_proof.h"
 #include "local_log.h"
 
 namespace ledger::cli {

@@ -10,10 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "args.h"
-#include "ledger/ed25519.h"
-#include "ledger/manifest.h"
-#include "ledger/p256.h"
-#include "ledger/status.h"
+#include "ledger/base/status.h"
+#include "ledger/crypto/ed25519.h"
+#include "ledger/crypto/p256.h"
+#include "ledger/trust/manifest.h"
 
 namespace ledger::cli {
 

@@ -11,11 +11,11 @@
 #include <sstream>
 
 #include "key_files.h"
-#include "ledger/clock.h"
+#include "ledger/base/clock.h"
 #include "ledger/codec/event_json.h"
-#include "ledger/ecdsa_note.h"
-#include "ledger/leaf.h"
-#include "ledger/stamp.h"
+#include "ledger/note/ecdsa_note.h"
+#include "ledger/record/leaf.h"
+#include "ledger/record/stamp.h"
 #include "notary/app_proof.h"
 
 namespace ledger::cli {

@@ -21,11 +21,11 @@
 #include <string_view>
 #include <vector>
 
-#include "ledger/event.h"
-#include "ledger/note.h"
-#include "ledger/retention.h"
-#include "ledger/sequencer.h"
 #include "ledger/host/notary_host.h"
+#include "ledger/note/note.h"
+#include "ledger/record/event.h"
+#include "ledger/retention/retention.h"
+#include "ledger/sequencer/sequencer.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::cli {

@@ -1,8 +1,8 @@
 // LocalLog's side of the submitter policy (schemas/formats/policy.md): the
 // change through the notary, and the policy a restarted notary is restored
 // with.
-#include "ledger/leaf.h"
-#include "ledger/policy.h"
+#include "ledger/record/leaf.h"
+#include "ledger/trust/policy.h"
 #include "local_log.h"
 
 namespace ledger::cli {

@@ -11,11 +11,11 @@
 #include <string>
 
 #include "args.h"
-#include "ledger/bytes.h"
-#include "ledger/checkpoint.h"
-#include "ledger/note.h"
-#include "ledger/notary_evidence.h"
-#include "ledger/status.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/status.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/note.h"
+#include "ledger/trust/notary_evidence.h"
 
 namespace ledger::cli {
 

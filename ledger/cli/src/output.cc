@@ -2,8 +2,8 @@
 
 #include <ostream>
 
+#include "ledger/base/hash.h"
 #include "ledger/cli/ledgerctl.h"
-#include "ledger/hash.h"
 
 namespace ledger::cli {
 

@@ -5,8 +5,8 @@
 #include <iosfwd>
 #include <nlohmann/json.hpp>
 
-#include "ledger/hash.h"
-#include "ledger/status.h"
+#include "ledger/base/hash.h"
+#include "ledger/base/status.h"
 
 namespace ledger::cli {
 

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "ledger/manifest.h"
+#include "ledger/trust/manifest.h"
 #include "local_log.h"
 
 namespace ledger::cli {

@@ -18,9 +18,9 @@
 #include <string>
 
 #include "args.h"
-#include "ledger/checkpoint.h"
-#include "ledger/manifest.h"
-#include "ledger/note.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/note.h"
+#include "ledger/trust/manifest.h"
 
 namespace ledger::cli {
 

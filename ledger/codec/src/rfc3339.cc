@@ -4,7 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "ledger/event.h"
+#include "ledger/record/event.h"
 
 namespace ledger::codec {
 namespace {

@@ -6,13 +6,13 @@
 
 #include "ledger/bundle/jcs.h"
 #include "ledger/bundle/retention_keys.h"
-#include "ledger/checkpoint.h"
 #include "ledger/codec/rfc3339.h"
-#include "ledger/merkle.h"
-#include "ledger/ownership.h"
-#include "ledger/retention.h"
-#include "ledger/retention_map.h"
-#include "ledger/state_map.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/record/ownership.h"
+#include "ledger/record/state_map.h"
+#include "ledger/retention/retention.h"
+#include "ledger/retention/retention_map.h"
 
 namespace ledger::exporter {
 namespace {

@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/bundle/archive.h"
-#include "ledger/checkpoint.h"
 #include "ledger/codec/rfc3339.h"
+#include "ledger/note/checkpoint.h"
 
 namespace ledger::exporter {
 namespace {

@@ -4,11 +4,11 @@
 #include <fstream>
 #include <iterator>
 
-#include "ledger/crash_point.h"
-#include "ledger/event.h"
-#include "ledger/hash.h"
-#include "ledger/leaf.h"
-#include "ledger/policy.h"
+#include "ledger/base/hash.h"
+#include "ledger/record/event.h"
+#include "ledger/record/leaf.h"
+#include "ledger/testing/crash_point.h"
+#include "ledger/trust/policy.h"
 #include "notary/app_proof.h"
 
 namespace ledger::host {

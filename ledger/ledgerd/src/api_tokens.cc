@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
-#include "ledger/bytes.h"
-#include "ledger/hash.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/hash.h"
 #include "text_file.h"
 
 namespace ledger::ledgerd {

@@ -3,10 +3,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "ledger/crash_point.h"
-#include "ledger/event.h"
 #include "ledger/ledgerd/server.h"
-#include "ledger/retention.h"
+#include "ledger/record/event.h"
+#include "ledger/retention/retention.h"
+#include "ledger/testing/crash_point.h"
 
 namespace ledger::ledgerd {
 namespace {

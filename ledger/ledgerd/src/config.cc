@@ -5,7 +5,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
-#include "ledger/witness_time.h"
+#include "ledger/note/witness_time.h"
 
 namespace ledger::ledgerd {
 namespace {

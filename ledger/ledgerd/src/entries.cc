@@ -1,13 +1,13 @@
 #include "ledger/ledgerd/entries.h"
 
+#include "ledger/base/hash.h"
 #include "ledger/codec/event_json.h"
 #include "ledger/codec/event_proto.h"
 #include "ledger/codec/notary_evidence_json.h"
-#include "ledger/event.h"
-#include "ledger/hash.h"
-#include "ledger/merkle.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/note/tlog_proof.h"
+#include "ledger/record/event.h"
 #include "ledger/store/notary_evidence.h"
-#include "ledger/tlog_proof.h"
 #include "ledger/v1/api.pb.h"
 
 #include <google/protobuf/unknown_field_set.h>

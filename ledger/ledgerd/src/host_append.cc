@@ -1,9 +1,9 @@
 // ledgerd's own entries (host_tasks.h).
 #include <openssl/crypto.h>
 
-#include "ledger/ed25519.h"
+#include "ledger/crypto/ed25519.h"
 #include "ledger/ledgerd/host_tasks.h"
-#include "ledger/stamp.h"
+#include "ledger/record/stamp.h"
 #include "text_file.h"
 
 namespace ledger::ledgerd {

@@ -1,7 +1,7 @@
 // Scheduled self-verification (self_verify.h).
 #include "ledger/ledgerd/self_verify.h"
 
-#include "ledger/clock.h"
+#include "ledger/base/clock.h"
 #include "ledger/store/notary_records.h"
 #include "ledger/store/retention.h"
 

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "anchor_routes.h"
-#include "ledger/clock.h"
+#include "ledger/base/clock.h"
 #include "ledger/export/http_export.h"
 #include "ledger/host/notary_host.h"
 #include "ledger/ledgerd/api_tokens.h"
@@ -19,11 +19,11 @@
 #include "ledger/ledgerd/entries.h"
 #include "ledger/ledgerd/host_tasks.h"
 #include "ledger/ledgerd/self_verify.h"
-#include "ledger/timestamp/tsa_client.h"
 #include "ledger/ledgerd/witnessing.h"
-#include "ledger/manifest.h"
-#include "ledger/prometheus.h"
+#include "ledger/metrics/prometheus.h"
 #include "ledger/store/log_store.h"
+#include "ledger/timestamp/tsa_client.h"
+#include "ledger/trust/manifest.h"
 #include "state_routes.h"
 #include "text_file.h"
 
@@ -431,7 +431,7 @@ void Server::Impl::GetReceipt(const httplib::Request& req, httplib::Response& re
   Reply(res, 200, *receipt);
 }
 
-// Prometheus text format 0.0.4 (ledger/prometheus.h): one family per name,
+// Prometheus text format 0.0.4 (ledger/metrics/prometheus.h): one family per name,
 // per-witness series labelled {witness="NAME"}, durations in seconds.
 std::string Server::Impl::Metrics() {
   namespace prom = ledger::prometheus;

@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/codec/event_json.h"
-#include "ledger/event.h"
 #include "ledger/ledgerd/entries.h"
+#include "ledger/record/event.h"
 #include "ledger/store/state_http.h"
 
 namespace ledger::ledgerd {

@@ -12,9 +12,9 @@
 #include <chrono>
 #include <functional>
 
+#include "ledger/base/status.h"
 #include "ledger/ledgerd/batcher.h"
 #include "ledger/ledgerd/witnessing.h"
-#include "ledger/status.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::ledgerd {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "ledger/status.h"
+#include "ledger/base/status.h"
 
 namespace ledger::ledgerd {
 

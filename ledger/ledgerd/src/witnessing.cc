@@ -3,9 +3,9 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
-#include "ledger/crash_point.h"
 #include "ledger/ledgerd/server.h"
-#include "ledger/witness_time.h"
+#include "ledger/note/witness_time.h"
+#include "ledger/testing/crash_point.h"
 
 namespace ledger::ledgerd {
 namespace {

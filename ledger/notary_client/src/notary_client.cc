@@ -6,9 +6,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ledger/checkpoint.h"
-#include "ledger/merkle.h"
-#include "ledger/note.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/note.h"
 #include "notary/frame.h"
 
 namespace ledger::notary_client {

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string_view>
 
-#include "ledger/bytes.h"
-#include "ledger/hash.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/hash.h"
 
 namespace ledger::store::keys {
 

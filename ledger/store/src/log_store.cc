@@ -4,11 +4,11 @@
 #include <mutex>
 
 #include "keys.h"
-#include "stored_app_proof.h"
-#include "ledger/clock.h"
-#include "ledger/leaf.h"
-#include "tile_cache.h"
+#include "ledger/base/clock.h"
+#include "ledger/record/leaf.h"
 #include "ledger/v1/store.pb.h"
+#include "stored_app_proof.h"
+#include "tile_cache.h"
 
 namespace ledger::store {
 namespace {

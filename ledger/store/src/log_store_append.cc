@@ -3,9 +3,9 @@
 #include <mutex>
 #include <set>
 
-#include "ledger/clock.h"
 #include "keys.h"
-#include "ledger/leaf.h"
+#include "ledger/base/clock.h"
+#include "ledger/record/leaf.h"
 #include "ledger/store/log_store.h"
 #include "ledger/v1/store.pb.h"
 

@@ -6,11 +6,11 @@
 #include <mutex>
 
 #include "keys.h"
-#include "stored_app_proof.h"
-#include "ledger/event.h"
-#include "ledger/leaf.h"
+#include "ledger/record/event.h"
+#include "ledger/record/leaf.h"
 #include "ledger/store/log_store.h"
 #include "ledger/v1/store.pb.h"
+#include "stored_app_proof.h"
 
 namespace ledger::store {
 namespace {

@@ -1,8 +1,8 @@
 // State-map nodes on the Kv (map_store.h, schemas/formats/map.md §8).
 #include "ledger/store/map_store.h"
 
-#include "ledger/leaf.h"
-#include "ledger/ownership.h"
+#include "ledger/record/leaf.h"
+#include "ledger/record/ownership.h"
 
 namespace ledger::store {
 

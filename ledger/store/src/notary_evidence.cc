@@ -3,10 +3,10 @@
 
 #include <algorithm>
 
-#include "ledger/attestation.h"
-#include "ledger/leaf.h"
-#include "ledger/note.h"
-#include "ledger/retention.h"
+#include "ledger/attestation/attestation.h"
+#include "ledger/note/note.h"
+#include "ledger/record/leaf.h"
+#include "ledger/retention/retention.h"
 
 namespace ledger::store {
 

@@ -3,8 +3,8 @@
 
 #include <set>
 
-#include "ledger/leaf.h"
-#include "ledger/ownership.h"
+#include "ledger/record/leaf.h"
+#include "ledger/record/ownership.h"
 
 namespace ledger::store {
 

@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "ledger/leaf.h"
+#include "ledger/record/leaf.h"
 
 namespace ledger::store {
 namespace {

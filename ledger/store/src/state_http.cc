@@ -7,8 +7,8 @@
 #include "ledger/codec/event_json.h"
 #include "ledger/codec/notary_evidence_json.h"
 #include "ledger/codec/state_json.h"
-#include "ledger/event.h"
-#include "ledger/leaf.h"
+#include "ledger/record/event.h"
+#include "ledger/record/leaf.h"
 #include "ledger/store/notary_evidence.h"
 #include "ledger/store/state_query.h"
 

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "ledger/checkpoint.h"
+#include "ledger/note/checkpoint.h"
 #include "notary/app_proof.h"
 
 namespace ledger::store {

@@ -4,8 +4,8 @@
 
 #include <cstdint>
 
-#include "ledger/note.h"
-#include "ledger/status.h"
+#include "ledger/base/status.h"
+#include "ledger/note/note.h"
 #include "ledger/v1/store.pb.h"
 
 namespace ledger::store {

@@ -1,6 +1,6 @@
 #include "tile_cache.h"
 
-#include "ledger/merkle.h"
+#include "ledger/merkle/merkle.h"
 
 namespace ledger::store {
 TileNodes::TileNodes(std::span<const Hash> hashes)

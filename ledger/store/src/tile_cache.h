@@ -21,8 +21,8 @@
 #include <vector>
 #include <unordered_map>
 
-#include "ledger/hash.h"
-#include "ledger/tiles.h"
+#include "ledger/base/hash.h"
+#include "ledger/merkle/tiles.h"
 
 namespace ledger::store {
 

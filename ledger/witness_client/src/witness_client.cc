@@ -4,9 +4,9 @@
 
 #include <set>
 
-#include "ledger/cosignature.h"
-#include "ledger/merkle.h"
-#include "ledger/hash.h"
+#include "ledger/base/hash.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/note/cosignature.h"
 
 namespace ledger::witness_client {
 namespace {

@@ -33,7 +33,7 @@
 //   manifest witnesses: a witness cosigns only a checkpoint consistent with,
 //   and at least as new as, everything it cosigned before (ARCHITECTURE §6).
 //   Its clock, and the ENCLAVE_BOOTED entry's recorded_at, must agree with
-//   the witnesses' quorum time (ledger/witness_time.h, clock_skew).
+//   the witnesses' quorum time (ledger/note/witness_time.h, clock_skew).
 // CheckClock (witness_quorum > 0, serving): a later cosigned checkpoint; its
 //   quorum time becomes the witness time the sequencer checks its clock
 //   against before every batch (clock_skew beyond kMaxClockSkewSeconds).
@@ -64,16 +64,16 @@
 #include <string>
 #include <vector>
 
-#include "ledger/bytes.h"
-#include "ledger/ed25519.h"
-#include "ledger/hash.h"
-#include "ledger/manifest.h"
-#include "ledger/note.h"
-#include "ledger/p256.h"
-#include "ledger/policy.h"
-#include "ledger/quorum.h"
-#include "ledger/sequencer.h"
-#include "ledger/status.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/hash.h"
+#include "ledger/base/status.h"
+#include "ledger/crypto/ed25519.h"
+#include "ledger/crypto/p256.h"
+#include "ledger/note/note.h"
+#include "ledger/sequencer/sequencer.h"
+#include "ledger/trust/manifest.h"
+#include "ledger/trust/policy.h"
+#include "ledger/trust/quorum.h"
 #include "ledger/v1/notary.pb.h"
 #include "notary/platform.h"
 
@@ -142,7 +142,7 @@ class Enclave {
   // A checkpoint signed by the log key and cosigned by the manifest's
   // witness quorum (every line by a manifest witness key verifies).
   ledger::Result<ledger::VerifiedCheckpoint> VerifyCosigned(std::string_view note) const;
-  // Its quorum time (ledger/witness_time.h).
+  // Its quorum time (ledger/note/witness_time.h).
   ledger::Result<uint64_t> WitnessTime(const ledger::VerifiedCheckpoint& vc) const;
   // The re-sent request slot (resend.cc). The digest of a request that can
   // move the head, nullopt for any other; the answer already given to that

@@ -35,8 +35,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "ledger/bytes.h"
-#include "ledger/status.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/status.h"
 #include "ledger/v1/notary.pb.h"
 
 namespace notary::frame {

@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "ledger/bytes.h"
-#include "ledger/status.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/status.h"
 
 namespace notary {
 

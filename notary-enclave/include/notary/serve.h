@@ -15,7 +15,7 @@
 #include <functional>
 #include <string_view>
 
-#include "ledger/status.h"
+#include "ledger/base/status.h"
 #include "notary/enclave.h"
 #include "notary/platform.h"
 

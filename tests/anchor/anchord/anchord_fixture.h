@@ -11,15 +11,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../../ledger/ledgerd/ledgerd_fixture.h"
 #include "anchord/anchor_record.h"
 #include "anchord/anchord.h"
 #include "evm/registry_client.h"
-#include "ledger/ed25519.h"
-#include "ledger/event.h"
-#include "ledger/leaf.h"
-#include "ledger/merkle.h"
-#include "ledger/tlog_proof.h"
-#include "../../ledger/ledgerd/ledgerd_fixture.h"
+#include "ledger/crypto/ed25519.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/note/tlog_proof.h"
+#include "ledger/record/event.h"
+#include "ledger/record/leaf.h"
 #include "support/anvil.h"
 
 namespace anchor::anchord::testing {

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/bundle/bundle.h"
-#include "ledger/merkle.h"
+#include "ledger/merkle/merkle.h"
 
 namespace ledger::bundle {
 namespace {

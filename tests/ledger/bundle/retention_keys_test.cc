@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "ledger/retention.h"
-#include "ledger/retention_map.h"
+#include "ledger/retention/retention.h"
+#include "ledger/retention/retention_map.h"
 
 namespace ledger::bundle {
 namespace {

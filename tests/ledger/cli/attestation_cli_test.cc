@@ -9,7 +9,8 @@
 #include <sstream>
 
 #include "cli_fixture.h"
-#include "ledger/attestation.h"
+#include "ledger/attestation/attestation.h"
+#include "ledger/attestation_dev/sign_attestation.h"
 #include "ledger/cli/ledgerctl.h"
 
 namespace ledger::cli {

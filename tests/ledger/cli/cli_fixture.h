@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "ledger/bytes.h"
+#include "ledger/base/bytes.h"
 #include "ledger/cli/ledgerctl.h"
 
 namespace ledger::cli::testing {

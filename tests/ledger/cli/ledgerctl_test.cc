@@ -11,10 +11,10 @@
 #include <sstream>
 
 #include "cli_fixture.h"
-#include "ledger/bytes.h"
-#include "ledger/cosignature.h"
+#include "ledger/base/bytes.h"
+#include "ledger/note/cosignature.h"
+#include "ledger/note/tlog_proof.h"
 #include "ledger/store/kv.h"
-#include "ledger/tlog_proof.h"
 
 namespace ledger::cli {
 namespace {

@@ -9,12 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "ledger/cli/ledgerctl.h"
-#include "ledger/manifest.h"
-#include "ledger/note.h"
-#include "ledger/quorum.h"
 #include "cli_fixture.h"
-#include "ledger/sealed_box.h"
+#include "ledger/cli/ledgerctl.h"
+#include "ledger/crypto/sealed_box.h"
+#include "ledger/note/note.h"
+#include "ledger/trust/manifest.h"
+#include "ledger/trust/quorum.h"
 
 namespace ledger::cli {
 namespace {

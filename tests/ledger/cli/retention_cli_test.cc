@@ -2,7 +2,7 @@
 // history; refusals recorded as DENIED entries; the store audit and an
 // export of the records agree with the history.
 #include "cli_fixture.h"
-#include "ledger/hash.h"
+#include "ledger/base/hash.h"
 #include "ledger/store/kv.h"
 
 namespace ledger::cli {

@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_fixture.h"
+#include "ledger/base/hash.h"
 #include "ledger/cli/ledgerctl.h"
-#include "ledger/hash.h"
 
 namespace ledger::cli {
 namespace {

@@ -10,10 +10,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "ledger/cli/ledgerctl.h"
-#include "ledger/ecdsa_note.h"
 #include "cli_fixture.h"
-#include "ledger/stamp.h"
+#include "ledger/cli/ledgerctl.h"
+#include "ledger/note/ecdsa_note.h"
+#include "ledger/record/stamp.h"
 
 namespace ledger::cli {
 namespace {

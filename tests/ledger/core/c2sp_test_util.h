@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "ledger/bytes.h"
-#include "ledger/ed25519.h"
-#include "ledger/note.h"
+#include "ledger/base/bytes.h"
+#include "ledger/crypto/ed25519.h"
+#include "ledger/note/note.h"
 
 namespace ledger::testing {
 

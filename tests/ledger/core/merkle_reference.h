@@ -3,7 +3,7 @@
 // Written straight from the recursive definitions of RFC 9162 §2.1 over a
 // list of leaf data D[n]: MTH (§2.1.1), PATH (§2.1.3.1) and PROOF/SUBPROOF
 // (§2.1.4.1). It is deliberately slow and shares no code with
-// ledger/core/src/merkle.cc (it hashes with the incremental Sha256 class), so
+// ledger/core/merkle/src/merkle.cc (it hashes with the incremental Sha256 class), so
 // that the fast code can be cross-checked against it.
 //
 // TestTree adds an in-memory NodeSource whose perfect-subtree hashes are built
@@ -14,9 +14,9 @@
 #include <span>
 #include <vector>
 
-#include "ledger/bytes.h"
-#include "ledger/hash.h"
-#include "ledger/merkle.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/hash.h"
+#include "ledger/merkle/merkle.h"
 
 namespace ledger::merkle::reference {
 

@@ -7,8 +7,8 @@
 #include <iterator>
 #include <string>
 
-#include "ledger/bytes.h"
-#include "ledger/status.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/status.h"
 
 namespace ledger::nitro_test {
 

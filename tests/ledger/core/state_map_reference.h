@@ -7,7 +7,7 @@
 
 #include <map>
 
-#include "ledger/state_map.h"
+#include "ledger/record/state_map.h"
 
 namespace ledger::state_map::reference {
 

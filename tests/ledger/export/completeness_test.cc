@@ -12,7 +12,7 @@
 #include "export_fixture.h"
 #include "ledger/bundle/archive.h"
 #include "ledger/codec/rfc3339.h"
-#include "ledger/merkle.h"
+#include "ledger/merkle/merkle.h"
 
 namespace ledger::testing {
 namespace {

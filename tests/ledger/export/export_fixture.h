@@ -16,7 +16,7 @@
 #include "ledger/bundle/jcs.h"
 #include "ledger/bundle/verify.h"
 #include "ledger/export/export.h"
-#include "ledger/leaf.h"
+#include "ledger/record/leaf.h"
 #include "ledger/store/kv.h"
 #include "ledger/store/log_store.h"
 

@@ -12,8 +12,8 @@
 #include "ledger/bundle/archive.h"
 #include "ledger/bundle/bundle.h"
 #include "ledger/bundle/jcs.h"
-#include "ledger/merkle.h"
 #include "ledger/export/http_export.h"
+#include "ledger/merkle/merkle.h"
 
 namespace ledger::testing {
 namespace {

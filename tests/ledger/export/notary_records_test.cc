@@ -1,4 +1,4 @@
-// The notary's own records in a bundle (ledger/ownership.h, export-bundle.md
+// The notary's own records in a bundle (ledger/record/ownership.h, export-bundle.md
 // §8): only entries stamped by the log key are key and policy history, a
 // look-alike a submitter stamped fails `evidence.notary_records`, and each
 // boot document must attest the manifest digest and ephemeral key its boot
@@ -9,10 +9,11 @@
 
 #include "../store/unchecked_append.h"
 #include "export_fixture.h"
-#include "ledger/attestation.h"
-#include "ledger/dev_pki.h"
-#include "ledger/manifest.h"
-#include "ledger/stamp.h"
+#include "ledger/attestation/attestation.h"
+#include "ledger/attestation_dev/dev_pki.h"
+#include "ledger/attestation_dev/sign_attestation.h"
+#include "ledger/record/stamp.h"
+#include "ledger/trust/manifest.h"
 
 namespace ledger::testing {
 namespace {

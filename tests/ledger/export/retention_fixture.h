@@ -2,8 +2,8 @@
 // retention tests (retention_test.cc, retention_state_test.cc).
 #pragma once
 
-#include "ledger/retention.h"
-#include "ledger/stamp.h"
+#include "ledger/record/stamp.h"
+#include "ledger/retention/retention.h"
 #include "ledger/store/retention.h"
 
 #include "export_fixture.h"

@@ -10,7 +10,7 @@
 
 #include "ledger/bundle/archive.h"
 #include "ledger/bundle/retention_keys.h"
-#include "ledger/retention_map.h"
+#include "ledger/retention/retention_map.h"
 
 #include "retention_fixture.h"
 

@@ -124,7 +124,7 @@ TEST_F(RetentionStoreTest, TheSequencerRefusesWhatTheHostLetsThrough) {
   *now_ += 2 * kMicrosPerDay;
   EXPECT_EQ(Append(Dispose(), *records_).status().reason(), "legal_hold_active");
   // The host's planner refuses a same-key release as the notary would
-  // (the sequencer's own refusal: tests/ledger/core/sequencer_retention_test.cc).
+  // (the sequencer's own refusal: tests/ledger/core/sequencer/sequencer_retention_test.cc).
   EXPECT_EQ(Append(Hold(false, "compliance"), *legal_).status().reason(), "same_stamper_release");
   EXPECT_EQ(store_->size(), size + 1);  // only the hold
   // Shortening the (unlocked) class: refused too.

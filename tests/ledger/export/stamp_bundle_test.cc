@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "export_fixture.h"
-#include "ledger/stamp.h"
+#include "ledger/record/stamp.h"
 
 namespace ledger::testing {
 namespace {

@@ -10,9 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ledger/checkpoint.h"
-#include "ledger/merkle.h"
-#include "ledger/registry_statement.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/trust/registry_statement.h"
 #include "ledgerd_fixture.h"
 
 namespace ledger::ledgerd::testing {

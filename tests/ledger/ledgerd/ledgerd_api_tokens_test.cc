@@ -7,8 +7,8 @@
 #include <fstream>
 #include <vector>
 
-#include "ledger/bytes.h"
-#include "ledger/hash.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/hash.h"
 #include "ledger/ledgerd/api_tokens.h"
 
 namespace ledger::ledgerd {

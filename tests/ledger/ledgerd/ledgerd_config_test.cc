@@ -79,7 +79,7 @@ TEST_F(ConfigTest, HostTaskKeys) {
 }
 
 // The idle head is re-witnessed often enough for the notary to keep a fresh
-// witness time (ledger/witness_time.h); a slower refresh is refused.
+// witness time (ledger/note/witness_time.h); a slower refresh is refused.
 TEST_F(ConfigTest, WitnessRefreshStaysWithinTheClockBound) {
   std::string file = Write(R"({"data": "/d", "witness_refresh_ms": 30000})");
   ServerOptions o;

@@ -1,6 +1,6 @@
 // Crash safety of ledgerd's append path with real processes: concurrent
 // clients append with request ids while ledgerd is killed (SIGKILL) at each
-// crash point (LEDGER_CRASH_AT, ledger/crash_point.h) or at random moments,
+// crash point (LEDGER_CRASH_AT, ledger/testing/crash_point.h) or at random moments,
 // or the notary is killed at a random moment. A killed ledgerd is restarted
 // alone, against the same running notary, and serves appends again at once
 // (no operator: a batch the notary signed but the store lacks comes back from
@@ -23,9 +23,9 @@
 #include <set>
 
 #include "ledger/codec/event_json.h"
-#include "ledger/event.h"
-#include "ledger/leaf.h"
-#include "ledger/stamp.h"
+#include "ledger/record/event.h"
+#include "ledger/record/leaf.h"
+#include "ledger/record/stamp.h"
 #include "ledger/store/kv.h"
 #include "ledgerd_fixture.h"
 

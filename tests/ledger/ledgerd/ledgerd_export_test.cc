@@ -10,11 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ledger/base/hash.h"
 #include "ledger/bundle/archive.h"
 #include "ledger/bundle/bundle.h"
 #include "ledger/codec/event_json.h"
-#include "ledger/hash.h"
-#include "ledger/stamp.h"
+#include "ledger/record/stamp.h"
 #include "ledger/store/kv.h"
 #include "ledgerd_fixture.h"
 #include "local_tsa.h"

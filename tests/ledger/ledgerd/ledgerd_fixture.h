@@ -27,14 +27,14 @@
 #include <nlohmann/json.hpp>
 
 #include "../../support/child_process.h"
-#include "ledger/bytes.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/hash.h"
 #include "ledger/cli/ledgerctl.h"
 #include "ledger/codec/event_json.h"
-#include "ledger/event.h"
-#include "ledger/hash.h"
-#include "ledger/stamp.h"
-#include "ledger/ed25519.h"
-#include "ledger/note.h"
+#include "ledger/crypto/ed25519.h"
+#include "ledger/note/note.h"
+#include "ledger/record/event.h"
+#include "ledger/record/stamp.h"
 
 namespace ledger::ledgerd::testing {
 

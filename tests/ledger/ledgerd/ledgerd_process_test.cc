@@ -5,14 +5,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ledger/base/hash.h"
 #include "ledger/codec/event_json.h"
-#include "ledger/event.h"
-#include "ledger/hash.h"
-#include "ledger/leaf.h"
-#include "ledger/merkle.h"
-#include "ledger/stamp.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/note/tlog_proof.h"
+#include "ledger/record/event.h"
+#include "ledger/record/leaf.h"
+#include "ledger/record/stamp.h"
 #include "ledger/store/log_store.h"
-#include "ledger/tlog_proof.h"
 #include "ledger/v1/api.pb.h"
 #include "ledgerd_fixture.h"
 #include "notary/app_proof.h"

@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/codec/event_json.h"
-#include "ledger/event.h"
-#include "ledger/leaf.h"
-#include "ledger/stamp.h"
+#include "ledger/record/event.h"
+#include "ledger/record/leaf.h"
+#include "ledger/record/stamp.h"
 #include "ledgerd_fixture.h"
 
 namespace ledger::ledgerd::testing {

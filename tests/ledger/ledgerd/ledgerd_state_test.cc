@@ -9,12 +9,12 @@
 #include <utility>
 #include <nlohmann/json.hpp>
 
+#include "ledger/base/hash.h"
 #include "ledger/codec/event_json.h"
 #include "ledger/codec/state_json.h"
-#include "ledger/event.h"
-#include "ledger/hash.h"
-#include "ledger/stamp.h"
-#include "ledger/state_proof.h"
+#include "ledger/record/event.h"
+#include "ledger/record/stamp.h"
+#include "ledger/record/state_proof.h"
 #include "ledgerd_fixture.h"
 
 namespace ledger::ledgerd::testing {

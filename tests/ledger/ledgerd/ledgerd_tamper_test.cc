@@ -12,10 +12,10 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "ledger/base/hash.h"
 #include "ledger/codec/event_json.h"
-#include "ledger/event.h"
-#include "ledger/hash.h"
-#include "ledger/stamp.h"
+#include "ledger/record/event.h"
+#include "ledger/record/stamp.h"
 #include "ledger/store/kv.h"
 #include "ledgerd_fixture.h"
 

@@ -13,12 +13,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ledger/base/hash.h"
 #include "ledger/bundle/archive.h"
 #include "ledger/bundle/bundle.h"
 #include "ledger/bundle/jcs.h"
-#include "ledger/checkpoint.h"
-#include "ledger/hash.h"
-#include "ledger/note.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/note.h"
 #include "ledger/store/kv.h"
 #include "ledger/store/log_store.h"
 #include "ledgerd_fixture.h"

@@ -18,17 +18,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ledger/checkpoint.h"
 #include "ledger/codec/event_json.h"
-#include "ledger/cosignature.h"
-#include "ledger/event.h"
-#include "ledger/merkle.h"
+#include "ledger/merkle/merkle.h"
 #include "ledger/notary_client/notary_client.h"
-#include "ledger/stamp.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/cosignature.h"
+#include "ledger/note/tlog_proof.h"
+#include "ledger/note/witness_time.h"
+#include "ledger/record/event.h"
+#include "ledger/record/stamp.h"
 #include "ledger/store/kv.h"
 #include "ledger/store/log_store.h"
-#include "ledger/tlog_proof.h"
-#include "ledger/witness_time.h"
 #include "ledgerd_fixture.h"
 #include "lying_witness.h"
 
@@ -163,7 +163,7 @@ class WitnessedLedgerdTest : public ::testing::Test {
   int port_ = 0;
 };
 
-// Time the host cannot move (ledger/witness_time.h): the notary sequences
+// Time the host cannot move (ledger/note/witness_time.h): the notary sequences
 // only within kMaxClockSkewSeconds of a fresh witness time, so ledgerd hands
 // it every cosigned checkpoint and has an idle head cosigned again.
 TEST_F(WitnessedLedgerdTest, AnIdleHeadIsCosignedAgainAndTheNotaryKeepsItsWitnessTime) {

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <random>
 
-#include "ledger/leaf.h"
+#include "ledger/crypto/p256.h"
+#include "ledger/record/leaf.h"
 #include "ledger/v1/store.pb.h"
-#include "ledger/p256.h"
 #include "notary/app_proof.h"
 #include "test_log.h"
 

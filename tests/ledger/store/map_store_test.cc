@@ -7,7 +7,7 @@
 
 #include <random>
 
-#include "ledger/leaf.h"
+#include "ledger/record/leaf.h"
 #include "ledger/store/log_store.h"
 #include "state_map_reference.h"
 #include "test_log.h"

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "ledger/stamp.h"
+#include "ledger/record/stamp.h"
 #include "ledger/store/kv.h"
 #include "unchecked_append.h"
 

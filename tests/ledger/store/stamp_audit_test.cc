@@ -6,8 +6,8 @@
 // never holds one (sequencer_replay_test.cc).
 #include <gtest/gtest.h>
 
-#include "ledger/leaf.h"
-#include "ledger/stamp.h"
+#include "ledger/record/leaf.h"
+#include "ledger/record/stamp.h"
 #include "ledger/store/log_store.h"
 #include "test_log.h"
 

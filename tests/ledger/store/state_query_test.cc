@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "ledger/leaf.h"
+#include "ledger/record/leaf.h"
 #include "test_log.h"
 
 namespace ledger::store {

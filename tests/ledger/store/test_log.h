@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "ledger/event.h"
-#include "ledger/merkle.h"
-#include "ledger/note.h"
-#include "ledger/sequencer.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/note/note.h"
+#include "ledger/record/event.h"
+#include "ledger/sequencer/sequencer.h"
 
 namespace ledger::testing {
 

@@ -4,9 +4,9 @@
 // their tests need a way to put them in a store.
 #pragma once
 
-#include "ledger/checkpoint.h"
-#include "ledger/leaf.h"
-#include "ledger/state_map.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/record/leaf.h"
+#include "ledger/record/state_map.h"
 #include "ledger/store/log_store.h"
 #include "test_log.h"
 

@@ -17,11 +17,11 @@
 
 #include <thread>
 
-#include "ledger/cosignature.h"
+#include "ledger/note/cosignature.h"
 #include "ledger/store/kv.h"
+#include "lying_witness.h"
 #include "witness/server.h"
 #include "witness/witness.h"
-#include "lying_witness.h"
 #include "witness_test_util.h"
 
 namespace ledger::witness_client {

@@ -11,7 +11,7 @@
 
 #include "evm/registry.h"
 #include "evm/types.h"
-#include "ledger/event.h"
+#include "ledger/record/event.h"
 
 namespace anchor::anchord {
 

@@ -42,7 +42,7 @@
 #include "anchord/ledgerd_client.h"
 #include "evm/payer.h"
 #include "evm/rpc_client.h"
-#include "ledger/note.h"
+#include "ledger/note/note.h"
 
 namespace anchor::anchord {
 

@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "evm/types.h"
-#include "ledger/bytes.h"
-#include "ledger/hash.h"
-#include "ledger/status.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/hash.h"
+#include "ledger/base/status.h"
 
 namespace anchor::anchord {
 

@@ -20,7 +20,7 @@
 
 #include "anchord/anchor_record.h"
 #include "evm/rpc_client.h"
-#include "ledger/note.h"
+#include "ledger/note/note.h"
 
 namespace anchor::anchord {
 

@@ -1,10 +1,10 @@
 // Keccak-256 as Ethereum uses it (padding 0x01). The implementation is in the
-// core (ledger/keccak.h) because the notary needs it for registry statements;
+// core (ledger/crypto/keccak.h) because the notary needs it for registry statements;
 // the EVM client uses that one under its own namespace.
 #pragma once
 
 #include "evm/types.h"
-#include "ledger/keccak.h"
+#include "ledger/crypto/keccak.h"
 
 namespace anchor::evm {
 

@@ -13,11 +13,11 @@
 #include "evm/abi.h"
 #include "evm/rpc_answer.h"
 #include "evm/types.h"
-#include "ledger/registry_statement.h"
+#include "ledger/trust/registry_statement.h"
 
 namespace anchor::evm::registry {
 
-// The statement and its digest are the core's (ledger/registry_statement.h):
+// The statement and its digest are the core's (ledger/trust/registry_statement.h):
 // the notary signs them; this is the contract's side.
 using ledger::registry::kDomainName;
 using ledger::registry::kDomainVersion;

@@ -10,15 +10,15 @@
 #include <string_view>
 
 #include "evm/types.h"
-#include "ledger/eth_signature.h"
-#include "ledger/registry_statement.h"
+#include "ledger/crypto/eth_signature.h"
+#include "ledger/trust/registry_statement.h"
 
 namespace anchor::evm {
 
 inline constexpr size_t kSecretKeySize = ledger::kSecp256k1SecretKeySize;
 
 // The recoverable signature type and the primitives live in the core
-// (ledger/eth_signature.h): the notary signs registry statements with them.
+// (ledger/crypto/eth_signature.h): the notary signs registry statements with them.
 using ledger::RecoverableSignature;
 using ledger::RecoverPublicKey;
 

@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
-#include "ledger/bytes.h"
-#include "ledger/hash.h"
-#include "ledger/status.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/hash.h"
+#include "ledger/base/status.h"
 
 namespace anchor::evm {
 

@@ -18,8 +18,8 @@
 #include <string_view>
 #include <vector>
 
-#include "ledger/hash.h"
-#include "ledger/status.h"
+#include "ledger/base/hash.h"
+#include "ledger/base/status.h"
 
 namespace anchor::witness {
 

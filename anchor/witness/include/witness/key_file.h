@@ -7,8 +7,8 @@
 
 #include <string>
 
-#include "ledger/ed25519.h"
-#include "ledger/status.h"
+#include "ledger/base/status.h"
+#include "ledger/crypto/ed25519.h"
 
 namespace anchor::witness {
 

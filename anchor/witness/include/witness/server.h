@@ -15,7 +15,7 @@
 #include <memory>
 #include <string>
 
-#include "ledger/status.h"
+#include "ledger/base/status.h"
 #include "witness/witness.h"
 
 namespace anchor::witness {

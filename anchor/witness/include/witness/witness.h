@@ -27,10 +27,10 @@
 #include <string_view>
 #include <vector>
 
-#include "ledger/checkpoint.h"
-#include "ledger/cosignature.h"
-#include "ledger/note.h"
-#include "ledger/status.h"
+#include "ledger/base/status.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/cosignature.h"
+#include "ledger/note/note.h"
 #include "ledger/store/kv.h"
 
 namespace anchor::witness {

@@ -19,11 +19,11 @@
 #include <string>
 #include <vector>
 
-#include "ledger/bytes.h"
-#include "ledger/event.h"
-#include "ledger/hash.h"
-#include "ledger/leaf.h"
-#include "ledger/status.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/hash.h"
+#include "ledger/base/status.h"
+#include "ledger/record/event.h"
+#include "ledger/record/leaf.h"
 
 namespace ledger::bundle {
 

@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "ledger/status.h"
+#include "ledger/base/status.h"
 
 namespace ledger::bundle {
 

@@ -17,10 +17,10 @@
 #include <string_view>
 #include <vector>
 
+#include "ledger/base/hash.h"
+#include "ledger/base/status.h"
 #include "ledger/bundle/bundle.h"
-#include "ledger/hash.h"
-#include "ledger/state_map.h"
-#include "ledger/status.h"
+#include "ledger/record/state_map.h"
 
 namespace ledger::bundle {
 

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "ledger/bundle/bundle.h"
-#include "ledger/checkpoint.h"
-#include "ledger/manifest.h"
-#include "ledger/note.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/note.h"
+#include "ledger/trust/manifest.h"
 
 namespace ledger::bundle {
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ledger/status.h"
+#include "ledger/base/status.h"
 
 namespace ledger::codec {
 

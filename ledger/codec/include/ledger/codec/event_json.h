@@ -23,8 +23,8 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
-#include "ledger/event.h"
-#include "ledger/status.h"
+#include "ledger/base/status.h"
+#include "ledger/record/event.h"
 
 namespace ledger::codec {
 

@@ -13,8 +13,8 @@
 // Thread-safety: free functions.
 #pragma once
 
-#include "ledger/event.h"
-#include "ledger/status.h"
+#include "ledger/base/status.h"
+#include "ledger/record/event.h"
 #include "ledger/v1/event.pb.h"
 
 namespace ledger::codec {

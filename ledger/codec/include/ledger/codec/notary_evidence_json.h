@@ -1,4 +1,4 @@
-// The JSON form of NotaryEvidence (ledger/notary_evidence.h), the "notary"
+// The JSON form of NotaryEvidence (ledger/trust/notary_evidence.h), the "notary"
 // member of a receipt (receipt.md §4) and of a state answer (map.md §9):
 //
 //   {"pcr0": "<hex>",
@@ -19,8 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ledger/notary_evidence.h"
-#include "ledger/status.h"
+#include "ledger/base/status.h"
+#include "ledger/trust/notary_evidence.h"
 
 namespace ledger::codec {
 

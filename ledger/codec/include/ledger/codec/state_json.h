@@ -20,8 +20,8 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
-#include "ledger/state_proof.h"
-#include "ledger/status.h"
+#include "ledger/base/status.h"
+#include "ledger/record/state_proof.h"
 
 namespace ledger::codec {
 

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "ledger/bundle/bundle.h"
-#include "ledger/event.h"
-#include "ledger/sequencer.h"
+#include "ledger/record/event.h"
+#include "ledger/sequencer/types.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::exporter {

@@ -23,9 +23,9 @@
 #include <string>
 #include <vector>
 
+#include "ledger/base/status.h"
 #include "ledger/notary_client/notary_client.h"
-#include "ledger/sequencer.h"
-#include "ledger/status.h"
+#include "ledger/sequencer/types.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::host {

@@ -17,8 +17,8 @@
 #include <optional>
 #include <string>
 
-#include "ledger/hash.h"
-#include "ledger/status.h"
+#include "ledger/base/hash.h"
+#include "ledger/base/status.h"
 
 namespace ledger::ledgerd {
 

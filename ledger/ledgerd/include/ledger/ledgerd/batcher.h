@@ -38,9 +38,9 @@
 #include <thread>
 #include <vector>
 
+#include "ledger/base/status.h"
 #include "ledger/host/notary_host.h"
-#include "ledger/sequencer.h"
-#include "ledger/status.h"
+#include "ledger/sequencer/types.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::ledgerd {

@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ledger/base/status.h"
 #include "ledger/ledgerd/server.h"
-#include "ledger/status.h"
 
 namespace ledger::ledgerd {
 

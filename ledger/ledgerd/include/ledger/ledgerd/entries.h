@@ -21,9 +21,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ledger/base/status.h"
 #include "ledger/codec/error_json.h"
 #include "ledger/ledgerd/batcher.h"
-#include "ledger/status.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::ledgerd {

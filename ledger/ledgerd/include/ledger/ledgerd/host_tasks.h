@@ -24,11 +24,11 @@
 #include <optional>
 #include <string>
 
-#include "ledger/event.h"
 #include "ledger/ledgerd/batcher.h"
 #include "ledger/ledgerd/witnessing.h"
-#include "ledger/note.h"
-#include "ledger/sequencer.h"
+#include "ledger/note/note.h"
+#include "ledger/record/event.h"
+#include "ledger/sequencer/types.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::ledgerd {

@@ -27,8 +27,8 @@
 #include <thread>
 #include <vector>
 
-#include "ledger/event.h"
-#include "ledger/note.h"
+#include "ledger/note/note.h"
+#include "ledger/record/event.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::ledgerd {

@@ -33,7 +33,7 @@
 #include <string>
 #include <vector>
 
-#include "ledger/status.h"
+#include "ledger/base/status.h"
 
 namespace ledger::ledgerd {
 
@@ -59,7 +59,7 @@ struct ServerOptions {
   std::chrono::milliseconds witness_request_timeout{2000};  // Default: 2 s per witness call
   // An idle head is cosigned again after this long, so that the notary always
   // holds a fresh witness time (it sequences only within
-  // kMaxClockSkewSeconds of one, ledger/witness_time.h). At most a third of
+  // kMaxClockSkewSeconds of one, ledger/note/witness_time.h). At most a third of
   // that bound, or an idle log could stop. Default: 60 s.
   std::chrono::milliseconds witness_refresh{60000};
   // Audit the whole store (LogStore::Audit, O(n)) before serving, so that a

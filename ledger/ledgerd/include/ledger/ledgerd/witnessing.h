@@ -15,7 +15,7 @@
 // later one goes to `on_cosigned` (the notary's CheckClock: the witnesses'
 // time bounds its clock). An idle head is cosigned again every `refresh`, so
 // that the notary always holds a witness time fresher than
-// kMaxClockSkewSeconds (ledger/witness_time.h) and keeps sequencing. A witness
+// kMaxClockSkewSeconds (ledger/note/witness_time.h) and keeps sequencing. A witness
 // that has cosigned a later or different head answers 409/422, and the client
 // fetches its latest checkpoint as evidence (witness_client.h). Evidence, a
 // checkpoint signed by the log key that the store does not extend, stops
@@ -40,7 +40,7 @@
 #include <thread>
 #include <vector>
 
-#include "ledger/status.h"
+#include "ledger/base/status.h"
 #include "ledger/store/log_store.h"
 #include "ledger/witness_client/witness_client.h"
 

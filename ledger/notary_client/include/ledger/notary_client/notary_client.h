@@ -20,10 +20,12 @@
 #include <string>
 #include <vector>
 
-#include "ledger/bytes.h"
-#include "ledger/hash.h"
-#include "ledger/sequencer.h"
-#include "ledger/status.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/hash.h"
+#include "ledger/base/status.h"
+#include "ledger/record/state_map.h"
+#include "ledger/retention/retention_map.h"
+#include "ledger/sequencer/types.h"
 #include "ledger/v1/notary.pb.h"
 
 namespace ledger::notary_client {

@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "ledger/bytes.h"
-#include "ledger/status.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/status.h"
 
 namespace ledger::store {
 

@@ -19,15 +19,16 @@
 #include <string>
 #include <vector>
 
-#include "ledger/checkpoint.h"
-#include "ledger/event.h"
-#include "ledger/merkle.h"
-#include "ledger/note.h"
-#include "ledger/sequencer.h"
-#include "ledger/state_map.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/merkle/tiles.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/note.h"
+#include "ledger/record/event.h"
+#include "ledger/record/state_map.h"
+#include "ledger/retention/retention_map.h"
+#include "ledger/sequencer/types.h"
 #include "ledger/store/kv.h"
 #include "ledger/store/map_store.h"
-#include "ledger/tiles.h"
 
 namespace ledger::store {
 

@@ -22,9 +22,9 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "ledger/event.h"
-#include "ledger/retention_map.h"
-#include "ledger/state_map.h"
+#include "ledger/record/event.h"
+#include "ledger/record/state_map.h"
+#include "ledger/retention/retention_map.h"
 #include "ledger/store/kv.h"
 
 namespace ledger::store {
@@ -138,7 +138,7 @@ class MapUpdater {
   Result<std::optional<uint64_t>> FindDisposal(uint64_t record_index) const;
 
   // The compare-and-swap rule for an event that is one (IsCompareAndSwap,
-  // ledger/ownership.h) against the current map (ok for others), without
+  // ledger/record/ownership.h) against the current map (ok for others), without
   // changing anything.
   Status Check(const Event& event) const;
   // The current value of `subject`'s key in the updated map.

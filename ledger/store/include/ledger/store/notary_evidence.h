@@ -1,14 +1,14 @@
 // The notary evidence a server attaches to a receipt or a state answer
-// (ledger/notary_evidence.h, receipt.md §4), gathered from the store.
+// (ledger/trust/notary_evidence.h, receipt.md §4), gathered from the store.
 //
 // Thread-safety: as LogStore's reads.
 #pragma once
 
 #include <cstdint>
 
-#include "ledger/notary_evidence.h"
-#include "ledger/status.h"
+#include "ledger/base/status.h"
 #include "ledger/store/log_store.h"
+#include "ledger/trust/notary_evidence.h"
 
 namespace ledger::store {
 

@@ -1,4 +1,4 @@
-// The audit of the notary's own records in a store (ledger/ownership.h):
+// The audit of the notary's own records in a store (ledger/record/ownership.h):
 // every ENCLAVE_BOOTED and POLICY_CHANGED entry, and every entry about the
 // notary's subjects, must carry the log key's stamp. The notary sequences no
 // other (Sequencer::CheckEvent); a log written before that rule, or by a
@@ -8,7 +8,7 @@
 // Thread-safety: as LogStore's const reads.
 #pragma once
 
-#include "ledger/status.h"
+#include "ledger/base/status.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::store {

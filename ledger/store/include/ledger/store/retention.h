@@ -1,4 +1,4 @@
-// Retention on a LogStore: the host side of the rules in ledger/retention.h.
+// Retention on a LogStore: the host side of the rules in ledger/retention/retention.h.
 //
 // The notary's sequencer enforces the rules (on a log with the state map:
 // retention.md §5) at the recorded_at it assigns; the host checks a request
@@ -16,8 +16,8 @@
 
 #include <functional>
 
-#include "ledger/retention.h"
-#include "ledger/sequencer.h"
+#include "ledger/retention/retention.h"
+#include "ledger/sequencer/types.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::store {

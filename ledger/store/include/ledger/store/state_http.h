@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-#include "ledger/status.h"
+#include "ledger/base/status.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::store {

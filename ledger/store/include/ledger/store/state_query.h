@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ledger/state_proof.h"
+#include "ledger/record/state_proof.h"
 #include "ledger/store/log_store.h"
 
 namespace ledger::store {

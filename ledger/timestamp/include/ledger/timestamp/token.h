@@ -17,9 +17,9 @@
 #include <string>
 #include <string_view>
 
-#include "ledger/bytes.h"
-#include "ledger/hash.h"
-#include "ledger/status.h"
+#include "ledger/base/bytes.h"
+#include "ledger/base/hash.h"
+#include "ledger/base/status.h"
 
 namespace ledger::timestamp {
 

@@ -40,10 +40,10 @@
 #include <string>
 #include <vector>
 
-#include "ledger/checkpoint.h"
-#include "ledger/hash.h"
-#include "ledger/note.h"
-#include "ledger/status.h"
+#include "ledger/base/hash.h"
+#include "ledger/base/status.h"
+#include "ledger/note/checkpoint.h"
+#include "ledger/note/note.h"
 
 namespace ledger::witness_client {
 

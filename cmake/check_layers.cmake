@@ -1,0 +1,26 @@
+cmake_minimum_required(VERSION 3.25)
+# cmake -DEDGES=<file> -P cmake/check_layers.cmake
+# Checks an edge file written by ledger_check_layers (a "# targets" section,
+# one target a line, then "# edges", one "from>to" a line) against the rules
+# in LedgerLayers.cmake.
+include(${CMAKE_CURRENT_LIST_DIR}/LedgerLayers.cmake)
+if(NOT EDGES OR NOT EXISTS "${EDGES}")
+  message(FATAL_ERROR "no edge file: '${EDGES}'")
+endif()
+file(STRINGS "${EDGES}" lines)
+set(section "")
+set(targets "")
+set(edges "")
+foreach(line IN LISTS lines)
+  if(line STREQUAL "# targets")
+    set(section targets)
+  elseif(line STREQUAL "# edges")
+    set(section edges)
+  elseif(NOT line STREQUAL "")
+    list(APPEND ${section} "${line}")
+  endif()
+endforeach()
+ledger_check_layer_edges("${edges}" "${targets}")
+list(LENGTH targets nt)
+list(LENGTH edges ne)
+message(STATUS "layer rules hold: ${nt} library targets, ${ne} edges")
