@@ -1,5 +1,6 @@
 // explorer --data DIR [--listen HOST:PORT] [--vkey VKEY] [--secondary DIR]
-//          [--web DIR] [--refresh-ms N] [--http-threads N] [--export-url URL]
+//          [--web DIR] [--lib DIR] [--refresh-ms N] [--http-threads N]
+//          [--export-url URL]
 // Prints "listening on HOST:PORT" on stdout once it serves. Exit status: 0
 // after SIGINT/SIGTERM, 2 for bad usage, 4 when the store cannot be opened
 // (or does not verify with the pinned key) or the address cannot be bound.
@@ -24,7 +25,7 @@ bool ParseNumber(std::string_view s, uint64_t& out) {
 int Usage(const std::string& why) {
   std::cerr << "explorer: " << why
             << "\nusage: explorer --data DIR [--listen HOST:PORT] [--vkey VKEY] "
-               "[--secondary DIR] [--web DIR] [--refresh-ms N] [--http-threads N] "
+               "[--secondary DIR] [--web DIR] [--lib DIR] [--refresh-ms N] [--http-threads N] "
                "[--export-url http(s)://LEDGERD]\n";
   return 2;
 }
@@ -53,6 +54,8 @@ int main(int argc, char** argv) {
       o.secondary_dir = value;
     } else if (flag == "--web") {
       o.web_dir = value;
+    } else if (flag == "--lib") {
+      o.lib_dir = value;
     } else if (flag == "--refresh-ms" && ParseNumber(value, n) && n <= 60000) {
       o.refresh_interval = std::chrono::milliseconds(n);
     } else if (flag == "--http-threads" && ParseNumber(value, n) && n >= 1 && n <= 1024) {

@@ -1,7 +1,9 @@
 // The auditor UI in Debian's headless Chromium against a real explorer: the
-// honest log verifies in the browser with the pinned key; a wrong pinned key,
-// a tampered tile and a tampered checkpoint (served by an explorer started
-// with the test-only --tamper flag) are shown as failed with the reason. Each
+// honest log verifies in the browser with the pinned key (by the verifier
+// package clients/js, which the explorer serves under /lib/); a wrong pinned
+// key, a tampered tile and a tampered checkpoint (served by an explorer
+// started with the test-only --tamper flag) are shown as failed with the
+// package's reason. Each
 // page is kept as a screenshot in the build tree (EXPLORER_SCREENSHOT_DIR).
 #include <filesystem>
 #include <regex>
@@ -167,6 +169,7 @@ TEST_F(BrowserTest, TheLogKeyAloneIsNotEnough) {
   std::string dom = browser.DumpDom(url);
   EXPECT_EQ(StateOf(dom, "verify-status"), "failed") << dom.substr(0, 2000);
   EXPECT_NE(dom.find("no witness quorum pinned"), std::string::npos) << dom.substr(0, 2000);
+  EXPECT_NE(dom.find("witness_pins_missing"), std::string::npos) << dom.substr(0, 2000);
   browser.Screenshot(url, "no-witness-quorum");
   // The state answer and the entry receipt are refused the same way.
   dom = browser.DumpDom(Pinned(explorer, "/history?subject=key/k-3", LogVkey(), "", ""));
@@ -206,6 +209,7 @@ TEST_F(BrowserTest, AnotherKeyWithTheLogsNameFails) {
   std::string dom = browser.DumpDom(url);
   EXPECT_EQ(StateOf(dom, "verify-status"), "failed") << dom.substr(0, 2000);
   EXPECT_NE(dom.find("no signature by the pinned log key"), std::string::npos);
+  EXPECT_NE(dom.find("unverified_note"), std::string::npos) << dom.substr(0, 2000);
   browser.Screenshot(url, "wrong-key");
 }
 
@@ -216,7 +220,8 @@ TEST_F(BrowserTest, TamperedTileFails) {
   std::string url = Pinned(explorer, "/");
   std::string dom = browser.DumpDom(url);
   EXPECT_EQ(StateOf(dom, "verify-status"), "failed") << dom.substr(0, 2000);
-  EXPECT_NE(dom.find("the tiles do not hash to the signed root"), std::string::npos);
+  EXPECT_NE(dom.find("root_mismatch: the tiles do not hash to the signed root"), std::string::npos)
+      << dom.substr(0, 2000);
   browser.Screenshot(url, "tampered-tile");
 }
 
@@ -227,7 +232,10 @@ TEST_F(BrowserTest, TamperedCheckpointFails) {
   std::string url = Pinned(explorer, "/");
   std::string dom = browser.DumpDom(url);
   EXPECT_EQ(StateOf(dom, "verify-status"), "failed") << dom.substr(0, 2000);
-  EXPECT_NE(dom.find("signature does not verify with the pinned log key"), std::string::npos);
+  EXPECT_NE(dom.find("bad_signature: signature by " + std::string(ledger::testing::kOrigin) +
+                     " does not verify"),
+            std::string::npos)
+      << dom.substr(0, 2000);
   browser.Screenshot(url, "tampered-checkpoint");
 }
 
