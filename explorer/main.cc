@@ -4,7 +4,7 @@
 // Prints "listening on HOST:PORT" on stdout once it serves. Exit status: 0
 // after SIGINT/SIGTERM, 2 for bad usage, 4 when the store cannot be opened
 // (or does not verify with the pinned key) or the address cannot be bound.
-// --tamper tile|checkpoint is fault injection for the browser tests only.
+// --tamper tile|checkpoint|entry|state is fault injection for the browser tests only.
 #include <signal.h>
 
 #include <charconv>
@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
                (value.starts_with("http://") || value.starts_with("https://"))) {
       o.export_url = value;
       while (!o.export_url.empty() && o.export_url.back() == '/') o.export_url.pop_back();
-    } else if (flag == "--tamper" && (value == "tile" || value == "checkpoint")) {
+    } else if (flag == "--tamper" && (value == "tile" || value == "checkpoint" ||
+                                       value == "entry" || value == "state")) {
       o.tamper = value;
     } else {
       return Usage("bad option " + flag + " " + value);

@@ -239,5 +239,32 @@ TEST_F(BrowserTest, TamperedCheckpointFails) {
   browser.Screenshot(url, "tampered-checkpoint");
 }
 
+// An explorer that alters an entry's inclusion proof (in the tlog-proof and
+// the inclusion_proof list alike): the log check still verifies, the entry
+// page fails with the package's reason.
+TEST_F(BrowserTest, TamperedEntryProofFails) {
+  ExplorerProcess explorer(log_->dir(), {"--tamper", "entry"});
+  ASSERT_GT(explorer.port(), 0);
+  Browser browser;
+  std::string url = Pinned(explorer, "/entry/5");
+  std::string dom = browser.DumpDom(url);
+  EXPECT_EQ(StateOf(dom, "verify-status"), "verified") << dom.substr(0, 2000);
+  EXPECT_EQ(StateOf(dom, "entry-status"), "failed") << dom.substr(0, 3000);
+  EXPECT_NE(dom.find("root_mismatch"), std::string::npos) << dom.substr(0, 3000);
+  browser.Screenshot(url, "tampered-entry");
+}
+
+// An explorer whose state summary shows another version than its proof.
+TEST_F(BrowserTest, TamperedStateSummaryFails) {
+  ExplorerProcess explorer(log_->dir(), {"--tamper", "state"});
+  ASSERT_GT(explorer.port(), 0);
+  Browser browser;
+  std::string url = Pinned(explorer, "/history?subject=key/k-3");
+  std::string dom = browser.DumpDom(url);
+  EXPECT_EQ(StateOf(dom, "state-status"), "failed") << dom.substr(0, 3000);
+  EXPECT_NE(dom.find("state_mismatch"), std::string::npos) << dom.substr(0, 3000);
+  browser.Screenshot(url, "tampered-state");
+}
+
 }  // namespace
 }  // namespace explorer::testing

@@ -49,7 +49,8 @@ struct ServerOptions {
   std::string export_url;
   // Fault injection for the browser tests only (the UI must then fail):
   // "tile" flips a byte of every hash tile served, "checkpoint" alters the
-  // checkpoint's root line. Default: "" (off).
+  // checkpoint's root line, "entry" a hash of every entry's inclusion proof,
+  // "state" the version a state answer's summary shows. Default: "" (off).
   std::string tamper;
 };
 
