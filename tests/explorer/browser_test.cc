@@ -105,6 +105,19 @@ class BrowserTest : public ::testing::Test {
     return (witness.empty() ? url : url + "&witness=" + UrlEncode(witness)) + extra;
   }
 
+  // The page of `route` served by an explorer started with --tamper `mode`,
+  // kept as screenshot `name`.
+  static std::string TamperedPage(const std::string& mode, const std::string& route,
+                                  const std::string& name) {
+    ExplorerProcess explorer(log_->dir(), {"--tamper", mode});
+    EXPECT_GT(explorer.port(), 0) << mode;
+    Browser browser;
+    std::string url = Pinned(explorer, route);
+    std::string dom = browser.DumpDom(url);
+    browser.Screenshot(url, name);
+    return dom;
+  }
+
   static inline TestLog* log_ = nullptr;
 };
 
@@ -214,56 +227,36 @@ TEST_F(BrowserTest, AnotherKeyWithTheLogsNameFails) {
 }
 
 TEST_F(BrowserTest, TamperedTileFails) {
-  ExplorerProcess explorer(log_->dir(), {"--tamper", "tile"});
-  ASSERT_GT(explorer.port(), 0);
-  Browser browser;
-  std::string url = Pinned(explorer, "/");
-  std::string dom = browser.DumpDom(url);
+  std::string dom = TamperedPage("tile", "/", "tampered-tile");
   EXPECT_EQ(StateOf(dom, "verify-status"), "failed") << dom.substr(0, 2000);
   EXPECT_NE(dom.find("root_mismatch: the tiles do not hash to the signed root"), std::string::npos)
       << dom.substr(0, 2000);
-  browser.Screenshot(url, "tampered-tile");
 }
 
 TEST_F(BrowserTest, TamperedCheckpointFails) {
-  ExplorerProcess explorer(log_->dir(), {"--tamper", "checkpoint"});
-  ASSERT_GT(explorer.port(), 0);
-  Browser browser;
-  std::string url = Pinned(explorer, "/");
-  std::string dom = browser.DumpDom(url);
+  std::string dom = TamperedPage("checkpoint", "/", "tampered-checkpoint");
   EXPECT_EQ(StateOf(dom, "verify-status"), "failed") << dom.substr(0, 2000);
   EXPECT_NE(dom.find("bad_signature: signature by " + std::string(ledger::testing::kOrigin) +
                      " does not verify"),
             std::string::npos)
       << dom.substr(0, 2000);
-  browser.Screenshot(url, "tampered-checkpoint");
 }
 
 // An explorer that alters an entry's inclusion proof (in the tlog-proof and
 // the inclusion_proof list alike): the log check still verifies, the entry
 // page fails with the package's reason.
 TEST_F(BrowserTest, TamperedEntryProofFails) {
-  ExplorerProcess explorer(log_->dir(), {"--tamper", "entry"});
-  ASSERT_GT(explorer.port(), 0);
-  Browser browser;
-  std::string url = Pinned(explorer, "/entry/5");
-  std::string dom = browser.DumpDom(url);
+  std::string dom = TamperedPage("entry", "/entry/5", "tampered-entry");
   EXPECT_EQ(StateOf(dom, "verify-status"), "verified") << dom.substr(0, 2000);
   EXPECT_EQ(StateOf(dom, "entry-status"), "failed") << dom.substr(0, 3000);
   EXPECT_NE(dom.find("root_mismatch"), std::string::npos) << dom.substr(0, 3000);
-  browser.Screenshot(url, "tampered-entry");
 }
 
 // An explorer whose state summary shows another version than its proof.
 TEST_F(BrowserTest, TamperedStateSummaryFails) {
-  ExplorerProcess explorer(log_->dir(), {"--tamper", "state"});
-  ASSERT_GT(explorer.port(), 0);
-  Browser browser;
-  std::string url = Pinned(explorer, "/history?subject=key/k-3");
-  std::string dom = browser.DumpDom(url);
+  std::string dom = TamperedPage("state", "/history?subject=key/k-3", "tampered-state");
   EXPECT_EQ(StateOf(dom, "state-status"), "failed") << dom.substr(0, 3000);
   EXPECT_NE(dom.find("state_mismatch"), std::string::npos) << dom.substr(0, 3000);
-  browser.Screenshot(url, "tampered-state");
 }
 
 }  // namespace
