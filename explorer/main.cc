@@ -64,8 +64,8 @@ int main(int argc, char** argv) {
                (value.starts_with("http://") || value.starts_with("https://"))) {
       o.export_url = value;
       while (!o.export_url.empty() && o.export_url.back() == '/') o.export_url.pop_back();
-    } else if (flag == "--tamper" && (value == "tile" || value == "checkpoint" ||
-                                       value == "entry" || value == "state")) {
+    } else if (flag == "--tamper" &&
+               (value == "tile" || value == "checkpoint" || value == "entry" || value == "state")) {
       o.tamper = value;
     } else {
       return Usage("bad option " + flag + " " + value);
