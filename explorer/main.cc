@@ -1,9 +1,10 @@
 // explorer --data DIR [--listen HOST:PORT] [--vkey VKEY] [--secondary DIR]
-//          [--web DIR] [--refresh-ms N] [--http-threads N] [--export-url URL]
+//          [--web DIR] [--lib DIR] [--refresh-ms N] [--http-threads N]
+//          [--export-url URL]
 // Prints "listening on HOST:PORT" on stdout once it serves. Exit status: 0
 // after SIGINT/SIGTERM, 2 for bad usage, 4 when the store cannot be opened
 // (or does not verify with the pinned key) or the address cannot be bound.
-// --tamper tile|checkpoint is fault injection for the browser tests only.
+// --tamper tile|checkpoint|entry|state is fault injection for the browser tests only.
 #include <signal.h>
 
 #include <charconv>
@@ -24,7 +25,7 @@ bool ParseNumber(std::string_view s, uint64_t& out) {
 int Usage(const std::string& why) {
   std::cerr << "explorer: " << why
             << "\nusage: explorer --data DIR [--listen HOST:PORT] [--vkey VKEY] "
-               "[--secondary DIR] [--web DIR] [--refresh-ms N] [--http-threads N] "
+               "[--secondary DIR] [--web DIR] [--lib DIR] [--refresh-ms N] [--http-threads N] "
                "[--export-url http(s)://LEDGERD]\n";
   return 2;
 }
@@ -53,6 +54,8 @@ int main(int argc, char** argv) {
       o.secondary_dir = value;
     } else if (flag == "--web") {
       o.web_dir = value;
+    } else if (flag == "--lib") {
+      o.lib_dir = value;
     } else if (flag == "--refresh-ms" && ParseNumber(value, n) && n <= 60000) {
       o.refresh_interval = std::chrono::milliseconds(n);
     } else if (flag == "--http-threads" && ParseNumber(value, n) && n >= 1 && n <= 1024) {
@@ -61,7 +64,8 @@ int main(int argc, char** argv) {
                (value.starts_with("http://") || value.starts_with("https://"))) {
       o.export_url = value;
       while (!o.export_url.empty() && o.export_url.back() == '/') o.export_url.pop_back();
-    } else if (flag == "--tamper" && (value == "tile" || value == "checkpoint")) {
+    } else if (flag == "--tamper" &&
+               (value == "tile" || value == "checkpoint" || value == "entry" || value == "state")) {
       o.tamper = value;
     } else {
       return Usage("bad option " + flag + " " + value);

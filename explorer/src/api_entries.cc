@@ -105,13 +105,33 @@ Result<uint64_t> IndexSegment(const httplib::Request& req) {
   return *v;
 }
 
-Result<nlohmann::json> OneEntry(Context&, const store::LogStore& log, const httplib::Request& req) {
+// Fault injection for the browser tests (ServerOptions::tamper "entry"): the
+// receipt's first inclusion-proof hash altered, in its tlog-proof and its
+// inclusion_proof alike, so that only the proof check can catch it.
+void TamperEntry(const std::string& mode, nlohmann::json& j) {
+  if (mode != "entry" || !j.contains("receipt")) return;
+  nlohmann::json& r = j["receipt"];
+  if (r["inclusion_proof"].empty()) return;
+  std::string old = r["inclusion_proof"][0].get<std::string>();
+  std::string altered = old;
+  altered[0] = altered[0] == 'A' ? 'B' : 'A';
+  std::string proof = r["tlog_proof"].get<std::string>();
+  size_t at = proof.find("\n" + old + "\n");
+  if (at != std::string::npos) proof.replace(at + 1, old.size(), altered);
+  r["tlog_proof"] = proof;
+  r["inclusion_proof"][0] = altered;
+}
+
+Result<nlohmann::json> OneEntry(Context& ctx, const store::LogStore& log,
+                                const httplib::Request& req) {
   RETURN_IF_ERROR(OnlyParams(req, {}));
   ASSIGN_OR_RETURN(uint64_t index, IndexSegment(req));
   if (index >= log.size()) {
     return Status::NotFound("entry_not_found", "no entry " + std::to_string(index));
   }
-  return EntryJson(log, index, true);
+  ASSIGN_OR_RETURN(nlohmann::json j, EntryJson(log, index, true));
+  TamperEntry(ctx.options().tamper, j);
+  return j;
 }
 
 nlohmann::json HashList(const std::vector<ledger::Hash>& hashes) {

@@ -11,6 +11,16 @@ namespace {
 
 namespace store = ledger::store;
 
+// Fault injection for the browser tests (ServerOptions::tamper "state"): the
+// version the state answer's summary shows is one more than its proof's.
+void TamperState(const std::string& mode, std::string& body) {
+  if (mode != "state") return;
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_object() || !j["state"].is_object() || !j["state"].contains("version")) return;
+  j["state"]["version"] = j["state"]["version"].get<uint64_t>() + 1;
+  body = j.dump();
+}
+
 using StateFn = ledger::Result<std::string> (*)(const store::LogStore&, std::string_view,
                                                 const store::QueryParams&,
                                                 std::optional<uint64_t>);
@@ -22,6 +32,7 @@ httplib::Server::Handler StateRoute(Context& ctx, StateFn fn) {
     store::QueryParams q(req.params.begin(), req.params.end());
     auto body = fn(**s, req.matches[1].str(), q, std::nullopt);
     if (!body.ok()) return ReplyError(res, body.status());
+    TamperState(ctx.options().tamper, *body);
     ReplyBody(req, res, std::move(*body), "application/json", kCacheApi);
   };
 }

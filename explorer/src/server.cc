@@ -173,6 +173,7 @@ Status Server::Impl::Open() {
                                                        std::move(verifier)),
                                                    store_options));
   if (options.web_dir.empty()) options.web_dir = EXPLORER_WEB_DIR;
+  if (options.lib_dir.empty()) options.lib_dir = EXPLORER_LIB_DIR;
   ASSIGN_OR_RETURN(openapi, ReadFile(options.web_dir + "/openapi.json"));
   ctx = std::make_unique<Context>(options, std::move(log));
   return Status::Ok();
@@ -254,6 +255,9 @@ Status Server::Impl::Routes() {
     if (!doc["paths"].contains(path)) {
       return Status::Internal("openapi_incomplete", "web/openapi.json does not describe " + path);
     }
+  }
+  if (!http.set_mount_point("/lib/", options.lib_dir)) {
+    return Status::NotFound("no_lib_dir", "cannot serve " + options.lib_dir);
   }
   if (!http.set_mount_point("/", options.web_dir)) {
     return Status::NotFound("no_web_dir", "cannot serve " + options.web_dir);

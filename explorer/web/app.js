@@ -2,9 +2,11 @@
 // Routes live in the URL fragment (#/entries?kind=..., #/entry/5, ...), so
 // pins given there never reach the server. Everything the explorer returns is
 // untrusted: it is rendered as text (never as HTML) and the log itself is
-// verified in the browser (verify.js) against the pinned keys (pins.js).
-import { loadPins, parseQuorum, pinsFromFragment, savePins } from './pins.js';
-import { verifyLog, verifyEntry, verifyState, b64decode, hex, VerifyError } from './verify.js';
+// verified in the browser against the pinned keys (pins.js) by the verifier
+// package clients/js, which the explorer serves under lib/ (the same code
+// services use, with the same checks and reasons).
+import { ExplorerClient, hex, LedgerError, verifyExplorerEntry, verifyExplorerState } from './lib/index.js';
+import { loadPins, parseQuorum, pinsFromFragment, savePins, verifierFor } from './pins.js';
 
 const base = new URL('./', location.href).href;
 // Replaces the page's content; nested arrays and nulls are fine.
@@ -26,22 +28,38 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-async function api(path) {
+// The answer's text: what is shown (parsed here) and what is verified (the
+// package parses the same text strictly) are the same bytes.
+async function apiText(path) {
   const r = await fetch(base + path.replace(/^\//, ''));
-  const body = await r.json().catch(() => ({}));
+  const text = await r.text();
   if (!r.ok) {
-    const e = body.error || {};
+    let e = {};
+    try { e = JSON.parse(text).error || {}; } catch { /* not JSON */ }
     throw new Error(`${e.reason || 'http_' + r.status}: ${e.message || ''}`);
   }
-  return body;
+  return text;
 }
+const api = async (path) => JSON.parse(await apiText(path));
 
 function setState(el, state, text) {
   el.dataset.state = state;
   el.className = 'status ' + state;
   el.textContent = text;
 }
-const reasonOf = (e) => (e instanceof VerifyError ? e.message : `error: ${e.message}`);
+// What a refusal means, beside the package's stable reason and detail.
+const HINTS = {
+  witness_pins_missing: 'no witness quorum pinned: pin the deployment\'s witnesses and quorum (pins.json), or accept unwitnessed checkpoints',
+  unverified_note: 'no signature by the pinned log key',
+  bad_signature: 'a signature line of a pinned key does not verify with that key',
+  origin_mismatch: 'the checkpoint is of another log than the pinned key\'s',
+  witness_quorum_not_met: 'fewer pinned witnesses cosigned than the pinned quorum',
+  bad_witness_policy: 'the pinned witnesses and quorum do not form a policy',
+  recorded_after_cosignature: 'the entry is dated after the witnesses cosigned',
+};
+const reasonOf = (e) => (e instanceof LedgerError
+  ? (HINTS[e.reason] ? `${HINTS[e.reason]} (${e.message})` : e.message)
+  : `error: ${e.message}`);
 
 // ---- the log check shown on every page ----
 async function runLogCheck(pins) {
@@ -54,13 +72,17 @@ async function runLogCheck(pins) {
   }
   setState(el, 'pending', 'Verifying…');
   try {
-    const v = await verifyLog(base, pins);
-    const witnessed = v.quorum > 0 ? `, cosigned by at least ${v.quorum} pinned witness(es)`
+    const verifier = await verifierFor(pins);
+    const v = await new ExplorerClient(base, verifier).latest();
+    const quorum = verifier.policy.quorum;
+    const witnessed = quorum > 0 ? `, cosigned by at least ${quorum} pinned witness(es)`
       : pins.unwitnessed ? ' (witnesses not required: you accepted unwitnessed checkpoints)'
       : ' (the pinned deployment requires no witnesses)';
-    setState(el, 'verified', `Verified: checkpoint of ${v.cp.origin} at size ${v.cp.size} is signed by the pinned key${witnessed} and the tiles hash to its root.`);
-    const cos = v.cosigs.map((c) => `${c.name}: ${c.state}`).join(', ');
-    detail.textContent = `Root ${hex(v.cp.root)} recomputed from ${v.tiles.length} tile(s).` +
+    const cp = v.checkpoint;
+    setState(el, 'verified', `Verified: checkpoint of ${cp.origin} at size ${cp.size} is signed by the pinned key${witnessed} and the tiles hash to its root.`);
+    const cos = verifier.policy.keys.map((k) =>
+      `${k.name}: ${v.cosignatures.some((c) => c.witness === k.name) ? 'verified' : 'missing'}`).join(', ');
+    detail.textContent = `Root ${hex(cp.root)} recomputed from ${v.tiles.length} tile(s).` +
       (cos ? ` Witnesses: ${cos}.` : ' No witness key pinned.');
   } catch (e) {
     setState(el, 'failed', `Verification FAILED: ${reasonOf(e)}`);
@@ -120,7 +142,8 @@ async function pageTimeline(params) {
 }
 
 async function pageEntry(index, pins) {
-  const e = await api(`v1/entries/${index}`);
+  const text = await apiText(`v1/entries/${index}`);
+  const e = JSON.parse(text);
   const status = h('div', { id: 'entry-status', class: 'status pending' }, 'Verifying this entry…');
   render(
     h('h2', {}, `Entry ${e.index}`), status,
@@ -138,8 +161,8 @@ async function pageEntry(index, pins) {
     h('pre', { class: 'mono' }, e.receipt.tlog_proof));
   if (!pins.log) return setState(status, 'unpinned', 'Not verified: no log key pinned.');
   try {
-    await verifyEntry(e, pins);
-    setState(status, 'verified', `Verified: the leaf hashes to ${e.leaf_hash.slice(0, 16)}… and its inclusion proof leads to the root signed by the pinned key.`);
+    const v = await verifyExplorerEntry(await verifierFor(pins), text, BigInt(index));
+    setState(status, 'verified', `Verified: the leaf hashes to ${hex(v.leafHash).slice(0, 16)}… and its inclusion proof leads to the root of the checkpoint of size ${v.checkpoint.size} signed by the pinned key.`);
   } catch (err) {
     setState(status, 'failed', `Verification FAILED: ${reasonOf(err)}`);
   }
@@ -226,7 +249,8 @@ async function pageHistory(params, pins) {
     h('label', {}, 'subject ', h('input', { name: 'subject', value: subject })), h('button', {}, 'Show'));
   if (!subject) return render(h('h2', {}, 'Subject history'), form);
   const path = `v1/state/${encodeURIComponent(subject)}`;
-  const [state, hist] = await Promise.all([api(path), api(`${path}/history?limit=200`)]);
+  const [stateText, hist] = await Promise.all([apiText(path), api(`${path}/history?limit=200`)]);
+  const state = JSON.parse(stateText);
   const versions = hist.versions;
   const status = h('div', { id: 'state-status', class: 'status pending' }, 'Verifying the latest state…');
   const s = state.state || {};
@@ -246,11 +270,12 @@ async function pageHistory(params, pins) {
           h('tr', { class: t }, h('td', {}, t), h('td', {}, k), h('td', { class: 'mono' }, x), h('td', { class: 'mono' }, y))))))));
   if (!pins.log) return setState(status, 'unpinned', 'Not verified: no log key pinned.');
   try {
-    const v = await verifyState(state, pins);
-    if (v.value && (v.value.version !== s.version || v.value.index !== s.index)) throw new VerifyError('the server states another version than its proof');
-    setState(status, 'verified', v.value
-      ? `Verified in this browser: version ${v.value.version}, entry ${v.value.index} is the latest naming ${subject} in the checkpoint of size ${v.cp.size} signed by the pinned key (map proof and inclusion proof).`
-      : `Verified in this browser: no entry names ${subject} in the checkpoint of size ${v.cp.size} signed by the pinned key (absence proof).`);
+    // The shown summary (version, entry, state hash, map root) must be the
+    // proof's (state_mismatch), and the answer about the subject asked for.
+    const v = await verifyExplorerState(await verifierFor(pins), stateText, { subject });
+    setState(status, 'verified', v.present
+      ? `Verified in this browser: version ${v.version}, entry ${v.index} is the latest naming ${subject} in the checkpoint of size ${v.checkpoint.size} signed by the pinned key (map proof and inclusion proof).`
+      : `Verified in this browser: no entry names ${subject} in the checkpoint of size ${v.checkpoint.size} signed by the pinned key (absence proof).`);
   } catch (err) {
     setState(status, 'failed', `Verification FAILED: ${reasonOf(err)}`);
   }

@@ -4,7 +4,9 @@
 // the README "Pinning"). They come from the URL fragment
 // (#...?vkey=...&witness=...&quorum=K, which is never sent to the server) or
 // from what was saved in this browser's localStorage — never from the
-// explorer.
+// explorer. verifierFor turns them into the verifier package's pins
+// (clients/js, served under lib/).
+import { LedgerVerifier, WitnessPolicy } from './lib/index.js';
 
 const KEY = 'ledger-explorer-pins';
 
@@ -41,4 +43,19 @@ export function pinsFromFragment(params) {
                  quorum: parseQuorum(params.get('quorum')), unwitnessed: params.get('unwitnessed') === '1' };
   savePins(pins);
   return pins;
+}
+
+// The package's LedgerVerifier for these pins. The witness quorum is required
+// by default: the pinned quorum K, or every pinned witness when none is
+// given; nothing pinned is refused (witness_pins_missing) unless the auditor
+// explicitly accepts unwitnessed checkpoints or pinned a deployment without
+// witnesses (quorum=0). A log signature alone may be the checkpoint the
+// notary signed on a rolled-back head at a restart, before the witnesses
+// refused it.
+export async function verifierFor(pins) {
+  if (pins.unwitnessed) {
+    return LedgerVerifier.create(pins.log, { witnesses: await WitnessPolicy.create(pins.witnesses, 0), allowUnwitnessed: true });
+  }
+  const none = pins.quorum === null && pins.witnesses.length === 0;
+  return LedgerVerifier.create(pins.log, { witnesses: none ? null : await WitnessPolicy.create(pins.witnesses, pins.quorum) });
 }

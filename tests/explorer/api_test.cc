@@ -402,6 +402,20 @@ TEST_F(ApiTest, ServesTheWebUi) {
   ASSERT_TRUE(js);
   EXPECT_EQ(js->status, 200);
   EXPECT_NE(js->get_header_value("Content-Type").find("javascript"), std::string::npos);
+  // The UI verifies with the verifier package (clients/js/src), served under
+  // /lib/; it has no verifier of its own.
+  for (const char* path : {"/lib/index.js", "/lib/tiles.js", "/lib/explorer.js"}) {
+    auto lib = http.Get(path);
+    ASSERT_TRUE(lib) << path;
+    EXPECT_EQ(lib->status, 200) << path;
+    EXPECT_NE(lib->get_header_value("Content-Type").find("javascript"), std::string::npos) << path;
+  }
+  auto old = http.Get("/verify.js");
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->status, 404);
+  auto outside = http.Get("/lib/../../README.md");
+  ASSERT_TRUE(outside);
+  EXPECT_NE(outside->status, 200);
 }
 
 // Last: it grows the log.

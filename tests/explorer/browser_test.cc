@@ -1,7 +1,9 @@
 // The auditor UI in Debian's headless Chromium against a real explorer: the
-// honest log verifies in the browser with the pinned key; a wrong pinned key,
-// a tampered tile and a tampered checkpoint (served by an explorer started
-// with the test-only --tamper flag) are shown as failed with the reason. Each
+// honest log verifies in the browser with the pinned key (by the verifier
+// package clients/js, which the explorer serves under /lib/); a wrong pinned
+// key, a tampered tile and a tampered checkpoint (served by an explorer
+// started with the test-only --tamper flag) are shown as failed with the
+// package's reason. Each
 // page is kept as a screenshot in the build tree (EXPLORER_SCREENSHOT_DIR).
 #include <filesystem>
 #include <regex>
@@ -103,6 +105,19 @@ class BrowserTest : public ::testing::Test {
     return (witness.empty() ? url : url + "&witness=" + UrlEncode(witness)) + extra;
   }
 
+  // The page of `route` served by an explorer started with --tamper `mode`,
+  // kept as screenshot `name`.
+  static std::string TamperedPage(const std::string& mode, const std::string& route,
+                                  const std::string& name) {
+    ExplorerProcess explorer(log_->dir(), {"--tamper", mode});
+    EXPECT_GT(explorer.port(), 0) << mode;
+    Browser browser;
+    std::string url = Pinned(explorer, route);
+    std::string dom = browser.DumpDom(url);
+    browser.Screenshot(url, name);
+    return dom;
+  }
+
   static inline TestLog* log_ = nullptr;
 };
 
@@ -167,6 +182,7 @@ TEST_F(BrowserTest, TheLogKeyAloneIsNotEnough) {
   std::string dom = browser.DumpDom(url);
   EXPECT_EQ(StateOf(dom, "verify-status"), "failed") << dom.substr(0, 2000);
   EXPECT_NE(dom.find("no witness quorum pinned"), std::string::npos) << dom.substr(0, 2000);
+  EXPECT_NE(dom.find("witness_pins_missing"), std::string::npos) << dom.substr(0, 2000);
   browser.Screenshot(url, "no-witness-quorum");
   // The state answer and the entry receipt are refused the same way.
   dom = browser.DumpDom(Pinned(explorer, "/history?subject=key/k-3", LogVkey(), "", ""));
@@ -206,29 +222,41 @@ TEST_F(BrowserTest, AnotherKeyWithTheLogsNameFails) {
   std::string dom = browser.DumpDom(url);
   EXPECT_EQ(StateOf(dom, "verify-status"), "failed") << dom.substr(0, 2000);
   EXPECT_NE(dom.find("no signature by the pinned log key"), std::string::npos);
+  EXPECT_NE(dom.find("unverified_note"), std::string::npos) << dom.substr(0, 2000);
   browser.Screenshot(url, "wrong-key");
 }
 
 TEST_F(BrowserTest, TamperedTileFails) {
-  ExplorerProcess explorer(log_->dir(), {"--tamper", "tile"});
-  ASSERT_GT(explorer.port(), 0);
-  Browser browser;
-  std::string url = Pinned(explorer, "/");
-  std::string dom = browser.DumpDom(url);
+  std::string dom = TamperedPage("tile", "/", "tampered-tile");
   EXPECT_EQ(StateOf(dom, "verify-status"), "failed") << dom.substr(0, 2000);
-  EXPECT_NE(dom.find("the tiles do not hash to the signed root"), std::string::npos);
-  browser.Screenshot(url, "tampered-tile");
+  EXPECT_NE(dom.find("root_mismatch: the tiles do not hash to the signed root"), std::string::npos)
+      << dom.substr(0, 2000);
 }
 
 TEST_F(BrowserTest, TamperedCheckpointFails) {
-  ExplorerProcess explorer(log_->dir(), {"--tamper", "checkpoint"});
-  ASSERT_GT(explorer.port(), 0);
-  Browser browser;
-  std::string url = Pinned(explorer, "/");
-  std::string dom = browser.DumpDom(url);
+  std::string dom = TamperedPage("checkpoint", "/", "tampered-checkpoint");
   EXPECT_EQ(StateOf(dom, "verify-status"), "failed") << dom.substr(0, 2000);
-  EXPECT_NE(dom.find("signature does not verify with the pinned log key"), std::string::npos);
-  browser.Screenshot(url, "tampered-checkpoint");
+  EXPECT_NE(dom.find("bad_signature: signature by " + std::string(ledger::testing::kOrigin) +
+                     " does not verify"),
+            std::string::npos)
+      << dom.substr(0, 2000);
+}
+
+// An explorer that alters an entry's inclusion proof (in the tlog-proof and
+// the inclusion_proof list alike): the log check still verifies, the entry
+// page fails with the package's reason.
+TEST_F(BrowserTest, TamperedEntryProofFails) {
+  std::string dom = TamperedPage("entry", "/entry/5", "tampered-entry");
+  EXPECT_EQ(StateOf(dom, "verify-status"), "verified") << dom.substr(0, 2000);
+  EXPECT_EQ(StateOf(dom, "entry-status"), "failed") << dom.substr(0, 3000);
+  EXPECT_NE(dom.find("root_mismatch"), std::string::npos) << dom.substr(0, 3000);
+}
+
+// An explorer whose state summary shows another version than its proof.
+TEST_F(BrowserTest, TamperedStateSummaryFails) {
+  std::string dom = TamperedPage("state", "/history?subject=key/k-3", "tampered-state");
+  EXPECT_EQ(StateOf(dom, "state-status"), "failed") << dom.substr(0, 3000);
+  EXPECT_NE(dom.find("state_mismatch"), std::string::npos) << dom.substr(0, 3000);
 }
 
 }  // namespace

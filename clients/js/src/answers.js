@@ -179,7 +179,7 @@ export class LedgerVerifier {
 
   /**
    * A tlog-proof text or receipt JSON (string, bytes or parsed object).
-   * Returns { index, leafHash, leaf, event, checkpoint, cosignatures, codeChecked, bootIndex }.
+   * Returns { index, leafHash, leafBytes, leaf, event, checkpoint, cosignatures, codeChecked, bootIndex }.
    */
   async verifyReceipt(receipt, { leafHash = null } = {}) {
     const r = isPlainObject(receipt) && receipt.proof && receipt.proof.checkpoint instanceof Uint8Array ? receipt : parseReceipt(receipt);
@@ -202,7 +202,7 @@ export class LedgerVerifier {
     }
     const codeChecked = await checkCode(this.pins, r.notary, proof.index, vc.checkpoint, this.logKey);
     return {
-      index: proof.index, leafHash, leaf, event: leaf !== null ? decodeEvent(leaf.event) : null,
+      index: proof.index, leafHash, leafBytes: proof.extra, leaf, event: leaf !== null ? decodeEvent(leaf.event) : null,
       checkpoint: vc.checkpoint, cosignatures: vc.cosignatures, codeChecked,
       bootIndex: codeChecked ? r.notary.bootIndex : null,
     };

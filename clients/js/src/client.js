@@ -2,7 +2,10 @@
 // before returning it (globalThis.fetch only).
 import { MAX_RECEIPT_SIZE, MAX_STATE_ANSWER_SIZE } from "./answers.js";
 import { TransportError, VerificationError } from "./errors.js";
-import { b64decode, equal, isPlainObject, parseJsonStrict, toBig } from "./util.js";
+import { verifyExplorerEntry, verifyExplorerState } from "./explorer.js";
+import { MAX_NOTE_SIZE } from "./note.js";
+import { verifyTiles } from "./tiles.js";
+import { isPlainObject, toBig } from "./util.js";
 
 async function get(base, path, limit, { headers = {}, timeoutMs = 10000 } = {}) {
   let resp;
@@ -47,9 +50,13 @@ export class LedgerClient {
     if (at !== null) path += `?at=${toBig(at)}`;
     const body = await get(this.baseUrl, path, MAX_STATE_ANSWER_SIZE, this.options);
     if (minSize === null) minSize = at !== null ? 0n : this.maxSeenSize;
-    const v = await this.verifier.verifyState(body, { subject, expectState, minSize, stamper, kind });
+    const v = await this.verifyStateBody(body, { subject, expectState, minSize, stamper, kind });
     if (at === null && v.checkpoint.size > this.maxSeenSize) this.maxSeenSize = v.checkpoint.size;
     return v;
+  }
+
+  verifyStateBody(body, options) {
+    return this.verifier.verifyState(body, options);
   }
 
   /** GET /v1/entries/{index}/receipt: the verified receipt of entry `index`. */
@@ -62,23 +69,38 @@ export class LedgerClient {
   }
 }
 
-/** The explorer: GET /v1/entries/{index} (with its receipt) and the state route, each verified. */
+/**
+ * The explorer: its head (GET /checkpoint, the root recomputed from its
+ * tlog-tiles), GET /v1/entries/{index} with its receipt and the state route,
+ * each verified together with the fields the explorer shows beside the proofs.
+ */
 export class ExplorerClient extends LedgerClient {
+  /**
+   * GET /checkpoint verified with the pins, and the tiles of its size hashing
+   * to its root (root_mismatch). Returns verifyCheckpoint's result with the
+   * checkpoint's text (noteText) and the tile paths read (tiles).
+   */
+  async latest() {
+    const body = await get(this.baseUrl, "/checkpoint", MAX_NOTE_SIZE, this.options);
+    const vc = await this.verifier.verifyCheckpoint(body);
+    const readTile = (level, index, width, path) => get(this.baseUrl, "/" + path, 32 * width, this.options);
+    const tiles = await verifyTiles(vc.checkpoint, readTile);
+    if (vc.checkpoint.size > this.maxSeenSize) this.maxSeenSize = vc.checkpoint.size;
+    return { ...vc, noteText: new TextDecoder().decode(body), tiles };
+  }
+
   async entry(index) {
     const body = await get(this.baseUrl, `/v1/entries/${toBig(index)}`, MAX_RECEIPT_SIZE, this.options);
-    const j = parseJsonStrict(body, MAX_RECEIPT_SIZE, 32);
-    if (!isPlainObject(j) || !isPlainObject(j.receipt)) throw new VerificationError("receipt_missing", "the explorer's entry carries no receipt");
-    const v = await this.verifier.verifyReceipt(j.receipt);
-    if (v.index !== toBig(index)) throw new VerificationError("index_mismatch", `asked for entry ${index}, got ${v.index}`);
-    const shown = j.event_bytes;
-    if (v.leaf !== null && shown !== undefined && shown !== null && !equal(typeof shown === "string" ? b64decode(shown) : null, v.leaf.event)) {
-      throw new VerificationError("entry_mismatch", "the explorer shows other event bytes than the receipt's leaf");
-    }
+    const v = await verifyExplorerEntry(this.verifier, body, index);
     if (v.checkpoint.size > this.maxSeenSize) this.maxSeenSize = v.checkpoint.size;
     return v;
   }
 
   receipt(index) {
     return this.entry(index);
+  }
+
+  verifyStateBody(body, options) {
+    return verifyExplorerState(this.verifier, body, options);
   }
 }

@@ -14,12 +14,14 @@ export { parseCheckpointText, resolvePolicy, verifyCheckpoint, verifyCheckpointW
 export { ExplorerClient, LedgerClient } from "./client.js";
 export { LedgerError, MalformedError, PreconditionError, TransportError, VerificationError } from "./errors.js";
 export { decodeEvent, Event, KIND_NAMES } from "./event.js";
+export { verifyExplorerEntry, verifyExplorerState } from "./explorer.js";
 export { CodePins, checkCode, makeCodePins, parseNotaryEvidence, verifyAppProof, verifyNotaryEvidence } from "./evidence.js";
 export { checkRecordedAt, decodeLeaf, quorumTime } from "./leaf.js";
 export { leafHash, nodeHash, rootFromInclusionProof, verifyConsistency, verifyInclusion } from "./merkle.js";
 export { parseNote, parseVerifierKey, VerifierKey } from "./note.js";
 export { decodeStamp, verifyStamp } from "./stamp.js";
 export { decodeMapProof, findMapRoot, keyOf, verifyMapProof } from "./statemap.js";
+export { rootFromTiles, tilePath, verifyTiles } from "./tiles.js";
 export { parseTlogProof } from "./tlog_proof.js";
 export { b64decode, b64encode, hex, parseHex, parseJsonStrict } from "./util.js";
 

@@ -115,6 +115,8 @@ if (cfg.explorer_url) {
     const s = await eventually(() => ex.state("svc/db/main", { expectState: cfg.state_b }), alv.LedgerError, 30);
     expect(s.codeChecked, "the code checked");
     for (let i = 0n; i < s.treeSize; i++) expect((await ex.entry(i)).index === i, `entry ${i}`);
+    const head = await ex.latest();
+    expect(head.checkpoint.size >= s.treeSize && head.tiles.length > 0, "the head's root from its tiles");
   });
 }
 

@@ -7,6 +7,7 @@
 //   /v1/...                      the JSON API (explorer/README.md, /v1/openapi.json)
 //   /metrics                     Prometheus text format 0.0.4 (explorer/README.md)
 //   /                            the auditor web UI (static files of web_dir)
+//   /lib/                        the verifier package it imports (lib_dir)
 // Nobody has to trust it: the UI and any tlog-tiles client verify what it
 // serves against keys they pin themselves.
 //
@@ -33,6 +34,10 @@ struct ServerOptions {
   int port = 0;  // Default: 0, a free port
   // Static files of the web UI. Default: the source tree's explorer/web.
   std::string web_dir;
+  // The JavaScript verifier package's modules (clients/js/src), served under
+  // /lib/: the web UI verifies with them. Default: the source tree's
+  // clients/js/src.
+  std::string lib_dir;
   // How often the store catches up with ledgerd at most. Default: 200 ms.
   std::chrono::milliseconds refresh_interval{200};
   size_t http_threads = 8;  // Default: 8
@@ -44,7 +49,8 @@ struct ServerOptions {
   std::string export_url;
   // Fault injection for the browser tests only (the UI must then fail):
   // "tile" flips a byte of every hash tile served, "checkpoint" alters the
-  // checkpoint's root line. Default: "" (off).
+  // checkpoint's root line, "entry" a hash of every entry's inclusion proof,
+  // "state" the version a state answer's summary shows. Default: "" (off).
   std::string tamper;
 };
 
