@@ -11,20 +11,33 @@
 #include "verify_internal.h"
 
 namespace ledger::bundle::internal {
+namespace {
 
-void CheckRetention(Context& c) {
-  const char* name = "retention";
-  std::map<uint64_t, const EntryLine*> by_index;
-  for (const auto* list : {&c.entries, &c.evidence}) {
-    for (const EntryLine& e : *list) by_index.emplace(e.index, &e);
+// The bundle's entries and evidence by index, in log order, and the lookup
+// of a disposed record the retention rules need.
+struct History {
+  explicit History(const Context& c) {
+    for (const auto* list : {&c.entries, &c.evidence}) {
+      for (const EntryLine& e : *list) by_index.emplace(e.index, &e);
+    }
   }
-  auto lookup = [&](uint64_t index) -> std::optional<RetentionRecord> {
+  std::optional<RetentionRecord> Record(uint64_t index) const {
     auto it = by_index.find(index);
     if (it == by_index.end()) return std::nullopt;
     const EntryLine& e = *it->second;
     return RetentionRecord{e.index, e.decoded.recorded_at_us, e.event.subject,
                            e.event.retention_class, e.event.payload_digest};
-  };
+  }
+  std::map<uint64_t, const EntryLine*> by_index;
+};
+
+}  // namespace
+
+void CheckRetention(Context& c) {
+  const char* name = "retention";
+  const History history(c);
+  const auto& by_index = history.by_index;
+  auto lookup = [&](uint64_t index) { return history.Record(index); };
   RetentionState state;
   size_t disposals = 0, denials = 0, holds = 0;
   for (const auto& [index, e] : by_index) {
@@ -165,17 +178,9 @@ void CheckRetentionState(Context& c) {
   }
 
   // The shipped history, replayed as the notary applied it.
-  std::map<uint64_t, const EntryLine*> by_index;
-  for (const auto* list : {&c.entries, &c.evidence}) {
-    for (const EntryLine& e : *list) by_index.emplace(e.index, &e);
-  }
-  auto lookup = [&](uint64_t index) -> std::optional<RetentionRecord> {
-    auto it = by_index.find(index);
-    if (it == by_index.end()) return std::nullopt;
-    const EntryLine& e = *it->second;
-    return RetentionRecord{e.index, e.decoded.recorded_at_us, e.event.subject,
-                           e.event.retention_class, e.event.payload_digest};
-  };
+  const History history(c);
+  const auto& by_index = history.by_index;
+  auto lookup = [&](uint64_t index) { return history.Record(index); };
   RetentionState state;
   std::map<std::string, Setters> subject_setters, class_setters;
   std::map<uint64_t, uint64_t> disposed_by;  // record -> disposal entry
