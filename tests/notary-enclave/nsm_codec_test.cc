@@ -12,6 +12,7 @@
 
 #include "ledger/attestation/attestation.h"
 #include "ledger/attestation/cbor.h"
+#include "ledger_test_paths.h"
 
 namespace notary::nsm {
 namespace {

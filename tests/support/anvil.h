@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "child_process.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::testing {
 

@@ -15,6 +15,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include "ledger_test_paths.h"
 
 namespace ledger::testing {
 

@@ -8,6 +8,7 @@
 #include "ledger/timestamp/token.h"
 #include "support/local_tsa.h"
 #include "support/promtool.h"
+#include "ledger_test_paths.h"
 
 namespace anchor::anchord::testing {
 namespace {

@@ -12,6 +12,7 @@
 
 #include "evm/transaction.h"
 #include "registry_fixture.h"
+#include "ledger_test_paths.h"
 
 namespace anchor::evm::testing {
 namespace {

@@ -10,6 +10,7 @@
 #include "evm/keccak.h"
 #include "evm/registry.h"
 #include "evm/signing.h"
+#include "ledger_test_paths.h"
 
 namespace anchor::evm {
 namespace {

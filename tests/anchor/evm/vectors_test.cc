@@ -9,6 +9,7 @@
 #include "evm/rlp.h"
 #include "evm/signing.h"
 #include "evm/transaction.h"
+#include "ledger_test_paths.h"
 
 namespace anchor::evm {
 namespace {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/bundle/bundle.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::bundle {
 namespace {

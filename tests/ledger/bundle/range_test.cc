@@ -8,6 +8,7 @@
 
 #include "ledger/bundle/bundle.h"
 #include "ledger/merkle/merkle.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::bundle {
 namespace {

@@ -12,6 +12,7 @@
 #include "ledger/attestation/attestation.h"
 #include "ledger/attestation_dev/sign_attestation.h"
 #include "ledger/cli/ledgerctl.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::cli {
 namespace {

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "cli_fixture.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::cli {
 namespace {

@@ -9,6 +9,7 @@
 
 #include "cli_fixture.h"
 #include "local_tsa.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::cli {
 namespace {

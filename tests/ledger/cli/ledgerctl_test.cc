@@ -15,6 +15,7 @@
 #include "ledger/note/cosignature.h"
 #include "ledger/note/tlog_proof.h"
 #include "ledger/store/kv.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::cli {
 namespace {

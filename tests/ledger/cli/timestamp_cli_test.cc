@@ -8,6 +8,7 @@
 #include "cli_fixture.h"
 #include "ledger/cli/ledgerctl.h"
 #include "local_tsa.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::cli {
 namespace {

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "ledger/codec/event_json.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::codec {
 namespace {

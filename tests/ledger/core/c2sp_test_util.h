@@ -13,6 +13,7 @@
 #include "ledger/base/bytes.h"
 #include "ledger/crypto/ed25519.h"
 #include "ledger/note/note.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::testing {
 

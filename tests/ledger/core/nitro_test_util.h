@@ -9,6 +9,7 @@
 
 #include "ledger/base/bytes.h"
 #include "ledger/base/status.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::nitro_test {
 

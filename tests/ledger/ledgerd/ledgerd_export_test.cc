@@ -18,6 +18,7 @@
 #include "ledger/store/kv.h"
 #include "ledgerd_fixture.h"
 #include "local_tsa.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::ledgerd::testing {
 namespace {

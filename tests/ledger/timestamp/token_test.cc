@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include "ledger_test_paths.h"
 
 namespace ledger::timestamp {
 namespace {

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "local_tsa.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::timestamp {
 namespace {

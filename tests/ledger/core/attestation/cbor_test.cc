@@ -7,6 +7,7 @@
 #include <iterator>
 #include <limits>
 #include <string>
+#include "ledger_test_paths.h"
 
 namespace ledger::cbor {
 namespace {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/crypto/p384.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::cose {
 namespace {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "merkle_reference.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::merkle {
 namespace {

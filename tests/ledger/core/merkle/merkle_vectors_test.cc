@@ -18,6 +18,7 @@
 
 #include "ledger/merkle/merkle.h"
 #include "merkle_reference.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::merkle {
 namespace {

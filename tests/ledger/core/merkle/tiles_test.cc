@@ -79,6 +79,7 @@ TEST(TilesTest, Codecs) {
 #include <nlohmann/json.hpp>
 
 #include "ledger/merkle/merkle.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::tiles {
 namespace {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ledger/base/hash.h"
+#include "ledger_test_paths.h"
 
 namespace ledger::note {
 namespace {

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include "ledger_test_paths.h"
 
 namespace ledger {
 namespace {

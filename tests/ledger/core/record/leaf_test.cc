@@ -7,6 +7,7 @@
 
 #include "ledger/merkle/merkle.h"
 #include "ledger/record/event.h"
+#include "ledger_test_paths.h"
 
 namespace ledger {
 namespace {

@@ -7,6 +7,7 @@
 
 #include "ledger/base/hash.h"
 #include "ledger/note/ecdsa_note.h"
+#include "ledger_test_paths.h"
 
 namespace ledger {
 namespace {

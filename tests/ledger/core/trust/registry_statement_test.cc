@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include "ledger_test_paths.h"
 
 namespace ledger::registry {
 namespace {
