@@ -46,7 +46,8 @@ ledger_allow(schemas::proto)
 ledger_allow(notary::protocol        schemas::notary_proto ledger::base ledger::crypto ledger::note)
 ledger_allow(notary::enclave         notary::protocol ledger::base ledger::crypto ledger::note
                                      ledger::record ledger::sequencer ledger::trust)
-ledger_allow(notary::platform        ledger::base ledger::attestation ledger::attestation_dev)
+ledger_allow(notary::platform_nitro  ledger::base ledger::attestation)
+ledger_allow(notary::platform_sim    ledger::base ledger::attestation ledger::attestation_dev)
 
 # --- host-side libraries ---
 ledger_allow(ledger::codec           ledger::core schemas::proto)

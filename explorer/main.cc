@@ -4,7 +4,8 @@
 // Prints "listening on HOST:PORT" on stdout once it serves. Exit status: 0
 // after SIGINT/SIGTERM, 2 for bad usage, 4 when the store cannot be opened
 // (or does not verify with the pinned key) or the address cannot be bound.
-// --tamper tile|checkpoint|entry|state is fault injection for the browser tests only.
+// --tamper tile|checkpoint|entry|state is fault injection for the browser tests,
+// in builds with LEDGER_TEST_HOOKS only (src/tamper.h).
 #include <signal.h>
 
 #include <charconv>
@@ -64,9 +65,11 @@ int main(int argc, char** argv) {
                (value.starts_with("http://") || value.starts_with("https://"))) {
       o.export_url = value;
       while (!o.export_url.empty() && o.export_url.back() == '/') o.export_url.pop_back();
+#ifdef LEDGER_TEST_HOOKS
     } else if (flag == "--tamper" &&
                (value == "tile" || value == "checkpoint" || value == "entry" || value == "state")) {
       o.tamper = value;
+#endif
     } else {
       return Usage("bad option " + flag + " " + value);
     }

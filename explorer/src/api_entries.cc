@@ -3,6 +3,7 @@
 #include "api_json.h"
 #include "context.h"
 #include "http_util.h"
+#include "tamper.h"
 #include "ledger/codec/rfc3339.h"
 
 namespace explorer {
@@ -103,23 +104,6 @@ Result<uint64_t> IndexSegment(const httplib::Request& req) {
   auto v = ledger::ParseDecimalU64(req.matches[1].str());
   if (!v.ok()) return Status::InvalidArgument("bad_index", "the index is a decimal");
   return *v;
-}
-
-// Fault injection for the browser tests (ServerOptions::tamper "entry"): the
-// receipt's first inclusion-proof hash altered, in its tlog-proof and its
-// inclusion_proof alike, so that only the proof check can catch it.
-void TamperEntry(const std::string& mode, nlohmann::json& j) {
-  if (mode != "entry" || !j.contains("receipt")) return;
-  nlohmann::json& r = j["receipt"];
-  if (r["inclusion_proof"].empty()) return;
-  std::string old = r["inclusion_proof"][0].get<std::string>();
-  std::string altered = old;
-  altered[0] = altered[0] == 'A' ? 'B' : 'A';
-  std::string proof = r["tlog_proof"].get<std::string>();
-  size_t at = proof.find("\n" + old + "\n");
-  if (at != std::string::npos) proof.replace(at + 1, old.size(), altered);
-  r["tlog_proof"] = proof;
-  r["inclusion_proof"][0] = altered;
 }
 
 Result<nlohmann::json> OneEntry(Context& ctx, const store::LogStore& log,

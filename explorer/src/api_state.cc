@@ -4,22 +4,13 @@
 // JSON and `ledgerctl verify-state` checks either.
 #include "context.h"
 #include "http_util.h"
+#include "tamper.h"
 #include "ledger/store/state_http.h"
 
 namespace explorer {
 namespace {
 
 namespace store = ledger::store;
-
-// Fault injection for the browser tests (ServerOptions::tamper "state"): the
-// version the state answer's summary shows is one more than its proof's.
-void TamperState(const std::string& mode, std::string& body) {
-  if (mode != "state") return;
-  auto j = nlohmann::json::parse(body, nullptr, false);
-  if (!j.is_object() || !j["state"].is_object() || !j["state"].contains("version")) return;
-  j["state"]["version"] = j["state"]["version"].get<uint64_t>() + 1;
-  body = j.dump();
-}
 
 using StateFn = ledger::Result<std::string> (*)(const store::LogStore&, std::string_view,
                                                 const store::QueryParams&,

@@ -3,6 +3,7 @@
 // verified them against the signed checkpoint.
 #include "context.h"
 #include "http_util.h"
+#include "tamper.h"
 #include "ledger/merkle/tiles.h"
 
 namespace explorer {
@@ -10,22 +11,6 @@ namespace {
 
 using ledger::Status;
 namespace tiles = ledger::tiles;
-
-// Fault injection for the browser tests (ServerOptions::tamper): a malicious
-// explorer, to show that the browser catches it.
-void TamperTile(const std::string& mode, std::string& body) {
-  if (mode == "tile" && !body.empty()) body[body.size() / 2] ^= 0x01;
-}
-void TamperCheckpoint(const std::string& mode, std::string& note) {
-  if (mode != "checkpoint") return;
-  // Line 3 is the root: change one base64 character.
-  size_t first = note.find('\n');
-  size_t second = first == std::string::npos ? first : note.find('\n', first + 1);
-  if (second != std::string::npos && second + 1 < note.size()) {
-    char& c = note[second + 1];
-    c = c == 'A' ? 'B' : 'A';
-  }
-}
 
 void ServeTile(Context& ctx, const httplib::Request& req, httplib::Response& res) {
   // The whole path is parsed by the strict inverse of the path encoding:

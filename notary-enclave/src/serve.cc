@@ -1,6 +1,7 @@
 // The serving loop (see notary/serve.h).
 #include "notary/serve.h"
 
+#include <cstdio>
 #include <new>
 #include <string>
 #include <unistd.h>
@@ -98,6 +99,20 @@ Status Serve(Platform& platform, Enclave& enclave, const LogFn& log) {
     ::close(fd);
     log(s.ok() ? std::string("host disconnected") : "host connection ended: " + s.ToString());
   }
+}
+
+int BootAndServe(Platform& platform, const LogFn& log) {
+  auto enclave = Enclave::Boot(platform);
+  if (!enclave.ok()) return log("boot: " + enclave.status().ToString()), 1;
+  log("booted on " + std::string(platform.name()) + ", ephemeral key " +
+      (*enclave)->ephemeral_public_key().Hex());
+  Status s = Serve(platform, **enclave, log);
+  log("stopped: " + s.ToString());
+  return 1;
+}
+
+void LogToStderr(std::string_view line) {
+  std::fprintf(stderr, "notary-enclave: %.*s\n", static_cast<int>(line.size()), line.data());
 }
 
 }  // namespace notary

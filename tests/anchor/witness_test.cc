@@ -8,6 +8,7 @@
 
 #include "ledger/note/cosignature.h"
 #include "ledger/store/kv.h"
+#include "faulty_kv.h"
 #include "witness_test_util.h"
 
 namespace anchor::witness {
@@ -49,7 +50,7 @@ class WitnessTest : public ::testing::Test {
   Reply Add(const std::string& body) { return witness_->AddCheckpoint(body); }
   std::string OriginHash() { return ledger::Sha256::Digest(log_.origin()).Hex(); }
 
-  ledger::store::MemoryKv kv_;
+  ledger::testing::FaultyKv kv_{std::make_unique<ledger::store::MemoryKv>()};
   TestLog log_{"example.com/log"};
   std::string witness_vkey_;
   std::unique_ptr<Witness> witness_;

@@ -50,7 +50,7 @@ class NotaryProcess {
         rlimit limit{address_space, address_space};
         if (::setrlimit(RLIMIT_AS, &limit) != 0) ::_exit(126);
       }
-      ::execl(NOTARY_ENCLAVE_BIN, NOTARY_ENCLAVE_BIN, "--platform", "sim", "--socket",
+      ::execl(NOTARY_ENCLAVE_BIN, NOTARY_ENCLAVE_BIN, "--socket",
               socket.c_str(), "--sim-pki", pki.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }

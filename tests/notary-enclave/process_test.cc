@@ -32,7 +32,7 @@ class NotaryProcess {
   NotaryProcess(const std::string& socket, const std::string& pki) {
     pid_ = ::fork();
     if (pid_ == 0) {
-      ::execl(NOTARY_ENCLAVE_BIN, NOTARY_ENCLAVE_BIN, "--platform", "sim", "--socket",
+      ::execl(NOTARY_ENCLAVE_BIN, NOTARY_ENCLAVE_BIN, "--socket",
               socket.c_str(), "--sim-pki", pki.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }

@@ -159,7 +159,7 @@ class LiveLedgerd(unittest.TestCase):
         for op in ("alice", "bob"):
             cls.ctl("manifest", "approve", "--key", d(op + ".key"), "--name", op, d("manifest.bin"),
                     "--out", d(op + ".approval"))
-        cls.start([NOTARY, "--platform", "sim", "--socket", d("notary.sock"), "--sim-pki", d("pki")],
+        cls.start([NOTARY, "--socket", d("notary.sock"), "--sim-pki", d("pki")],
                   "notary.log")
         for _ in range(600):
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -51,6 +51,7 @@ struct ServerOptions {
   // "tile" flips a byte of every hash tile served, "checkpoint" alters the
   // checkpoint's root line, "entry" a hash of every entry's inclusion proof,
   // "state" the version a state answer's summary shows. Default: "" (off).
+  // Ignored unless built with LEDGER_TEST_HOOKS (src/tamper.h).
   std::string tamper;
 };
 

@@ -24,7 +24,6 @@ size_t WriteBatch::ByteSize() const {
 struct MemoryKv::Impl {
   mutable std::mutex mu;
   std::array<std::map<Bytes, Bytes>, kColumnCount> columns;
-  int writes_left = -1;  // -1: never fail
 };
 
 MemoryKv::MemoryKv() : impl_(std::make_unique<Impl>()) {}
@@ -40,10 +39,6 @@ Result<Bytes> MemoryKv::Get(Column c, ByteView key) const {
 
 Status MemoryKv::Write(const WriteBatch& batch) {
   std::lock_guard<std::mutex> l(impl_->mu);
-  if (impl_->writes_left == 0) {
-    return Status::Unavailable("injected_fault", "memory backend write failure (injected)");
-  }
-  if (impl_->writes_left > 0) --impl_->writes_left;
   for (const auto& op : batch.ops) {
     auto& m = impl_->columns[static_cast<size_t>(op.column)];
     if (op.erase) {
@@ -78,11 +73,6 @@ uint64_t MemoryKv::ApproximateSize(Column c) const {
   uint64_t n = 0;
   for (const auto& [k, v] : impl_->columns[static_cast<size_t>(c)]) n += k.size() + v.size();
   return n;
-}
-
-void MemoryKv::FailWritesAfter(int n) {
-  std::lock_guard<std::mutex> l(impl_->mu);
-  impl_->writes_left = n;
 }
 
 }  // namespace ledger::store

@@ -31,4 +31,12 @@ ledger::Status ServeConnection(int fd, Enclave& enclave, const LogFn& log);
 // Accepts host connections forever; returns only when accepting fails.
 ledger::Status Serve(Platform& platform, Enclave& enclave, const LogFn& log);
 
+// What both binaries (notary-enclave, notary-enclave-sim) do once their
+// platform is up: boot the enclave, then Serve. Returns the process exit
+// status (1: it only returns on failure).
+int BootAndServe(Platform& platform, const LogFn& log);
+
+// The binaries' LogFn: one line to stderr, prefixed with the program name.
+void LogToStderr(std::string_view line);
+
 }  // namespace notary

@@ -226,7 +226,7 @@ struct Deployment {
   void StartNotary() {
     std::filesystem::remove(P("notary.sock"));
     notary = std::make_unique<Process>(
-        std::vector<std::string>{NOTARY_ENCLAVE_BIN, "--platform", "sim", "--socket",
+        std::vector<std::string>{NOTARY_ENCLAVE_BIN, "--socket",
                                  P("notary.sock"), "--sim-pki", P("pki")},
         P("notary.log"));
     // Until it accepts connections (the socket file appears at bind, before

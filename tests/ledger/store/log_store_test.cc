@@ -10,6 +10,7 @@
 #include "ledger/record/leaf.h"
 #include "ledger/v1/store.pb.h"
 #include "notary/app_proof.h"
+#include "faulty_kv.h"
 #include "test_log.h"
 
 namespace ledger::store {
@@ -420,9 +421,9 @@ INSTANTIATE_TEST_SUITE_P(Backends, LogStoreTest,
                            return p.param == Backend::kMemory ? "Memory" : "RocksDb";
                          });
 
-TEST(MemoryKvFaults, FailedWriteLeavesTheLogUnchanged) {
-  auto kv = std::make_unique<MemoryKv>();
-  MemoryKv* raw = kv.get();
+TEST(KvFaults, FailedWriteLeavesTheLogUnchanged) {
+  auto kv = std::make_unique<testing::FaultyKv>(std::make_unique<MemoryKv>());
+  testing::FaultyKv* raw = kv.get();
   Sequencer seq = testing::NewSequencer();
   auto store = LogStore::Create(std::move(kv), seq.head().checkpoint_note, LogVerifier()).value();
   raw->FailWritesAfter(0);

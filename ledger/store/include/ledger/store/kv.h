@@ -1,8 +1,9 @@
 // The key-value interface every log store backend implements.
 //
 // All of the store's I/O goes through Kv so that tests can swap in the memory
-// backend, inject write failures and tamper with bytes, and run one
-// conformance suite against every backend (tests/ledger/store/).
+// backend, inject write failures (a KvWrapper, kv_wrapper.h) and tamper with
+// bytes, and run one conformance suite against every backend
+// (tests/ledger/store/).
 //
 // Thread-safety: implementations allow concurrent Get/Scan, and Write
 // concurrent with them; the LogStore serialises writers itself.
@@ -73,7 +74,7 @@ class Kv {
   virtual uint64_t ApproximateSize(Column c) const = 0;
 };
 
-// Memory backend for tests: no durability, plus hooks to inject faults.
+// Memory backend for tests and tools: no durability.
 class MemoryKv : public Kv {
  public:
   MemoryKv();
@@ -83,9 +84,6 @@ class MemoryKv : public Kv {
   Status Scan(Column c, ByteView begin, ByteView end, bool reverse,
               const Visitor& fn) const override;
   uint64_t ApproximateSize(Column c) const override;
-
-  // The next `n` writes succeed, then every write fails with Unavailable.
-  void FailWritesAfter(int n);
 
  private:
   struct Impl;

@@ -8,11 +8,12 @@
 // process is concerned (the kernel still holds whatever was written, so
 // durability against power loss is RocksDB's fsync, not this).
 //
-// Cost when the variable is unset: one load of a function-local static and a
-// predictable branch; the environment is read once, on the first hit of any
-// point. The same idea ships in RocksDB (TEST_KILL_RANDOM, kill points in its
-// write path) and FoundationDB (buggify); here it is always compiled in so
-// that the release binaries the tests start are the ones that are shipped.
+// Compiled in only with the build option LEDGER_TEST_HOOKS (ops/test turns it
+// on, release builds leave it off), like RocksDB's kill points
+// (TEST_KILL_RANDOM), which its release builds compile out: without the
+// option CrashPoint() is empty and no binary reads LEDGER_CRASH_AT. With it,
+// an unset variable costs one load of a function-local static and a
+// predictable branch; the environment is read once, on the first hit.
 //
 // The points of the append path are listed in docs/crash-safety.md.
 //
@@ -32,10 +33,14 @@ void HitCrashPoint(const CrashPlan& plan, std::string_view name);
 
 }  // namespace internal
 
+#ifdef LEDGER_TEST_HOOKS
 inline void CrashPoint(std::string_view name) {
   static const internal::CrashPlan* const plan = internal::LoadCrashPlan();
   if (plan == nullptr) [[likely]] return;
   internal::HitCrashPoint(*plan, name);
 }
+#else
+inline void CrashPoint(std::string_view) {}
+#endif
 
 }  // namespace ledger

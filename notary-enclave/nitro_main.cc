@@ -1,0 +1,46 @@
+// notary-enclave: the trusted notary process as the Nitro enclave image runs it.
+//
+//   notary-enclave --vsock-port N
+//
+// Nitro only: it links the nitro platform (AF_VSOCK, /dev/nsm) and nothing
+// of the sim platform, the development PKI or the test hooks; the ctest
+// notary_nitro_symbols checks the binary for them. Configuration is argv
+// only; the manifest arrives from the host (notary/enclave.h).
+// Single-threaded: it boots, then serves one host connection at a time.
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "notary/serve.h"
+#include "platform/nitro_platform.h"
+
+namespace {
+
+int Usage(const char* why) {
+  std::fprintf(stderr, "notary-enclave: %s\nusage: notary-enclave --vsock-port N\n", why);
+  return 2;
+}
+
+// The port, or 0 when the argument is not a port number.
+uint32_t ParsePort(const std::string& value) {
+  char* end = nullptr;
+  unsigned long port = std::strtoul(value.c_str(), &end, 10);
+  if (value.empty() || *end != '\0' || port == 0 || port > UINT32_MAX) return 0;
+  return static_cast<uint32_t>(port);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3 || std::string_view(argv[1]) != "--vsock-port") return Usage("bad arguments");
+  const uint32_t port = ParsePort(argv[2]);
+  if (port == 0) return Usage("bad --vsock-port");
+  // A host that disconnects mid-write must not kill the notary.
+  std::signal(SIGPIPE, SIG_IGN);
+  auto platform = notary::NitroPlatform::Create(port);
+  if (!platform.ok()) return notary::LogToStderr("start: " + platform.status().ToString()), 1;
+  return notary::BootAndServe(**platform, notary::LogToStderr);
+}
