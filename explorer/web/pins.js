@@ -1,7 +1,7 @@
 // The verifier keys the auditor pins: the log's vkey, the witnesses' vkeys
 // and the witness quorum K every checkpoint must meet, obtained out of band
 // (the deployment prints them and writes them to its data directory, see
-// the README "Pinning"). They come from the URL fragment
+// explorer/README.md, "Pinning"). They come from the URL fragment
 // (#...?vkey=...&witness=...&quorum=K, which is never sent to the server) or
 // from what was saved in this browser's localStorage — never from the
 // explorer. verifierFor turns them into the verifier package's pins

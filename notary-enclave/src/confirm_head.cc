@@ -1,5 +1,5 @@
 // ConfirmHead: rollback protection across restarts (see notary/enclave.h,
-// ARCHITECTURE §6).
+// docs/architecture.md §4.2).
 //
 // The notary restarts with no memory and takes its head from the untrusted
 // host, which could show an old backup. Its freshness comes from the

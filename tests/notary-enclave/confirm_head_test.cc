@@ -1,6 +1,6 @@
 // ConfirmHead: with witnesses required, a restored notary serves only once
 // the witness quorum has cosigned exactly the checkpoint it signed at Restore
-// (rollback protection across restarts, ARCHITECTURE §6).
+// (rollback protection across restarts, docs/architecture.md §4.2).
 #include <gtest/gtest.h>
 
 #include "enclave_fixture.h"

@@ -1,4 +1,5 @@
-// explorer: the read-only proof server of a notarized log (ARCHITECTURE §2, §7).
+// explorer: the read-only proof server of a notarized log (docs/architecture.md §1,
+// §1.2; routes: docs/http-api.md).
 //
 // It opens ledgerd's store as a RocksDB secondary instance (it cannot write),
 // follows the writer with LogStore::Refresh, and serves only what LogStore

@@ -1,6 +1,6 @@
 // The quorum ceremony: operator keys, quorum genesis, and the manifest
 // (create, show, approve, verify). Formats: schemas/formats/manifest.md,
-// sealed-box.md and keys.md; the README walks through the ceremony.
+// sealed-box.md and keys.md; docs/operations.md walks through the ceremony.
 //
 // Files written here:
 //   operator key      hex P-256 scalar + "\n", mode 0600, never overwritten;

@@ -1,5 +1,5 @@
 // The witness policy every ledgerctl verifier applies to the checkpoints it
-// relies on (README, "Verifying"): the witness keys and the quorum K come
+// relies on (docs/verification.md, "The witness quorum"): the witness keys and the quorum K come
 // from the deployment, never from what is being verified.
 //   --manifest FILE...        the approved manifest: witnesses, witness_quorum
 //                             (several, as verify-bundle's PCR pins: those of

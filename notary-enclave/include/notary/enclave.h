@@ -31,7 +31,7 @@
 //   head it restored may be an old backup. It serves only once the host shows
 //   the checkpoint it signed at Restore cosigned by witness_quorum distinct
 //   manifest witnesses: a witness cosigns only a checkpoint consistent with,
-//   and at least as new as, everything it cosigned before (ARCHITECTURE §6).
+//   and at least as new as, everything it cosigned before (docs/architecture.md §4.2).
 //   Its clock, and the ENCLAVE_BOOTED entry's recorded_at, must agree with
 //   the witnesses' quorum time (ledger/note/witness_time.h, clock_skew).
 // CheckClock (witness_quorum > 0, serving): a later cosigned checkpoint; its

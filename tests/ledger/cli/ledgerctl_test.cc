@@ -67,8 +67,8 @@ TEST_F(LedgerctlTest, InitAppendGetAndCheckpoint) {
   EXPECT_GE(search.Json()["entries"].size(), 3u);
 }
 
-// Every verifier requires the deployment's witness quorum (README,
-// "Verifying"): from --pins (or --manifest, or --witness keys), never from
+// Every verifier requires the deployment's witness quorum (docs/verification.md,
+// "The witness quorum"): from --pins (or --manifest, or --witness keys), never from
 // the receipt; without any, it refuses to run unless told
 // --allow-unwitnessed.
 TEST_F(LedgerctlTest, VerifiersRequireTheWitnessQuorumOfThePins) {

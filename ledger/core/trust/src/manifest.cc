@@ -57,7 +57,7 @@ std::optional<Bytes> WitnessPublicKey(const std::string& vkey) {
   return Bytes(material->begin() + 1, material->end());
 }
 
-// Restore's freshness comes from the witnesses (ARCHITECTURE §6): a
+// Restore's freshness comes from the witnesses (docs/architecture.md §4.2, §4.3): a
 // restarted notary serves once witness_quorum of them cosign its head, and
 // each refuses a head older than one it cosigned. That says nothing unless
 // every quorum shares a witness with the quorum that cosigned the newest

@@ -10,7 +10,7 @@
 
 namespace ledger::cli {
 
-// Exit codes (documented in the README, stable for scripts).
+// Exit codes (documented in docs/ledgerctl.md, stable for scripts).
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitVerificationFailed = 1;  // a proof, signature or stored datum is bad
 inline constexpr int kExitUsage = 2;               // bad arguments or malformed input

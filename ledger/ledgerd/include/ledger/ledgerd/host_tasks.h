@@ -48,7 +48,7 @@ class HostAppender {
   // With witnessing set, the checkpoint returned is the quorum-cosigned one
   // that first covers the entry (its size may exceed the batch's), waited
   // for up to `timeout`: what the entry's receipt relies on must be
-  // witnessed, as every verifier requires (README, "Verifying").
+  // witnessed, as every verifier requires (docs/verification.md).
   Result<SequencedBatch> Append(const Event& event, const std::optional<store::Payload>& payload);
   void RequireWitnesses(Witnessing* witnessing, std::chrono::milliseconds timeout) {
     witnessing_ = witnessing;

@@ -55,7 +55,7 @@ VerificationRun RunVerification(const store::LogStore& store,
                                 std::shared_ptr<const note::Verifier> log_key,
                                 const std::string& backup_dir);
 
-// The VERIFICATION_RUN event of a run (event.md; README "Scheduled
+// The VERIFICATION_RUN event of a run (event.md; ledger/ledgerd/README.md "Scheduled
 // self-verification" lists the attributes): outcome SUCCESS or ERROR with
 // the first failure's reason, actor service "ledgerd" authenticated by its
 // host key, subject kVerificationSubject.

@@ -1,4 +1,5 @@
-// ledgerd: the append service of a notarized log (ARCHITECTURE §5, §7).
+// ledgerd: the append service of a notarized log (docs/architecture.md §1.1; routes:
+// docs/http-api.md).
 //
 // Start() opens the store of a data directory made by `ledgerctl init
 // --notary` (ledger.json names the notary socket and the pinned log key),

@@ -1,6 +1,6 @@
 // Witnessing: the thread that gets the log's latest persisted checkpoint
 // cosigned by the witness quorum before receipts are released
-// (ARCHITECTURE §5, §6).
+// (docs/architecture.md §1.1, §4.2).
 //
 // Order of an append with witness_quorum > 0: the notary signs, the batch is
 // persisted in one synced WriteBatch (so the store is never behind what a

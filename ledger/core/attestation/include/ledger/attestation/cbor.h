@@ -1,7 +1,7 @@
 // A small strict CBOR (RFC 8949) decoder and a deterministic encoder.
 //
 // Why hand-written: the notary's trusted computing base links only ledger::core
-// and OpenSSL (ARCHITECTURE §2). A general CBOR library (libcbor, tinycbor)
+// and OpenSSL (docs/architecture.md §5). A general CBOR library (libcbor, tinycbor)
 // would add a second, larger parser of host-supplied bytes to it. This one
 // understands exactly what AWS Nitro attestation documents, COSE_Sign1
 // (RFC 9052) and the NSM request/response messages use, and nothing more.

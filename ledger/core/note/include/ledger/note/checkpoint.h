@@ -69,8 +69,8 @@ Result<VerifiedCheckpoint> VerifyCheckpoint(std::string_view note_text,
 // witness keys and the number K of them that must have cosigned, as the
 // manifest (witnesses, witness_quorum) or the deployment's pins state them.
 // A checkpoint with the log signature alone may be one the notary signed at a
-// restart on a rolled-back head before the witnesses refused it (README,
-// "Verifying"); only K cosignatures show the witnesses saw that head.
+// restart on a rolled-back head before the witnesses refused it (docs/architecture.md
+// §4.4); only K cosignatures show the witnesses saw that head.
 struct WitnessPolicy {
   std::vector<std::shared_ptr<const note::Verifier>> keys;
   size_t quorum = 0;
