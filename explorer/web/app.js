@@ -214,7 +214,7 @@ async function pageAttestation() {
         h('dt', {}, 'operators'), h('dd', {}, `${m.operators.map((o) => o.name).join(', ')} (threshold ${m.threshold})`),
         h('dt', {}, 'submitters'), h('dd', {}, m.submitters.map((s) => `${s.name}: ${s.kinds.join(' ')}`).join('; ')),
         h('dt', {}, 'witnesses'), h('dd', {}, `${m.witnesses.join(', ') || 'none'} (quorum ${m.witness_quorum})`))] : null,
-      h('p', { class: 'note' }, 'Check the document against the AWS Nitro root with ledgerctl verify-attestation (README, Verification guide).'));
+      h('p', { class: 'note' }, 'Check the document against the AWS Nitro root with ledgerctl verify-attestation (docs/verification.md).'));
   };
   render(h('h2', {}, 'Attestation and key history'),
     boots.boot_proofs.length ? boots.boot_proofs.map(boot) : h('p', {}, 'No ENCLAVE_BOOTED entry.'),

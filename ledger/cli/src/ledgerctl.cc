@@ -57,7 +57,7 @@ constexpr char kUsage[] = R"(usage: ledgerctl <command> [options]   (--json on a
                                            check a token (or .tsr response) offline
   dev-pki --out DIR                        create a development P-384 root/intermediate/leaf
 
-compliance (README: "Compliance exports"):
+compliance (docs/compliance.md):
   export --data DIR --out DIR|FILE.tar [--from T] [--to T] [--subject S...] [--actor ID]
          [--kind KIND] [--outcome OUTCOME] [--request-id ID] [--requester NAME]
          [--tsa URL --tsa-ca CERT]
@@ -83,7 +83,7 @@ compliance (README: "Compliance exports"):
                                            dispose of an entry's payload body after retention;
                                            refusals are recorded as DENIED entries
 
-quorum ceremony (README: "The quorum ceremony"):
+quorum ceremony (docs/operations.md, "The quorum ceremony"):
   operator-key --out FILE                  an operator's P-256 key (FILE, mode 0600; FILE.pub)
   quorum genesis --operator NAME=PUBKEYFILE... --threshold K --out DIR
                                            split a new quorum key: DIR/NAME.share, DIR/quorum.pub
