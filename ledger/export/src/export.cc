@@ -161,37 +161,16 @@ bool MatchesFilter(const ExportRequest& r, const Event& e) {
   return true;
 }
 
-Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
-                           const AppendFn& append) {
-  if (r.requester.empty()) {
-    return Status::InvalidArgument("missing_field", "an export needs a requester");
-  }
-  const VerifiedCheckpoint head = st.latest();
-  const uint64_t size = head.checkpoint.size;
-  if (size == 0) return Status::InvalidArgument("empty_export", "the log has no entries");
-  ASSIGN_OR_RETURN(Scope found_scope, FindScope(st, r, size));
-  // An empty scope is an answer too: the boundary leaves prove it empty.
-  const std::vector<uint64_t>& scope = found_scope.indices;
-  const uint64_t start = scope.empty() ? found_scope.first : scope.front();
+namespace {
 
-  Files files;
-  InclusionLines inclusion;
-  Collected entries, evidence, boundaries;
-  for (uint64_t i : scope) RETURN_IF_ERROR(AddEntry(st, i, size, entries, inclusion));
-  // export-bundle.md §3.2: the leaves just outside the range, which show
-  // that it covers the time range. FindScope's binary search puts leaf
-  // first-1 before `from` and leaf end at or after `to`; without a bound the
-  // range reaches the tree's edge and needs no leaf.
-  if (found_scope.first > 0) {
-    RETURN_IF_ERROR(AddEntry(st, found_scope.first - 1, size, boundaries, inclusion));
-  }
-  if (found_scope.end < size) {
-    RETURN_IF_ERROR(AddEntry(st, found_scope.end, size, boundaries, inclusion));
-  }
-
-  // Evidence: key history and policies from genesis, anchors made after the
-  // range began, retention history of the exported subjects.
-  std::set<uint64_t> in_scope(scope.begin(), scope.end()), extra;
+// The evidence an auditor needs besides the range (export-bundle.md §2): key
+// history and policies from genesis, anchors made after the range began, the
+// retention history of the exported subjects and of the classes, and the
+// records whose disposals the bundle carries. Indices outside the scope.
+Result<std::set<uint64_t>> EvidenceIndices(const store::LogStore& st, uint64_t size,
+                                           uint64_t start, const Collected& entries,
+                                           const std::set<uint64_t>& in_scope) {
+  std::set<uint64_t> extra;
   for (EventKind k : kKeyHistoryKinds) {
     store::EntryQuery q;
     q.kind = k;
@@ -250,15 +229,26 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
     auto record_index = rec ? ParseDecimalU64(*rec) : Result<uint64_t>(Status::NotFound("", ""));
     if (record_index.ok() && *record_index < size) extra.insert(*record_index);
   }
+  std::set<uint64_t> out;
   for (uint64_t i : extra) {
-    if (!in_scope.contains(i)) RETURN_IF_ERROR(AddEntry(st, i, size, evidence, inclusion));
+    if (!in_scope.contains(i)) out.insert(i);
   }
+  return out;
+}
 
-  // Payload bodies still retained; the others are listed as absent, or as
-  // missing when the store received them and lost them without a disposal.
-  nlohmann::json payloads = nlohmann::json::array();
-  std::set<Hash> seen, retained_digests;
+// data/payloads.json: each body still retained is shipped; the others are
+// listed as absent, or as missing when the store received them and lost them
+// without a disposal.
+struct Payloads {
+  nlohmann::json list = nlohmann::json::array();
+  std::set<Hash> retained_digests;
   uint64_t retained = 0, absent = 0;
+};
+
+Result<Payloads> CollectPayloads(const store::LogStore& st, const Collected& entries,
+                                 const Collected& evidence, Files& files) {
+  Payloads out;
+  std::set<Hash> seen;
   for (const auto* list : {&entries.lines, &evidence.lines}) {
     for (const auto& e : *list) {
       if (!e.event.payload_digest || !seen.insert(*e.event.payload_digest).second) continue;
@@ -266,54 +256,54 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
       auto p = st.GetPayload(d);
       if (p.ok()) {
         files[bundle::PayloadPath(d)] = std::string(AsString(p->body));
-        payloads.push_back({{"content_type", p->content_type},
+        out.list.push_back({{"content_type", p->content_type},
                             {"digest", d.Hex()},
                             {"size", p->body.size()},
                             {"status", "retained"}});
-        retained_digests.insert(d);
-        ++retained;
+        out.retained_digests.insert(d);
+        ++out.retained;
       } else if (p.status().code() == Code::kNotFound) {
         // A body the store received with its entry and lost without a
         // disposal is not "absent" (retention.md §4): it is listed as
         // missing, and verify-bundle fails on it.
         ASSIGN_OR_RETURN(store::PayloadPresence presence, st.PayloadState(d));
         if (presence == store::PayloadPresence::kMissing) {
-          payloads.push_back({{"digest", d.Hex()}, {"status", "missing"}});
+          out.list.push_back({{"digest", d.Hex()}, {"status", "missing"}});
           continue;
         }
-        payloads.push_back({{"digest", d.Hex()}, {"status", "absent"}});
-        ++absent;
+        out.list.push_back({{"digest", d.Hex()}, {"status", "absent"}});
+        ++out.absent;
       } else {
         return p.status();
       }
     }
   }
+  return out;
+}
 
-  // The retention state of the exported subjects, proven at the checkpoint
-  // (a log whose notary keeps no map has none to prove).
-  ASSIGN_OR_RETURN(std::optional<Hash> map_root, state_map::FindRoot(head.checkpoint.extensions));
-  if (map_root) {
-    ASSIGN_OR_RETURN(
-        files[bundle::kRetentionJsonl],
-        RetentionKeyLines(st, *map_root, size,
-                          bundle::RetentionKeysOf(entries.lines, evidence.lines, retained_digests)));
-  }
-
-  // Checkpoints from the first entry's to the latest, consistency proofs
-  // between consecutive ones, and from earlier stored checkpoints to the
-  // latest (for an auditor's --since).
+// Checkpoints from the first entry's to the latest, consistency proofs
+// between consecutive ones, and from earlier stored checkpoints to the latest
+// (for an auditor's --since).
+struct Checkpoints {
   std::vector<uint64_t> sizes;
+  nlohmann::json list = nlohmann::json::array();
+  std::string consistency;
+};
+
+Result<Checkpoints> CollectCheckpoints(const store::LogStore& st, uint64_t start, uint64_t size,
+                                       Files& files) {
+  Checkpoints out;
+  std::vector<uint64_t>& sizes = out.sizes;
+  std::string& consistency = out.consistency;
   if (start < size) {
     ASSIGN_OR_RETURN(sizes, st.CheckpointSizes(start + 1, size, kMaxCheckpoints - 1));
   }
   if (sizes.empty() || sizes.back() != size) sizes.push_back(size);
-  nlohmann::json cps = nlohmann::json::array();
-  std::string consistency;
   for (size_t k = 0; k < sizes.size(); ++k) {
     ASSIGN_OR_RETURN(std::string note, st.CheckpointAt(sizes[k]));
     ASSIGN_OR_RETURN(Hash root, st.RootAt(sizes[k]));
     files[bundle::CheckpointPath(sizes[k])] = note;
-    cps.push_back({{"root", root.Base64()}, {"size", sizes[k]}});
+    out.list.push_back({{"root", root.Base64()}, {"size", sizes[k]}});
     if (k > 0) {
       ASSIGN_OR_RETURN(auto proof, st.ConsistencyProof(sizes[k - 1], sizes[k]));
       ASSIGN_OR_RETURN(std::string line,
@@ -330,17 +320,13 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
       consistency += line + "\n";
     }
   }
+  return out;
+}
 
-  files[bundle::kEntriesJsonl] = entries.jsonl;
-  files[bundle::kEvidenceJsonl] = evidence.jsonl;
-  files[bundle::kInclusionJsonl] = inclusion.jsonl;
-  if (!boundaries.lines.empty()) files[bundle::kBoundariesJsonl] = boundaries.jsonl;
-  files[bundle::kConsistencyJsonl] = consistency;
-  ASSIGN_OR_RETURN(std::string payloads_json, bundle::CanonicalJson(payloads));
-  files[bundle::kPayloadsJson] = payloads_json + "\n";
-  files[bundle::kEntriesCsv] = bundle::RenderCsv(entries.lines);
-  ASSIGN_OR_RETURN(files[bundle::kIndexJson], bundle::RenderIndex(entries.lines));
-
+// The manifest's scope (export-bundle.md §5.1); a filtered export also
+// ships every leaf hash of its non-empty range (§3.1, data/proofs/range.jsonl).
+Result<nlohmann::json> ScopeJson(const store::LogStore& st, const ExportRequest& r,
+                                 Scope& found_scope, uint64_t size, Files& files) {
   nlohmann::json scope_json = {{"gapless", !IsFiltered(r)},
                                 {"range", {{"first", found_scope.first}, {"end", found_scope.end}}}};
   if (r.from_us) scope_json["from"] = codec::FormatRfc3339Micros(*r.from_us);
@@ -364,6 +350,16 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
                                             std::move(left), std::move(right)}));
     }
   }
+  return scope_json;
+}
+
+// data/export-manifest.json without its payload_manifest_sha256
+// (export-bundle.md §5).
+nlohmann::json ManifestJson(const store::LogStore& st, const ExportRequest& r,
+                            const Checkpoint& head, const nlohmann::json& scope_json,
+                            const std::vector<uint64_t>& scope, const Collected& entries,
+                            const Collected& evidence, const Checkpoints& checkpoints,
+                            const Payloads& payloads) {
   nlohmann::json manifest = {
       {"format", bundle::kExportFormat},
       {"origin", st.origin()},
@@ -374,12 +370,12 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
       {"counts",
        {{"entries", entries.lines.size()},
         {"evidence", evidence.lines.size()},
-        {"checkpoints", sizes.size()},
-        {"payloads_retained", retained},
-        {"payloads_absent", absent}}},
-      {"tree_size", size},
-      {"root", head.checkpoint.root.Base64()},
-      {"checkpoints", cps},
+        {"checkpoints", checkpoints.sizes.size()},
+        {"payloads_retained", payloads.retained},
+        {"payloads_absent", payloads.absent}}},
+      {"tree_size", head.size},
+      {"root", head.root.Base64()},
+      {"checkpoints", checkpoints.list},
       {"formats",
        {{"entries", "JSON Lines, RFC 8785 canonical (export-bundle.md §3)"},
         {"event", "event.md v1"},
@@ -393,29 +389,18 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
     manifest["first_index"] = scope.front();
     manifest["last_index"] = scope.back();
   }
-  files[bundle::kReportHtml] = bundle::RenderHtml(manifest, entries.lines, evidence.lines);
+  return manifest;
+}
 
-  std::vector<std::string> data_paths;
-  for (const auto& [p, unused] : files) data_paths.push_back(p);
-  files[bundle::kManifestSha256] = bundle::RenderBagManifest(files, data_paths);
-  manifest["payload_manifest_sha256"] = Sha256::Digest(files[bundle::kManifestSha256]).Hex();
-  ASSIGN_OR_RETURN(std::string manifest_text, bundle::CanonicalJson(manifest));
-  manifest_text += "\n";
-  const Hash manifest_digest = Sha256::Digest(manifest_text);
-  files[bundle::kExportManifest] = manifest_text;
-  if (r.timestamp) {
-    // Before EXPORT_CREATED: a TSA that fails leaves no record of an export
-    // that was never handed out.
-    ASSIGN_OR_RETURN(Bytes token, r.timestamp(manifest_digest));
-    files[bundle::kExportTimestamp] = std::string(AsString(token));
-  }
-
-  // The log signs the manifest: EXPORT_CREATED carries its digest (and the
-  // manifest as payload body), and the receipt proves that entry under a
-  // signed checkpoint consistent with the bundle's latest one.
+// The log signs the manifest: EXPORT_CREATED carries its digest (and the
+// manifest as payload body), and the receipt proves that entry under a
+// signed checkpoint consistent with the bundle's latest one.
+Result<std::string> RecordExport(const store::LogStore& st, const ExportRequest& r,
+                                 const std::string& export_id, const std::string& manifest_text,
+                                 const Hash& manifest_digest, size_t entry_count, uint64_t size,
+                                 const AppendFn& append) {
   Event ev;
   ev.kind = EventKind::kExportCreated;
-  const std::string export_id = "export-" + manifest_digest.Hex().substr(0, 32);
   ev.event_id = export_id;
   ev.action = "export";
   ev.occurred_at_us = r.created_at_us;
@@ -424,7 +409,7 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
   ev.subject = "export/" + export_id;
   ev.target_type = "export";
   ev.payload_digest = manifest_digest;
-  ev.attributes = {{"entries", std::to_string(entries.lines.size())},
+  ev.attributes = {{"entries", std::to_string(entry_count)},
                    {"tree_size", std::to_string(size)}};
   store::Payload body{manifest_digest, ToBytes(manifest_text), "application/json"};
   ASSIGN_OR_RETURN(SequencedBatch batch, append(ev, body));
@@ -442,8 +427,12 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
                              {"consistency", nlohmann::json::parse(cons_line)},
                              {"entry", nlohmann::json::parse(entry_line)},
                              {"inclusion", nlohmann::json::parse(incl_line)}}));
-  files[bundle::kExportReceipt] = receipt + "\n";
+  return receipt + "\n";
+}
 
+// The BagIt tag files (RFC 8493): bagit.txt, bag-info.txt and the tag manifest.
+void AddBagTags(const ExportRequest& r, const std::string& export_id,
+                const std::vector<std::string>& data_paths, Files& files) {
   uint64_t octets = 0;
   for (const auto& p : data_paths) octets += files[p].size();
   files[bundle::kBagitTxt] = bundle::kBagitContent;
@@ -458,6 +447,90 @@ Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
                                    bundle::kExportReceipt};
   if (files.contains(bundle::kExportTimestamp)) tags.push_back(bundle::kExportTimestamp);
   files[bundle::kTagManifestSha256] = bundle::RenderBagManifest(files, tags);
+}
+
+}  // namespace
+
+Result<Files> CreateExport(const store::LogStore& st, const ExportRequest& r,
+                           const AppendFn& append) {
+  if (r.requester.empty()) {
+    return Status::InvalidArgument("missing_field", "an export needs a requester");
+  }
+  const VerifiedCheckpoint head = st.latest();
+  const uint64_t size = head.checkpoint.size;
+  if (size == 0) return Status::InvalidArgument("empty_export", "the log has no entries");
+  ASSIGN_OR_RETURN(Scope found_scope, FindScope(st, r, size));
+  // An empty scope is an answer too: the boundary leaves prove it empty.
+  const std::vector<uint64_t>& scope = found_scope.indices;
+  const uint64_t start = scope.empty() ? found_scope.first : scope.front();
+
+  Files files;
+  InclusionLines inclusion;
+  Collected entries, evidence, boundaries;
+  for (uint64_t i : scope) RETURN_IF_ERROR(AddEntry(st, i, size, entries, inclusion));
+  // export-bundle.md §3.2: the leaves just outside the range, which show
+  // that it covers the time range. FindScope's binary search puts leaf
+  // first-1 before `from` and leaf end at or after `to`; without a bound the
+  // range reaches the tree's edge and needs no leaf.
+  if (found_scope.first > 0) {
+    RETURN_IF_ERROR(AddEntry(st, found_scope.first - 1, size, boundaries, inclusion));
+  }
+  if (found_scope.end < size) {
+    RETURN_IF_ERROR(AddEntry(st, found_scope.end, size, boundaries, inclusion));
+  }
+
+  const std::set<uint64_t> in_scope(scope.begin(), scope.end());
+  ASSIGN_OR_RETURN(std::set<uint64_t> extra, EvidenceIndices(st, size, start, entries, in_scope));
+  for (uint64_t i : extra) RETURN_IF_ERROR(AddEntry(st, i, size, evidence, inclusion));
+
+  ASSIGN_OR_RETURN(Payloads payloads, CollectPayloads(st, entries, evidence, files));
+
+  // The retention state of the exported subjects, proven at the checkpoint
+  // (a log whose notary keeps no map has none to prove).
+  ASSIGN_OR_RETURN(std::optional<Hash> map_root, state_map::FindRoot(head.checkpoint.extensions));
+  if (map_root) {
+    ASSIGN_OR_RETURN(
+        files[bundle::kRetentionJsonl],
+        RetentionKeyLines(st, *map_root, size,
+                          bundle::RetentionKeysOf(entries.lines, evidence.lines, payloads.retained_digests)));
+  }
+
+  ASSIGN_OR_RETURN(Checkpoints checkpoints, CollectCheckpoints(st, start, size, files));
+  files[bundle::kConsistencyJsonl] = checkpoints.consistency;
+  files[bundle::kEntriesJsonl] = entries.jsonl;
+  files[bundle::kEvidenceJsonl] = evidence.jsonl;
+  files[bundle::kInclusionJsonl] = inclusion.jsonl;
+  if (!boundaries.lines.empty()) files[bundle::kBoundariesJsonl] = boundaries.jsonl;
+  ASSIGN_OR_RETURN(std::string payloads_json, bundle::CanonicalJson(payloads.list));
+  files[bundle::kPayloadsJson] = payloads_json + "\n";
+  files[bundle::kEntriesCsv] = bundle::RenderCsv(entries.lines);
+  ASSIGN_OR_RETURN(files[bundle::kIndexJson], bundle::RenderIndex(entries.lines));
+
+  ASSIGN_OR_RETURN(nlohmann::json scope_json, ScopeJson(st, r, found_scope, size, files));
+  nlohmann::json manifest = ManifestJson(st, r, head.checkpoint, scope_json, scope, entries, evidence,
+                                         checkpoints, payloads);
+  files[bundle::kReportHtml] = bundle::RenderHtml(manifest, entries.lines, evidence.lines);
+
+  std::vector<std::string> data_paths;
+  for (const auto& [p, unused] : files) data_paths.push_back(p);
+  files[bundle::kManifestSha256] = bundle::RenderBagManifest(files, data_paths);
+  manifest["payload_manifest_sha256"] = Sha256::Digest(files[bundle::kManifestSha256]).Hex();
+  ASSIGN_OR_RETURN(std::string manifest_text, bundle::CanonicalJson(manifest));
+  manifest_text += "\n";
+  const Hash manifest_digest = Sha256::Digest(manifest_text);
+  files[bundle::kExportManifest] = manifest_text;
+  if (r.timestamp) {
+    // Before EXPORT_CREATED: a TSA that fails leaves no record of an export
+    // that was never handed out.
+    ASSIGN_OR_RETURN(Bytes token, r.timestamp(manifest_digest));
+    files[bundle::kExportTimestamp] = std::string(AsString(token));
+  }
+
+  const std::string export_id = "export-" + manifest_digest.Hex().substr(0, 32);
+  ASSIGN_OR_RETURN(files[bundle::kExportReceipt],
+                   RecordExport(st, r, export_id, manifest_text, manifest_digest,
+                                entries.lines.size(), size, append));
+  AddBagTags(r, export_id, data_paths, files);
   return files;
 }
 
