@@ -60,9 +60,9 @@ ledger_allow(ledger::host            ledger::core ledger::store ledger::notary_c
 ledger_allow(ledger::witness_client  ledger::core)
 ledger_allow(anchor::evm             ledger::core)
 ledger_allow(anchor::anchord_record  ledger::core anchor::evm)
+ledger_allow(anchor::verify          ledger::core anchor::anchord_record anchor::evm ledger::timestamp)
 
-# --- daemons and tools (nothing depends on them but their binaries and tests;
-#     ledger::cli -> anchor::anchord is the one exception left) ---
+# --- daemons and tools (nothing depends on them but their binaries and tests) ---
 ledger_allow(ledger::ledgerd         ledger::core ledger::store ledger::host ledger::witness_client
                                      ledger::codec ledger::export ledger::timestamp schemas::proto
                                      ledger::crash_point ledger::metrics)
@@ -73,7 +73,7 @@ ledger_allow(explorer::server        ledger::core ledger::store ledger::codec le
 ledger_allow(ledger::cli             ledger::core ledger::attestation_dev ledger::store ledger::codec
                                      ledger::timestamp ledger::bundle ledger::export
                                      ledger::notary_client ledger::host notary::protocol
-                                     anchor::anchord)
+                                     anchor::verify anchor::evm)
 
 # ledger_check_layer_edges(<list of "from>to" edges> <list of targets>)
 # Fails (FATAL_ERROR) on a target without a rule, an edge the rules do not
