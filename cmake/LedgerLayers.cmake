@@ -70,7 +70,7 @@ ledger_allow(ledger::ledgerd         ledger::core ledger::store ledger::api ledg
                                      schemas::proto ledger::crash_point ledger::metrics)
 ledger_allow(anchor::anchord         ledger::core anchor::anchord_record anchor::evm ledger::timestamp
                                      ledger::crash_point ledger::metrics)
-ledger_allow(anchor::witness         ledger::core ledger::store ledger::crash_point ledger::metrics)
+ledger_allow(anchor::witness         ledger::core ledger::crash_point ledger::metrics)
 ledger_allow(explorer::server        ledger::core ledger::store ledger::api ledger::codec ledger::metrics)
 ledger_allow(ledger::cli             ledger::core ledger::attestation_dev ledger::store ledger::codec
                                      ledger::timestamp ledger::bundle ledger::export
