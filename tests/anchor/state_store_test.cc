@@ -43,8 +43,9 @@ class StateStoreTest : public ::testing::Test {
 
   // Opens the directory with RocksDB itself (every column family in
   // `families`, the default one first) and hands fn the database.
-  void Raw(const std::vector<std::string>& families,
-           const std::function<void(rocksdb::DB&, std::vector<rocksdb::ColumnFamilyHandle*>&)>& fn) {
+  void Raw(
+      const std::vector<std::string>& families,
+      const std::function<void(rocksdb::DB&, std::vector<rocksdb::ColumnFamilyHandle*>&)>& fn) {
     rocksdb::Options options;
     options.create_if_missing = true;
     options.create_missing_column_families = true;
@@ -88,12 +89,12 @@ TEST_F(StateStoreTest, KeepsTheLatestNotePerOriginAcrossReopens) {
 
 TEST_F(StateStoreTest, RefusesAGarbledRecord) {
   const std::vector<std::function<void(std::string&)>> edits = {
-      [](std::string& v) { v.back() ^= 1; },                        // a note byte
-      [](std::string& v) { v[5] ^= 1; },                            // a digest byte
-      [](std::string& v) { v[0] = 2; },                             // the version
-      [](std::string& v) { v.resize(10); },                         // truncated
-      [](std::string& v) { v.clear(); },                            // empty
-      [](std::string& v) { v = v.substr(33); },                     // the bare note
+      [](std::string& v) { v.back() ^= 1; },     // a note byte
+      [](std::string& v) { v[5] ^= 1; },         // a digest byte
+      [](std::string& v) { v[0] = 2; },          // the version
+      [](std::string& v) { v.resize(10); },      // truncated
+      [](std::string& v) { v.clear(); },         // empty
+      [](std::string& v) { v = v.substr(33); },  // the bare note
   };
   for (size_t i = 0; i < edits.size(); ++i) {
     {

@@ -58,15 +58,15 @@ std::string EncodeRecord(std::string_view key, std::string_view note) {
 
 Result<std::string> DecodeRecord(std::string_view key, std::string_view record) {
   if (record.size() < 1 + Hash::kSize || record[0] != kRecordVersion) {
-    return Status::Corruption("corrupt_state", "the stored record " + std::string(key) +
-                                                   " has no valid header");
+    return Status::Corruption("corrupt_state",
+                              "the stored record " + std::string(key) + " has no valid header");
   }
   std::string_view note = record.substr(1 + Hash::kSize);
   const Hash digest = RecordDigest(key, note);
   if (record.substr(1, Hash::kSize) !=
       std::string_view(reinterpret_cast<const char*>(digest.bytes.data()), Hash::kSize)) {
-    return Status::Corruption("corrupt_state",
-                              "the stored record " + std::string(key) + " does not match its digest");
+    return Status::Corruption(
+        "corrupt_state", "the stored record " + std::string(key) + " does not match its digest");
   }
   return std::string(note);
 }
@@ -82,7 +82,9 @@ class RocksStateStore : public StateStore {
     ro.verify_checksums = true;
     std::string value;
     auto s = db_->Get(ro, AsSlice(key), &value);
-    if (s.IsNotFound()) return Status::NotFound("missing_key", "no state for " + std::string(origin));
+    if (s.IsNotFound()) {
+      return Status::NotFound("missing_key", "no state for " + std::string(origin));
+    }
     RETURN_IF_ERROR(FromRocks(s, "get"));
     return DecodeRecord(key, value);
   }
@@ -119,14 +121,13 @@ Status Initialise(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       std::string_view key(it->key().data(), it->key().size());
       if (cf->GetName() != kOldColumn || !key.starts_with(kOldPrefix)) {
-        return Status::FailedPrecondition("foreign_state",
-                                          "not a witness's state (column family " +
-                                              cf->GetName() + ")");
+        return Status::FailedPrecondition(
+            "foreign_state", "not a witness's state (column family " + cf->GetName() + ")");
       }
       const std::string new_key = LatestKey(key.substr(kOldPrefix.size()));
       std::string_view note(it->value().data(), it->value().size());
-      RETURN_IF_ERROR(FromRocks(wb.Put(AsSlice(new_key), AsSlice(EncodeRecord(new_key, note))),
-                                "batch"));
+      RETURN_IF_ERROR(
+          FromRocks(wb.Put(AsSlice(new_key), AsSlice(EncodeRecord(new_key, note))), "batch"));
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "scan"));
   }
