@@ -148,9 +148,14 @@ TEST_F(StateStoreTest, RefusesADatabaseOfAnotherFormatOrProgram) {
   EXPECT_EQ(refused.status().reason(), "foreign_state");
 }
 
+// The column families of the earlier layout (ledger::store's, "meta" first).
+const std::vector<std::string> kEarlierFamilies = {
+    rocksdb::kDefaultColumnFamilyName, "meta", "leaves", "payloads", "tiles", "checkpoints",
+    "by_subject", "by_kind", "by_actor", "by_time", "requests", "map_nodes", "map_roots"};
+
 TEST_F(StateStoreTest, ConvertsTheEarlierLayout) {
   // What a witness stored before it had a store of its own.
-  Raw({rocksdb::kDefaultColumnFamilyName, "meta", "leaves"}, [](rocksdb::DB& db, auto& cfs) {
+  Raw(kEarlierFamilies, [](rocksdb::DB& db, auto& cfs) {
     ASSERT_TRUE(
         db.Put(rocksdb::WriteOptions(), cfs[1], "witness/latest/example.com/log", "note a\n").ok());
     ASSERT_TRUE(
@@ -162,6 +167,25 @@ TEST_F(StateStoreTest, ConvertsTheEarlierLayout) {
     EXPECT_EQ(store->Get("example.com/log").value(), "note a\n");
     EXPECT_EQ(store->Get("example.org/b").value(), "note b\n");
   }
+  std::vector<std::string> families;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::Options(), dir_.string(), &families).ok());
+  EXPECT_EQ(families, std::vector<std::string>{rocksdb::kDefaultColumnFamilyName});
+}
+
+TEST_F(StateStoreTest, AConversionCutShortBeforeTheOldFamiliesWentIsFinished) {
+  // The converting write was synced, the old column families not dropped yet.
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Put("example.com/log", "note a\n").ok());
+  }
+  Raw({rocksdb::kDefaultColumnFamilyName, "meta"}, [](rocksdb::DB& db, auto& cfs) {
+    ASSERT_TRUE(
+        db.Put(rocksdb::WriteOptions(), cfs[1], "witness/latest/example.com/log", "note a\n").ok());
+  });
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->Get("example.com/log").value(), "note a\n");
   std::vector<std::string> families;
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::Options(), dir_.string(), &families).ok());
   EXPECT_EQ(families, std::vector<std::string>{rocksdb::kDefaultColumnFamilyName});
