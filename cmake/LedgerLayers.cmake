@@ -52,7 +52,9 @@ ledger_allow(notary::platform_sim    ledger::base ledger::attestation ledger::at
 # --- host-side libraries ---
 ledger_allow(ledger::codec           ledger::core schemas::proto)
 ledger_allow(ledger::timestamp       ledger::core)
-ledger_allow(ledger::store           ledger::core ledger::codec notary::protocol schemas::proto)
+# No JSON in the store (ledger::codec carries nlohmann_json): ledger::api renders its answers.
+ledger_allow(ledger::store           ledger::core notary::protocol schemas::proto)
+ledger_allow(ledger::api             ledger::core ledger::store ledger::codec)
 ledger_allow(ledger::bundle          ledger::core ledger::codec ledger::timestamp)
 ledger_allow(ledger::export          ledger::core ledger::bundle ledger::store ledger::codec)
 ledger_allow(ledger::notary_client   ledger::core notary::protocol)
@@ -61,20 +63,20 @@ ledger_allow(ledger::host            ledger::core ledger::store ledger::notary_c
 ledger_allow(ledger::witness_client  ledger::core)
 ledger_allow(anchor::evm             ledger::core)
 ledger_allow(anchor::anchord_record  ledger::core anchor::evm)
+ledger_allow(anchor::verify          ledger::core anchor::anchord_record anchor::evm ledger::timestamp)
 
-# --- daemons and tools (nothing depends on them but their binaries and tests;
-#     ledger::cli -> anchor::anchord is the one exception left) ---
-ledger_allow(ledger::ledgerd         ledger::core ledger::store ledger::host ledger::witness_client
-                                     ledger::codec ledger::export ledger::timestamp schemas::proto
-                                     ledger::crash_point ledger::metrics)
+# --- daemons and tools (nothing depends on them but their binaries and tests) ---
+ledger_allow(ledger::ledgerd         ledger::core ledger::store ledger::api ledger::host
+                                     ledger::witness_client ledger::codec ledger::export ledger::timestamp
+                                     schemas::proto ledger::crash_point ledger::metrics)
 ledger_allow(anchor::anchord         ledger::core anchor::anchord_record anchor::evm ledger::timestamp
                                      ledger::crash_point ledger::metrics)
-ledger_allow(anchor::witness         ledger::core ledger::store ledger::crash_point ledger::metrics)
-ledger_allow(explorer::server        ledger::core ledger::store ledger::codec ledger::metrics)
+ledger_allow(anchor::witness         ledger::core ledger::crash_point ledger::metrics)
+ledger_allow(explorer::server        ledger::core ledger::store ledger::api ledger::codec ledger::metrics)
 ledger_allow(ledger::cli             ledger::core ledger::attestation_dev ledger::store ledger::codec
                                      ledger::timestamp ledger::bundle ledger::export
                                      ledger::notary_client ledger::host notary::protocol
-                                     anchor::anchord)
+                                     anchor::verify anchor::evm)
 
 # ledger_check_layer_edges(<list of "from>to" edges> <list of targets>)
 # Fails (FATAL_ERROR) on a target without a rule, an edge the rules do not

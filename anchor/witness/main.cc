@@ -16,9 +16,9 @@
 #include "ledger/note/checkpoint.h"
 #include "ledger/note/cosignature.h"
 #include "ledger/note/note.h"
-#include "ledger/store/kv.h"
 #include "witness/key_file.h"
 #include "witness/server.h"
+#include "witness/state_store.h"
 #include "witness/witness.h"
 
 namespace {
@@ -142,9 +142,6 @@ int Run(const Flags& f) {
   if (!logs.ok()) return Fail(logs.status());
   auto key = anchor::witness::ReadKeyFile(*key_path);
   if (!key.ok()) return Fail(key.status());
-  ledger::store::RocksDbOptions opts;
-  opts.create_if_missing = true;
-  opts.sync = true;
   // SIGINT/SIGTERM stop the server from a thread of our own, not from a
   // signal handler. The mask is set before any thread starts
   // (RocksDB starts its own).
@@ -155,10 +152,10 @@ int Run(const Flags& f) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto kv = ledger::store::OpenRocksDb(*data, opts);
-  if (!kv.ok()) return Fail(kv.status());
+  auto store = anchor::witness::OpenStateStore(*data);
+  if (!store.ok()) return Fail(store.status());
   auto witness = anchor::witness::Witness::Create(
-      kv->get(), note::NewCosignatureV1Signer(*name, std::move(key).value()),
+      store->get(), note::NewCosignatureV1Signer(*name, std::move(key).value()),
       std::move(logs).value());
   if (!witness.ok()) return Fail(witness.status());
 

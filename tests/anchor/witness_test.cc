@@ -1,4 +1,5 @@
-// The witness state machine in-process, on the memory store.
+// The witness state machine in-process, on a state store in memory
+// (memory_state_store.h: failing writes, tampering).
 #include "witness/witness.h"
 
 #include <gtest/gtest.h>
@@ -7,14 +8,14 @@
 #include <thread>
 
 #include "ledger/note/cosignature.h"
-#include "ledger/store/kv.h"
-#include "faulty_kv.h"
+#include "memory_state_store.h"
 #include "witness_test_util.h"
 
 namespace anchor::witness {
 namespace {
 
 using ledger::Checkpoint;
+using testing::MemoryStateStore;
 using testing::TestLog;
 namespace note = ledger::note;
 
@@ -31,7 +32,7 @@ class WitnessTest : public ::testing::Test {
 
   std::unique_ptr<Witness> Make(std::unique_ptr<note::CosignatureV1Signer> signer) {
     LogConfig cfg{log_.origin(), {note::ParseVerifierKey(log_.vkey()).value()}};
-    return Witness::Create(&kv_, std::move(signer), {cfg}).value();
+    return Witness::Create(&store_, std::move(signer), {cfg}).value();
   }
 
   // The checkpoint with the returned cosignature attached verifies with the
@@ -50,7 +51,7 @@ class WitnessTest : public ::testing::Test {
   Reply Add(const std::string& body) { return witness_->AddCheckpoint(body); }
   std::string OriginHash() { return ledger::Sha256::Digest(log_.origin()).Hex(); }
 
-  ledger::testing::FaultyKv kv_{std::make_unique<ledger::store::MemoryKv>()};
+  MemoryStateStore store_;
   TestLog log_{"example.com/log"};
   std::string witness_vkey_;
   std::unique_ptr<Witness> witness_;
@@ -147,7 +148,7 @@ TEST_F(WitnessTest, MapsOriginSignatureAndSizeErrors) {
 
 TEST_F(WitnessTest, ReleasesNoCosignatureWhenTheWriteFails) {
   ASSERT_EQ(Add(log_.Body(0, 4)).status, 200);
-  kv_.FailWritesAfter(0);
+  store_.FailWrites();
   Reply r = Add(log_.Body(4, 9));
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(r.body, "store_unavailable\n");
@@ -168,13 +169,9 @@ TEST_F(WitnessTest, StateSurvivesANewInstanceAndRefusesAnotherKey) {
 
 TEST_F(WitnessTest, DetectsATamperedState) {
   ASSERT_EQ(Add(log_.Body(0, 6)).status, 200);
-  std::string key = "witness/latest/" + log_.origin();
-  auto raw = kv_.Get(ledger::store::Column::kMeta, ledger::AsBytes(key)).value();
-  std::string text(ledger::AsString(raw));
+  std::string text = store_.Get(log_.origin()).value();
   text.replace(text.find("\n6\n"), 3, "\n2\n");
-  ledger::store::WriteBatch wb;
-  wb.Put(ledger::store::Column::kMeta, ledger::ToBytes(key), ledger::ToBytes(text));
-  ASSERT_TRUE(kv_.Write(wb).ok());
+  store_.Overwrite(log_.origin(), text);
   EXPECT_EQ(Add(log_.Body(2, 7)).status, 500);
 }
 

@@ -6,7 +6,8 @@
 # is cmake/LedgerLayers.cmake's (the layer_rules_check ctest).
 #
 # Test support (ledger/testing, crash points) and daemon plumbing
-# (ledger/metrics) live outside ledger/core and are not scanned.
+# (ledger/metrics) live outside ledger/core and are not scanned. ledger/store
+# is checked for one thing: no JSON (the end of this script).
 set -euo pipefail
 root=${1:?source dir}
 core=$root/ledger/core
@@ -32,5 +33,18 @@ libs=$(find "$core" -name CMakeLists.txt -exec grep -HE 'PUBLIC_DEPS|PRIVATE_DEP
 if echo "$libs" | grep -qiE 'rocksdb|protobuf|httplib|nlohmann|schemas'; then
   echo "ledger/core links a forbidden library:"; echo "$libs"; fail=1
 fi
+# ledger/store keeps the log's state and answers proofs; rendering them as
+# JSON is ledger/api's (ledger::api), so the store links no JSON library.
+store=$root/ledger/store
+if [ -d "$store" ]; then
+  bad=$(grep -rnE '#include\s*[<"]nlohmann/' "$store" || true)
+  if [ -n "$bad" ]; then
+    echo "JSON in ledger/store (it belongs in ledger/api):"; echo "$bad"; fail=1
+  fi
+  if [ -f "$store/CMakeLists.txt" ] && grep -qE 'nlohmann|ledger::codec' "$store/CMakeLists.txt"; then
+    echo "ledger/store links a JSON library (nlohmann_json, or ledger::codec which carries it)"; fail=1
+  fi
+fi
 [ "$fail" = 0 ] || exit 1
 echo "ledger/core: OpenSSL and libsecp256k1 only; no files, environment, signals or logging"
+echo "ledger/store: no JSON"

@@ -15,30 +15,25 @@ namespace {
 using ledger::Checkpoint;
 using ledger::Result;
 using ledger::Status;
-using ledger::store::Column;
 namespace note = ledger::note;
 
 Reply Error(int status, std::string_view reason) {
   return Reply{status, std::string(kTextPlain), std::string(reason) + "\n"};
 }
 
-ledger::Bytes StateKey(std::string_view origin) {
-  return ledger::ToBytes("witness/latest/" + std::string(origin));
-}
-
 }  // namespace
 
-Witness::Witness(ledger::store::Kv* kv, std::unique_ptr<note::CosignatureV1Signer> signer)
-    : kv_(kv), signer_(std::move(signer)) {}
+Witness::Witness(StateStore* store, std::unique_ptr<note::CosignatureV1Signer> signer)
+    : store_(store), signer_(std::move(signer)) {}
 
 Result<std::unique_ptr<Witness>> Witness::Create(
-    ledger::store::Kv* kv, std::unique_ptr<note::CosignatureV1Signer> signer,
+    StateStore* store, std::unique_ptr<note::CosignatureV1Signer> signer,
     std::vector<LogConfig> logs) {
-  if (kv == nullptr || signer == nullptr) {
+  if (store == nullptr || signer == nullptr) {
     return Status::InvalidArgument("bad_config", "a store and a signer are required");
   }
   if (logs.empty()) return Status::InvalidArgument("bad_config", "no log to witness");
-  std::unique_ptr<Witness> w(new Witness(kv, std::move(signer)));
+  std::unique_ptr<Witness> w(new Witness(store, std::move(signer)));
   ASSIGN_OR_RETURN(w->self_, note::ParseVerifierKey(w->signer_->VerifierKey()));
   for (auto& log : logs) {
     RETURN_IF_ERROR(ledger::ValidateOrigin(log.origin));
@@ -65,9 +60,8 @@ Result<std::unique_ptr<Witness>> Witness::Create(
 }
 
 Result<Witness::Latest> Witness::Load(const std::string& origin) const {
-  ASSIGN_OR_RETURN(ledger::Bytes raw, kv_->Get(Column::kMeta, StateKey(origin)));
   Latest latest;
-  latest.note = std::string(ledger::AsString(raw));
+  ASSIGN_OR_RETURN(latest.note, store_->Get(origin));
   auto parsed = note::Parse(latest.note);
   if (!parsed.ok()) return Status::Corruption("corrupt_state", "stored checkpoint of " + origin);
   auto cp = Checkpoint::FromText(parsed->text);
@@ -169,12 +163,11 @@ Reply Witness::Check(std::string_view body) {
     }
   }
   stored.signatures.push_back(*cosig);
-  ledger::store::WriteBatch wb;
-  wb.Put(Column::kMeta, StateKey(cp->origin), ledger::ToBytes(note::Format(stored)));
+  const std::string record = note::Format(stored);
   // Durable before the cosignature is released: after a crash the witness
   // still knows what it cosigned.
   ledger::CrashPoint("witness.before_persist");
-  if (Status s = kv_->Write(wb); !s.ok()) return Error(503, "store_unavailable");
+  if (Status s = store_->Put(cp->origin, record); !s.ok()) return Error(503, "store_unavailable");
   ledger::CrashPoint("witness.after_persist");
   LogFigures& figures = figures_.find(cp->origin)->second;
   figures.cosignatures.fetch_add(1);

@@ -5,12 +5,11 @@
 //
 // The receipt's inclusion in a checkpoint signed by the pinned key is
 // checked first; then the recorded evidence offline, and with --rpc the
-// chain (anchord/verify_anchor.h lists every check).
+// chain (verify/verify_anchor.h lists every check).
 #include <nlohmann/json.hpp>
 
 #include <openssl/crypto.h>
 
-#include "anchord/verify_anchor.h"
 #include "commands.h"
 #include "evm/signing.h"
 #include "key_files.h"
@@ -21,6 +20,7 @@
 #include "ledger/trust/quorum.h"
 #include "ledger/trust/registry_statement.h"
 #include "local_log.h"
+#include "verify/verify_anchor.h"
 #include "witness_policy.h"
 
 namespace ledger::cli {
@@ -52,7 +52,7 @@ Status CmdVerifyAnchor(const Args& a, const Output& o) {
                    VerifyTlogProof(proof, merkle::LeafHash(*proof.extra), *verifier,
                                    policy.Pointers(), policy.quorum));
 
-  anchor::anchord::VerifyAnchorOptions options;
+  anchor::verify::VerifyAnchorOptions options;
   options.log_key = verifier.get();
   // The manifest the witness policy came from (the newest if several).
   ASSIGN_OR_RETURN(std::optional<Manifest> manifest, NewestManifest(a, *verifier));
@@ -87,7 +87,7 @@ Status CmdVerifyAnchor(const Args& a, const Output& o) {
     ASSIGN_OR_RETURN(rpc, anchor::evm::rpc::Client::Create(*url));
     options.rpc = rpc.get();
   }
-  ASSIGN_OR_RETURN(auto v, anchor::anchord::VerifyAnchorEntry(*proof.extra, options));
+  ASSIGN_OR_RETURN(auto v, anchor::verify::VerifyAnchorEntry(*proof.extra, options));
   const auto& r = v.record;
   nlohmann::json doc = {{"index", proof.index},
                         {"in_checkpoint_size", vc.checkpoint.size},

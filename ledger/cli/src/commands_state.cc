@@ -30,7 +30,7 @@ Status CmdState(const Args& a, const Output& o) {
   ASSIGN_OR_RETURN(auto verified, state_map::VerifyStateProof(answer, *verifier));
   nlohmann::json doc = codec::StateProofToJson(answer);
   doc["state"] = codec::VerifiedStateToJson(verified);
-  // As ledgerd serves it (state_http.cc): the code behind the answer.
+  // As ledgerd serves it (ledger/api state_http.cc): the code behind the answer.
   const uint64_t entry = verified.value ? verified.value->index : verified.checkpoint.size - 1;
   if (auto evidence = store::NotaryEvidenceFor(log->store(), entry, verified.checkpoint.size);
       evidence.ok()) {

@@ -4,10 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ledger/api/state_http.h"
 #include "ledger/codec/event_json.h"
 #include "ledger/ledgerd/entries.h"
 #include "ledger/record/event.h"
-#include "ledger/store/state_http.h"
 
 namespace ledger::ledgerd {
 namespace {
@@ -25,8 +25,8 @@ void ReplyError(httplib::Response& res, const Status& s, int status = 0) {
   Reply(res, status, ErrorJson(s), s);
 }
 
-store::QueryParams Params(const httplib::Request& req) {
-  return store::QueryParams(req.params.begin(), req.params.end());
+api::QueryParams Params(const httplib::Request& req) {
+  return api::QueryParams(req.params.begin(), req.params.end());
 }
 
 // The size answers are released up to: the quorum-cosigned one with
@@ -69,9 +69,9 @@ Result<Entry> ParseStateEntry(std::string_view body, size_t max_body, const std:
 // The state answer as of `size` (0: released latest), as a JSON value.
 Result<nlohmann::json> StateAnswer(const StateRouteDeps& d, const std::string& subject,
                                    uint64_t size) {
-  store::QueryParams q;
+  api::QueryParams q;
   if (size != 0) q.emplace("at", std::to_string(size));
-  ASSIGN_OR_RETURN(std::string body, store::StateAnswerBody(*d.store, subject, q, Released(d)));
+  ASSIGN_OR_RETURN(std::string body, api::StateAnswerBody(*d.store, subject, q, Released(d)));
   return nlohmann::json::parse(body);
 }
 
@@ -87,7 +87,7 @@ void PostState(const StateRouteDeps& d, const httplib::Request& req, httplib::Re
     return ReplyError(
         res, Status::InvalidArgument("unsupported_media_type", "send application/json"), 415);
   }
-  if (Status s = store::ValidateSubject(subject); !s.ok()) return ReplyError(res, s);
+  if (Status s = api::ValidateSubject(subject); !s.ok()) return ReplyError(res, s);
   auto entry = ParseStateEntry(req.body, d.max_body, subject);
   if (!entry.ok()) return ReplyError(res, entry.status());
   Status health = d.health();
@@ -137,13 +137,13 @@ void AddStateRoutes(httplib::Server& http, StateRouteDeps deps) {
            [deps](const httplib::Request& req, httplib::Response& res) {
              if (!deps.store) return ReplyError(res, deps.health(), 503);
              Send(deps, res,
-                  store::StateHistoryBody(*deps.store, req.matches[1].str(), Params(req),
-                                               Released(deps)));
+                  api::StateHistoryBody(*deps.store, req.matches[1].str(), Params(req),
+                                        Released(deps)));
            });
   http.Get(R"(/v1/state/(.+))", [deps](const httplib::Request& req, httplib::Response& res) {
     if (!deps.store) return ReplyError(res, deps.health(), 503);
     Send(deps, res,
-         store::StateAnswerBody(*deps.store, req.matches[1].str(), Params(req), Released(deps)));
+         api::StateAnswerBody(*deps.store, req.matches[1].str(), Params(req), Released(deps)));
   });
   http.Post(R"(/v1/state/(.+))", [deps](const httplib::Request& req, httplib::Response& res) {
     if (!deps.store || !deps.batcher) return ReplyError(res, deps.health(), 503);

@@ -18,8 +18,8 @@
 #include <thread>
 
 #include "ledger/note/cosignature.h"
-#include "ledger/store/kv.h"
 #include "lying_witness.h"
+#include "memory_state_store.h"
 #include "witness/server.h"
 #include "witness/witness.h"
 #include "witness_test_util.h"
@@ -36,7 +36,7 @@ class WitnessClientTest : public ::testing::Test {
     auto signer = note::NewCosignatureV1Signer("w1.test", Ed25519PrivateKey::Generate().value());
     witness_vkey_ = signer->VerifierKey();
     anchor::witness::LogConfig cfg{log_.origin(), {note::ParseVerifierKey(log_.vkey()).value()}};
-    witness_ = anchor::witness::Witness::Create(&kv_, std::move(signer), {cfg}).value();
+    witness_ = anchor::witness::Witness::Create(&store_, std::move(signer), {cfg}).value();
     server_ = std::make_unique<anchor::witness::Server>(witness_.get());
     port_ = server_->Bind("127.0.0.1", 0).value();
     thread_ = std::thread([this] {
@@ -70,7 +70,7 @@ class WitnessClientTest : public ::testing::Test {
     return note::ParseVerifierKey(log.vkey()).value();
   }
 
-  store::MemoryKv kv_;
+  anchor::witness::testing::MemoryStateStore store_;
   TestLog log_{"example.com/wc-log"};
   std::string witness_vkey_;
   std::unique_ptr<anchor::witness::Witness> witness_;

@@ -7,10 +7,10 @@
 // the synced write of the new one happen under one mutex, and the write is
 // durable before the cosignature leaves AddCheckpoint.
 //
-// Stored state (in the Kv's kMeta column): key "witness/latest/<origin>" ->
-// the latest cosigned checkpoint note: its text, the log's signatures that
-// verified, and the witness's own cosignature, which is checked again on every
-// read (a changed byte or a different witness key is reported, not trusted).
+// Stored state (its own StateStore, state_store.h): per origin, the latest
+// cosigned checkpoint note: its text, the log's signatures that verified, and
+// the witness's own cosignature, which is checked again on every read (a
+// changed byte or a different witness key is reported, not trusted).
 //
 // Replies carry the HTTP status and body the spec defines; errors have a
 // plain-text body "<reason>\n" with a stable snake_case reason.
@@ -31,7 +31,7 @@
 #include "ledger/note/checkpoint.h"
 #include "ledger/note/cosignature.h"
 #include "ledger/note/note.h"
-#include "ledger/store/kv.h"
+#include "witness/state_store.h"
 
 namespace anchor::witness {
 
@@ -53,10 +53,10 @@ struct LogConfig {
 
 class Witness {
  public:
-  // REQUIRES: kv outlives the witness. InvalidArgument("bad_config") for no
+  // REQUIRES: store outlives the witness. InvalidArgument("bad_config") for no
   // logs, an invalid origin, a log without keys or a duplicate origin.
   static ledger::Result<std::unique_ptr<Witness>> Create(
-      ledger::store::Kv* kv, std::unique_ptr<ledger::note::CosignatureV1Signer> signer,
+      StateStore* store, std::unique_ptr<ledger::note::CosignatureV1Signer> signer,
       std::vector<LogConfig> logs);
 
   // POST /add-checkpoint with this body.
@@ -87,13 +87,14 @@ class Witness {
     LogConfig config;
     std::vector<const ledger::note::Verifier*> known;
   };
-  Witness(ledger::store::Kv* kv, std::unique_ptr<ledger::note::CosignatureV1Signer> signer);
+  Witness(StateStore* store, std::unique_ptr<ledger::note::CosignatureV1Signer> signer);
 
   // The stored latest checkpoint of origin; NotFound("missing_key") if none,
-  // Corruption("corrupt_state") if it does not carry our valid cosignature.
+  // Corruption("corrupt_state") if its record is garbled or it does not carry
+  // our valid cosignature.
   ledger::Result<Latest> Load(const std::string& origin) const;
 
-  ledger::store::Kv* kv_;
+  StateStore* store_;
   std::unique_ptr<ledger::note::CosignatureV1Signer> signer_;
   std::unique_ptr<ledger::note::Verifier> self_;  // our own vkey, to check stored state
   std::map<std::string, Log, std::less<>> logs_;           // by origin

@@ -1,5 +1,5 @@
-// ANCHOR_CONFIRMED verification (see anchord/verify_anchor.h).
-#include "anchord/verify_anchor.h"
+// ANCHOR_CONFIRMED verification (see verify/verify_anchor.h).
+#include "verify/verify_anchor.h"
 
 #include "evm/registry_client.h"
 #include "ledger/note/checkpoint.h"
@@ -8,8 +8,13 @@
 #include "ledger/timestamp/token.h"
 #include "ledger/trust/registry_statement.h"
 
-namespace anchor::anchord {
+namespace anchor::verify {
 namespace {
+
+using anchord::AnchorRecord;
+using ledger::Hash;
+using ledger::Result;
+using ledger::Status;
 
 Status Refuse(std::string reason, std::string message) {
   return Status::VerificationFailed(std::move(reason), std::move(message));
@@ -30,7 +35,7 @@ Result<AnchorVerification> VerifyAnchorEntry(ledger::ByteView leaf_bytes,
   }
   ASSIGN_OR_RETURN(ledger::Leaf leaf, ledger::DecodeLeaf(leaf_bytes));
   ASSIGN_OR_RETURN(ledger::Event event, ledger::DecodeEvent(leaf.event));
-  ASSIGN_OR_RETURN(AnchorRecord r, ParseAnchorEvent(event));
+  ASSIGN_OR_RETURN(AnchorRecord r, anchord::ParseAnchorEvent(event));
   AnchorVerification out;
 
   // The recorded checkpoint is the anchored head, signed by the log key.
@@ -62,7 +67,7 @@ Result<AnchorVerification> VerifyAnchorEntry(ledger::ByteView leaf_bytes,
   out.record = r;
   if (!r.timestamp_token.empty() && !options.tsa_ca_pem.empty()) {
     ASSIGN_OR_RETURN(auto info, ledger::timestamp::VerifyToken(r.timestamp_token,
-                                                               TimestampDigest(r),
+                                                               anchord::TimestampDigest(r),
                                                                options.tsa_ca_pem));
     out.timestamp_verified = true;
     out.timestamp_gen_time = info.gen_time_unix;
@@ -95,4 +100,4 @@ Result<AnchorVerification> VerifyAnchorEntry(ledger::ByteView leaf_bytes,
   return out;
 }
 
-}  // namespace anchor::anchord
+}  // namespace anchor::verify

@@ -13,6 +13,9 @@
 // event for exactly this statement from that contract and notary, and the
 // block is still the canonical one at its height.
 //
+// A library of its own (anchor::verify), apart from the anchord daemon, so
+// that ledgerctl verifies anchors without linking the daemon that makes them.
+//
 // Thread-safety: pure apart from the RPC calls.
 #pragma once
 
@@ -22,7 +25,7 @@
 #include "evm/rpc_client.h"
 #include "ledger/note/note.h"
 
-namespace anchor::anchord {
+namespace anchor::verify {
 
 // The log key, the registry (chain id, contract) and the notary's registry
 // address are all required (InvalidArgument("missing_vkey"/"missing_pins")):
@@ -39,7 +42,7 @@ struct VerifyAnchorOptions {
 };
 
 struct AnchorVerification {
-  AnchorRecord record;
+  anchord::AnchorRecord record;
   evm::Address signer;  // what the statement signature recovers to
   bool online = false;
   uint64_t confirmations = 0;  // online: chain head - block + 1
@@ -57,4 +60,4 @@ struct AnchorVerification {
 ledger::Result<AnchorVerification> VerifyAnchorEntry(ledger::ByteView leaf,
                                                      const VerifyAnchorOptions& options);
 
-}  // namespace anchor::anchord
+}  // namespace anchor::verify

@@ -1,5 +1,5 @@
-// GET /v1/state/{subject} and /history as library functions (state_http.h).
-#include "ledger/store/state_http.h"
+// GET /v1/state/{subject} and /history as library functions (ledger/api/state_http.h).
+#include "ledger/api/state_http.h"
 
 #include <charconv>
 #include <nlohmann/json.hpp>
@@ -12,8 +12,14 @@
 #include "ledger/store/notary_evidence.h"
 #include "ledger/store/state_query.h"
 
-namespace ledger::store {
+namespace ledger::api {
 namespace {
+
+using store::LeafWithProof;
+using store::LogStore;
+using store::NotaryEvidenceFor;
+using store::ProveState;
+using store::StateHistory;
 
 std::string Dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -173,4 +179,4 @@ Result<std::string> StateHistoryBody(const LogStore& store, std::string_view sub
   return Dump(doc);
 }
 
-}  // namespace ledger::store
+}  // namespace ledger::api

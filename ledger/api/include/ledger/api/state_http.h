@@ -12,6 +12,9 @@
 // NotFound no_checkpoint (404: no stored checkpoint of that size, or one the
 // server does not release yet); Corruption for a store that does not verify.
 //
+// In ledger::api, not ledger::store, so that the store links no JSON
+// library: the store answers proofs, this renders them.
+//
 // Thread-safety: as LogStore's reads.
 #pragma once
 
@@ -24,7 +27,7 @@
 #include "ledger/base/status.h"
 #include "ledger/store/log_store.h"
 
-namespace ledger::store {
+namespace ledger::api {
 
 inline constexpr size_t kDefaultHistoryLimit = 100;
 inline constexpr size_t kMaxHistoryLimit = 1000;
@@ -41,7 +44,7 @@ Status ValidateSubject(std::string_view subject);
 // tree size the server hands out (ledgerd with witnesses: the latest
 // quorum-cosigned size; nullopt: the store's latest): the latest answer is as of
 // that size and a larger `at` is no_checkpoint.
-Result<std::string> StateAnswerBody(const LogStore& store, std::string_view subject,
+Result<std::string> StateAnswerBody(const store::LogStore& store, std::string_view subject,
                                     const QueryParams& query,
                                     std::optional<uint64_t> released_size = std::nullopt);
 
@@ -53,8 +56,8 @@ Result<std::string> StateAnswerBody(const LogStore& store, std::string_view subj
 // Every inclusion proof is against `checkpoint` (of size tree_size); the
 // history is complete when the entries over all pages number `version`
 // (map.md §5), which the client checks against a verified state answer.
-Result<std::string> StateHistoryBody(const LogStore& store, std::string_view subject,
+Result<std::string> StateHistoryBody(const store::LogStore& store, std::string_view subject,
                                      const QueryParams& query,
                                      std::optional<uint64_t> released_size = std::nullopt);
 
-}  // namespace ledger::store
+}  // namespace ledger::api
