@@ -58,7 +58,7 @@ ledger_allow(ledger::api             ledger::core ledger::store ledger::codec)
 ledger_allow(ledger::bundle          ledger::core ledger::codec ledger::timestamp)
 ledger_allow(ledger::export          ledger::core ledger::bundle ledger::store ledger::codec)
 ledger_allow(ledger::notary_client   ledger::core notary::protocol)
-ledger_allow(ledger::host            ledger::core ledger::store ledger::notary_client notary::protocol
+ledger_allow(ledger::notary_host            ledger::core ledger::store ledger::notary_client notary::protocol
                                      ledger::crash_point)
 ledger_allow(ledger::witness_client  ledger::core)
 ledger_allow(anchor::evm             ledger::core)
@@ -66,7 +66,7 @@ ledger_allow(anchor::anchord_record  ledger::core anchor::evm)
 ledger_allow(anchor::verify          ledger::core anchor::anchord_record anchor::evm ledger::timestamp)
 
 # --- daemons and tools (nothing depends on them but their binaries and tests) ---
-ledger_allow(ledger::ledgerd         ledger::core ledger::store ledger::api ledger::host
+ledger_allow(ledger::ledgerd         ledger::core ledger::store ledger::api ledger::notary_host
                                      ledger::witness_client ledger::codec ledger::export ledger::timestamp
                                      schemas::proto ledger::crash_point ledger::metrics)
 ledger_allow(anchor::anchord         ledger::core anchor::anchord_record anchor::evm ledger::timestamp
@@ -75,7 +75,7 @@ ledger_allow(anchor::witness         ledger::core ledger::crash_point ledger::me
 ledger_allow(explorer::server        ledger::core ledger::store ledger::api ledger::codec ledger::metrics)
 ledger_allow(ledger::cli             ledger::core ledger::attestation_dev ledger::store ledger::codec
                                      ledger::timestamp ledger::bundle ledger::export
-                                     ledger::notary_client ledger::host notary::protocol
+                                     ledger::notary_client ledger::notary_host notary::protocol
                                      anchor::verify anchor::evm)
 
 # ledger_check_layer_edges(<list of "from>to" edges> <list of targets>)

@@ -180,7 +180,7 @@ Result<std::unique_ptr<LocalLog>> LocalLog::Open(const std::string& dir, bool wr
       manifest_file = config["manifest"].get<std::string>();
     }
     ASSIGN_OR_RETURN(log->notary_,
-                     host::NotaryHost::Connect(config["notary_socket"].get<std::string>(),
+                     notary_host::NotaryHost::Connect(config["notary_socket"].get<std::string>(),
                                                log->vkey_, log->store_.get(),
                                                std::move(manifest_file)));
     return log;

@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ledger/host/notary_host.h"
+#include "ledger/notary_host/notary_host.h"
 #include "ledger/note/note.h"
 #include "ledger/record/event.h"
 #include "ledger/retention/retention.h"
@@ -85,7 +85,7 @@ class LocalLog {
  private:
   LocalLog() = default;
   std::string dir_;
-  std::unique_ptr<host::NotaryHost> notary_;
+  std::unique_ptr<notary_host::NotaryHost> notary_;
   std::string vkey_;
   std::unique_ptr<store::LogStore> store_;
   std::unique_ptr<note::Signer> submitter_;

@@ -20,7 +20,7 @@ Result<SequencedBatch> LocalLog::ChangePolicy(ByteView policy, std::span<const B
   // Journaled like an Append (docs/crash-safety.md): a ledgerctl killed
   // before writing the answer gets it again at its next connect.
   std::vector<store::Payload> payloads{{digest, Bytes(policy.begin(), policy.end()),
-                                        host::kPolicyContentType}};
+                                        notary_host::kPolicyContentType}};
   ASSIGN_OR_RETURN(notary_client::Sequenced seq,
                    notary_->SendJournaled(notary_client::NotaryClient::ChangePolicyRequest(
                                               head.size, head.root, policy, approvals, map_proof),

@@ -30,7 +30,7 @@ void Observe(std::atomic<uint64_t>* buckets, std::initializer_list<double> bound
 
 }  // namespace
 
-Batcher::Batcher(store::LogStore* store, std::unique_ptr<host::NotaryHost> host,
+Batcher::Batcher(store::LogStore* store, std::unique_ptr<notary_host::NotaryHost> host,
                  BatcherOptions options)
     : store_(store), host_(std::move(host)), options_(std::move(options)) {
   if (options_.awaiting_confirmation) {

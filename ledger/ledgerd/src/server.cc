@@ -13,11 +13,11 @@
 #include "anchor_routes.h"
 #include "ledger/base/clock.h"
 #include "ledger/export/http_export.h"
-#include "ledger/host/notary_host.h"
+#include "ledger/notary_host/notary_host.h"
 #include "ledger/ledgerd/api_tokens.h"
 #include "ledger/ledgerd/batcher.h"
 #include "ledger/ledgerd/entries.h"
-#include "ledger/ledgerd/host_tasks.h"
+#include "ledger/ledgerd/host_appender.h"
 #include "ledger/ledgerd/self_verify.h"
 #include "ledger/ledgerd/witnessing.h"
 #include "ledger/metrics/prometheus.h"
@@ -87,7 +87,7 @@ struct Server::Impl {
   // store that was tampered with once is not trusted for appends again.
   mutable std::mutex corruption_mu;
   Status corruption;
-  // Host tasks (host_tasks.h, self_verify.h): what ledgerd appends itself.
+  // Host tasks (host_appender.h, self_verify.h): what ledgerd appends itself.
   std::string vkey;
   std::shared_ptr<const note::Verifier> log_key;
   std::string host_key_name;
@@ -204,7 +204,7 @@ Status Server::Impl::Open() {
   const std::string socket = config["notary_socket"].get<std::string>();
   const std::string manifest_file =
       manifest ? config["manifest"].get<std::string>() : std::string();
-  auto host = host::NotaryHost::Connect(socket, vkey, store.get(), manifest_file);
+  auto host = notary_host::NotaryHost::Connect(socket, vkey, store.get(), manifest_file);
   if (!host.ok()) {
     startup = host.status();
     LogEvent("error", "notary not at the store's head; appends are off", StatusFields(startup));
@@ -542,7 +542,7 @@ std::string Server::Impl::Metrics() {
 }
 
 // The host key, export requesters, anchord's tokens and the
-// self-verification schedule (host_tasks.h, api_tokens.h, self_verify.h). A
+// self-verification schedule (host_appender.h, api_tokens.h, self_verify.h). A
 // key or token file that cannot be used is
 // a configuration error (exit 2); a store that does not serve appends gets
 // neither exports nor scheduled runs.

@@ -39,7 +39,7 @@
 #include <vector>
 
 #include "ledger/base/status.h"
-#include "ledger/host/notary_host.h"
+#include "ledger/notary_host/notary_host.h"
 #include "ledger/sequencer/types.h"
 #include "ledger/store/log_store.h"
 
@@ -93,7 +93,7 @@ struct BatcherStats {
 
 class Batcher {
  public:
-  Batcher(store::LogStore* store, std::unique_ptr<host::NotaryHost> host, BatcherOptions options);
+  Batcher(store::LogStore* store, std::unique_ptr<notary_host::NotaryHost> host, BatcherOptions options);
   ~Batcher();  // stops the thread; pending entries get Unavailable
 
   // Enqueues all entries or none: Unavailable("queue_full") when they do not
@@ -135,7 +135,7 @@ class Batcher {
   void SetUnhealthy(const Status& s);
 
   store::LogStore* store_;
-  std::unique_ptr<host::NotaryHost> host_;
+  std::unique_ptr<notary_host::NotaryHost> host_;
   std::mutex notary_mu_;  // one call on the notary connection at a time
   BatcherOptions options_;
   mutable std::mutex mu_;

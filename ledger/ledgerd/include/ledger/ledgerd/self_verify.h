@@ -11,7 +11,7 @@
 // log key, be no larger than the live store, and its signed root must be the
 // live store's root at the backup's size (so neither copy was rolled back or
 // forked). Each run is recorded in the log as a VERIFICATION_RUN entry
-// (VerificationEvent), stamped with the host key (host_tasks.h).
+// (VerificationEvent), stamped with the host key (host_appender.h).
 //
 // Thread-safety: RunVerification only reads (the store's reads are
 // thread-safe); SelfVerifier's accessors may be called from any thread.

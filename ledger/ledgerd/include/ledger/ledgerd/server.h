@@ -8,7 +8,7 @@
 //   POST /v1/entries                 append (entries.h for the bodies)
 //   GET  /v1/entries/{index}/receipt receipt against the latest checkpoint
 //   GET|POST /v1/export              a compliance export bundle (tar), recorded
-//                                    as EXPORT_CREATED (host_tasks.h)
+//                                    as EXPORT_CREATED (host_appender.h)
 //   POST /v1/anchor/statement        the notary's registry statement for the
 //                                    head, for anchord (--anchor-tokens)
 //   GET  /healthz                    200 serving, 503 {"error": ...} not
@@ -68,7 +68,7 @@ struct ServerOptions {
   // than when a read first meets it. Default: true.
   bool audit_on_start = true;
   // ledgerd's own submitter key, for the entries it appends itself
-  // (EXPORT_CREATED, VERIFICATION_RUN; host_tasks.h). Default: none.
+  // (EXPORT_CREATED, VERIFICATION_RUN; host_appender.h). Default: none.
   std::string host_key;
   // "<requester>:<hex SHA-256 of token>" lines: who may GET/POST /v1/export
   // (HTTP Basic, api_tokens.h). Default: none, exports off.

@@ -28,7 +28,7 @@
 #include "ledger/sequencer/types.h"
 #include "ledger/store/log_store.h"
 
-namespace ledger::host {
+namespace ledger::notary_host {
 
 inline constexpr char kPolicyContentType[] = "application/vnd.audit-ledger.policy";
 
@@ -100,4 +100,4 @@ class NotaryHost {
 // payload); empty for version 0 (the manifest's) or a head without one.
 Result<Bytes> HeadPolicy(const store::LogStore& store);
 
-}  // namespace ledger::host
+}  // namespace ledger::notary_host

@@ -1,8 +1,8 @@
-// ledgerd's own entries (host_tasks.h).
+// ledgerd's own entries (host_appender.h).
 #include <openssl/crypto.h>
 
 #include "ledger/crypto/ed25519.h"
-#include "ledger/ledgerd/host_tasks.h"
+#include "ledger/ledgerd/host_appender.h"
 #include "ledger/record/stamp.h"
 #include "text_file.h"
 

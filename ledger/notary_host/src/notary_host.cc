@@ -1,4 +1,4 @@
-#include "ledger/host/notary_host.h"
+#include "ledger/notary_host/notary_host.h"
 
 #include <chrono>
 #include <fstream>
@@ -11,7 +11,7 @@
 #include "ledger/trust/policy.h"
 #include "notary/app_proof.h"
 
-namespace ledger::host {
+namespace ledger::notary_host {
 namespace {
 
 Result<std::string> ReadWholeFile(const std::string& path) {
@@ -223,4 +223,4 @@ Result<Bytes> HeadPolicy(const store::LogStore& store) {
   return payload->body;
 }
 
-}  // namespace ledger::host
+}  // namespace ledger::notary_host
