@@ -35,8 +35,10 @@ ledger_allow(ledger::core            ledger::base ledger::crypto ledger::merkle 
 # Sim and test support: linked only by what runs the sim platform or tests.
 ledger_allow(ledger::attestation_dev ledger::base ledger::crypto ledger::attestation)
 ledger_allow(ledger::crash_point)
-# Daemon plumbing.
+# Daemon plumbing (host-side only: never linked by the core layers or the
+# notary enclave).
 ledger_allow(ledger::metrics)
+ledger_allow(ledger::files           ledger::base)
 
 # --- generated code ---
 ledger_allow(schemas::notary_proto)
