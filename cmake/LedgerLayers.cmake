@@ -58,7 +58,7 @@ ledger_allow(ledger::bundle          ledger::core ledger::codec ledger::timestam
 ledger_allow(ledger::export          ledger::core ledger::bundle ledger::store ledger::codec)
 ledger_allow(ledger::notary_client   ledger::core notary::protocol)
 ledger_allow(ledger::host            ledger::core ledger::store ledger::notary_client notary::protocol
-                                     ledger::crash_point)
+                                     ledger::crash_point ledger::files)
 ledger_allow(ledger::witness_client  ledger::core)
 ledger_allow(anchor::evm             ledger::core)
 ledger_allow(anchor::anchord_record  ledger::core anchor::evm)
@@ -67,13 +67,15 @@ ledger_allow(anchor::anchord_record  ledger::core anchor::evm)
 #     ledger::cli -> anchor::anchord is the one exception left) ---
 ledger_allow(ledger::ledgerd         ledger::core ledger::store ledger::host ledger::witness_client
                                      ledger::codec ledger::export ledger::timestamp schemas::proto
-                                     ledger::crash_point ledger::metrics)
+                                     ledger::crash_point ledger::metrics ledger::files)
 ledger_allow(anchor::anchord         ledger::core anchor::anchord_record anchor::evm ledger::timestamp
-                                     ledger::crash_point ledger::metrics)
-ledger_allow(anchor::witness         ledger::core ledger::store ledger::crash_point ledger::metrics)
-ledger_allow(explorer::server        ledger::core ledger::store ledger::codec ledger::metrics)
+                                     ledger::crash_point ledger::metrics ledger::files)
+ledger_allow(anchor::witness         ledger::core ledger::store ledger::crash_point ledger::metrics
+                                     ledger::files)
+ledger_allow(explorer::server        ledger::core ledger::store ledger::codec ledger::metrics
+                                     ledger::files)
 ledger_allow(ledger::cli             ledger::core ledger::attestation_dev ledger::store ledger::codec
-                                     ledger::timestamp ledger::bundle ledger::export
+                                     ledger::timestamp ledger::bundle ledger::export ledger::files
                                      ledger::notary_client ledger::host notary::protocol
                                      anchor::anchord)
 

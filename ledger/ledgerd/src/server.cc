@@ -13,6 +13,7 @@
 #include "anchor_routes.h"
 #include "ledger/base/clock.h"
 #include "ledger/export/http_export.h"
+#include "ledger/files/read_file.h"
 #include "ledger/host/notary_host.h"
 #include "ledger/ledgerd/api_tokens.h"
 #include "ledger/ledgerd/batcher.h"
@@ -25,7 +26,6 @@
 #include "ledger/timestamp/tsa_client.h"
 #include "ledger/trust/manifest.h"
 #include "state_routes.h"
-#include "text_file.h"
 
 namespace ledger::ledgerd {
 
@@ -150,7 +150,7 @@ struct Server::Impl {
 
 Status Server::Impl::Open() {
   const std::string& dir = options.data_dir;
-  ASSIGN_OR_RETURN(std::string text, ReadTextFile(dir + "/ledger.json"));
+  ASSIGN_OR_RETURN(std::string text, files::ReadFile(dir + "/ledger.json"));
   nlohmann::json config = nlohmann::json::parse(text, nullptr, false);
   if (!config.is_object() || !config["log_vkey"].is_string() ||
       !config["notary_socket"].is_string()) {
@@ -160,7 +160,7 @@ Status Server::Impl::Open() {
   vkey = config["log_vkey"].get<std::string>();
   std::optional<Manifest> manifest;
   if (config.contains("manifest") && config["manifest"].is_string()) {
-    ASSIGN_OR_RETURN(std::string bytes, ReadTextFile(config["manifest"].get<std::string>()));
+    ASSIGN_OR_RETURN(std::string bytes, files::ReadFile(config["manifest"].get<std::string>()));
     ASSIGN_OR_RETURN(manifest, DecodeManifest(AsBytes(bytes)));
   }
   RETURN_IF_ERROR(CheckAnchoring(manifest));
@@ -577,7 +577,7 @@ Status Server::Impl::LoadHostConfig() {
     return Status::InvalidArgument("bad_option", "--tsa-url and --tsa-ca go together");
   }
   if (!options.tsa_ca.empty()) {
-    ASSIGN_OR_RETURN(tsa_ca_pem, ReadTextFile(options.tsa_ca));
+    ASSIGN_OR_RETURN(tsa_ca_pem, files::ReadFile(options.tsa_ca));
   }
   return Status::Ok();
 }
