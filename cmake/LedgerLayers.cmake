@@ -39,6 +39,8 @@ ledger_allow(ledger::crash_point)
 # notary enclave).
 ledger_allow(ledger::metrics)
 ledger_allow(ledger::files           ledger::base)
+ledger_allow(ledger::json_log        ledger::base)
+ledger_allow(ledger::http_reply      ledger::base ledger::codec)
 
 # --- generated code ---
 ledger_allow(schemas::notary_proto)
@@ -67,13 +69,14 @@ ledger_allow(anchor::anchord_record  ledger::core anchor::evm)
 #     ledger::cli -> anchor::anchord is the one exception left) ---
 ledger_allow(ledger::ledgerd         ledger::core ledger::store ledger::host ledger::witness_client
                                      ledger::codec ledger::export ledger::timestamp schemas::proto
-                                     ledger::crash_point ledger::metrics ledger::files)
+                                     ledger::crash_point ledger::metrics ledger::files
+                                     ledger::http_reply ledger::json_log)
 ledger_allow(anchor::anchord         ledger::core anchor::anchord_record anchor::evm ledger::timestamp
-                                     ledger::crash_point ledger::metrics ledger::files)
+                                     ledger::crash_point ledger::metrics ledger::files ledger::json_log)
 ledger_allow(anchor::witness         ledger::core ledger::store ledger::crash_point ledger::metrics
                                      ledger::files)
 ledger_allow(explorer::server        ledger::core ledger::store ledger::codec ledger::metrics
-                                     ledger::files)
+                                     ledger::files ledger::http_reply)
 ledger_allow(ledger::cli             ledger::core ledger::attestation_dev ledger::store ledger::codec
                                      ledger::timestamp ledger::bundle ledger::export ledger::files
                                      ledger::notary_client ledger::host notary::protocol
