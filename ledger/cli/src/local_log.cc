@@ -43,7 +43,7 @@ Result<std::string> ReadFile(const std::string& path) {
   if (path == "-") {
     return std::string((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
   }
-  return files::ReadFile(path);
+  return files::ReadFile(path, {.allow_pipe = true});
 }
 
 Result<std::vector<Record>> ReadRecords(const std::vector<std::string>& positional,

@@ -41,8 +41,13 @@ Result<std::string> ReadFile(const std::string& path, const ReadOptions& options
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return Unreadable(path, errno);
-  if (!S_ISREG(st.st_mode)) {
+  const bool pipe = S_ISFIFO(st.st_mode) && options.allow_pipe;
+  if (!S_ISREG(st.st_mode) && !pipe) {
     return Status::InvalidArgument("not_a_file", "cannot read " + path + ": not a regular file");
+  }
+  // A pipe is read blocking, to its writer's end.
+  if (pipe && ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK) != 0) {
+    return Unreadable(path, errno);
   }
   if (options.private_only && (st.st_mode & 077) != 0) {
     return Status::FailedPrecondition("key_file_mode", path + " must be mode 0600 or stricter");
@@ -57,7 +62,7 @@ Result<std::string> ReadFile(const std::string& path, const ReadOptions& options
   // The buffer is wiped afterwards and the string sized up front, so a key
   // read through here leaves no stray copy in freed memory.
   std::string out;
-  out.reserve(static_cast<size_t>(st.st_size));
+  out.reserve(pipe ? 0 : static_cast<size_t>(st.st_size));
   char buf[16384];
   Status failed;
   for (;;) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <thread>
 
 #include "files_test_dir.h"
 
@@ -40,6 +43,38 @@ TEST(ReadFileTest, AFifoIsRefusedWithoutWaiting) {
   TestDir dir;
   ASSERT_EQ(::mkfifo(dir.P("fifo").c_str(), 0600), 0);
   EXPECT_EQ(ReadFile(dir.P("fifo")).status().reason(), "not_a_file");
+}
+
+// `ledgerctl ... <(command)`: a pipe whose writer is already there.
+TEST(ReadFileTest, APipeIsReadToItsEndWhenAllowed) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::thread writer([fd = fds[1]] {
+    const std::string data(100000, 'p');
+    size_t done = 0;
+    while (done < data.size()) {
+      const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    ::close(fd);
+  });
+  const std::string path = "/dev/fd/" + std::to_string(fds[0]);
+  auto r = ReadFile(path, {.allow_pipe = true});
+  writer.join();
+  ::close(fds[0]);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r, std::string(100000, 'p'));
+}
+
+TEST(ReadFileTest, APipeStillHasTheCap) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_EQ(::write(fds[1], "0123456789", 10), 10);
+  ::close(fds[1]);
+  auto r = ReadFile("/dev/fd/" + std::to_string(fds[0]), {.max_bytes = 4, .allow_pipe = true});
+  ::close(fds[0]);
+  EXPECT_EQ(r.status().reason(), "file_too_large");
 }
 
 TEST(ReadFileTest, AFileAboveTheCapIsRefused) {

@@ -20,11 +20,15 @@ struct ReadOptions {
   // Refuse a file whose mode lets the group or others read or write it (a
   // secret: a key or a token file).
   bool private_only = false;
+  // Also read a pipe or FIFO to its end (ledgerctl's `<(command)` arguments);
+  // otherwise anything but a regular file is refused.
+  bool allow_pipe = false;
 };
 
 // The file's bytes. Failures (reasons are stable):
 //   NotFound           no_such_file    the path does not exist
-//   InvalidArgument    not_a_file      a directory, device, FIFO, ...
+//   InvalidArgument    not_a_file      a directory, device, FIFO (unless
+//                                      allow_pipe), ...
 //   InvalidArgument    file_too_large  more than options.max_bytes
 //   FailedPrecondition key_file_mode   private_only, and the mode allows
 //                                      group or other access
