@@ -35,8 +35,12 @@ ledger_allow(ledger::core            ledger::base ledger::crypto ledger::merkle 
 # Sim and test support: linked only by what runs the sim platform or tests.
 ledger_allow(ledger::attestation_dev ledger::base ledger::crypto ledger::attestation)
 ledger_allow(ledger::crash_point)
-# Daemon plumbing.
+# Daemon plumbing (host-side only: never linked by the core layers or the
+# notary enclave).
 ledger_allow(ledger::metrics)
+ledger_allow(ledger::files           ledger::base)
+ledger_allow(ledger::json_log        ledger::base)
+ledger_allow(ledger::http_reply      ledger::base ledger::codec)
 
 # --- generated code ---
 ledger_allow(schemas::notary_proto)
@@ -58,8 +62,8 @@ ledger_allow(ledger::api             ledger::core ledger::store ledger::codec)
 ledger_allow(ledger::bundle          ledger::core ledger::codec ledger::timestamp)
 ledger_allow(ledger::export          ledger::core ledger::bundle ledger::store ledger::codec)
 ledger_allow(ledger::notary_client   ledger::core notary::protocol)
-ledger_allow(ledger::notary_host            ledger::core ledger::store ledger::notary_client notary::protocol
-                                     ledger::crash_point)
+ledger_allow(ledger::notary_host     ledger::core ledger::store ledger::notary_client notary::protocol
+                                     ledger::crash_point ledger::files)
 ledger_allow(ledger::witness_client  ledger::core)
 ledger_allow(anchor::evm             ledger::core)
 ledger_allow(anchor::anchord_record  ledger::core anchor::evm)
@@ -68,13 +72,15 @@ ledger_allow(anchor::verify          ledger::core anchor::anchord_record anchor:
 # --- daemons and tools (nothing depends on them but their binaries and tests) ---
 ledger_allow(ledger::ledgerd         ledger::core ledger::store ledger::api ledger::notary_host
                                      ledger::witness_client ledger::codec ledger::export ledger::timestamp
-                                     schemas::proto ledger::crash_point ledger::metrics)
+                                     schemas::proto ledger::crash_point ledger::metrics ledger::files
+                                     ledger::http_reply ledger::json_log)
 ledger_allow(anchor::anchord         ledger::core anchor::anchord_record anchor::evm ledger::timestamp
-                                     ledger::crash_point ledger::metrics)
-ledger_allow(anchor::witness         ledger::core ledger::crash_point ledger::metrics)
-ledger_allow(explorer::server        ledger::core ledger::store ledger::api ledger::codec ledger::metrics)
+                                     ledger::crash_point ledger::metrics ledger::files ledger::json_log)
+ledger_allow(anchor::witness         ledger::core ledger::crash_point ledger::metrics ledger::files)
+ledger_allow(explorer::server        ledger::core ledger::store ledger::api ledger::codec ledger::metrics
+                                     ledger::files ledger::http_reply)
 ledger_allow(ledger::cli             ledger::core ledger::attestation_dev ledger::store ledger::codec
-                                     ledger::timestamp ledger::bundle ledger::export
+                                     ledger::timestamp ledger::bundle ledger::export ledger::files
                                      ledger::notary_client ledger::notary_host notary::protocol
                                      anchor::verify anchor::evm)
 

@@ -7,12 +7,9 @@
 #include <httplib.h>
 #include <openssl/crypto.h>
 #include <signal.h>
-#include <sys/stat.h>
 
 #include <atomic>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -20,6 +17,7 @@
 
 #include "anchord/anchord.h"
 #include "ledger/crypto/ed25519.h"
+#include "ledger/files/read_file.h"
 #include "ledger/metrics/prometheus.h"
 #include "ledger/note/checkpoint.h"
 
@@ -33,21 +31,14 @@ using ledger::Status;
 std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop.store(true); }
 
+// A key readable by others is refused (key_file_mode), as the witness does
+// with its key.
 Result<std::string> ReadSecretFile(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return Status::NotFound("no_such_file", "cannot read " + path);
-  // A key readable by others is refused, as the witness does with its key.
-  if ((st.st_mode & 077) != 0) {
-    return Status::FailedPrecondition("key_file_mode", path + " must be mode 0600 or stricter");
-  }
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return ledger::files::ReadFile(path, {.private_only = true});
 }
 
 Result<std::string> ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("no_such_file", "cannot read " + path);
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSIGN_OR_RETURN(std::string s, ledger::files::ReadFile(path));
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s;
 }

@@ -4,13 +4,12 @@
 // /v1/key-history (every boot, key and policy event). Boot and policy
 // entries are listed only with the log key's stamp (ledger/record/ownership.h).
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 
 #include "api_json.h"
 #include "context.h"
 #include "http_util.h"
 #include "ledger/attestation/attestation.h"
+#include "ledger/files/read_file.h"
 #include "ledger/record/ownership.h"
 #include "ledger/trust/manifest.h"
 
@@ -169,11 +168,13 @@ nlohmann::json ManifestJson(const ledger::Manifest& m, const ledger::Bytes& enco
 std::optional<ledger::Bytes> FindManifest(const Context& ctx, const store::LogStore& log,
                                           const ledger::Hash& digest) {
   if (auto p = log.GetPayload(digest); p.ok()) return p->body;
-  std::ifstream in(ctx.options().data_dir + "/ledger.json");
-  auto config = nlohmann::json::parse(in, nullptr, false);
+  auto text = ledger::files::ReadFile(ctx.options().data_dir + "/ledger.json");
+  if (!text.ok()) return std::nullopt;
+  auto config = nlohmann::json::parse(*text, nullptr, false);
   if (!config.is_object() || !config["manifest"].is_string()) return std::nullopt;
-  std::ifstream file(config["manifest"].get<std::string>(), std::ios::binary);
-  ledger::Bytes bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  auto manifest = ledger::files::ReadFile(config["manifest"].get<std::string>());
+  if (!manifest.ok()) return std::nullopt;
+  ledger::Bytes bytes = ledger::ToBytes(*manifest);
   if (bytes.empty() || ledger::ManifestDigest(bytes) != digest) return std::nullopt;
   return bytes;
 }

@@ -4,6 +4,7 @@
 
 #include "ledger/base/bytes.h"
 #include "ledger/base/hash.h"
+#include "ledger/http_reply/http_reply.h"
 
 namespace explorer {
 
@@ -11,11 +12,8 @@ using ledger::Code;
 using ledger::Status;
 
 void ReplyError(httplib::Response& res, const Status& s) {
-  res.status = HttpStatusFor(s);
+  ledger::http_reply::ReplyError(res, s);
   res.set_header("Cache-Control", "no-store");
-  if (s.code() == Code::kUnavailable) res.set_header("Retry-After", "1");
-  res.set_content(ErrorJson(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                  "application/json");
 }
 
 namespace {

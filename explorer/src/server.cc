@@ -4,13 +4,12 @@
 
 #include <condition_variable>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <regex>
 #include <thread>
 
 #include "context.h"
 #include "http_util.h"
+#include "ledger/files/read_file.h"
 #include "ledger/metrics/prometheus.h"
 #include "ledger/note/note.h"
 #include "ledger/trust/manifest.h"
@@ -101,16 +100,10 @@ void ApiRouter::Get(const std::string& path_template, httplib::Server::Handler h
 
 namespace {
 
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("no_such_file", "cannot read " + path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 // The pinned key: --vkey, or the one ledgerctl init wrote into ledger.json.
 Result<std::string> PinnedVkey(const ServerOptions& o) {
   if (!o.vkey.empty()) return o.vkey;
-  ASSIGN_OR_RETURN(std::string text, ReadFile(o.data_dir + "/ledger.json"));
+  ASSIGN_OR_RETURN(std::string text, ledger::files::ReadFile(o.data_dir + "/ledger.json"));
   auto config = nlohmann::json::parse(text, nullptr, false);
   if (!config.is_object() || !config["log_vkey"].is_string()) {
     return Status::InvalidArgument("bad_config", o.data_dir + "/ledger.json names no log_vkey");
@@ -122,11 +115,12 @@ Result<std::string> PinnedVkey(const ServerOptions& o) {
 // "manifest"), which every checkpoint the explorer serves must meet; none
 // for a log without a manifest (ledgerctl init's development logs).
 Result<ledger::WitnessPolicy> ManifestWitnesses(const ServerOptions& o) {
-  auto text = ReadFile(o.data_dir + "/ledger.json");
+  auto text = ledger::files::ReadFile(o.data_dir + "/ledger.json");
   if (!text.ok()) return ledger::WitnessPolicy{};
   auto config = nlohmann::json::parse(*text, nullptr, false);
   if (!config.is_object() || !config["manifest"].is_string()) return ledger::WitnessPolicy{};
-  ASSIGN_OR_RETURN(std::string bytes, ReadFile(config["manifest"].get<std::string>()));
+  ASSIGN_OR_RETURN(std::string bytes,
+                   ledger::files::ReadFile(config["manifest"].get<std::string>()));
   ASSIGN_OR_RETURN(ledger::Manifest m, ledger::DecodeManifest(ledger::AsBytes(bytes)));
   return ledger::WitnessPolicy::FromVkeys(m.witnesses, m.witness_quorum);
 }
@@ -174,7 +168,7 @@ Status Server::Impl::Open() {
                                                    store_options));
   if (options.web_dir.empty()) options.web_dir = EXPLORER_WEB_DIR;
   if (options.lib_dir.empty()) options.lib_dir = EXPLORER_LIB_DIR;
-  ASSIGN_OR_RETURN(openapi, ReadFile(options.web_dir + "/openapi.json"));
+  ASSIGN_OR_RETURN(openapi, ledger::files::ReadFile(options.web_dir + "/openapi.json"));
   ctx = std::make_unique<Context>(options, std::move(log));
   return Status::Ok();
 }

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ledger/json_log/json_log.h"
 #include "ledger/ledgerd/config.h"
 #include "ledger/ledgerd/server.h"
 
@@ -58,8 +59,7 @@ int main(int argc, char** argv) {
   ledger::ledgerd::Server server(o);
   ledger::Status st = server.Start();
   if (!st.ok()) {
-    ledger::ledgerd::LogEvent("error", "cannot start",
-                              "{\"reason\":\"" + st.reason() + "\"}");
+    ledger::json_log::LogEvent("error", "cannot start", {{"reason", st.reason()}});
     std::cerr << st.ToString() << "\n";
     // A configuration that cannot work or is unsafe (witnesses vs the
     // manifest, anchoring without --anchor-tokens) is a usage error; a
@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   std::cout << "listening on " << o.host << ":" << server.port() << std::endl;
   int sig = 0;
   sigwait(&set, &sig);
-  ledger::ledgerd::LogEvent("info", "stopping");
+  ledger::json_log::LogEvent("info", "stopping");
   server.Stop();
   return 0;
 }

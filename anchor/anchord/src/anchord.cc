@@ -8,6 +8,8 @@
 
 #include "attempt.h"
 #include "evm/registry_client.h"
+#include "ledger/base/clock.h"
+#include "ledger/json_log/json_log.h"
 #include "ledger/merkle/merkle.h"
 #include "ledger/metrics/prometheus.h"
 #include "ledger/note/checkpoint.h"
@@ -26,11 +28,7 @@ namespace registry = evm::registry;
 
 namespace {
 
-uint64_t UnixSeconds() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
+uint64_t UnixSeconds() { return ledger::SystemClockMicros() / 1'000'000; }
 
 uint64_t MicrosSince(std::chrono::steady_clock::time_point t) {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -38,24 +36,12 @@ uint64_t MicrosSince(std::chrono::steady_clock::time_point t) {
                                    .count());
 }
 
-// One JSON object per line on stderr (the format ledgerd logs in), written
-// with a single call so that lines of concurrent writers do not interleave.
-void Log(std::string_view level, std::string_view msg, nlohmann::json fields = {}) {
-  if (!fields.is_object()) fields = nlohmann::json::object();
-  fields.update({{"ts_us", std::chrono::duration_cast<std::chrono::microseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count()},
-                 {"level", level},
-                 {"msg", msg}});
-  std::cerr << fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
-            << std::flush;
+// The daemons' JSON-line log (ledger/json_log).
+void Log(std::string_view level, std::string_view msg,
+         nlohmann::json fields = nlohmann::json::object()) {
+  ledger::json_log::LogEvent(level, msg, std::move(fields));
 }
-
-nlohmann::json StatusFields(const Status& s) {
-  return {{"code", std::string(ledger::CodeName(s.code()))},
-          {"reason", s.reason()},
-          {"message", s.message()}};
-}
+using ledger::json_log::StatusFields;
 
 }  // namespace
 

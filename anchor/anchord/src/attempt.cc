@@ -1,32 +1,15 @@
 // anchord's state file: one JSON object, replaced atomically.
 #include "attempt.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
+
+#include "ledger/files/read_file.h"
+#include "ledger/files/write_file.h"
 
 namespace anchor::anchord {
 namespace {
 
 using ledger::Status;
-
-Status WriteFailed(const std::string& what) {
-  return Status::Unavailable("state_write_failed", what + ": " + std::strerror(errno));
-}
-
-Status SyncPath(const std::string& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return WriteFailed("open " + path);
-  int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : WriteFailed("fsync " + path);
-}
 
 Status Bad(const std::string& path, const std::string& why) {
   return Status::Corruption("bad_state_file", path + ": " + why);
@@ -46,24 +29,18 @@ Status WriteAttempt(const std::string& path, const Anchord::Attempt& a) {
                       {"signature", ledger::HexEncode(a.signature)},
                       {"from_block", a.from_block},
                       {"timestamp_token", ledger::HexEncode(a.timestamp_token)}};
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << j.dump() << "\n";
-    out.flush();
-    if (!out) return WriteFailed("write " + tmp);
-  }
-  RETURN_IF_ERROR(SyncPath(tmp, O_RDONLY));
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return WriteFailed("rename " + tmp);
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  return SyncPath(dir.empty() ? "." : dir, O_RDONLY | O_DIRECTORY);
+  Status written = ledger::files::WriteFile(path, j.dump() + "\n");
+  if (!written.ok()) return Status::Unavailable("state_write_failed", written.message());
+  return Status::Ok();
 }
 
 ledger::Result<std::optional<Anchord::Attempt>> ReadAttempt(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::optional<Anchord::Attempt>();
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  auto text = ledger::files::ReadFile(path);
+  if (!text.ok()) {
+    if (text.status().reason() == "no_such_file") return std::optional<Anchord::Attempt>();
+    return text.status();
+  }
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
   if (!j.is_object() || j.value("version", 0) != 1) return Bad(path, "not a version 1 state");
   Anchord::Attempt a;
   try {

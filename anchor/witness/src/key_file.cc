@@ -1,14 +1,10 @@
 #include "witness/key_file.h"
 
-#include <fcntl.h>
 #include <openssl/crypto.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include "ledger/base/bytes.h"
+#include "ledger/files/read_file.h"
+#include "ledger/files/write_file.h"
 
 namespace anchor::witness {
 
@@ -30,39 +26,29 @@ Result<Ed25519PrivateKey> GenerateKeyFile(const std::string& path) {
   ledger::Bytes seed = key.ExportSeed();
   std::string text = ledger::HexEncode(seed) + "\n";
   Cleanse(seed);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    Cleanse(text);
-    return Status::FailedPrecondition("write_failed",
-                                      "cannot create " + path + ": " + std::strerror(errno));
-  }
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ok = ::fsync(fd) == 0 && ok;
-  ok = ::close(fd) == 0 && ok;
+  Status written = ledger::files::WriteFile(path, text, {.secret = true, .exclusive = true});
   Cleanse(text);
-  if (!ok) return Status::FailedPrecondition("write_failed", "cannot write " + path);
+  if (!written.ok()) return Status::FailedPrecondition("write_failed", written.message());
   return key;
 }
 
 Result<Ed25519PrivateKey> ReadKeyFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status::NotFound("missing_file", path + " does not exist");
-    return Status::FailedPrecondition("read_failed",
-                                      "cannot open " + path + ": " + std::strerror(errno));
+  constexpr size_t kFileSize = 2 * Ed25519PrivateKey::kSeedSize + 1;
+  auto read = ledger::files::ReadFile(path, {.max_bytes = kFileSize, .private_only = true});
+  if (!read.ok()) {
+    const std::string& reason = read.status().reason();
+    if (reason == "no_such_file") return Status::NotFound("missing_file", path + " does not exist");
+    if (reason == "not_a_file" || reason == "key_file_mode") {
+      return Status::InvalidArgument("bad_key_file",
+                                     path + " must be a regular file of mode 0600 or stricter");
+    }
+    if (reason == "file_too_large") {
+      return Status::InvalidArgument("bad_key_file", path + ": not a hex Ed25519 seed");
+    }
+    return Status::FailedPrecondition("read_failed", read.status().message());
   }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || (st.st_mode & 077) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return Status::InvalidArgument("bad_key_file",
-                                   path + " must be a regular file of mode 0600 or stricter");
-  }
-  char buf[128];
-  ssize_t n = ::read(fd, buf, sizeof(buf));
-  ::close(fd);
-  std::string text(buf, n > 0 ? static_cast<size_t>(n) : 0);
-  OPENSSL_cleanse(buf, sizeof(buf));
-  if (text.size() != 2 * Ed25519PrivateKey::kSeedSize + 1 || text.back() != '\n') {
+  std::string text = std::move(read).value();
+  if (text.size() != kFileSize || text.back() != '\n') {
     Cleanse(text);
     return Status::InvalidArgument("bad_key_file", path + ": not a hex Ed25519 seed");
   }

@@ -10,6 +10,7 @@
 #include "ledger/attestation/attestation.h"
 #include "ledger/attestation/certificate.h"
 #include "ledger/attestation_dev/dev_pki.h"
+#include "ledger/files/write_file.h"
 #include "local_log.h"
 
 namespace ledger::cli {
@@ -100,10 +101,10 @@ Status SaveDevPki(const std::string& dir, const DevPki& pki) {
   if (ec) return Status::Unavailable("io_error", "cannot create " + dir + ": " + ec.message());
   ASSIGN_OR_RETURN(DevPkiPem pem, DevPkiToPem(pki));
   const std::filesystem::path base(dir);
-  RETURN_IF_ERROR(WriteFile((base / kDevPkiRootFile).string(), pem.root, false));
-  RETURN_IF_ERROR(WriteFile((base / kDevPkiIntermediateFile).string(), pem.intermediate, false));
-  RETURN_IF_ERROR(WriteFile((base / kDevPkiLeafFile).string(), pem.leaf, false));
-  Status s = WriteFile((base / kDevPkiLeafKeyFile).string(), pem.leaf_key, true);
+  RETURN_IF_ERROR(files::WriteFile((base / kDevPkiRootFile).string(), pem.root));
+  RETURN_IF_ERROR(files::WriteFile((base / kDevPkiIntermediateFile).string(), pem.intermediate));
+  RETURN_IF_ERROR(files::WriteFile((base / kDevPkiLeafFile).string(), pem.leaf));
+  Status s = files::WriteFile((base / kDevPkiLeafKeyFile).string(), pem.leaf_key, {.secret = true});
   std::fill(pem.leaf_key.begin(), pem.leaf_key.end(), '\0');  // best effort: a dev key
   return s;
 }

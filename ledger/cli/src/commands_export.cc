@@ -10,6 +10,7 @@
 #include "ledger/bundle/verify.h"
 #include "ledger/codec/rfc3339.h"
 #include "ledger/export/export.h"
+#include "ledger/files/write_file.h"
 #include "ledger/timestamp/tsa_client.h"
 #include "local_log.h"
 #include "witness_policy.h"
@@ -78,7 +79,7 @@ Status CmdExport(const Args& a, const Output& o) {
   if (out.ends_with(".tar")) {
     ASSIGN_OR_RETURN(std::string tar,
                      bundle::WriteTar(files, static_cast<int64_t>(req.created_at_us / 1000000)));
-    RETURN_IF_ERROR(WriteFile(out, tar, false));
+    RETURN_IF_ERROR(files::WriteFile(out, tar));
   } else {
     RETURN_IF_ERROR(bundle::WriteBundleDir(files, out));
   }

@@ -12,6 +12,7 @@
 #include "ledger/attestation/certificate.h"
 #include "ledger/attestation_dev/dev_pki.h"
 #include "ledger/crypto/eth_signature.h"
+#include "ledger/files/write_file.h"
 #include "ledger/notary_client/notary_client.h"
 #include "ledger/note/ecdsa_note.h"
 #include "ledger/trust/quorum.h"
@@ -61,11 +62,12 @@ Status CmdSubmitterKey(const Args& a, const Output& o) {
   auto signer = SubmitterSigner(name, alg, secret);
   std::string text = name + "\n" + alg + "\n" + HexEncode(secret) + "\n";
   OPENSSL_cleanse(secret.data(), secret.size());
-  Status s = signer.ok() ? WriteSecretFile(out, text) : signer.status();
+  Status s = signer.ok() ? files::WriteFile(out, text, {.secret = true, .exclusive = true})
+                         : signer.status();
   OPENSSL_cleanse(text.data(), text.size());
   RETURN_IF_ERROR(s);
   std::string vkey = (*signer)->VerifierKey();
-  RETURN_IF_ERROR(WriteFile(out + ".vkey", vkey + "\n", false));
+  RETURN_IF_ERROR(files::WriteFile(out + ".vkey", vkey + "\n"));
   o.Print({{"name", name}, {"alg", alg}, {"vkey", vkey}}, vkey + "\n");
   return Status::Ok();
 }
@@ -107,7 +109,7 @@ Status CmdQuorumProvision(const Args& a, const Output& o) {
   ASSIGN_OR_RETURN(Bytes resealed,
                    ReshareToNotary(key, AsBytes(share), AsBytes(kOperatorShareContext),
                                    proof.ephemeral_public_key, NotaryShareContext(digest)));
-  RETURN_IF_ERROR(WriteFile(out, AsString(resealed), false));
+  RETURN_IF_ERROR(files::WriteFile(out, AsString(resealed)));
   o.Print({{"verified", true},
            {"module_id", att.document.module_id},
            {"pcr0", HexEncode(att.document.pcrs[0])},
@@ -136,7 +138,7 @@ Status CmdNotaryProvision(const Args& a, const Output& o) {
   ASSIGN_OR_RETURN(auto client, ConnectFromArgs(a));
   ASSIGN_OR_RETURN(auto provisioned, client->Provision(AsBytes(manifest), approvals, shares));
   if (auto out = a.Get("vkey-out")) {
-    RETURN_IF_ERROR(WriteFile(*out, provisioned.log_vkey + "\n", false));
+    RETURN_IF_ERROR(files::WriteFile(*out, provisioned.log_vkey + "\n"));
   }
   // The address the AnchorRegistry registers for this log (registry-statement.md §4).
   ASSIGN_OR_RETURN(EthAddress registry_address,

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "key_files.h"
+#include "ledger/files/write_file.h"
 #include "ledger/trust/policy.h"
 #include "local_log.h"
 
@@ -36,7 +37,7 @@ Status CmdPolicyCreate(const Args& a, const Output& o) {
   ASSIGN_OR_RETURN(p.version, ParseU64(version, "--version"));
   ASSIGN_OR_RETURN(p.submitters, ParseSubmitters(a));
   ASSIGN_OR_RETURN(Bytes enc, EncodePolicy(p));
-  RETURN_IF_ERROR(WriteFile(out, AsString(enc), false));
+  RETURN_IF_ERROR(files::WriteFile(out, AsString(enc)));
   const Hash digest = PolicyDigest(enc);
   o.Print({{"policy", out}, {"version", p.version}, {"digest", digest.Hex()}}, digest.Hex() + "\n");
   return Status::Ok();
@@ -76,7 +77,7 @@ Status CmdPolicyApprove(const Args& a, const Output& o) {
   const Hash digest = PolicyDigest(enc);
   ASSIGN_OR_RETURN(Approval approval, ApprovePolicy(manifest_digest, digest, name, key));
   ASSIGN_OR_RETURN(Bytes approval_bytes, EncodeApproval(approval));
-  RETURN_IF_ERROR(WriteFile(out, AsString(approval_bytes), false));
+  RETURN_IF_ERROR(files::WriteFile(out, AsString(approval_bytes)));
   o.Print({{"approval", out}, {"operator", name}, {"version", p.version}, {"digest", digest.Hex()}},
           "approved policy " + std::to_string(p.version) + " " + digest.Hex() + " as " + name +
               "\n");

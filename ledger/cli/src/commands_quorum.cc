@@ -18,6 +18,7 @@
 
 #include "commands.h"
 #include "key_files.h"
+#include "ledger/files/write_file.h"
 #include "ledger/trust/manifest.h"
 #include "ledger/trust/quorum.h"
 #include "local_log.h"
@@ -90,11 +91,11 @@ Status CmdOperatorKey(const Args& a, const Output& o) {
   Bytes scalar = key.ExportScalar();
   std::string text = HexEncode(scalar) + "\n";
   OPENSSL_cleanse(scalar.data(), scalar.size());
-  Status written = WriteSecretFile(out, text);
+  Status written = files::WriteFile(out, text, {.secret = true, .exclusive = true});
   OPENSSL_cleanse(text.data(), text.size());
   RETURN_IF_ERROR(written);
   const std::string pub = key.public_key().Hex();
-  RETURN_IF_ERROR(WriteFile(out + ".pub", pub + "\n", false));
+  RETURN_IF_ERROR(files::WriteFile(out + ".pub", pub + "\n"));
   o.Print({{"key_file", out}, {"public_key_file", out + ".pub"}, {"public_key", pub}},
           pub + "\n");
   return Status::Ok();
@@ -125,11 +126,11 @@ Status CmdQuorumGenesis(const Args& a, const Output& o) {
   nlohmann::json files = nlohmann::json::object();
   for (size_t i = 0; i < ops.size(); ++i) {
     const std::string path = dir + "/" + ops[i].name + ".share";
-    RETURN_IF_ERROR(WriteFile(path, AsString(shares.sealed_shares[i]), false));
+    RETURN_IF_ERROR(files::WriteFile(path, AsString(shares.sealed_shares[i])));
     files[ops[i].name] = path;
   }
   const std::string pub = HexEncode(shares.quorum_public_key.view());
-  RETURN_IF_ERROR(WriteFile(dir + "/quorum.pub", pub + "\n", false));
+  RETURN_IF_ERROR(files::WriteFile(dir + "/quorum.pub", pub + "\n"));
   o.Print({{"quorum_public_key", pub}, {"threshold", k}, {"shares", files}},
           pub + "\n");
   return Status::Ok();
@@ -176,7 +177,7 @@ Status CmdManifestCreate(const Args& a, const Output& o) {
     ASSIGN_OR_RETURN(m.predecessor, ManifestDigest(old));
   }
   ASSIGN_OR_RETURN(Bytes enc, EncodeManifest(m));
-  RETURN_IF_ERROR(WriteFile(out, AsString(enc), false));
+  RETURN_IF_ERROR(files::WriteFile(out, AsString(enc)));
   const Hash digest = ManifestDigest(enc);
   o.Print({{"manifest", out}, {"digest", digest.Hex()}}, digest.Hex() + "\n");
   return Status::Ok();
@@ -221,7 +222,7 @@ Status CmdManifestApprove(const Args& a, const Output& o) {
   ASSIGN_OR_RETURN(Hash digest, ManifestDigest(m));
   ASSIGN_OR_RETURN(Approval approval, ApproveManifest(digest, name, key));
   ASSIGN_OR_RETURN(Bytes enc, EncodeApproval(approval));
-  RETURN_IF_ERROR(WriteFile(out, AsString(enc), false));
+  RETURN_IF_ERROR(files::WriteFile(out, AsString(enc)));
   o.Print({{"approval", out}, {"operator", name}, {"digest", digest.Hex()}},
           "approved " + digest.Hex() + " as " + name + "\n");
   return Status::Ok();

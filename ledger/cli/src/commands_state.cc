@@ -1,12 +1,11 @@
 // state, verify-state: the state map from the command line (map.md §9).
 // `state` answers from a local data directory; `verify-state` checks an
 // answer (from here, ledgerd or the explorer) offline with the pinned key.
-#include <fstream>
-
 #include "commands.h"
 #include "ledger/codec/event_json.h"
 #include "ledger/codec/notary_evidence_json.h"
 #include "ledger/codec/state_json.h"
+#include "ledger/files/write_file.h"
 #include "ledger/note/witness_time.h"
 #include "ledger/store/notary_evidence.h"
 #include "ledger/store/state_query.h"
@@ -37,9 +36,7 @@ Status CmdState(const Args& a, const Output& o) {
     doc["notary"] = codec::NotaryEvidenceToJson(*evidence);
   }
   if (auto out = a.Get("out")) {
-    std::ofstream f(*out, std::ios::trunc);
-    f << doc.dump(2) << "\n";
-    if (!f) return Status::Unavailable("write_failed", "cannot write " + *out);
+    RETURN_IF_ERROR(files::WriteFile(*out, doc.dump(2) + "\n"));
   }
   std::string text = a.positional()[1] + ": ";
   if (verified.value) {

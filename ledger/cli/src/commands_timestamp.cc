@@ -2,6 +2,7 @@
 // auditor checks a token (from a bundle or an anchor record) against data or
 // a digest and the TSA root they pin, with no network access.
 #include "commands.h"
+#include "ledger/files/write_file.h"
 #include "ledger/timestamp/token.h"
 #include "ledger/timestamp/tsa_client.h"
 #include "local_log.h"
@@ -49,7 +50,7 @@ Status CmdTimestamp(const Args& a, const Output& o) {
   ASSIGN_OR_RETURN(std::string ca, ReadFile(ca_file));
   ASSIGN_OR_RETURN(Hash digest, DigestArgument(a));
   ASSIGN_OR_RETURN(auto stamped, timestamp::RequestTimestamp(url, digest, ca));
-  RETURN_IF_ERROR(WriteFile(out, AsString(stamped.token), false));
+  RETURN_IF_ERROR(files::WriteFile(out, AsString(stamped.token)));
   nlohmann::json doc = InfoJson(stamped.info);
   doc["token"] = out;
   o.Print(doc, "OK: " + InfoText(stamped.info));

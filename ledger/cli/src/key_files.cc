@@ -1,12 +1,8 @@
 #include "key_files.h"
 
-#include <fcntl.h>
 #include <openssl/crypto.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 #include "local_log.h"
 
@@ -15,20 +11,6 @@ namespace ledger::cli {
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;
-}
-
-// The file is created with mode 0600 from the start: no window in which it
-// is readable by others.
-Status WriteSecretFile(const std::string& path, std::string_view data) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return Status::FailedPrecondition("write_failed",
-                                      "cannot create " + path + ": " + std::strerror(errno));
-  }
-  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
-  ok = ::close(fd) == 0 && ok;
-  if (!ok) return Status::Unavailable("write_failed", "cannot write " + path);
-  return Status::Ok();
 }
 
 Result<Bytes> ReadHexFile(const std::string& path, const std::string& what) {

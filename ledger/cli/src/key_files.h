@@ -18,8 +18,6 @@
 namespace ledger::cli {
 
 std::string Trim(std::string s);
-// Creates `path` with mode 0600 from the start and never replaces a file.
-Status WriteSecretFile(const std::string& path, std::string_view data);
 Result<Bytes> ReadHexFile(const std::string& path, const std::string& what);
 Result<P256PublicKey> ReadP256PublicKey(const std::string& path);
 Result<P256PrivateKey> ReadOperatorKey(const std::string& path);

@@ -1,10 +1,8 @@
 #include "local_log.h"
 
 #include <openssl/crypto.h>
-#include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -13,6 +11,8 @@
 #include "key_files.h"
 #include "ledger/base/clock.h"
 #include "ledger/codec/event_json.h"
+#include "ledger/files/read_file.h"
+#include "ledger/files/write_file.h"
 #include "ledger/note/ecdsa_note.h"
 #include "ledger/record/leaf.h"
 #include "ledger/record/stamp.h"
@@ -43,19 +43,7 @@ Result<std::string> ReadFile(const std::string& path) {
   if (path == "-") {
     return std::string((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("no_such_file", "cannot read " + path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-Status WriteFile(const std::string& path, std::string_view data, bool secret) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return Status::Unavailable("write_failed", "cannot write " + path);
-  if (secret) ::chmod(path.c_str(), 0600);
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-  out.close();
-  if (!out) return Status::Unavailable("write_failed", "cannot write " + path);
-  return Status::Ok();
+  return files::ReadFile(path, {.allow_pipe = true});
 }
 
 Result<std::vector<Record>> ReadRecords(const std::vector<std::string>& positional,
@@ -128,9 +116,11 @@ Status LocalLog::Init(const std::string& dir, const std::string& origin) {
   ASSIGN_OR_RETURN(auto sub_key, Ed25519PrivateKey::Generate());
   const std::string sub_name = "dev-submitter." + origin;
   Bytes log_seed = log_key.ExportSeed(), sub_seed = sub_key.ExportSeed();
-  RETURN_IF_ERROR(WriteFile(dir + "/keys/log.seed", HexEncode(log_seed) + "\n", true));
-  RETURN_IF_ERROR(WriteFile(dir + "/keys/submitter.seed", HexEncode(sub_seed) + "\n", true));
-  RETURN_IF_ERROR(WriteFile(dir + "/keys/submitter.name", sub_name + "\n", false));
+  RETURN_IF_ERROR(
+      files::WriteFile(dir + "/keys/log.seed", HexEncode(log_seed) + "\n", {.secret = true}));
+  RETURN_IF_ERROR(
+      files::WriteFile(dir + "/keys/submitter.seed", HexEncode(sub_seed) + "\n", {.secret = true}));
+  RETURN_IF_ERROR(files::WriteFile(dir + "/keys/submitter.name", sub_name + "\n"));
   auto sub_signer = note::NewEd25519Signer(sub_name, std::move(sub_key));
   auto log_signer = note::NewEd25519Signer(origin, std::move(log_key));
   std::string vkey = log_signer->VerifierKey();
@@ -146,8 +136,8 @@ Status LocalLog::Init(const std::string& dir, const std::string& origin) {
   nlohmann::json config = {{"origin", origin},
                            {"log_vkey", vkey},
                            {"submitters", {sub_signer->VerifierKey()}}};
-  RETURN_IF_ERROR(WriteFile(dir + "/log.vkey", vkey + "\n", false));
-  return WriteFile(dir + "/ledger.json", config.dump(2) + "\n", false);
+  RETURN_IF_ERROR(files::WriteFile(dir + "/log.vkey", vkey + "\n"));
+  return files::WriteFile(dir + "/ledger.json", config.dump(2) + "\n");
 }
 
 Result<std::unique_ptr<LocalLog>> LocalLog::Open(const std::string& dir, bool writable,
@@ -333,8 +323,8 @@ Status LocalLog::InitWithNotary(const std::string& dir, const std::string& socke
                            {"notary_socket", abs(socket)},
                            {"submitter_key", abs(submitter_key_file)}};
   if (!manifest_file.empty()) config["manifest"] = abs(manifest_file);
-  RETURN_IF_ERROR(WriteFile(dir + "/log.vkey", vkey + "\n", false));
-  return WriteFile(dir + "/ledger.json", config.dump(2) + "\n", false);
+  RETURN_IF_ERROR(files::WriteFile(dir + "/log.vkey", vkey + "\n"));
+  return files::WriteFile(dir + "/ledger.json", config.dump(2) + "\n");
 }
 
 }  // namespace ledger::cli

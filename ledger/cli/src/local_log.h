@@ -92,9 +92,9 @@ class LocalLog {
   std::optional<Sequencer> sequencer_;
 };
 
-// Reads a whole file (or stdin for "-"); NotFound("no_such_file").
+// Reads a whole file (files::ReadFile), or stdin for "-". Files are written
+// with files::WriteFile (atomic, durable; {.secret = true} for keys).
 Result<std::string> ReadFile(const std::string& path);
-Status WriteFile(const std::string& path, std::string_view data, bool secret);
 
 // A submitter key file (ledgerctl submitter-key): "<key name>\n<alg>\n<hex
 // secret>\n", alg "ed25519" (the secret is the seed), "p256" or "secp256k1"

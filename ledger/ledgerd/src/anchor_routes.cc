@@ -16,21 +16,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ledger/http_reply/http_reply.h"
 #include "ledger/ledgerd/entries.h"
 
 namespace ledger::ledgerd {
 namespace {
 
-void ReplyJson(httplib::Response& res, int status, const nlohmann::json& body) {
-  res.status = status;
-  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                  "application/json");
-}
+using http_reply::ReplyJson;
 
-void ReplyStatus(httplib::Response& res, const Status& s) {
-  ReplyJson(res, HttpStatusFor(s), ErrorJson(s));
-  if (s.code() == Code::kUnavailable) res.set_header("Retry-After", "1");
-}
+void ReplyStatus(httplib::Response& res, const Status& s) { http_reply::ReplyError(res, s); }
 
 std::string Hex(std::string_view bytes) { return HexEncode(AsBytes(bytes)); }
 

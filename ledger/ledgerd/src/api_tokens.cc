@@ -7,6 +7,7 @@
 
 #include "ledger/base/bytes.h"
 #include "ledger/base/hash.h"
+#include "ledger/files/read_file.h"
 #include "text_file.h"
 
 namespace ledger::ledgerd {
@@ -24,7 +25,7 @@ bool IsValidName(std::string_view name) {
 }  // namespace
 
 Result<ApiTokens> ApiTokens::Load(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
+  ASSIGN_OR_RETURN(std::string text, files::ReadFile(path));
   ApiTokens t;
   size_t n = 0;
   for (const std::string& line : TextLines(text)) {

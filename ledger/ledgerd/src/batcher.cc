@@ -3,6 +3,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "ledger/json_log/json_log.h"
 #include "ledger/ledgerd/server.h"
 #include "ledger/record/event.h"
 #include "ledger/retention/retention.h"
@@ -291,7 +292,7 @@ void Batcher::LogConflict(const Item& item, const Status& refusal) {
       }
     }
   }
-  LogEvent("warn", "state_conflict: compare-and-swap refused", fields.dump());
+  json_log::LogEvent("warn", "state_conflict: compare-and-swap refused", fields);
 }
 
 Status Batcher::SendBatch(std::vector<Item*>& items, std::vector<Result<Acknowledged>>& out) {

@@ -1,10 +1,9 @@
 #include "ledger/ledgerd/config.h"
 
 #include <charconv>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "ledger/files/read_file.h"
 #include "ledger/note/witness_time.h"
 
 namespace ledger::ledgerd {
@@ -102,9 +101,7 @@ Status ApplyOption(std::string_view name, const std::string& value, ServerOption
 }
 
 Status ApplyConfigFile(const std::string& path, ServerOptions& o) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("no_such_file", "cannot read " + path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSIGN_OR_RETURN(std::string text, files::ReadFile(path));
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   auto bad = [&](const std::string& why) {
     return Status::InvalidArgument("bad_config", path + ": " + why);

@@ -2,6 +2,7 @@
 #include <openssl/crypto.h>
 
 #include "ledger/crypto/ed25519.h"
+#include "ledger/files/read_file.h"
 #include "ledger/ledgerd/host_appender.h"
 #include "ledger/record/stamp.h"
 #include "text_file.h"
@@ -9,7 +10,7 @@
 namespace ledger::ledgerd {
 
 Result<std::unique_ptr<note::Signer>> ReadHostKey(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
+  ASSIGN_OR_RETURN(std::string text, files::ReadFile(path));
   std::vector<std::string> lines = TextLines(text);
   OPENSSL_cleanse(text.data(), text.size());
   auto bad = [&](const std::string& why) {

@@ -13,6 +13,9 @@
 #include "anchor_routes.h"
 #include "ledger/base/clock.h"
 #include "ledger/export/http_export.h"
+#include "ledger/files/read_file.h"
+#include "ledger/http_reply/http_reply.h"
+#include "ledger/json_log/json_log.h"
 #include "ledger/notary_host/notary_host.h"
 #include "ledger/ledgerd/api_tokens.h"
 #include "ledger/ledgerd/batcher.h"
@@ -25,44 +28,12 @@
 #include "ledger/timestamp/tsa_client.h"
 #include "ledger/trust/manifest.h"
 #include "state_routes.h"
-#include "text_file.h"
 
 namespace ledger::ledgerd {
 
-void LogEvent(std::string_view level, std::string_view msg, const std::string& fields_json) {
-  static std::mutex mu;
-  nlohmann::json j = nlohmann::json::parse(fields_json, nullptr, false);
-  if (!j.is_object()) j = nlohmann::json::object();
-  auto now = std::chrono::system_clock::now().time_since_epoch();
-  j["ts_us"] = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
-  j["level"] = std::string(level);
-  j["msg"] = std::string(msg);
-  std::lock_guard<std::mutex> lock(mu);
-  std::cerr << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-  std::cerr.flush();
-}
-
-namespace {
-
-std::string StatusFields(const Status& s) {
-  return nlohmann::json{{"code", std::string(CodeName(s.code()))},
-                        {"reason", s.reason()},
-                        {"message", s.message()}}
-      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-void Reply(httplib::Response& res, int status, const nlohmann::json& body) {
-  res.status = status;
-  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                  "application/json");
-}
-
-void ReplyError(httplib::Response& res, const Status& s, int status = 0) {
-  Reply(res, status ? status : HttpStatusFor(s), ErrorJson(s));
-  if (s.code() == Code::kUnavailable) res.set_header("Retry-After", "1");
-}
-
-}  // namespace
+using http_reply::ReplyError;
+using json_log::LogEvent;
+using json_log::StatusFields;
 
 struct Server::Impl {
   ServerOptions options;
@@ -150,7 +121,7 @@ struct Server::Impl {
 
 Status Server::Impl::Open() {
   const std::string& dir = options.data_dir;
-  ASSIGN_OR_RETURN(std::string text, ReadTextFile(dir + "/ledger.json"));
+  ASSIGN_OR_RETURN(std::string text, files::ReadFile(dir + "/ledger.json"));
   nlohmann::json config = nlohmann::json::parse(text, nullptr, false);
   if (!config.is_object() || !config["log_vkey"].is_string() ||
       !config["notary_socket"].is_string()) {
@@ -160,7 +131,7 @@ Status Server::Impl::Open() {
   vkey = config["log_vkey"].get<std::string>();
   std::optional<Manifest> manifest;
   if (config.contains("manifest") && config["manifest"].is_string()) {
-    ASSIGN_OR_RETURN(std::string bytes, ReadTextFile(config["manifest"].get<std::string>()));
+    ASSIGN_OR_RETURN(std::string bytes, files::ReadFile(config["manifest"].get<std::string>()));
     ASSIGN_OR_RETURN(manifest, DecodeManifest(AsBytes(bytes)));
   }
   RETURN_IF_ERROR(CheckAnchoring(manifest));
@@ -197,7 +168,7 @@ Status Server::Impl::Open() {
       LogEvent("error", "the store audit failed; appends are off", StatusFields(startup));
       return Status::Ok();
     }
-    LogEvent("info", "store audited", nlohmann::json{{"size", store->size()}, {"ms", ms}}.dump());
+    LogEvent("info", "store audited", nlohmann::json{{"size", store->size()}, {"ms", ms}});
   }
   size_t quorum = 0;
   ASSIGN_OR_RETURN(auto witnesses, Witnesses(manifest, quorum));
@@ -214,10 +185,10 @@ Status Server::Impl::Open() {
     // Killed before writing the notary's last answer: the journaled request,
     // sent again, brought the same answer (docs/crash-safety.md).
     LogEvent("info", "journaled batch re-sent; the notary's answer is written",
-             nlohmann::json{{"first_index", resent->first_index}, {"count", resent->count}}.dump());
+             nlohmann::json{{"first_index", resent->first_index}, {"count", resent->count}});
   }
   LogEvent("info", "notary at the store's head",
-           nlohmann::json{{"size", store->size()}, {"socket", socket}}.dump());
+           nlohmann::json{{"size", store->size()}, {"socket", socket}});
   BatcherOptions bo;
   bo.max_batch = options.max_batch;
   bo.max_delay = std::chrono::duration_cast<std::chrono::microseconds>(options.max_delay);
@@ -248,7 +219,7 @@ Status Server::Impl::Open() {
         Status s = batcher->ConfirmHead(note);
         if (s.ok()) {
           LogEvent("info", "the witness quorum confirmed the restored head",
-                   nlohmann::json{{"size", store->size()}}.dump());
+                   nlohmann::json{{"size", store->size()}});
         }
         return s;
       };
@@ -262,17 +233,15 @@ Status Server::Impl::Open() {
       } else if (!checked->in_bound()) {
         LogEvent("error", "the notary's clock disagrees with the witnesses'; appends are refused",
                  nlohmann::json{{"witness_time", checked->witness_time()},
-                                {"notary_time", checked->notary_time()}}
-                     .dump());
+                                {"notary_time", checked->notary_time()}});
       }
     };
     witnessing = std::make_unique<Witnessing>(store.get(), std::move(witnesses), wo,
                                               std::move(on_confirm));
     notify.store(witnessing.get());
-    LogEvent("info", "witnessing", nlohmann::json{{"quorum", quorum},
-                                                   {"witnesses", options.witnesses},
-                                                   {"confirming", confirm}}
-                                       .dump());
+    LogEvent("info", "witnessing",
+             nlohmann::json{
+                 {"quorum", quorum}, {"witnesses", options.witnesses}, {"confirming", confirm}});
   }
   return Status::Ok();
 }
@@ -393,11 +362,11 @@ void Server::Impl::PostEntries(const httplib::Request& req, httplib::Response& r
   if (first_error) {
     nlohmann::json body = ErrorJson(*first_error);
     body["results"] = results;
-    Reply(res, HttpStatusFor(*first_error), body);
+    http_reply::ReplyJson(res, HttpStatusFor(*first_error), body);
     if (first_error->code() == Code::kUnavailable) res.set_header("Retry-After", "1");
     return;
   }
-  Reply(res, 200, {{"results", results}});
+  http_reply::ReplyJson(res, 200, {{"results", results}});
 }
 
 void Server::Impl::GetReceipt(const httplib::Request& req, httplib::Response& res) {
@@ -428,7 +397,7 @@ void Server::Impl::GetReceipt(const httplib::Request& req, httplib::Response& re
     NoteCorruption(receipt.status());
     return ReplyError(res, receipt.status());
   }
-  Reply(res, 200, *receipt);
+  http_reply::ReplyJson(res, 200, *receipt);
 }
 
 // Prometheus text format 0.0.4 (ledger/metrics/prometheus.h): one family per name,
@@ -577,7 +546,7 @@ Status Server::Impl::LoadHostConfig() {
     return Status::InvalidArgument("bad_option", "--tsa-url and --tsa-ca go together");
   }
   if (!options.tsa_ca.empty()) {
-    ASSIGN_OR_RETURN(tsa_ca_pem, ReadTextFile(options.tsa_ca));
+    ASSIGN_OR_RETURN(tsa_ca_pem, files::ReadFile(options.tsa_ca));
   }
   return Status::Ok();
 }
@@ -593,8 +562,7 @@ Status Server::Impl::StartHostTasks() {
         [this](const VerificationRun& run) { OnVerification(run); });
     LogEvent("info", "self-verification scheduled",
              nlohmann::json{{"every_s", options.verify_every.count()},
-                            {"backup", options.verify_backup}}
-                 .dump());
+                            {"backup", options.verify_backup}});
   }
   return Status::Ok();
 }
@@ -611,7 +579,7 @@ void Server::Impl::OnVerification(const VerificationRun& run) {
                            {"duration_us", run.duration_us},
                            {"failures", run.failures}};
   if (run.backup_size) fields["backup_size"] = *run.backup_size;
-  LogEvent(run.ok() ? "info" : "error", "self-verification", fields.dump());
+  LogEvent(run.ok() ? "info" : "error", "self-verification", fields);
   const bool store_failed =
       !run.ok() && run.failures.front().starts_with("store");
   if (store_failed) NoteCorruption(Status(Code::kCorruption, run.first_failure.reason(),
@@ -621,7 +589,7 @@ void Server::Impl::OnVerification(const VerificationRun& run) {
     if (appended.ok()) {
       verification_recorded.fetch_add(1);
       LogEvent("info", "VERIFICATION_RUN recorded",
-               nlohmann::json{{"index", appended->first_index}}.dump());
+               nlohmann::json{{"index", appended->first_index}});
     } else {
       LogEvent("error", "VERIFICATION_RUN not recorded", StatusFields(appended.status()));
     }
@@ -682,8 +650,8 @@ void Server::Impl::Export(const httplib::Request& req, httplib::Response& res) {
     exports.fetch_add(1);
     res.set_header("Content-Disposition", "attachment; filename=\"export-" +
                                               std::to_string(defaults.created_at_us) + ".tar\"");
-    LogEvent("info", "export", nlohmann::json{{"requester", *requester},
-                                              {"bytes", out.body.size()}}.dump());
+    LogEvent("info", "export",
+             nlohmann::json{{"requester", *requester}, {"bytes", out.body.size()}});
   }
   res.status = out.status;
   res.set_content(std::move(out.body), out.content_type);
@@ -740,7 +708,7 @@ void Server::Impl::Routes() {
         if (w.faulty) body["faulty_witnesses"][w.name] = w.fault;
       }
     }
-    Reply(res, 200, body);
+    http_reply::ReplyJson(res, 200, body);
   });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(Metrics(), ledger::prometheus::kContentType);
@@ -779,8 +747,7 @@ Status Server::Start() {
   }
   if (impl_->listen_fd >= 0) ::listen(impl_->listen_fd, SOMAXCONN);
   impl_->http_thread = std::thread([this] { impl_->http.listen_after_bind(); });
-  LogEvent("info", "listening",
-           nlohmann::json{{"host", o.host}, {"port", impl_->port}}.dump());
+  LogEvent("info", "listening", nlohmann::json{{"host", o.host}, {"port", impl_->port}});
   return Status::Ok();
 }
 

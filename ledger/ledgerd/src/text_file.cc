@@ -1,15 +1,6 @@
 #include "text_file.h"
 
-#include <fstream>
-#include <iterator>
-
 namespace ledger::ledgerd {
-
-Result<std::string> ReadTextFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("no_such_file", "cannot read " + path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 std::vector<std::string> TextLines(const std::string& text) {
   std::vector<std::string> out;

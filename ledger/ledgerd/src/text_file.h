@@ -1,16 +1,12 @@
 // Small text files ledgerd reads at start (ledger.json, the manifest, the
-// host key, token files, the TSA roots): read whole, split into lines.
+// host key, token files, the TSA roots) are read whole with
+// ledger::files::ReadFile and split into lines here.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "ledger/base/status.h"
-
 namespace ledger::ledgerd {
-
-// The file's bytes; NotFound("no_such_file") when it cannot be read.
-Result<std::string> ReadTextFile(const std::string& path);
 
 // `text` split at '\n', each line without a trailing '\r'; trailing empty
 // lines dropped (a final newline is optional).

@@ -3,6 +3,7 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
+#include "ledger/json_log/json_log.h"
 #include "ledger/ledgerd/server.h"
 #include "ledger/note/witness_time.h"
 #include "ledger/testing/crash_point.h"
@@ -10,12 +11,12 @@
 namespace ledger::ledgerd {
 namespace {
 
-std::string Fields(const std::string& witness, const Status& s) {
-  nlohmann::json j = {{"code", std::string(CodeName(s.code()))},
-                      {"reason", s.reason()},
-                      {"message", s.message()}};
+using json_log::LogEvent;
+
+nlohmann::json Fields(const std::string& witness, const Status& s) {
+  nlohmann::json j = json_log::StatusFields(s);
   if (!witness.empty()) j["witness"] = witness;
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return j;
 }
 
 }  // namespace
@@ -173,7 +174,7 @@ void Witnessing::Round(const VerifiedCheckpoint& target, bool fresh) {
       // Changes of a witness's state are logged, not every retry.
       if (was_up && !st.up) LogEvent("warn", "witness not cosigning", Fields(st.name, a.status));
       if (!was_up && st.up) {
-        LogEvent("info", "witness cosigning again", nlohmann::json{{"witness", st.name}}.dump());
+        LogEvent("info", "witness cosigning again", nlohmann::json{{"witness", st.name}});
       }
       if (a.outcome == Outcome::kCosigned) {
         st.cosigned_size = size;
@@ -196,10 +197,10 @@ void Witnessing::Round(const VerifiedCheckpoint& target, bool fresh) {
         // Evidence (a log-signed checkpoint the store does not extend) is
         // enough on its own: whatever the others answer, the store is behind.
         if (!conflict) conflict = a.status;
-        LogEvent("error", "witness holds evidence of a rollback or fork",
-                 nlohmann::json{{"witness", st.name}, {"message", a.status.message()},
-                                {"evidence", a.evidence}}
-                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        LogEvent(
+            "error", "witness holds evidence of a rollback or fork",
+            nlohmann::json{
+                {"witness", st.name}, {"message", a.status.message()}, {"evidence", a.evidence}});
       } else if (a.outcome == Outcome::kRefused) {
         ++refusals;
         if (!refused) refused = a.status;

@@ -1,10 +1,9 @@
 #include "ledger/notary_host/notary_host.h"
 
 #include <chrono>
-#include <fstream>
-#include <iterator>
 
 #include "ledger/base/hash.h"
+#include "ledger/files/read_file.h"
 #include "ledger/record/event.h"
 #include "ledger/record/leaf.h"
 #include "ledger/testing/crash_point.h"
@@ -13,12 +12,6 @@
 
 namespace ledger::notary_host {
 namespace {
-
-Result<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("no_such_file", "cannot read " + path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 uint64_t MicrosSince(std::chrono::steady_clock::time_point t) {
   return static_cast<uint64_t>(
@@ -174,7 +167,7 @@ Result<notary_client::Sequenced> NotaryHost::SendJournaled(
 Result<std::vector<store::Payload>> NotaryHost::BootPayloads(const SequencedBatch& batch) {
   std::vector<store::Payload> out;
   if (manifest_file_.empty()) return out;
-  ASSIGN_OR_RETURN(std::string manifest, ReadWholeFile(manifest_file_));
+  ASSIGN_OR_RETURN(std::string manifest, files::ReadFile(manifest_file_));
   ASSIGN_OR_RETURN(auto proof, notary_->GetBootProof(AsBytes(manifest)));
   Hash digest = Sha256::Digest(proof.attestation);
   for (const Bytes& bytes : batch.leaves) {

@@ -18,6 +18,8 @@
 #include <limits>
 #include <memory>
 
+#include "ledger/crypto/openssl_error.h"
+
 namespace ledger::timestamp {
 namespace {
 
@@ -45,44 +47,32 @@ struct X509StackFree {
 };
 using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackFree>;
 
-// OpenSSL's error queue as one line, and cleared: a later call must not
-// report this call's errors.
-std::string OpenSslErrors() {
-  std::string out;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out.empty() ? "no detail" : out;
-}
-
-Status Malformed(std::string message) {
-  ERR_clear_error();
-  return Status::InvalidArgument("timestamp_malformed", std::move(message));
+// Takes OpenSSL's error queue into the message (OpenSslError): a later call
+// must not report this call's errors.
+Status Malformed(std::string_view message) {
+  return OpenSslError(Code::kInvalidArgument, "timestamp_malformed", message);
 }
 
 Result<X509StackPtr> ReadPemCertificates(std::string_view pem) {
   X509StackPtr certs(sk_X509_new_null());
-  if (!certs) return Status::Internal("out_of_memory", "sk_X509_new_null");
+  if (!certs) return OpenSslError(Code::kInternal, "out_of_memory", "sk_X509_new_null");
   if (pem.empty()) return certs;
   if (pem.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
     return Status::InvalidArgument("bad_certificate", "PEM too large");
   }
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (!bio) return Status::Internal("out_of_memory", "BIO_new_mem_buf");
+  if (!bio) return OpenSslError(Code::kInternal, "out_of_memory", "BIO_new_mem_buf");
   while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
     if (!sk_X509_push(certs.get(), cert)) {
       X509_free(cert);
-      return Status::Internal("out_of_memory", "sk_X509_push");
+      return OpenSslError(Code::kInternal, "out_of_memory", "sk_X509_push");
     }
   }
   // The loop ends on "no start line" at the end of the input; anything else
   // is a damaged certificate.
   unsigned long last = ERR_peek_last_error();
   if (last != 0 && ERR_GET_REASON(last) != PEM_R_NO_START_LINE) {
-    return Status::InvalidArgument("bad_certificate", "unreadable PEM certificate: " + OpenSslErrors());
+    return OpenSslError(Code::kInvalidArgument, "bad_certificate", "unreadable PEM certificate");
   }
   ERR_clear_error();
   return certs;
@@ -132,7 +122,7 @@ Result<TokenInfo> InfoOf(TS_TST_INFO* tst) {
   BnPtr bn(ASN1_INTEGER_to_BN(serial, nullptr));
   if (!bn) return Malformed("unreadable serial number");
   char* hex = BN_bn2hex(bn.get());
-  if (!hex) return Status::Internal("out_of_memory", "BN_bn2hex");
+  if (!hex) return OpenSslError(Code::kInternal, "out_of_memory", "BN_bn2hex");
   info.serial_hex = hex;
   OPENSSL_free(hex);
   for (char& c : info.serial_hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -163,7 +153,7 @@ Result<Pkcs7Ptr> ParseToken(ByteView der) {
   }
   const unsigned char* p = der.data();
   Pkcs7Ptr p7(d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
-  if (!p7) return Malformed("not a DER CMS ContentInfo: " + OpenSslErrors());
+  if (!p7) return Malformed("not a DER CMS ContentInfo");
   if (p != der.data() + der.size()) return Malformed("trailing bytes after the token");
   return p7;
 }
@@ -176,7 +166,9 @@ Result<Request> MakeRequest(const Hash& digest) {
   // A nonce in 1..2^63-1: positive, so it has one DER form, and never 0.
   do {
     uint8_t raw[8];
-    if (RAND_bytes(raw, sizeof raw) != 1) return Status::Internal("rng_failed", OpenSslErrors());
+    if (RAND_bytes(raw, sizeof raw) != 1) {
+      return OpenSslError(Code::kInternal, "rng_failed", "RAND_bytes failed");
+    }
     out.nonce = LoadU64BE(raw) >> 1;
   } while (out.nonce == 0);
 
@@ -184,7 +176,9 @@ Result<Request> MakeRequest(const Hash& digest) {
   MsgImprintPtr imprint(TS_MSG_IMPRINT_new());
   AlgorPtr alg(X509_ALGOR_new());
   IntegerPtr nonce(ASN1_INTEGER_new());
-  if (!req || !imprint || !alg || !nonce) return Status::Internal("out_of_memory", "TS_REQ");
+  if (!req || !imprint || !alg || !nonce) {
+    return OpenSslError(Code::kInternal, "out_of_memory", "TS_REQ");
+  }
   bool ok = TS_REQ_set_version(req.get(), 1) == 1 &&
             X509_ALGOR_set0(alg.get(), OBJ_nid2obj(NID_sha256), V_ASN1_NULL, nullptr) == 1 &&
             TS_MSG_IMPRINT_set_algo(imprint.get(), alg.get()) == 1 &&
@@ -193,13 +187,17 @@ Result<Request> MakeRequest(const Hash& digest) {
             TS_REQ_set_msg_imprint(req.get(), imprint.get()) == 1 &&
             ASN1_INTEGER_set_uint64(nonce.get(), out.nonce) == 1 &&
             TS_REQ_set_nonce(req.get(), nonce.get()) == 1 && TS_REQ_set_cert_req(req.get(), 1) == 1;
-  if (!ok) return Status::Internal("timestamp_request_failed", OpenSslErrors());
+  if (!ok) {
+    return OpenSslError(Code::kInternal, "timestamp_request_failed", "cannot build the request");
+  }
   int len = i2d_TS_REQ(req.get(), nullptr);
-  if (len <= 0) return Status::Internal("timestamp_request_failed", OpenSslErrors());
+  if (len <= 0) {
+    return OpenSslError(Code::kInternal, "timestamp_request_failed", "cannot encode the request");
+  }
   out.der.resize(static_cast<size_t>(len));
   unsigned char* p = out.der.data();
   if (i2d_TS_REQ(req.get(), &p) != len) {
-    return Status::Internal("timestamp_request_failed", OpenSslErrors());
+    return OpenSslError(Code::kInternal, "timestamp_request_failed", "cannot encode the request");
   }
   return out;
 }
@@ -211,7 +209,7 @@ Result<Bytes> TokenFromResponse(ByteView response_der) {
   }
   const unsigned char* p = response_der.data();
   TsRespPtr resp(d2i_TS_RESP(nullptr, &p, static_cast<long>(response_der.size())));
-  if (!resp) return Malformed("not a DER TimeStampResp: " + OpenSslErrors());
+  if (!resp) return Malformed("not a DER TimeStampResp");
   if (p != response_der.data() + response_der.size()) {
     return Malformed("trailing bytes after the time-stamp response");
   }
@@ -236,10 +234,10 @@ Result<Bytes> TokenFromResponse(ByteView response_der) {
   PKCS7* token = TS_RESP_get_token(resp.get());
   if (!token) return Malformed("granted response without a token");
   int len = i2d_PKCS7(token, nullptr);
-  if (len <= 0) return Malformed("unencodable token: " + OpenSslErrors());
+  if (len <= 0) return Malformed("unencodable token");
   Bytes der(static_cast<size_t>(len));
   unsigned char* out = der.data();
-  if (i2d_PKCS7(token, &out) != len) return Malformed("unencodable token: " + OpenSslErrors());
+  if (i2d_PKCS7(token, &out) != len) return Malformed("unencodable token");
   // The token must parse as a TSTInfo on its own: a response that is only
   // well-formed on the outside is refused here, not at verification time.
   auto info = ReadToken(der);
@@ -253,7 +251,7 @@ Result<TokenInfo> ReadToken(ByteView token_der) {
   // PKCS7_to_TS_TST_INFO checks the content is SignedData with
   // eContentType id-ct-TSTInfo before decoding it.
   TstInfoPtr tst(PKCS7_to_TS_TST_INFO(p7->get()));
-  if (!tst) return Malformed("not a time-stamp token: " + OpenSslErrors());
+  if (!tst) return Malformed("not a time-stamp token");
   return InfoOf(tst.get());
 }
 
@@ -262,7 +260,7 @@ Result<TokenInfo> VerifyToken(ByteView token_der, const Hash& digest, std::strin
   auto p7 = ParseToken(token_der);
   if (!p7.ok()) return p7.status();
   TstInfoPtr tst(PKCS7_to_TS_TST_INFO(p7->get()));
-  if (!tst) return Malformed("not a time-stamp token: " + OpenSslErrors());
+  if (!tst) return Malformed("not a time-stamp token");
   auto info = InfoOf(tst.get());
   if (!info.ok()) return info.status();
   // Our own checks first, for reasons an auditor can act on; OpenSSL then
@@ -286,10 +284,10 @@ Result<TokenInfo> VerifyToken(ByteView token_der, const Hash& digest, std::strin
   if (!untrusted.ok()) return untrusted.status();
 
   StorePtr store(X509_STORE_new());
-  if (!store) return Status::Internal("out_of_memory", "X509_STORE_new");
+  if (!store) return OpenSslError(Code::kInternal, "out_of_memory", "X509_STORE_new");
   for (int i = 0; i < sk_X509_num(roots->get()); ++i) {
     if (X509_STORE_add_cert(store.get(), sk_X509_value(roots->get(), i)) != 1) {
-      return Status::InvalidArgument("bad_certificate", OpenSslErrors());
+      return OpenSslError(Code::kInvalidArgument, "bad_certificate", "cannot pin a TSA root");
     }
   }
   // The chain as of genTime: the TSA vouched for the time when it signed.
@@ -297,17 +295,18 @@ Result<TokenInfo> VerifyToken(ByteView token_der, const Hash& digest, std::strin
                              static_cast<time_t>(info->gen_time_unix));
 
   VerifyCtxPtr ctx(TS_VERIFY_CTX_new());
-  if (!ctx) return Status::Internal("out_of_memory", "TS_VERIFY_CTX_new");
+  if (!ctx) return OpenSslError(Code::kInternal, "out_of_memory", "TS_VERIFY_CTX_new");
   // The nonce was compared above: OpenSSL 3.0 has no setter for it outside
   // TS_REQ_to_TS_VERIFY_CTX, and the request is not kept.
   TS_VERIFY_CTX_set_flags(ctx.get(), TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_IMPRINT);
   auto* imprint = static_cast<unsigned char*>(OPENSSL_memdup(digest.bytes.data(), Hash::kSize));
-  if (!imprint) return Status::Internal("out_of_memory", "OPENSSL_memdup");
+  if (!imprint) return OpenSslError(Code::kInternal, "out_of_memory", "OPENSSL_memdup");
   TS_VERIFY_CTX_set_imprint(ctx.get(), imprint, static_cast<long>(Hash::kSize));  // takes it
   TS_VERIFY_CTX_set_store(ctx.get(), store.release());                          // takes it
   TS_VERIFY_CTX_set_certs(ctx.get(), untrusted->release());                     // takes it
   if (TS_RESP_verify_token(ctx.get(), p7->get()) != 1) {
-    return Status::VerificationFailed("timestamp_signature_invalid", OpenSslErrors());
+    return OpenSslError(Code::kVerificationFailed, "timestamp_signature_invalid",
+                        "the token does not verify");
   }
   ERR_clear_error();
   return info;

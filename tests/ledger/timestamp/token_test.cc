@@ -4,10 +4,12 @@
 #include "ledger/timestamp/token.h"
 
 #include <gtest/gtest.h>
+#include <openssl/err.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+
 #include "ledger_test_paths.h"
 
 namespace ledger::timestamp {
@@ -100,6 +102,23 @@ TEST_F(TokenTest, AFlippedByteInTheSignedContentIsCaught) {
   ASSERT_TRUE(info.ok()) << info.status().ToString();
   EXPECT_EQ(info->serial_hex, "03");
   EXPECT_EQ(VerifyToken(bad, digest_, ca_).status().reason(), "timestamp_signature_invalid");
+}
+
+// A failure takes OpenSSL's reasons into its message and leaves the error
+// queue empty for the next caller on the thread.
+TEST_F(TokenTest, FailuresDrainTheOpenSslErrorQueue) {
+  ERR_clear_error();
+  auto garbage = ReadToken(ToBytes("not der"));
+  EXPECT_EQ(garbage.status().reason(), "timestamp_malformed");
+  EXPECT_NE(garbage.status().message().find("error:"), std::string::npos)
+      << garbage.status().message();
+  EXPECT_EQ(ERR_peek_error(), 0u);
+  EXPECT_EQ(
+      VerifyToken(token_, digest_, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+          .status()
+          .reason(),
+      "bad_certificate");
+  EXPECT_EQ(ERR_peek_error(), 0u);
 }
 
 TEST_F(TokenTest, GarbageIsMalformedNeverACrash) {

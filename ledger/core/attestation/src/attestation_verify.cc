@@ -11,6 +11,7 @@
 #include "attestation_internal.h"
 #include "ledger/attestation/attestation.h"
 #include "ledger/attestation/cose.h"
+#include "ledger/crypto/openssl_error.h"
 
 namespace ledger {
 namespace {
@@ -18,8 +19,8 @@ namespace {
 using internal::ParseDer;
 using internal::X509Ptr;
 
-Status ChainInvalid(std::string what) {
-  return Status::VerificationFailed("chain_invalid", std::move(what));
+Status ChainInvalid(std::string_view what) {
+  return OpenSslError(Code::kVerificationFailed, "chain_invalid", what);
 }
 
 struct StoreDeleter {
@@ -52,13 +53,13 @@ Status VerifyChain(const AttestationDocument& doc, X509* root, time_t at) {
   if (!leaf) return ChainInvalid("certificate is not DER X.509");
   std::unique_ptr<STACK_OF(X509), StackDeleter> untrusted(sk_X509_new_null());
   std::vector<X509*> bundle;  // cabundle[1..], owned by `untrusted`
-  if (!untrusted) return Status::Internal("openssl_error", "out of memory");
+  if (!untrusted) return OpenSslError("out of memory");
   for (size_t i = 1; i < doc.cabundle.size(); ++i) {
     X509Ptr cert = ParseDer(doc.cabundle[i]);
     if (!cert) return ChainInvalid("cabundle[" + std::to_string(i) + "] is not DER X.509");
     bundle.push_back(cert.get());
     if (sk_X509_push(untrusted.get(), cert.get()) <= 0) {
-      return Status::Internal("openssl_error", "out of memory");
+      return OpenSslError("out of memory");
     }
     (void)cert.release();
   }
@@ -66,7 +67,7 @@ Status VerifyChain(const AttestationDocument& doc, X509* root, time_t at) {
   std::unique_ptr<X509_STORE_CTX, CtxDeleter> ctx(X509_STORE_CTX_new());
   if (!store || !ctx || X509_STORE_add_cert(store.get(), root) != 1 ||
       X509_STORE_CTX_init(ctx.get(), store.get(), leaf.get(), untrusted.get()) != 1) {
-    return Status::Internal("openssl_error", "cannot set up certificate verification");
+    return OpenSslError("cannot set up certificate verification");
   }
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
   // set_time also sets X509_V_FLAG_USE_CHECK_TIME: validity at `at`, not now.
@@ -79,10 +80,10 @@ Status VerifyChain(const AttestationDocument& doc, X509* root, time_t at) {
     const int err = X509_STORE_CTX_get_error(ctx.get());
     const std::string what = X509_verify_cert_error_string(err);
     if (err == X509_V_ERR_CERT_HAS_EXPIRED) {
-      return Status::VerificationFailed("certificate_expired", what);
+      return OpenSslError(Code::kVerificationFailed, "certificate_expired", what);
     }
     if (err == X509_V_ERR_CERT_NOT_YET_VALID) {
-      return Status::VerificationFailed("certificate_not_yet_valid", what);
+      return OpenSslError(Code::kVerificationFailed, "certificate_not_yet_valid", what);
     }
     return ChainInvalid(what);
   }
@@ -133,7 +134,9 @@ Result<VerifiedAttestation> VerifyAttestation(ByteView cose_bytes, const Attesta
   // 2. Root pin: cabundle[0] must be the pinned root, byte for byte; the
   //    bundle's copy is never trusted on its own.
   X509Ptr root = ParseDer(policy.root_der);
-  if (!root) return Status::InvalidArgument("bad_root", "pinned root is not a DER certificate");
+  if (!root) {
+    return OpenSslError(Code::kInvalidArgument, "bad_root", "pinned root is not a DER certificate");
+  }
   if (doc.cabundle.front() != policy.root_der) {
     return Status::VerificationFailed("untrusted_root", "cabundle[0] is not the pinned root");
   }

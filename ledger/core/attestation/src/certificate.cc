@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "attestation_internal.h"
+#include "ledger/crypto/openssl_error.h"
 
 namespace ledger {
 
@@ -20,15 +21,19 @@ using internal::X509Ptr;
 Result<std::string> CertificateToPem(ByteView der) {
   X509Ptr cert = ParseDer(der);
   BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!cert) return Status::InvalidArgument("bad_certificate", "not a DER certificate");
-  if (!bio || PEM_write_bio_X509(bio.get(), cert.get()) != 1) return Status::Internal("openssl_error", "PEM_write");
+  if (!cert) {
+    return OpenSslError(Code::kInvalidArgument, "bad_certificate", "not a DER certificate");
+  }
+  if (!bio || PEM_write_bio_X509(bio.get(), cert.get()) != 1) return OpenSslError("PEM_write");
   char* data = nullptr;
   const long len = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<size_t>(len));
 }
 
 Result<Bytes> CertificateFromPemOrDer(ByteView data) {
-  auto bad = [] { return Status::InvalidArgument("bad_certificate", "not a PEM or DER certificate"); };
+  auto bad = [] {
+    return OpenSslError(Code::kInvalidArgument, "bad_certificate", "not a PEM or DER certificate");
+  };
   constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
   const std::string_view text = AsString(data);
   Bytes der;

@@ -12,16 +12,13 @@
 #include <ctime>
 
 #include "attestation_internal.h"
+#include "ledger/crypto/openssl_error.h"
 
 namespace ledger {
 namespace {
 
 using internal::ParseDer;
 using internal::X509Ptr;
-
-Status OpenSslError(std::string_view what) {
-  return Status::Internal("openssl_error", std::string(what));
-}
 
 Status AddExtension(X509* cert, X509* issuer, int nid, const char* value) {
   X509V3_CTX ctx;

@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "ledger/crypto/openssl_error.h"
+
 namespace ledger {
 namespace {
 EVP_PKEY* Key(void* p) { return static_cast<EVP_PKEY*>(p); }
@@ -26,7 +28,8 @@ Status Ed25519PublicKey::Verify(ByteView message, ByteView signature) const {
   }
   EVP_PKEY* pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, raw_.data(), kSize);
   if (pkey == nullptr) {
-    return Status::VerificationFailed("bad_public_key", "not a valid Ed25519 public key");
+    return OpenSslError(Code::kVerificationFailed, "bad_public_key",
+                        "not a valid Ed25519 public key");
   }
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   int rc = ctx != nullptr && EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, pkey) == 1
@@ -36,7 +39,8 @@ Status Ed25519PublicKey::Verify(ByteView message, ByteView signature) const {
   EVP_MD_CTX_free(ctx);
   EVP_PKEY_free(pkey);
   if (rc != 1) {
-    return Status::VerificationFailed("bad_signature", "Ed25519 signature does not verify");
+    return OpenSslError(Code::kVerificationFailed, "bad_signature",
+                        "Ed25519 signature does not verify");
   }
   return Status::Ok();
 }
@@ -50,7 +54,7 @@ Result<Ed25519PrivateKey> Ed25519PrivateKey::Generate() {
   size_t len = kSeedSize;
   ok = ok && EVP_PKEY_get_raw_private_key(tmp, seed, &len) == 1 && len == kSeedSize;
   EVP_PKEY_free(tmp);
-  if (!ok) return Status::Internal("openssl_error", "Ed25519 key generation failed");
+  if (!ok) return OpenSslError("Ed25519 key generation failed");
   auto key = FromSeed(ByteView(seed, kSeedSize));
   OPENSSL_cleanse(seed, sizeof(seed));
   return key;
@@ -63,11 +67,11 @@ Result<Ed25519PrivateKey> Ed25519PrivateKey::FromSeed(ByteView seed) {
   Ed25519PrivateKey k;
   k.pkey_ = PkeyHandle(
       EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()));
-  if (!k.pkey_) return Status::Internal("openssl_error", "cannot load Ed25519 seed");
+  if (!k.pkey_) return OpenSslError("cannot load Ed25519 seed");
   uint8_t pub[Ed25519PublicKey::kSize];
   size_t len = sizeof(pub);
   if (EVP_PKEY_get_raw_public_key(Key(k.pkey_.get()), pub, &len) != 1 || len != sizeof(pub)) {
-    return Status::Internal("openssl_error", "cannot derive Ed25519 public key");
+    return OpenSslError("cannot derive Ed25519 public key");
   }
   k.public_ = Ed25519PublicKey::FromBytes(ByteView(pub, len)).value();
   return k;

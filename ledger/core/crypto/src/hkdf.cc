@@ -4,6 +4,8 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
+#include "ledger/crypto/openssl_error.h"
+
 namespace ledger {
 
 Result<Bytes> HkdfSha256(ByteView ikm, ByteView salt, ByteView info, size_t length) {
@@ -13,7 +15,7 @@ Result<Bytes> HkdfSha256(ByteView ikm, ByteView salt, ByteView info, size_t leng
   EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
   EVP_KDF_CTX* ctx = kdf != nullptr ? EVP_KDF_CTX_new(kdf) : nullptr;
   EVP_KDF_free(kdf);
-  if (ctx == nullptr) return Status::Internal("hkdf_failed", "HKDF is unavailable");
+  if (ctx == nullptr) return OpenSslError(Code::kInternal, "hkdf_failed", "HKDF is unavailable");
   // OSSL_PARAM takes non-const pointers; OpenSSL only reads these buffers.
   char digest[] = "SHA256";
   auto ptr = [](ByteView v) { return const_cast<uint8_t*>(v.data()); };
@@ -34,7 +36,7 @@ Result<Bytes> HkdfSha256(ByteView ikm, ByteView salt, ByteView info, size_t leng
   Bytes out(length);
   int rc = EVP_KDF_derive(ctx, out.data(), out.size(), params);
   EVP_KDF_CTX_free(ctx);
-  if (rc != 1) return Status::Internal("hkdf_failed", "HKDF-SHA256 derivation failed");
+  if (rc != 1) return OpenSslError(Code::kInternal, "hkdf_failed", "HKDF-SHA256 derivation failed");
   return out;
 }
 

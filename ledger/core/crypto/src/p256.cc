@@ -13,6 +13,8 @@
 #include <cstring>
 #include <memory>
 
+#include "ledger/crypto/openssl_error.h"
+
 namespace ledger {
 namespace {
 
@@ -60,7 +62,8 @@ EVP_PKEY* FromParams(ByteView pub, const BIGNUM* priv) {
 }
 
 Status BadSignature() {
-  return Status::VerificationFailed("bad_signature", "ECDSA P-256 signature does not verify");
+  return OpenSslError(Code::kVerificationFailed, "bad_signature",
+                      "ECDSA P-256 signature does not verify");
 }
 
 }  // namespace
@@ -71,7 +74,7 @@ Result<P256PublicKey> P256PublicKey::FromSec1(ByteView uncompressed) {
                                    "P-256 public key must be 65 bytes, SEC1 uncompressed");
   }
   Ptr<EVP_PKEY> pkey(FromParams(uncompressed, nullptr));
-  if (!pkey) return Status::InvalidArgument("bad_public_key", "not a point on P-256");
+  if (!pkey) return OpenSslError(Code::kInvalidArgument, "bad_public_key", "not a point on P-256");
   P256PublicKey k;
   std::memcpy(k.raw_.data(), uncompressed.data(), kSize);
   return k;
@@ -80,7 +83,9 @@ Result<P256PublicKey> P256PublicKey::FromSec1(ByteView uncompressed) {
 Status P256PublicKey::Verify(ByteView message, ByteView signature) const {
   if (signature.size() != kSignatureSize) return BadSignature();
   Ptr<EVP_PKEY> pkey(FromParams(view(), nullptr));
-  if (!pkey) return Status::VerificationFailed("bad_public_key", "not a point on P-256");
+  if (!pkey) {
+    return OpenSslError(Code::kVerificationFailed, "bad_public_key", "not a point on P-256");
+  }
   // Raw r || s to the DER form OpenSSL verifies. r, s in [1, n-1] is checked
   // by ECDSA verification itself (FIPS 186-4 §6.4.2 step 1).
   Ptr<ECDSA_SIG> sig(ECDSA_SIG_new());
@@ -89,7 +94,7 @@ Status P256PublicKey::Verify(ByteView message, ByteView signature) const {
   if (!sig || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
     BN_free(r);
     BN_free(s);
-    return Status::Internal("openssl_error", "ECDSA_SIG allocation failed");
+    return OpenSslError("ECDSA_SIG allocation failed");
   }
   unsigned char* der = nullptr;
   int der_len = i2d_ECDSA_SIG(sig.get(), &der);
@@ -105,7 +110,7 @@ Status P256PublicKey::Verify(ByteView message, ByteView signature) const {
 
 Result<P256PrivateKey> P256PrivateKey::Generate() {
   Ptr<EVP_PKEY> pkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
-  if (!pkey) return Status::Internal("openssl_error", "P-256 key generation failed");
+  if (!pkey) return OpenSslError("P-256 key generation failed");
   Bytes scalar;
   {
     P256PrivateKey k;
@@ -120,12 +125,13 @@ Result<P256PrivateKey> P256PrivateKey::Generate() {
 
 Result<P256PrivateKey> P256PrivateKey::FromScalar(ByteView scalar) {
   auto bad = [] {
-    return Status::InvalidArgument("bad_private_key", "P-256 scalar must be 32 bytes in [1, n)");
+    return OpenSslError(Code::kInvalidArgument, "bad_private_key",
+                        "P-256 scalar must be 32 bytes in [1, n)");
   };
   if (scalar.size() != kScalarSize) return bad();
   Ptr<EC_GROUP> group(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1));
   Ptr<BIGNUM> d(BN_secure_new());
-  if (!group || !d) return Status::Internal("openssl_error", "allocation failed");
+  if (!group || !d) return OpenSslError("allocation failed");
   BN_set_flags(d.get(), BN_FLG_CONSTTIME);
   if (BN_bin2bn(scalar.data(), static_cast<int>(scalar.size()), d.get()) == nullptr) return bad();
   if (BN_is_zero(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(group.get())) >= 0) return bad();
@@ -134,10 +140,10 @@ Result<P256PrivateKey> P256PrivateKey::FromScalar(ByteView scalar) {
   if (!q || EC_POINT_mul(group.get(), q.get(), d.get(), nullptr, nullptr, nullptr) != 1 ||
       EC_POINT_point2oct(group.get(), q.get(), POINT_CONVERSION_UNCOMPRESSED, pub, sizeof(pub),
                          nullptr) != sizeof(pub)) {
-    return Status::Internal("openssl_error", "P-256 public key computation failed");
+    return OpenSslError("P-256 public key computation failed");
   }
   EVP_PKEY* pkey = FromParams(ByteView(pub, sizeof(pub)), d.get());
-  if (pkey == nullptr) return Status::Internal("openssl_error", "P-256 key import failed");
+  if (pkey == nullptr) return OpenSslError("P-256 key import failed");
   P256PrivateKey k;
   k.pkey_ = PkeyHandle(pkey);
   std::memcpy(k.public_.raw_.data(), pub, sizeof(pub));
@@ -165,36 +171,38 @@ Result<Bytes> P256PrivateKey::Sign(ByteView message) const {
   if (!md || !pkey_ ||
       EVP_DigestSignInit(md.get(), nullptr, EVP_sha256(), nullptr, Key(pkey_.get())) != 1 ||
       EVP_DigestSign(md.get(), nullptr, &der_len, message.data(), message.size()) != 1) {
-    return Status::Internal("openssl_error", "ECDSA P-256 signing failed");
+    return OpenSslError("ECDSA P-256 signing failed");
   }
   Bytes der(der_len);
   if (EVP_DigestSign(md.get(), der.data(), &der_len, message.data(), message.size()) != 1) {
-    return Status::Internal("openssl_error", "ECDSA P-256 signing failed");
+    return OpenSslError("ECDSA P-256 signing failed");
   }
   const unsigned char* p = der.data();
   Ptr<ECDSA_SIG> sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len)));
   Bytes raw(P256PublicKey::kSignatureSize);
   if (!sig || BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), raw.data(), 32) != 32 ||
       BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), raw.data() + 32, 32) != 32) {
-    return Status::Internal("openssl_error", "ECDSA signature conversion failed");
+    return OpenSslError("ECDSA signature conversion failed");
   }
   return raw;
 }
 
 Result<Bytes> P256PrivateKey::SharedSecret(const P256PublicKey& peer) const {
   Ptr<EVP_PKEY> peer_key(FromParams(peer.view(), nullptr));
-  if (!peer_key) return Status::InvalidArgument("bad_public_key", "not a point on P-256");
+  if (!peer_key) {
+    return OpenSslError(Code::kInvalidArgument, "bad_public_key", "not a point on P-256");
+  }
   Ptr<EVP_PKEY_CTX> ctx(pkey_ ? EVP_PKEY_CTX_new(Key(pkey_.get()), nullptr) : nullptr);
   size_t len = 0;
   if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 ||
       EVP_PKEY_derive_set_peer(ctx.get(), peer_key.get()) != 1 ||
       EVP_PKEY_derive(ctx.get(), nullptr, &len) != 1 || len != 32) {
-    return Status::Internal("openssl_error", "P-256 ECDH failed");
+    return OpenSslError("P-256 ECDH failed");
   }
   Bytes z(len);
   if (EVP_PKEY_derive(ctx.get(), z.data(), &len) != 1 || len != 32) {
     OPENSSL_cleanse(z.data(), z.size());
-    return Status::Internal("openssl_error", "P-256 ECDH failed");
+    return OpenSslError("P-256 ECDH failed");
   }
   return z;
 }

@@ -13,6 +13,8 @@
 #include <cstring>
 #include <memory>
 
+#include "ledger/crypto/openssl_error.h"
+
 namespace ledger {
 namespace {
 
@@ -37,7 +39,7 @@ using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
 constexpr char kGroup[] = "secp384r1";
 
 Status BadKey(std::string_view what) {
-  return Status::InvalidArgument("bad_public_key", std::string(what));
+  return OpenSslError(Code::kInvalidArgument, "bad_public_key", what);
 }
 
 // True if pkey is an EC key on P-384 (and nothing else: RSA, P-256, ...).
@@ -74,7 +76,7 @@ PkeyPtr FromData(ByteView point, const BIGNUM* priv) {
 Result<P384PublicKey> PublicOf(EVP_PKEY* pkey) {
   unsigned char* der = nullptr;
   const int len = i2d_PUBKEY(pkey, &der);
-  if (len <= 0) return Status::Internal("openssl_error", "cannot encode the public key");
+  if (len <= 0) return OpenSslError("cannot encode the public key");
   Bytes spki(der, der + len);
   OPENSSL_free(der);
   return P384PublicKey::FromSpki(spki);
@@ -129,7 +131,10 @@ P384PublicKey& P384PublicKey::operator=(P384PublicKey&& o) noexcept {
 P384PublicKey::~P384PublicKey() { EVP_PKEY_free(Key(pkey_)); }
 
 Status P384PublicKey::Verify(ByteView message, ByteView signature) const {
-  auto bad = [] { return Status::VerificationFailed("bad_signature", "ES384 signature does not verify"); };
+  auto bad = [] {
+    return OpenSslError(Code::kVerificationFailed, "bad_signature",
+                        "ES384 signature does not verify");
+  };
   if (signature.size() != kSignatureSize || pkey_ == nullptr) return bad();
   // RFC 9053 §2.1: r || s; OpenSSL wants the DER ECDSA-Sig-Value.
   SigPtr sig(ECDSA_SIG_new());
@@ -138,11 +143,11 @@ Status P384PublicKey::Verify(ByteView message, ByteView signature) const {
   if (!sig || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
     BN_free(r);
     BN_free(s);
-    return Status::Internal("openssl_error", "cannot build ECDSA signature");
+    return OpenSslError("cannot build ECDSA signature");
   }
   unsigned char* der = nullptr;
   const int der_len = i2d_ECDSA_SIG(sig.get(), &der);
-  if (der_len <= 0) return Status::Internal("openssl_error", "cannot encode ECDSA signature");
+  if (der_len <= 0) return OpenSslError("cannot encode ECDSA signature");
   MdCtxPtr ctx(EVP_MD_CTX_new());
   const int rc = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha384(), nullptr,
                                             Key(pkey_)) == 1
@@ -164,17 +169,19 @@ Bytes P384PublicKey::Spki() const {
 
 Result<P384PrivateKey> P384PrivateKey::Generate() {
   PkeyPtr pkey(EVP_EC_gen(kGroup));
-  if (!pkey) return Status::Internal("openssl_error", "P-384 key generation failed");
+  if (!pkey) return OpenSslError("P-384 key generation failed");
   ASSIGN_OR_RETURN(P384PublicKey pub, PublicOf(pkey.get()));
   return P384PrivateKey(pkey.release(), std::move(pub));
 }
 
 Result<P384PrivateKey> P384PrivateKey::FromScalar(ByteView d) {
-  auto bad = [] { return Status::InvalidArgument("bad_private_key", "not a P-384 private scalar"); };
+  auto bad = [] {
+    return OpenSslError(Code::kInvalidArgument, "bad_private_key", "not a P-384 private scalar");
+  };
   if (d.size() != P384PublicKey::kScalarSize) return bad();
   GroupPtr group(EC_GROUP_new_by_curve_name(NID_secp384r1));
   BnPtr priv(BN_bin2bn(d.data(), static_cast<int>(d.size()), nullptr));
-  if (!group || !priv) return Status::Internal("openssl_error", "cannot load the scalar");
+  if (!group || !priv) return OpenSslError("cannot load the scalar");
   if (BN_is_zero(priv.get()) || BN_cmp(priv.get(), EC_GROUP_get0_order(group.get())) >= 0) {
     return bad();
   }
@@ -183,10 +190,10 @@ Result<P384PrivateKey> P384PrivateKey::FromScalar(ByteView d) {
   if (!pub || EC_POINT_mul(group.get(), pub.get(), priv.get(), nullptr, nullptr, nullptr) != 1 ||
       EC_POINT_point2oct(group.get(), pub.get(), POINT_CONVERSION_UNCOMPRESSED, point.data(),
                          point.size(), nullptr) != point.size()) {
-    return Status::Internal("openssl_error", "cannot derive the public point");
+    return OpenSslError("cannot derive the public point");
   }
   PkeyPtr pkey = FromData(point, priv.get());
-  if (!pkey) return Status::Internal("openssl_error", "cannot build the P-384 key");
+  if (!pkey) return OpenSslError("cannot build the P-384 key");
   ASSIGN_OR_RETURN(P384PublicKey public_key, PublicOf(pkey.get()));
   return P384PrivateKey(pkey.release(), std::move(public_key));
 }
@@ -195,7 +202,8 @@ Result<P384PrivateKey> P384PrivateKey::FromPem(std::string_view pem) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   PkeyPtr pkey(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
   if (!pkey || !IsP384(pkey.get())) {
-    return Status::InvalidArgument("bad_private_key", "not a P-384 private key in PEM");
+    return OpenSslError(Code::kInvalidArgument, "bad_private_key",
+                        "not a P-384 private key in PEM");
   }
   ASSIGN_OR_RETURN(P384PublicKey pub, PublicOf(pkey.get()));
   return P384PrivateKey(pkey.release(), std::move(pub));
@@ -218,20 +226,20 @@ Result<Bytes> P384PrivateKey::Sign(ByteView message) const {
   if (!ctx || pkey_ == nullptr ||
       EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha384(), nullptr, Key(pkey_)) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &der_len, message.data(), message.size()) != 1) {
-    return Status::Internal("openssl_error", "ES384 signing failed");
+    return OpenSslError("ES384 signing failed");
   }
   Bytes der(der_len);
   if (EVP_DigestSign(ctx.get(), der.data(), &der_len, message.data(), message.size()) != 1) {
-    return Status::Internal("openssl_error", "ES384 signing failed");
+    return OpenSslError("ES384 signing failed");
   }
   const unsigned char* p = der.data();
   SigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len)));
-  if (!sig) return Status::Internal("openssl_error", "cannot decode ECDSA signature");
+  if (!sig) return OpenSslError("cannot decode ECDSA signature");
   Bytes out(P384PublicKey::kSignatureSize);
   if (BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), out.data(), P384PublicKey::kScalarSize) < 0 ||
       BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), out.data() + P384PublicKey::kScalarSize,
                    P384PublicKey::kScalarSize) < 0) {
-    return Status::Internal("openssl_error", "cannot encode r || s");
+    return OpenSslError("cannot encode r || s");
   }
   return out;
 }
@@ -240,7 +248,7 @@ Result<std::string> P384PrivateKey::ToPem() const {
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_PrivateKey(bio.get(), Key(pkey_), nullptr, nullptr, 0, nullptr,
                                        nullptr) != 1) {
-    return Status::Internal("openssl_error", "cannot encode the private key");
+    return OpenSslError("cannot encode the private key");
   }
   char* data = nullptr;
   const long len = BIO_get_mem_data(bio.get(), &data);

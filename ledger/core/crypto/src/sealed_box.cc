@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "ledger/crypto/hkdf.h"
+#include "ledger/crypto/openssl_error.h"
 
 namespace ledger {
 namespace {
@@ -83,7 +84,7 @@ Result<Bytes> SealDeterministic(ByteView recipient_public_key, ByteView plaintex
                                 static_cast<int>(kSealedBoxTagSize),
                                 box.data() + kHeaderSize + plaintext.size()) == 1;
   OPENSSL_cleanse(key.data(), key.size());
-  if (!ok) return Status::Internal("openssl_error", "AES-256-GCM encryption failed");
+  if (!ok) return OpenSslError("AES-256-GCM encryption failed");
   return box;
 }
 
@@ -93,7 +94,7 @@ Result<Bytes> Seal(ByteView recipient_public_key, ByteView plaintext, ByteView c
   // A fresh ephemeral key makes the AES key single-use, so a random IV is
   // belt and braces rather than a uniqueness requirement (SP 800-38D §8).
   if (RAND_bytes(iv, sizeof(iv)) != 1) {
-    return Status::Internal("random_failed", "RAND_bytes failed");
+    return OpenSslError(Code::kInternal, "random_failed", "RAND_bytes failed");
   }
   return SealDeterministic(recipient_public_key, plaintext, context, ephemeral,
                            ByteView(iv, sizeof(iv)));
@@ -135,10 +136,9 @@ Result<Bytes> Open(const P256PrivateKey& recipient, ByteView box, ByteView conte
   OPENSSL_cleanse(key.data(), key.size());
   if (!authentic) {
     if (!plain.empty()) OPENSSL_cleanse(plain.data(), plain.size());
-    if (!setup) return Status::Internal("openssl_error", "AES-256-GCM setup failed");
-    return Status::VerificationFailed(
-        "sealed_box_open_failed",
-        "sealed box does not open: tampered, or sealed to another key or context");
+    if (!setup) return OpenSslError("AES-256-GCM setup failed");
+    return OpenSslError(Code::kVerificationFailed, "sealed_box_open_failed",
+                        "sealed box does not open: tampered, or sealed to another key or context");
   }
   plain.resize(ct_len);
   return plain;

@@ -8,6 +8,8 @@
 
 #include <limits>
 
+#include "ledger/crypto/openssl_error.h"
+
 namespace ledger::shamir {
 namespace {
 
@@ -19,7 +21,7 @@ Status OpenSslRandom(std::span<uint8_t> out) {
   if (out.empty()) return Status::Ok();
   if (out.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
       RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) {
-    return Status::Internal("random_failed", "RAND_bytes failed");
+    return OpenSslError(Code::kInternal, "random_failed", "RAND_bytes failed");
   }
   return Status::Ok();
 }

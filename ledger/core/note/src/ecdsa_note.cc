@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "ledger/base/hash.h"
+#include "ledger/crypto/openssl_error.h"
 
 namespace ledger::note {
 namespace {
@@ -42,7 +43,9 @@ constexpr Scalar HalfOf(const Scalar& v) {
 }
 constexpr Scalar kP256HalfOrder = HalfOf(kP256Order);
 
-Status BadSignature(const char* why) { return Status::VerificationFailed("bad_signature", why); }
+Status BadSignature(const char* why) {
+  return OpenSslError(Code::kVerificationFailed, "bad_signature", why);
+}
 Status BadKey(std::string message) {
   return Status::InvalidArgument("bad_verifier_key", std::move(message));
 }
@@ -83,11 +86,11 @@ Result<Bytes> P256DerFromRaw(ByteView raw) {
   if (!sig || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
     BN_free(r);
     BN_free(s);
-    return Status::Internal("openssl_error", "ECDSA_SIG allocation failed");
+    return OpenSslError("ECDSA_SIG allocation failed");
   }
   unsigned char* der = nullptr;
   int n = i2d_ECDSA_SIG(sig.get(), &der);
-  if (n <= 0) return Status::Internal("openssl_error", "DER encoding failed");
+  if (n <= 0) return OpenSslError("DER encoding failed");
   Bytes out(der, der + n);
   OPENSSL_free(der);
   return out;

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "ledger/crypto/hkdf.h"
+#include "ledger/crypto/openssl_error.h"
 #include "ledger/crypto/sealed_box.h"
 #include "ledger/crypto/shamir.h"
 
@@ -50,7 +51,7 @@ Bytes EncodeShare(const shamir::Share& s, size_t k) {
 Result<QuorumSecret> QuorumSecret::Generate() {
   QuorumSecret s;
   if (RAND_bytes(s.bytes_.data(), static_cast<int>(kSize)) != 1) {
-    return Status::Internal("random_failed", "RAND_bytes failed");
+    return OpenSslError(Code::kInternal, "random_failed", "RAND_bytes failed");
   }
   return s;
 }

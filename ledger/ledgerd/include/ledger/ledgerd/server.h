@@ -109,7 +109,4 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
-// One JSON object per line on stderr: {"ts","level","msg",...fields}.
-void LogEvent(std::string_view level, std::string_view msg, const std::string& fields_json = "{}");
-
 }  // namespace ledger::ledgerd
