@@ -11,7 +11,11 @@ void ReplyJson(httplib::Response& res, int status, const nlohmann::json& body) {
 }
 
 void ReplyError(httplib::Response& res, const Status& s, int status) {
-  ReplyJson(res, status != 0 ? status : codec::HttpStatusFor(s), codec::ErrorJson(s));
+  ReplyError(res, s, codec::ErrorJson(s), status);
+}
+
+void ReplyError(httplib::Response& res, const Status& s, const nlohmann::json& body, int status) {
+  ReplyJson(res, status != 0 ? status : codec::HttpStatusFor(s), body);
   if (s.code() == Code::kUnavailable) res.set_header("Retry-After", "1");
 }
 

@@ -6,24 +6,15 @@
 
 #include "ledger/api/state_http.h"
 #include "ledger/codec/event_json.h"
+#include "ledger/http_reply/http_reply.h"
 #include "ledger/ledgerd/entries.h"
 #include "ledger/record/event.h"
 
 namespace ledger::ledgerd {
 namespace {
 
-// JSON answers, errors as on every ledgerd route (entries.h): an error's
-// HTTP status unless `status` overrides it, Retry-After when unavailable.
-void Reply(httplib::Response& res, int status, const nlohmann::json& body,
-           const Status& error = Status::Ok()) {
-  res.status = status ? status : HttpStatusFor(error);
-  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                  "application/json");
-  if (error.code() == Code::kUnavailable) res.set_header("Retry-After", "1");
-}
-void ReplyError(httplib::Response& res, const Status& s, int status = 0) {
-  Reply(res, status, ErrorJson(s), s);
-}
+using http_reply::ReplyError;
+using http_reply::ReplyJson;
 
 api::QueryParams Params(const httplib::Request& req) {
   return api::QueryParams(req.params.begin(), req.params.end());
@@ -105,7 +96,7 @@ void PostState(const StateRouteDeps& d, const httplib::Request& req, httplib::Re
       auto current = StateAnswer(d, subject, 0);
       body["current"] = current.ok() ? *current : nlohmann::json(nullptr);
     }
-    return Reply(res, 0, body, ack.status());
+    return ReplyError(res, ack.status(), body);
   }
   uint64_t tree_size = 0;
   if (d.witnessing) {
@@ -125,7 +116,7 @@ void PostState(const StateRouteDeps& d, const httplib::Request& req, httplib::Re
     if (d.on_read_error) d.on_read_error(state.status());
     return ReplyError(res, state.status());
   }
-  Reply(res, 200, {{"receipt", *receipt}, {"duplicate", ack->duplicate}, {"state", *state}});
+  ReplyJson(res, 200, {{"receipt", *receipt}, {"duplicate", ack->duplicate}, {"state", *state}});
 }
 
 }  // namespace

@@ -23,4 +23,9 @@ void ReplyJson(httplib::Response& res, int status, const nlohmann::json& body);
 // when the failure is Unavailable (the client may retry).
 void ReplyError(httplib::Response& res, const Status& s, int status = 0);
 
+// The same with a body the caller built from codec::ErrorJson(s) and
+// extended (a state conflict carries the current state).
+void ReplyError(httplib::Response& res, const Status& s, const nlohmann::json& body,
+                int status = 0);
+
 }  // namespace ledger::http_reply
