@@ -1,7 +1,7 @@
 // notary-enclave-sim: the notary on the simulated platform, for local
 // deployments (ops/local) and tests; never part of the enclave image.
 //
-//   notary-enclave-sim --socket PATH --sim-pki DIR
+//   notary-enclave-sim --socket PATH --sim-pki DIR [--verify-threads T]
 //
 // The same enclave state machine as notary-enclave, on an AF_UNIX socket with
 // a software NSM whose attestation documents chain to the development PKI in
@@ -20,7 +20,7 @@ namespace {
 int Usage(const char* why) {
   std::fprintf(stderr,
                "notary-enclave-sim: %s\n"
-               "usage: notary-enclave-sim --socket PATH --sim-pki DIR\n",
+               "usage: notary-enclave-sim --socket PATH --sim-pki DIR [--verify-threads T]\n",
                why);
   return 2;
 }
@@ -29,6 +29,7 @@ int Usage(const char* why) {
 
 int main(int argc, char** argv) {
   std::string socket_path, sim_pki;
+  size_t threads = 1;
   if (argc % 2 != 1) return Usage("bad arguments");
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view flag = argv[i];
@@ -36,6 +37,10 @@ int main(int argc, char** argv) {
       socket_path = argv[i + 1];
     } else if (flag == "--sim-pki") {
       sim_pki = argv[i + 1];
+    } else if (flag == "--verify-threads") {
+      if ((threads = notary::ParseVerifyThreads(argv[i + 1])) == 0) {
+        return Usage("bad --verify-threads");
+      }
     } else {
       return Usage("bad arguments");
     }
@@ -45,5 +50,5 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   auto platform = notary::SimPlatform::Create(socket_path, sim_pki);
   if (!platform.ok()) return notary::LogToStderr("start: " + platform.status().ToString()), 1;
-  return notary::BootAndServe(**platform, notary::LogToStderr);
+  return notary::BootAndServe(**platform, notary::LogToStderr, threads);
 }

@@ -121,6 +121,17 @@ def main():
         stamped = notary.get("BM_NotarySocketAppend/batch:1000/stamped:1/real_time")
         summary["notary_socket"]["ratio_stamped_1000_to_raw_ed25519_verify"] = (
             stamped / ed if stamped and ed else None)
+        # Stamped batches of 1000 on T verification threads (--verify-threads).
+        threads = {}
+        for b in json.load(open(notary_file))["benchmarks"]:
+            name = b.get("run_name", b["name"])
+            if name.startswith("BM_NotaryVerifyThreads/") and b.get("run_type") != "aggregate":
+                threads[f"threads_{int(b['threads'])}"] = {
+                    "appends_per_sec": b.get("items_per_second"),
+                    "raw_ed25519_verify_per_sec": b.get("raw_ed25519_verify_per_sec"),
+                    "ratio_to_raw_verify_x_threads": b.get("ratio_to_raw_verify_x_threads"),
+                }
+        summary["notary_verify_threads"] = threads
     if len(a.legacy) > 2:
         summary["anchoring"] = anchoring(json.load(open(a.legacy[2])))
     if len(a.legacy) > 3:

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "notary/frame.h"
+#include "notary/verify_pool.h"
 
 namespace notary {
 
@@ -101,14 +102,30 @@ Status Serve(Platform& platform, Enclave& enclave, const LogFn& log) {
   }
 }
 
-int BootAndServe(Platform& platform, const LogFn& log) {
-  auto enclave = Enclave::Boot(platform);
+int BootAndServe(Platform& platform, const LogFn& log, size_t verify_threads) {
+  VerifyPool pool(verify_threads);
+  EnclaveOptions options;
+  options.sequencer.parallel_for = [&pool](size_t n, const std::function<void(size_t)>& body) {
+    pool.ParallelFor(n, body);
+  };
+  log("verifying stamps on " + std::to_string(pool.threads()) + " thread(s)");
+  auto enclave = Enclave::Boot(platform, std::move(options));
   if (!enclave.ok()) return log("boot: " + enclave.status().ToString()), 1;
   log("booted on " + std::string(platform.name()) + ", ephemeral key " +
       (*enclave)->ephemeral_public_key().Hex());
   Status s = Serve(platform, **enclave, log);
   log("stopped: " + s.ToString());
   return 1;
+}
+
+size_t ParseVerifyThreads(std::string_view value) {
+  size_t n = 0;
+  if (value.empty() || value.size() > 3) return 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') return 0;
+    n = n * 10 + static_cast<size_t>(c - '0');
+  }
+  return n >= 1 && n <= 256 ? n : 0;
 }
 
 void LogToStderr(std::string_view line) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <sys/wait.h>
 #include <thread>
+#include <vector>
 #include <unistd.h>
 
 #include "host_log.h"
@@ -32,8 +33,10 @@ class NotaryProcess {
   NotaryProcess(const std::string& socket, const std::string& pki) {
     pid_ = ::fork();
     if (pid_ == 0) {
-      ::execl(NOTARY_ENCLAVE_BIN, NOTARY_ENCLAVE_BIN, "--socket",
-              socket.c_str(), "--sim-pki", pki.c_str(), static_cast<char*>(nullptr));
+      // Two verification threads: the binary's pool is on the path of every
+      // append these tests make.
+      ::execl(NOTARY_ENCLAVE_BIN, NOTARY_ENCLAVE_BIN, "--socket", socket.c_str(), "--sim-pki",
+              pki.c_str(), "--verify-threads", "2", static_cast<char*>(nullptr));
       ::_exit(127);
     }
   }
@@ -48,6 +51,29 @@ class NotaryProcess {
  private:
   pid_t pid_ = -1;
 };
+
+// The exit status of the binary run with `args` (it must refuse them).
+int ExitStatusOf(std::vector<const char*> args) {
+  args.insert(args.begin(), NOTARY_ENCLAVE_BIN);
+  args.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execv(NOTARY_ENCLAVE_BIN, const_cast<char* const*>(args.data()));
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(NotaryProcessArgs, AVerifyThreadCountOutOfRangeIsBadUsage) {
+  for (const char* bad : {"0", "257", "-1", "2x", ""}) {
+    EXPECT_EQ(ExitStatusOf({"--socket", "/nonexistent/s", "--sim-pki", "/nonexistent",
+                            "--verify-threads", bad}),
+              2)
+        << bad;
+  }
+}
 
 std::unique_ptr<NotaryClient> ConnectWhenUp(const std::string& socket) {
   for (int i = 0; i < 200; ++i) {

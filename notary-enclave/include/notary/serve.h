@@ -12,6 +12,7 @@
 // Thread-safety: single-threaded; blocks in the platform's accept and read.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <string_view>
 
@@ -32,9 +33,13 @@ ledger::Status ServeConnection(int fd, Enclave& enclave, const LogFn& log);
 ledger::Status Serve(Platform& platform, Enclave& enclave, const LogFn& log);
 
 // What both binaries (notary-enclave, notary-enclave-sim) do once their
-// platform is up: boot the enclave, then Serve. Returns the process exit
-// status (1: it only returns on failure).
-int BootAndServe(Platform& platform, const LogFn& log);
+// platform is up: boot the enclave, then Serve, with `verify_threads`
+// threads checking the events of each batch (notary/verify_pool.h).
+// Returns the process exit status (1: it only returns on failure).
+int BootAndServe(Platform& platform, const LogFn& log, size_t verify_threads = 1);
+
+// The binaries' --verify-threads N: 1 to 256, or 0 for a bad value.
+size_t ParseVerifyThreads(std::string_view value);
 
 // The binaries' LogFn: one line to stderr, prefixed with the program name.
 void LogToStderr(std::string_view line);

@@ -151,6 +151,18 @@ Status Sequencer::CheckEvent(size_t position, const SubmittedEvent& e) const {
   return Status::Ok();
 }
 
+Status Sequencer::CheckEvents(std::span<const SubmittedEvent> events) const {
+  if (!options_.parallel_for || events.size() < 2) {
+    for (size_t i = 0; i < events.size(); ++i) RETURN_IF_ERROR(CheckEvent(i, events[i]));
+    return Status::Ok();
+  }
+  std::vector<Status> results(events.size());
+  options_.parallel_for(events.size(),
+                        [&](size_t i) { results[i] = CheckEvent(i, events[i]); });
+  for (Status& s : results) RETURN_IF_ERROR(std::move(s));
+  return Status::Ok();
+}
+
 void Sequencer::RememberStamp(const Hash& digest) {
   if (options_.replay_window == 0) return;
   std::string key(digest.bytes.begin(), digest.bytes.end());
@@ -268,7 +280,7 @@ Result<SequencedBatch> Sequencer::Sequence(uint64_t expected_size, const Hash& e
   if (options_.state_map && map_proofs.size() != events.size()) {
     return Status::InvalidArgument("map_proofs_missing", "the state map needs one proof per event");
   }
-  for (size_t i = 0; i < events.size(); ++i) RETURN_IF_ERROR(CheckEvent(i, events[i]));
+  RETURN_IF_ERROR(CheckEvents(events));
   // A stamped event is a submitter's one-time authorization: the host must
   // not be able to append it twice. With the map, its stamp key says so for
   // the life of the log (RecordStamp); without, only a window remembers.

@@ -136,6 +136,9 @@ class Sequencer {
         log_verifier_(note::ParseVerifierKey(signer_->VerifierKey()).value()) {}
 
   Status CheckEvent(size_t position, const SubmittedEvent& e) const;
+  // CheckEvent for every event, on options_.parallel_for when given; the
+  // first refusal in batch order.
+  Status CheckEvents(std::span<const SubmittedEvent> events) const;
   void RememberStamp(const Hash& digest);
   Result<std::string> SignHead(const Checkpoint& cp) const;
   // The recorded_at of the next batch, or FailedPrecondition("clock_skew").

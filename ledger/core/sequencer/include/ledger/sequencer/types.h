@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,15 @@ struct SequencerOptions {
   // checkpoint with the line "map <hex root>" (after the policy line).
   // Restore then takes the map root from the head's map line. Default: false.
   bool state_map = false;
+  // Runs body(i) for every i in [0, n), possibly on several threads, and
+  // returns when all have run (an exception from body is rethrown here). The
+  // sequencer hands it only the per-event checks of a batch (decoding, the
+  // stamp signature, the policy: const, independent of each other) and still
+  // refuses a batch with the first failing event in batch order, so the
+  // answer is the same whatever the thread count. Default: empty, a plain
+  // loop; the core starts no threads, the notary passes its verification
+  // pool (notary-enclave/src/verify_pool.h).
+  std::function<void(size_t n, const std::function<void(size_t)>& body)> parallel_for;
 };
 
 struct SubmittedEvent {
