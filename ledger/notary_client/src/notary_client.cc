@@ -1,12 +1,10 @@
 // The host-side notary client (see notary_client.h).
 #include "ledger/notary_client/notary_client.h"
 
-#include <cstring>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "ledger/merkle/merkle.h"
+#include "ledger/notary_client/notary_address.h"
 #include "ledger/note/checkpoint.h"
 #include "ledger/note/note.h"
 #include "notary/frame.h"
@@ -54,20 +52,9 @@ Result<Sequenced> FromProto(const pb::Sequenced& s) {
   return out;
 }
 
-Result<std::unique_ptr<NotaryClient>> NotaryClient::Connect(const std::string& socket_path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (socket_path.empty() || socket_path.size() >= sizeof addr.sun_path) {
-    return Status::InvalidArgument("bad_socket_path", "socket path empty or too long");
-  }
-  std::memcpy(addr.sun_path, socket_path.data(), socket_path.size());
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Status::Unavailable("connect_failed", std::strerror(errno));
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-    std::string why = std::strerror(errno);
-    ::close(fd);
-    return Status::Unavailable("connect_failed", socket_path + ": " + why);
-  }
+Result<std::unique_ptr<NotaryClient>> NotaryClient::Connect(const std::string& address) {
+  ASSIGN_OR_RETURN(NotaryAddress parsed, ParseNotaryAddress(address));
+  ASSIGN_OR_RETURN(int fd, ConnectNotary(parsed));
   return std::make_unique<NotaryClient>(fd);
 }
 

@@ -72,8 +72,10 @@ struct Head {
 
 class NotaryClient {
  public:
-  // Connects to a Unix stream socket. Unavailable("connect_failed").
-  static Result<std::unique_ptr<NotaryClient>> Connect(const std::string& socket_path);
+  // Connects to a notary address (notary_address.h): a Unix socket path or
+  // vsock:CID:PORT. InvalidArgument("bad_notary_address"),
+  // Unavailable("connect_failed").
+  static Result<std::unique_ptr<NotaryClient>> Connect(const std::string& address);
   // Takes a connected stream socket (it closes it).
   explicit NotaryClient(int fd) : fd_(fd) {}
   ~NotaryClient();
