@@ -14,6 +14,7 @@
 #include "ledger/files/read_file.h"
 #include "ledger/files/write_file.h"
 #include "ledger/note/ecdsa_note.h"
+#include "ledger/notary_client/notary_address.h"
 #include "ledger/record/leaf.h"
 #include "ledger/record/stamp.h"
 #include "notary/app_proof.h"
@@ -21,6 +22,14 @@
 namespace ledger::cli {
 namespace fs = std::filesystem;
 namespace {
+
+// The notary address as ledger.json keeps it: a Unix socket path made
+// absolute (ledgerd may start elsewhere), a vsock address as given.
+std::string NotaryAddressForConfig(const std::string& address) {
+  auto parsed = notary_client::ParseNotaryAddress(address);
+  if (parsed.ok() && parsed->kind == notary_client::NotaryAddress::Kind::kVsock) return address;
+  return fs::absolute(address).string();
+}
 
 Result<Ed25519PrivateKey> ReadSeed(const std::string& path) {
   ASSIGN_OR_RETURN(std::string hex, ReadFile(path));
@@ -320,7 +329,7 @@ Status LocalLog::InitWithNotary(const std::string& dir, const std::string& socke
   auto abs = [](const std::string& p) { return p.empty() ? p : fs::absolute(p).string(); };
   nlohmann::json config = {{"origin", status.origin()},
                            {"log_vkey", vkey},
-                           {"notary_socket", abs(socket)},
+                           {"notary_socket", NotaryAddressForConfig(socket)},
                            {"submitter_key", abs(submitter_key_file)}};
   if (!manifest_file.empty()) config["manifest"] = abs(manifest_file);
   RETURN_IF_ERROR(files::WriteFile(dir + "/log.vkey", vkey + "\n"));

@@ -256,6 +256,22 @@ TEST_F(LedgerctlTest, BadInputGetsStableErrorsAndWritesNothing) {
   EXPECT_EQ(Ctl({"verify", "store", "--data", data_}).code, kExitOk);
 }
 
+// A notary address is a Unix socket path or vsock:CID:PORT; anything that
+// looks like vsock but is not exactly that is refused before any connection,
+// and nothing is written.
+TEST_F(LedgerctlTest, AMalformedNotaryAddressIsBadUsage) {
+  const std::string data = (dir_ / "vsock-log").string();
+  for (const char* bad : {"vsock:16", "vsock:16:5005x", "vsock:0:5005", "vsock:-1:1"}) {
+    auto r = Ctl({"notary", "status", "--socket", bad, "--json"});
+    EXPECT_EQ(r.code, kExitUsage) << bad;
+    EXPECT_EQ(r.Json()["error"]["reason"], "bad_notary_address") << bad;
+  }
+  auto init = Ctl({"init", "--data", data, "--notary", "vsock:16", "--vkey", Vkey(),
+                   "--submitter-key", Write("k", "x"), "--json"});
+  EXPECT_EQ(init.code, kExitUsage);
+  EXPECT_FALSE(std::filesystem::exists(data + "/ledger.json"));
+}
+
 TEST_F(LedgerctlTest, TamperedStoreIsReportedNotServed) {
   InitAndAppend();
   // Rewrite one stored leaf the way an attacker with disk access would.
