@@ -12,10 +12,10 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "ledger/note/checkpoint.h"
 #include "notary/serve.h"
 #include "platform/nitro_platform.h"
 
@@ -28,12 +28,10 @@ int Usage(const char* why) {
   return 2;
 }
 
-// The port, or 0 when the argument is not a port number.
-uint32_t ParsePort(const std::string& value) {
-  char* end = nullptr;
-  unsigned long port = std::strtoul(value.c_str(), &end, 10);
-  if (value.empty() || *end != '\0' || port == 0 || port > UINT32_MAX) return 0;
-  return static_cast<uint32_t>(port);
+// The port (canonical decimal, 1 .. 2^32-2), or 0 when it is not one.
+uint32_t ParsePort(std::string_view value) {
+  auto port = ledger::ParseDecimalU64(value);
+  return port.ok() && *port < UINT32_MAX ? static_cast<uint32_t>(*port) : 0;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "ledger/note/checkpoint.h"
 #include "notary/frame.h"
 #include "notary/verify_pool.h"
 
@@ -119,13 +120,8 @@ int BootAndServe(Platform& platform, const LogFn& log, size_t verify_threads) {
 }
 
 size_t ParseVerifyThreads(std::string_view value) {
-  size_t n = 0;
-  if (value.empty() || value.size() > 3) return 0;
-  for (char c : value) {
-    if (c < '0' || c > '9') return 0;
-    n = n * 10 + static_cast<size_t>(c - '0');
-  }
-  return n >= 1 && n <= 256 ? n : 0;
+  auto n = ledger::ParseDecimalU64(value);
+  return n.ok() && *n >= 1 && *n <= 256 ? static_cast<size_t>(*n) : 0;
 }
 
 void LogToStderr(std::string_view line) {

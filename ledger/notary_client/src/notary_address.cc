@@ -8,6 +8,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ledger/note/checkpoint.h"
+
 namespace ledger::notary_client {
 namespace {
 
@@ -17,16 +19,11 @@ Status Bad(const std::string& what) {
   return Status::InvalidArgument("bad_notary_address", what);
 }
 
-// Plain decimal, no leading zeros, at most 2^32-1.
+// A canonical decimal (ParseDecimalU64: no sign, no leading zeros) below 2^32.
 bool ParseU32(std::string_view s, uint32_t& out) {
-  if (s.empty() || s.size() > 10 || (s.size() > 1 && s[0] == '0')) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (v > UINT32_MAX) return false;
-  out = static_cast<uint32_t>(v);
+  auto v = ParseDecimalU64(s);
+  if (!v.ok() || *v > UINT32_MAX) return false;
+  out = static_cast<uint32_t>(*v);
   return true;
 }
 
