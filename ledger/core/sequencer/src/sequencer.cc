@@ -1,6 +1,8 @@
 #include "ledger/sequencer/sequencer.h"
 
 #include <algorithm>
+#include <optional>
+#include <unordered_map>
 
 #include "ledger/note/witness_time.h"
 #include "ledger/record/event.h"
@@ -103,7 +105,8 @@ bool SubmitterGrant::Covers(std::string_view subject) const {
   return subjects.empty() ? !IsNotarySubject(subject) : SubjectGranted(subjects, subject);
 }
 
-Status Sequencer::CheckEvent(size_t position, const SubmittedEvent& e) const {
+Status Sequencer::CheckEvent(size_t position, const SubmittedEvent& e,
+                             const Result<const note::Verifier*>* signer) const {
   auto where = "event " + std::to_string(position);
   auto decoded = DecodeEvent(e.event);
   if (!decoded.ok()) return decoded.status().Annotate(where);
@@ -117,27 +120,22 @@ Status Sequencer::CheckEvent(size_t position, const SubmittedEvent& e) const {
         "reserved_for_notary", where + ": only the log key writes " +
                                    std::string(EventKindName(event.kind)) + " on " + event.subject);
   };
-  if (e.stamp.empty()) {
+  if (signer == nullptr) {
     if (notary_record) return reserved();
     if (policy_.RequiresStamps()) {
       return Status::VerificationFailed("missing_stamp", where + ": the policy requires a stamp");
     }
     return Status::Ok();
   }
-  std::vector<const note::Verifier*> known;
-  known.reserve(policy_.submitters.size() + 1);
-  known.push_back(log_verifier_.get());
-  for (const auto& g : policy_.submitters) known.push_back(g.key.get());
-  auto signer = VerifyStamp(origin_, e.event, e.stamp, known);
-  if (!signer.ok()) return signer.status().Annotate(where);
-  if (*signer == log_verifier_.get()) {
+  if (!signer->ok()) return signer->status().Annotate(where);
+  if (**signer == log_verifier_.get()) {
     if (notary_record) return Status::Ok();
     return Status::FailedPrecondition("unauthorized_kind",
                                       where + ": the log key stamps only the notary's records");
   }
   if (notary_record) return reserved();
   for (const auto& g : policy_.submitters) {
-    if (g.key.get() != *signer) continue;
+    if (g.key.get() != **signer) continue;
     if (!g.Allows(event.kind)) {
       return Status::FailedPrecondition(
           "unauthorized_kind", where + ": " + g.key->name() + " may not append " +
@@ -151,14 +149,68 @@ Status Sequencer::CheckEvent(size_t position, const SubmittedEvent& e) const {
   return Status::Ok();
 }
 
-Status Sequencer::CheckEvents(std::span<const SubmittedEvent> events) const {
-  if (!options_.parallel_for || events.size() < 2) {
-    for (size_t i = 0; i < events.size(); ++i) RETURN_IF_ERROR(CheckEvent(i, events[i]));
-    return Status::Ok();
+void Sequencer::ForEach(size_t n, const std::function<void(size_t)>& body) const {
+  if (!options_.parallel_for || n < 2) {
+    for (size_t i = 0; i < n; ++i) body(i);
+    return;
   }
+  options_.parallel_for(n, body);
+}
+
+Status Sequencer::CheckEvents(std::span<const SubmittedEvent> events) const {
+  std::vector<const note::Verifier*> known;
+  known.reserve(policy_.submitters.size() + 1);
+  known.push_back(log_verifier_.get());
+  for (const auto& g : policy_.submitters) known.push_back(g.key.get());
+
+  // 1. What each stamp claims: hashing only (the event, and a batch stamp's
+  //    path up to its root).
+  std::vector<std::optional<Result<StampClaim>>> claims(events.size());
+  ForEach(events.size(), [&](size_t i) {
+    if (!events[i].stamp.empty()) claims[i] = ClaimOf(origin_, events[i].event, events[i].stamp);
+  });
+  // 2. One signature check per distinct claim of a batch stamp: the events of
+  //    one request share the text, the key and the signature. A per-event
+  //    stamp's text names its event's hash, so it is its own claim.
+  std::vector<size_t> claim_of(events.size());
+  std::vector<size_t> distinct;  // the event whose claim is checked
+  std::unordered_map<std::string, size_t> seen;
+  for (size_t i = 0; i < events.size(); ++i) {
+    claim_of[i] = i;
+    if (!claims[i] || !claims[i]->ok() || !(*claims[i])->stamp.batch) {
+      distinct.push_back(i);
+      continue;
+    }
+    const Stamp& st = (*claims[i])->stamp;
+    std::string key = (*claims[i])->text;
+    key += st.key_name;
+    key += '\n';
+    key += std::to_string(st.key_id);
+    key += '\n';
+    key.append(AsString(st.payload));
+    auto [it, inserted] = seen.emplace(std::move(key), i);
+    if (inserted) {
+      distinct.push_back(i);
+    } else {
+      claim_of[i] = it->second;
+    }
+  }
+  std::vector<std::optional<Result<const note::Verifier*>>> signers(events.size());
+  ForEach(distinct.size(), [&](size_t k) {
+    const size_t i = distinct[k];
+    if (!claims[i]) return;
+    if (!claims[i]->ok()) {
+      signers[i] = Result<const note::Verifier*>(claims[i]->status());
+      return;
+    }
+    signers[i] = VerifyClaim(**claims[i], known);
+  });
+  // 3. The policy, per event; the answer is the first refusal in batch order.
   std::vector<Status> results(events.size());
-  options_.parallel_for(events.size(),
-                        [&](size_t i) { results[i] = CheckEvent(i, events[i]); });
+  ForEach(events.size(), [&](size_t i) {
+    const auto& s = signers[claim_of[i]];
+    results[i] = CheckEvent(i, events[i], s ? &*s : nullptr);
+  });
   for (Status& s : results) RETURN_IF_ERROR(std::move(s));
   return Status::Ok();
 }

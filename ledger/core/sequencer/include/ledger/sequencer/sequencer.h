@@ -135,10 +135,15 @@ class Sequencer {
         options_(options),
         log_verifier_(note::ParseVerifierKey(signer_->VerifierKey()).value()) {}
 
-  Status CheckEvent(size_t position, const SubmittedEvent& e) const;
-  // CheckEvent for every event, on options_.parallel_for when given; the
-  // first refusal in batch order.
+  // The policy's checks of one event whose stamp (if any) verified as
+  // `signer` (or failed, the error then being the answer).
+  Status CheckEvent(size_t position, const SubmittedEvent& e,
+                    const Result<const note::Verifier*>* signer) const;
+  // Every event's stamp and policy, on options_.parallel_for when given,
+  // verifying each distinct signature once (one per batch stamp, stamp.md
+  // §7.4); the first refusal in batch order.
   Status CheckEvents(std::span<const SubmittedEvent> events) const;
+  void ForEach(size_t n, const std::function<void(size_t)>& body) const;
   void RememberStamp(const Hash& digest);
   Result<std::string> SignHead(const Checkpoint& cp) const;
   // The recorded_at of the next batch, or FailedPrecondition("clock_skew").
