@@ -218,8 +218,9 @@ constexpr Command kCommands[] = {
                     a submitter's stamping key, Ed25519 by default (FILE.vkey)
 )"},
     {R"(quorum ceremony (docs/operations.md, "The quorum ceremony"))", "stamp", "", RunWithInput<CmdStamp>,
-     R"(  stamp --key FILE --origin ORIGIN [FILE|-]
-                    stamp JSON-lines events into one POST /v1/entries body (ledgerd)
+     R"(  stamp --key FILE --origin ORIGIN [--batch] [FILE|-]
+                    stamp JSON-lines events into one POST /v1/entries body (ledgerd);
+                    --batch: one signature over the body's Merkle root (stamp.md §7)
 )"},
 };
 
@@ -260,7 +261,7 @@ const Command* Find(std::string_view name, std::string_view sub) {
 
 int RunLedgerctl(const std::vector<std::string>& argv, std::istream& in, std::ostream& out,
                  std::ostream& err) {
-  auto parsed = Args::Parse(argv, {"json", "help", "allow-unwitnessed"});
+  auto parsed = Args::Parse(argv, {"json", "help", "allow-unwitnessed", "batch"});
   Output o{out, err, false};
   if (!parsed.ok()) return o.Fail(parsed.status());
   Args& a = *parsed;

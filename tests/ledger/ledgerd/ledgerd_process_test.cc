@@ -174,6 +174,64 @@ TEST_F(LedgerdTest, SingleAndBatchedAppendsVerifyOffline) {
   EXPECT_EQ(missing->status, 404);
 }
 
+// `ledgerctl stamp --batch`: one signature over the request; every entry is
+// appended with its own batch stamp, which verifies alone with the
+// submitter's key. The host (or anyone on the way) changing one entry's path
+// gets that entry refused and only that one.
+TEST_F(LedgerdTest, BatchStampedRequestsAppendAndATamperedPathIsRefused) {
+  const std::string events_file = deployment_->P("batch-stamp.jsonl");
+  {
+    std::ofstream out(events_file);
+    for (int i = 0; i < 9; ++i) out << SampleEvent("batch-stamp-" + std::to_string(i)).dump() << "\n";
+  }
+  auto stamped = Ctl({"stamp", "--key", deployment_->P("submitter.key"), "--origin",
+                      deployment_->origin, "--batch", events_file});
+  ASSERT_EQ(stamped.code, 0) << stamped.err;
+  auto body = nlohmann::json::parse(stamped.out);
+  ASSERT_EQ(body["entries"].size(), 9u);
+  const uint64_t before = Size();
+  auto r = Post(body.dump());
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto answer = nlohmann::json::parse(r->body);
+  auto submitter = note::ParseVerifierKey(deployment_->submitter->VerifierKey()).value();
+  const note::Verifier* known[] = {submitter.get()};
+  for (size_t i = 0; i < 9; ++i) {
+    const auto& receipt = answer["results"][i]["receipt"];
+    VerifyReceipt(receipt, true);
+    auto proof = ParseTlogProof(receipt["tlog_proof"].get<std::string>()).value();
+    Leaf leaf = DecodeLeaf(*proof.extra).value();
+    Stamp stamp = DecodeStamp(leaf.stamp).value();
+    ASSERT_TRUE(stamp.batch.has_value());
+    EXPECT_EQ(stamp.batch->index, i);
+    EXPECT_EQ(stamp.batch->count, 9u);
+    EXPECT_TRUE(VerifyStamp(deployment_->origin, leaf.event, leaf.stamp, known).ok());
+  }
+  EXPECT_EQ(Size(), before + 9);
+
+  // A second request; the path of its entry 4 is changed on the way.
+  {
+    std::ofstream out(events_file);
+    for (int i = 0; i < 6; ++i) out << SampleEvent("batch-tamper-" + std::to_string(i)).dump() << "\n";
+  }
+  stamped = Ctl({"stamp", "--key", deployment_->P("submitter.key"), "--origin",
+                 deployment_->origin, "--batch", events_file});
+  ASSERT_EQ(stamped.code, 0) << stamped.err;
+  body = nlohmann::json::parse(stamped.out);
+  Bytes stamp4 = Base64Decode(body["entries"][4]["stamp"].get<std::string>()).value();
+  stamp4[stamp4.size() - 1] ^= 0x01;
+  body["entries"][4]["stamp"] = Base64Encode(stamp4);
+  r = Post(body.dump());
+  ASSERT_TRUE(r);
+  EXPECT_GE(r->status, 400);
+  answer = nlohmann::json::parse(r->body);
+  for (size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(answer["results"][i].contains("error"), i == 4) << r->body;
+  }
+  EXPECT_EQ(answer["results"][4]["error"]["reason"], "bad_stamp") << r->body;
+  EXPECT_EQ(Size(), before + 9 + 5);
+}
+
 TEST_F(LedgerdTest, ProtobufBodiesAndCanonicalEventBytes) {
   uint64_t before = Size();
   nlohmann::json entry = StampedEntry("proto-1");
