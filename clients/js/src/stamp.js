@@ -1,19 +1,30 @@
-// Submitter stamps v1, as ledger/core/record/src/stamp.cc (stamp.md).
+// Submitter stamps v1 and batch stamps v2, as ledger/core/record/src/stamp.cc (stamp.md).
 import { MalformedError, VerificationError, LedgerError } from "./errors.js";
+import { inclusionProofSize, leafHash, rootFromInclusionProof } from "./merkle.js";
 import { ALG_ECDSA, ALG_ED25519, ALG_PRIVATE, isValidKeyName, p256LowS, parseVerifierKey } from "./note.js";
 import { ascii, beNum, concat, hex, sha256, text, toBytes } from "./util.js";
+
+export const MAX_BATCH_STAMP_EVENTS = 1 << 20;
 
 export async function stampText(origin, eventBytes) {
   return concat(ascii("audit-ledger/stamp/v1\n"), toBytes(origin), ascii("\n" + hex(await sha256(eventBytes)) + "\n"));
 }
 
+/** stamp.md §7.1: what a batch stamp signs. */
+export function batchStampText(origin, count, root) {
+  return concat(ascii("audit-ledger/stamp-batch/v1\n"), toBytes(origin), ascii(`\n${count}\n${hex(root)}\n`));
+}
+
 const bad = (m) => new MalformedError("malformed_stamp", m);
 
-/** Strict inverse of EncodeStamp: { keyName, keyId, payload }. MalformedError("malformed_stamp"). */
+/**
+ * Strict inverse of EncodeStamp: { keyName, keyId, payload, batch }, batch being
+ * null or { index, count, path } for a batch stamp. MalformedError("malformed_stamp").
+ */
 export function decodeStamp(input) {
   const data = toBytes(input);
   if (data.length < 2) throw bad("truncated");
-  if (data[0] !== 0x01) throw bad(`unknown version ${data[0]}`);
+  if (data[0] !== 0x01 && data[0] !== 0x02) throw bad(`unknown version ${data[0]}`);
   const nameLen = data[1];
   let pos = 2;
   if (data.length - pos < nameLen + 6) throw bad("truncated");
@@ -24,10 +35,26 @@ export function decodeStamp(input) {
   pos += 6;
   if (data.length - pos < payloadLen) throw bad("truncated");
   const payload = data.slice(pos, pos + payloadLen);
-  if (pos + payloadLen !== data.length) throw bad("trailing bytes");
+  pos += payloadLen;
+  let batch = null;
+  if (data[0] === 0x02) {
+    if (data.length - pos < 9) throw bad("truncated");
+    const index = beNum(data.subarray(pos, pos + 4));
+    const count = beNum(data.subarray(pos + 4, pos + 8));
+    const pathLen = data[pos + 8];
+    pos += 9;
+    if (data.length - pos < 32 * pathLen) throw bad("truncated");
+    const path = [];
+    for (let i = 0; i < pathLen; i++) path.push(data.slice(pos + 32 * i, pos + 32 * (i + 1)));
+    pos += 32 * pathLen;
+    if (count === 0 || count > MAX_BATCH_STAMP_EVENTS || index >= count) throw bad(`batch index ${index} of ${count} events`);
+    if (pathLen !== inclusionProofSize(BigInt(index), BigInt(count))) throw bad(`a path of ${pathLen} hashes for event ${index} of ${count}`);
+    batch = { index, count, path };
+  }
+  if (pos !== data.length) throw bad("trailing bytes");
   if (!name.length || !isValidKeyName(name)) throw bad("stamp key name must be a valid key name of 1..255 bytes");
   if (!payload.length) throw bad("signature payload must be 1..65535 bytes");
-  return { keyName: text(name), keyId, payload };
+  return { keyName: text(name), keyId, payload, batch };
 }
 
 /**
@@ -40,7 +67,16 @@ export async function verifyStamp(origin, eventBytes, stampBytes, submitters) {
   stampBytes = toBytes(stampBytes);
   if (!stampBytes.length) throw new VerificationError("missing_stamp", "the event is not stamped");
   const stamp = decodeStamp(stampBytes);
-  const msg = await stampText(origin, toBytes(eventBytes));
+  let msg;
+  if (stamp.batch === null) {
+    msg = await stampText(origin, toBytes(eventBytes));
+  } else {
+    // A changed path, index or count leads to a root the submitter never
+    // signed, so the signature check below refuses it (bad_stamp).
+    const { index, count, path } = stamp.batch;
+    const root = await rootFromInclusionProof(index, count, await leafHash(toBytes(eventBytes)), path);
+    msg = batchStampText(origin, count, root);
+  }
   const keys = [];
   for (const s of submitters) keys.push(await parseVerifierKey(s));
   let known = false;

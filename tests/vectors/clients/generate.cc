@@ -1383,6 +1383,55 @@ json StampCases(Fixture& f) {
     Stamp st{p256->name(), p256->key_id(), hder};
     c("p256_high_s", EncodeStamp(st).value());
   }
+  {
+    // Batch stamps (stamp.md §7): a request of six events, this event third.
+    std::vector<Bytes> request;
+    for (uint8_t i = 0; i < 6; ++i) {
+      Bytes e = event;
+      if (i != 2) e.back() ^= static_cast<uint8_t>(0x10 + i);
+      request.push_back(std::move(e));
+    }
+    const auto ed_batch = MakeBatchStamps(kOrigin, request, *f.svc_db).value();
+    c("batch_ed25519", ed_batch[2]);
+    c("batch_ed25519_first", ed_batch[0], kOrigin, request[0]);
+    c("batch_ed25519_last", ed_batch[5], kOrigin, request[5]);
+    c("batch_p256", MakeBatchStamps(kOrigin, request, *p256).value()[2]);
+    c("batch_secp256k1", MakeBatchStamps(kOrigin, request, *k1).value()[2]);
+    c("batch_other_event", ed_batch[3]);
+    c("batch_other_origin", ed_batch[2], "other.example/log");
+    Stamp st = DecodeStamp(ed_batch[2]).value();
+    Stamp moved = st;
+    moved.batch->index = 3;
+    c("batch_other_index", EncodeStamp(moved).value());
+    Stamp recounted = st;
+    recounted.batch->count = 7;
+    c("batch_other_count", EncodeStamp(recounted).value());
+    Stamp flipped = st;
+    flipped.batch->path[1].bytes[7] ^= 0x20;
+    c("batch_path_hash_changed", EncodeStamp(flipped).value());
+    // Malformed: the position fields sit after the payload.
+    const size_t at = 1 + 1 + st.key_name.size() + 4 + 2 + st.payload.size();
+    Bytes b = ed_batch[2];
+    b[at + 3] = 6;  // index 6 of 6
+    c("batch_index_at_count", b);
+    b = ed_batch[2];
+    b[at + 7] = 0;  // count 0
+    b[at + 3] = 0;
+    c("batch_count_zero", b);
+    b = ed_batch[2];
+    b[at + 8] = 2;  // a path of 2 hashes where 3 are due
+    b.resize(b.size() - 32);
+    c("batch_path_short", b);
+    b = ed_batch[2];
+    b.resize(b.size() - 1);
+    c("batch_truncated_path", b);
+    b = ed_batch[2];
+    b.push_back(0);
+    c("batch_trailing_byte", b);
+    b = ed_batch[2];
+    b.resize(at);  // a v2 stamp without its position
+    c("batch_without_position", b);
+  }
   return out.cases;
 }
 
