@@ -24,7 +24,8 @@ def http_summary(path):
         if not line.strip():
             continue
         run = json.loads(line)
-        key = f'{run["label"].replace(" ", "_")}/events_per_request_{run["events_per_request"]}'
+        key = (f'{run["label"].replace(" ", "_")}/events_per_request_{run["events_per_request"]}'
+               f'/{run.get("stamps", "per_event")}_stamps')
         out[key] = {
             "connections": run["connections"],
             "entries_per_sec": run["entries_per_sec"],
@@ -39,6 +40,9 @@ def http_summary(path):
             "ratio_to_raw_same_batch": run["ratio_to_raw_same_batch"],
             "ratio_to_raw_observed_batch": run["ratio_to_raw_observed_batch"],
             "per_entry_us": run["ledgerd"]["per_entry_us"],
+            "raw_verify_one_core_per_sec": run.get("raw_verify_one_core_per_sec"),
+            "notary_threads": run.get("notary_threads"),
+            "ratio_to_raw_verify_x_threads": run.get("ratio_to_raw_verify_x_threads"),
         }
         if "state_queries" in run:
             q = run["state_queries"]
@@ -47,6 +51,22 @@ def http_summary(path):
             out[key]["state_query_latency_ms_p99"] = q["latency_ms"]["p99"]
             out[key]["state_queries_failed"] = q["failed"]
     return out
+
+
+def http_table(summary):
+    """The ledgerd_http runs as a Markdown table (docs/benchmarks.md), on stderr."""
+    rows = ["| witnesses | events/request | stamps | entries/s | p50 ms | p99 ms | ÷ raw RocksDB |"
+            " ÷ raw verify × threads | notary µs | store µs | receipts µs | parse µs |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for key, r in summary.items():
+        label, per_request, stamps = key.split("/")
+        s = r["per_entry_us"]
+        rows.append(f'| {label.split("_")[-1]} | {per_request.rsplit("_", 1)[-1]} | {stamps[:-7]} | '
+                    f'{r["entries_per_sec"]:,.0f} | {r["latency_ms_p50"]:.1f} | {r["latency_ms_p99"]:.1f} | '
+                    f'{r["ratio_to_raw_same_batch"]:.3f} | {(r["ratio_to_raw_verify_x_threads"] or 0):.2f} | '
+                    f'{s["notary_round_trip"]:.0f} | {s["store_write"]:.0f} | {s["receipts"]:.0f} | '
+                    f'{s["http_parse"]:.0f} |')
+    return "\n".join(rows)
 
 
 def main():
@@ -66,6 +86,7 @@ def main():
     summary = {"machine": doc.get("context", {}), "append": {}, "proofs": {}, "checkpoints": {}}
     if a.http:
         summary["ledgerd_http"] = http_summary(a.http)
+        print(http_table(summary["ledgerd_http"]), file=sys.stderr)
     for n in (1, 100, 1000):
         led = get(f"BM_LedgerAppendSynced/{n}/min_time:2.000/real_time")
         raw = get(f"BM_RawRocksDbSyncedBatch/{n}/min_time:2.000/real_time")

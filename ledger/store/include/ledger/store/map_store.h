@@ -29,6 +29,17 @@
 
 namespace ledger::store {
 
+// A map node's address is a SHA-256, already uniform: its first word is a
+// good bucket hash (and cheaper than ordering 32-byte keys with memcmp,
+// which was a fifth of ledgerd's append CPU with an ordered map).
+struct NodeAddressHash {
+  size_t operator()(const Hash& h) const {
+    size_t v;
+    std::memcpy(&v, h.bytes.data(), sizeof v);
+    return v;
+  }
+};
+
 // Verified nodes by address, shared by a store's readers and updaters. A
 // node's address is its hash, so a node once read and checked, or built by
 // an update and written, never changes: caching it is always correct. It
@@ -42,15 +53,8 @@ class MapNodeCache {
   void Insert(const Hash& digest, const state_map::Node& node);
 
  private:
-  struct Hasher {
-    size_t operator()(const Hash& h) const {
-      size_t v;
-      std::memcpy(&v, h.bytes.data(), sizeof v);  // a uniform hash already
-      return v;
-    }
-  };
   mutable std::mutex mu_;
-  std::unordered_map<Hash, state_map::Node, Hasher> nodes_;
+  std::unordered_map<Hash, state_map::Node, NodeAddressHash> nodes_;
   size_t capacity_;
 };
 
@@ -70,7 +74,7 @@ class MapReader {
 
  private:
   friend class MapUpdater;
-  using Overlay = std::map<Hash, state_map::Node>;
+  using Overlay = std::unordered_map<Hash, state_map::Node, NodeAddressHash>;
   Result<state_map::Proof> Prove(const Hash& root, const Hash& key, const Overlay* overlay) const;
 
   const Kv& kv_;
