@@ -4,7 +4,10 @@
 //   ledgerd_load --url http://127.0.0.1:PORT --key SUBMITTER_KEY --origin ORIGIN
 //                [--connections N] [--events-per-request B] [--requests R]
 //                [--raw-dir DIR] [--label TEXT] [--state-queries Q]
-//                [--stamps per-event|batch] [--notary-threads T]
+//                [--stamps per-event|batch] [--notary-threads T] [--cpu-pid NAME=PID...]
+//
+// --cpu-pid (repeatable, e.g. ledgerd=PID notary=PID): the CPU time (user +
+// system, /proc/PID/stat) each process spent during the appends, per entry.
 //
 // N keep-alive connections (cpp-httplib clients, one thread each) send R
 // POST /v1/entries requests of B stamped 256-byte events (bench_util.h), all
@@ -37,6 +40,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -44,6 +48,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 #include "bench_util.h"
 #include "ledger/base/bytes.h"
@@ -65,14 +71,32 @@ struct Options {
   size_t state_queries = 0;
   bool batch_stamps = false;
   size_t notary_threads = 1;
+  std::vector<std::pair<std::string, int>> cpu_pids;
 };
+
+// User + system CPU seconds of a process so far (proc(5): fields 14 and 15
+// of /proc/PID/stat, in clock ticks), or -1 if it cannot be read.
+double CpuSeconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = stat.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string f;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14) utime = std::stoull(f);
+    if (i == 15) stime = std::stoull(f);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
 
 int Usage(const std::string& why) {
   std::cerr << "ledgerd_load: " << why
             << "\nusage: ledgerd_load --url http://HOST:PORT --key FILE --origin ORIGIN "
                "[--connections N] [--events-per-request B] [--requests R] [--raw-dir DIR] "
                "[--label TEXT] [--state-queries Q] [--stamps per-event|batch] "
-               "[--notary-threads T]\n";
+               "[--notary-threads T] [--cpu-pid NAME=PID...]\n";
   return 2;
 }
 
@@ -251,6 +275,8 @@ int Run(const Options& o) {
 
   httplib::Client admin(o.host, o.port);
   const auto before = Scrape(admin);
+  std::vector<double> cpu_before;
+  for (const auto& [name, pid] : o.cpu_pids) cpu_before.push_back(CpuSeconds(pid));
   std::atomic<size_t> failed{0};
   std::vector<double> latencies_ms;
   std::string first_error;
@@ -264,6 +290,14 @@ int Run(const Options& o) {
       },
       latencies_ms, failed, first_error);
   const auto after = Scrape(admin);
+  nlohmann::json cpu_us = nlohmann::json::object();
+  for (size_t i = 0; i < o.cpu_pids.size(); ++i) {
+    const double now = CpuSeconds(o.cpu_pids[i].second);
+    if (now >= 0 && cpu_before[i] >= 0) {
+      cpu_us[o.cpu_pids[i].first] =
+          (now - cpu_before[i]) * 1e6 / static_cast<double>(o.requests * o.per_request);
+    }
+  }
   auto delta = [&](const std::string& name) {
     auto a = after.find(name), b = before.find(name);
     return (a == after.end() ? 0.0 : a->second) - (b == before.end() ? 0.0 : b->second);
@@ -322,6 +356,8 @@ int Run(const Options& o) {
       // this is the share of its verification capacity used; batch stamps
       // verify one per request and can exceed 1.
       {"ratio_to_raw_verify_x_threads", verify_limit > 0 ? rate / verify_limit : 0},
+      // CPU time per entry of each process named by --cpu-pid (all threads).
+      {"cpu_us_per_entry", cpu_us},
   };
   if (!first_error.empty()) out["first_error"] = first_error;
   size_t state_failed = 0;
@@ -361,6 +397,10 @@ int main(int argc, char** argv) {
     } else if (flag == "--requests" && ledger::bench::ParseSize(v, o.requests)) {
     } else if (flag == "--state-queries" && ledger::bench::ParseSize(v, o.state_queries)) {
     } else if (flag == "--notary-threads" && ledger::bench::ParseSize(v, o.notary_threads)) {
+    } else if (flag == "--cpu-pid" && v.find('=') != std::string::npos) {
+      size_t pid = 0;
+      if (!ledger::bench::ParseSize(v.substr(v.find('=') + 1), pid)) return Usage("bad --cpu-pid " + v);
+      o.cpu_pids.emplace_back(v.substr(0, v.find('=')), static_cast<int>(pid));
     } else if (flag == "--stamps" && (v == "per-event" || v == "batch")) {
       o.batch_stamps = v == "batch";
     } else {

@@ -43,6 +43,7 @@ def http_summary(path):
             "raw_verify_one_core_per_sec": run.get("raw_verify_one_core_per_sec"),
             "notary_threads": run.get("notary_threads"),
             "ratio_to_raw_verify_x_threads": run.get("ratio_to_raw_verify_x_threads"),
+            "cpu_us_per_entry": run.get("cpu_us_per_entry", {}),
         }
         if "state_queries" in run:
             q = run["state_queries"]
@@ -56,14 +57,16 @@ def http_summary(path):
 def http_table(summary):
     """The ledgerd_http runs as a Markdown table (docs/benchmarks.md), on stderr."""
     rows = ["| witnesses | events/request | stamps | entries/s | p50 ms | p99 ms | ÷ raw RocksDB |"
-            " ÷ raw verify × threads | notary µs | store µs | receipts µs | parse µs |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            " ÷ raw verify × threads | CPU µs/entry ledgerd + notary | notary µs | store µs | receipts µs | parse µs |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for key, r in summary.items():
         label, per_request, stamps = key.split("/")
         s = r["per_entry_us"]
+        cpu = r.get("cpu_us_per_entry") or {}
         rows.append(f'| {label.split("_")[-1]} | {per_request.rsplit("_", 1)[-1]} | {stamps[:-7]} | '
                     f'{r["entries_per_sec"]:,.0f} | {r["latency_ms_p50"]:.1f} | {r["latency_ms_p99"]:.1f} | '
                     f'{r["ratio_to_raw_same_batch"]:.3f} | {(r["ratio_to_raw_verify_x_threads"] or 0):.2f} | '
+                    f'{cpu.get("ledgerd", 0):.0f} + {cpu.get("notary", 0):.0f} | '
                     f'{s["notary_round_trip"]:.0f} | {s["store_write"]:.0f} | {s["receipts"]:.0f} | '
                     f'{s["http_parse"]:.0f} |')
     return "\n".join(rows)

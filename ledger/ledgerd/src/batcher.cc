@@ -179,23 +179,7 @@ void Batcher::Commit(std::vector<Item>& batch) {
   }
   if (!fresh.empty()) {
     std::vector<Result<Acknowledged>> sent;
-    Status st = health();
-    if (st.ok()) st = SendBatch(fresh, sent);
-    // A compare-and-swap refusal concerns one request: re-plan the batch
-    // without the conflicting ones and send the rest again (map.md §6).
-    if (IsStateConflict(st)) st = SendWithoutConflicts(fresh, sent);
-    if (!st.ok()) {
-      sent.assign(fresh.size(), st);
-      if (IsInputRefusal(st) && fresh.size() > 1) {
-        for (size_t k = 0; k < fresh.size(); ++k) {
-          std::vector<Item*> one{fresh[k]};
-          std::vector<Result<Acknowledged>> r;
-          Status s1 = health();
-          if (s1.ok()) s1 = SendBatch(one, r);
-          sent[k] = s1.ok() ? std::move(r[0]) : Result<Acknowledged>(s1);
-        }
-      }
-    }
+    SendSplitting(fresh, sent);
     for (size_t k = 0; k < fresh.size(); ++k) {
       if (!sent[k].ok() && IsStateConflict(sent[k].status())) LogConflict(*fresh[k], sent[k].status());
       results[fresh_pos[k]] = std::move(sent[k]);
@@ -227,6 +211,30 @@ void Batcher::Commit(std::vector<Item>& batch) {
                                         std::memory_order_relaxed);
   Observe(stats_.size_buckets, {1, 10, 100, 1000}, static_cast<double>(batch.size()));
   Observe(stats_.latency_buckets, {1, 5, 10, 50, 100, 500}, ms);
+}
+
+void Batcher::SendSplitting(std::vector<Item*>& items, std::vector<Result<Acknowledged>>& out) {
+  std::vector<Result<Acknowledged>> sent;
+  Status st = health();
+  if (st.ok()) st = SendBatch(items, sent);
+  // A compare-and-swap refusal concerns one request: re-plan the batch
+  // without the conflicting ones and send the rest again (map.md §6).
+  if (IsStateConflict(st)) st = SendWithoutConflicts(items, sent);
+  if (st.ok()) {
+    out = std::move(sent);
+    return;
+  }
+  if (!IsInputRefusal(st) || items.size() == 1) {
+    out.assign(items.size(), st);
+    return;
+  }
+  const auto middle = items.begin() + static_cast<std::ptrdiff_t>(items.size() / 2);
+  std::vector<Item*> left(items.begin(), middle), right(middle, items.end());
+  std::vector<Result<Acknowledged>> left_out, right_out;
+  SendSplitting(left, left_out);
+  SendSplitting(right, right_out);
+  out = std::move(left_out);
+  for (auto& r : right_out) out.push_back(std::move(r));
 }
 
 Status Batcher::SendWithoutConflicts(std::vector<Item*>& items,

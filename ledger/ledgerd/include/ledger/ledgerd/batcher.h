@@ -131,6 +131,12 @@ class Batcher {
   // After the notary refused `items` for a state conflict: re-plans them on
   // the stored map, refuses the conflicting ones alone and sends the rest.
   Status SendWithoutConflicts(std::vector<Item*>& items, std::vector<Result<Acknowledged>>& out);
+  // Sends `items`, and when the notary refuses them for their input (a bad
+  // stamp, the policy, a retention rule), each half again on its own, down to
+  // the entries refused alone: k bad entries among n cost about 2k·log2(n)
+  // round trips rather than n, so one bad event cannot make a large request,
+  // or the batch it shares, crawl through the notary one entry at a time.
+  void SendSplitting(std::vector<Item*>& items, std::vector<Result<Acknowledged>>& out);
   void LogConflict(const Item& item, const Status& refusal);
   void SetUnhealthy(const Status& s);
 
