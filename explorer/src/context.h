@@ -22,10 +22,16 @@ namespace explorer {
 
 class Context {
  public:
-  Context(ServerOptions options, std::unique_ptr<ledger::store::LogStore> store)
-      : options_(std::move(options)), store_(std::move(store)), served_size_(store_->size()) {}
+  Context(ServerOptions options, std::unique_ptr<ledger::store::LogStore> store,
+          ledger::WitnessPolicy witnesses = {})
+      : options_(std::move(options)),
+        store_(std::move(store)),
+        witnesses_(std::move(witnesses)),
+        served_size_(store_->size()) {}
 
   const ServerOptions& options() const { return options_; }
+  // The deployment manifest's witness keys (none without a manifest).
+  const ledger::WitnessPolicy& witnesses() const { return witnesses_; }
 
   // The store, caught up with ledgerd at most every refresh_interval (one
   // request refreshes; the others meanwhile read the head already verified).
@@ -42,6 +48,7 @@ class Context {
  private:
   ServerOptions options_;
   std::unique_ptr<ledger::store::LogStore> store_;
+  ledger::WitnessPolicy witnesses_;
   std::mutex refresh_mu_;
   std::chrono::steady_clock::time_point last_refresh_{};
   ledger::Status last_status_;
@@ -89,5 +96,6 @@ void AddTileRoutes(httplib::Server& http, Context& ctx);
 void AddEntryRoutes(ApiRouter& api, Context& ctx);
 void AddEvidenceRoutes(ApiRouter& api, Context& ctx);
 void AddStateRoutes(ApiRouter& api, Context& ctx);
+void AddStatsRoutes(ApiRouter& api, Context& ctx);
 
 }  // namespace explorer

@@ -169,7 +169,7 @@ Status Server::Impl::Open() {
   if (options.web_dir.empty()) options.web_dir = EXPLORER_WEB_DIR;
   if (options.lib_dir.empty()) options.lib_dir = EXPLORER_LIB_DIR;
   ASSIGN_OR_RETURN(openapi, ledger::files::ReadFile(options.web_dir + "/openapi.json"));
-  ctx = std::make_unique<Context>(options, std::move(log));
+  ctx = std::make_unique<Context>(options, std::move(log), store_options.witnesses);
   return Status::Ok();
 }
 
@@ -232,6 +232,7 @@ Status Server::Impl::Routes() {
   AddEntryRoutes(api, *ctx);
   AddEvidenceRoutes(api, *ctx);
   AddStateRoutes(api, *ctx);
+  AddStatsRoutes(api, *ctx);
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     (void)ctx->Store();  // catches up, so that the figures are current
     res.set_header("Cache-Control", "no-store");
