@@ -577,7 +577,7 @@ TEST(ApiStats, EntriesPerHourAndTimeline) {
     EXPECT_TRUE(w["verified"].is_null());  // no manifest names the witnesses
   }
   EXPECT_EQ(t["complete"], true);
-  EXPECT_EQ(t["anchor"]["size"], 600);
+  EXPECT_EQ(t["anchor"]["size"], 10);
   EXPECT_EQ(t["anchor"]["index"], 10);
   EXPECT_EQ(t["anchor"]["recorded_at"].get<std::string>().substr(0, 13), "2023-11-14T23");
 }

@@ -205,12 +205,14 @@ inline std::string AppendBootEntry(TestLog& log) {
   return ephemeral;
 }
 
-inline void AppendAnchor(TestLog& log) {
+// An ANCHOR_CONFIRMED entry for the checkpoint of `tree_size`.
+inline void AppendAnchor(TestLog& log, uint64_t tree_size = 600) {
   auto e = BaseEvent(ledger::EventKind::kAnchorConfirmed, "anchor/1");
   e.actor = {"service", "anchord", "", ""};
   e.subject = "anchor/31337/registry";
-  e.attributes = {{"chain_id", "31337"}, {"tx_hash", "0xabc"}, {"block", "12"}, {"tree_size", "600"}};
-  std::string evidence = R"({"chain_id":31337,"tree_size":600})";
+  const std::string size = std::to_string(tree_size);
+  e.attributes = {{"chain_id", "31337"}, {"tx_hash", "0xabc"}, {"block", "12"}, {"tree_size", size}};
+  std::string evidence = R"({"chain_id":31337,"tree_size":)" + size + "}";
   AppendWithPayload(log, e, ledger::Bytes(evidence.begin(), evidence.end()), "application/json");
 }
 
@@ -245,7 +247,7 @@ inline std::vector<ledger::SubmittedEvent> EventsOf(ledger::EventKind kind, ledg
 //   hour 0: 3 KEY_CREATED/SUCCESS, then 2 SIGNATURE_PRODUCED/DENIED
 //           (that batch cosigned by witness.example/w2)
 //   hour 2: 4 SIGNATURE_PRODUCED/SUCCESS, 1 KEY_ROTATED/ERROR, the anchor
-//           (tree_size 600 in its attributes)
+//           of size 10 (the log before it)
 //   hour 3: 2 KEY_CREATED/SUCCESS (cosigned by witness.example/w1)
 // so 13 entries in 5 (kind, outcome) series (with ANCHOR_CONFIRMED/SUCCESS),
 // 5, 0, 6 and 2 entries in hours 0 to 3, w2 cosigned size 5 and w1 size 13.
@@ -261,7 +263,7 @@ inline void AppendChartLog(TestLog& log) {
   log.SetClock(kChartStartUs + 2 * kHourUs + 60'000'000);
   log.AppendEvents(EventsOf(K::kSignatureProduced, O::kSuccess, 5, 4));
   log.AppendEvents(EventsOf(K::kKeyRotated, O::kError, 9, 1));
-  AppendAnchor(log);
+  AppendAnchor(log, 10);
   log.SetClock(kChartStartUs + 3 * kHourUs + 60'000'000);
   log.AppendEvents(EventsOf(K::kKeyCreated, O::kSuccess, 12, 2), {},
                    TestWitness(0x21, "witness.example/w1").get());
