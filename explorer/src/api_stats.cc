@@ -52,7 +52,8 @@ using Series = std::pair<std::string, std::string>;
 Result<nlohmann::json> EntriesPerHour(Context&, const store::LogStore& log,
                                       const httplib::Request& req) {
   RETURN_IF_ERROR(OnlyParams(req, {"hours", "tree_size"}));
-  ASSIGN_OR_RETURN(uint64_t hours, U64Param(req, "hours", kDefaultHours, 1, kMaxHours, "bad_hours"));
+  ASSIGN_OR_RETURN(uint64_t hours,
+                   U64Param(req, "hours", kDefaultHours, 1, kMaxHours, "bad_hours"));
   const uint64_t size = log.size();
   ASSIGN_OR_RETURN(uint64_t tree_size, U64Param(req, "tree_size", size, 0, size, "bad_tree_size"));
   nlohmann::json out = {{"tree_size", tree_size}, {"hours", hours}};
@@ -157,12 +158,11 @@ Status Witnessing(const Context& ctx, const store::LogStore& log, nlohmann::json
       char id[9];
       std::snprintf(id, sizeof id, "%08x", sig.key_id);
       auto checked = CheckCosignature(ctx.witnesses(), note, sig);
-      seen[{sig.name, sig.key_id}] = {
-          {"name", sig.name},
-          {"key_id", id},
-          {"size", size},
-          {"timestamp", *ts},
-          {"verified", checked ? nlohmann::json(*checked) : nullptr}};
+      seen[{sig.name, sig.key_id}] = {{"name", sig.name},
+                                      {"key_id", id},
+                                      {"size", size},
+                                      {"timestamp", *ts},
+                                      {"verified", checked ? nlohmann::json(*checked) : nullptr}};
     }
   }
   nlohmann::json list = nlohmann::json::array();
@@ -172,8 +172,11 @@ Status Witnessing(const Context& ctx, const store::LogStore& log, nlohmann::json
     if (seen.contains({key->name(), key->key_id()})) continue;
     char id[9];
     std::snprintf(id, sizeof id, "%08x", key->key_id());
-    list.push_back({{"name", key->name()}, {"key_id", id}, {"size", nullptr},
-                    {"timestamp", nullptr}, {"verified", nullptr}});
+    list.push_back({{"name", key->name()},
+                    {"key_id", id},
+                    {"size", nullptr},
+                    {"timestamp", nullptr},
+                    {"verified", nullptr}});
   }
   out["witnesses"] = std::move(list);
   out["checkpoints_scanned"] = sizes.size();

@@ -16,6 +16,13 @@ namespace {
 
 using nlohmann::json;
 
+// GET path from an explorer of the test's own log, expecting 200.
+json GetOk(const ExplorerProcess& explorer, const std::string& path) {
+  auto r = explorer.Client().Get(path);
+  EXPECT_TRUE(r && r->status == 200) << path << (r ? r->body : "");
+  return r ? json::parse(r->body) : json();
+}
+
 class ApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -115,11 +122,7 @@ TEST(ApiPaging, PagesStayPutWhileTheLogGrows) {
   log.Append(100, 50);
   ExplorerProcess explorer(log.dir());
   ASSERT_GT(explorer.port(), 0);
-  auto get = [&](const std::string& path) {
-    auto r = explorer.Client().Get(path);
-    EXPECT_TRUE(r && r->status == 200) << path << (r ? r->body : "");
-    return r ? json::parse(r->body) : json();
-  };
+  auto get = [&](const std::string& path) { return GetOk(explorer, path); };
   auto indices = [](const json& page) {
     std::vector<uint64_t> out;
     for (const auto& e : page["entries"]) out.push_back(e["index"].get<uint64_t>());
@@ -517,11 +520,7 @@ TEST(ApiStats, EntriesPerHourAndTimeline) {
   AppendChartLog(log);
   ExplorerProcess explorer(log.dir());
   ASSERT_GT(explorer.port(), 0);
-  auto get = [&](const std::string& path) {
-    auto r = explorer.Client().Get(path);
-    EXPECT_TRUE(r && r->status == 200) << path << (r ? r->body : "");
-    return r ? json::parse(r->body) : json();
-  };
+  auto get = [&](const std::string& path) { return GetOk(explorer, path); };
   json h = get("/v1/stats/entries-per-hour?hours=4");
   EXPECT_EQ(h["tree_size"], 13);
   EXPECT_EQ(h["from"], "2023-11-14T21:00:00Z");

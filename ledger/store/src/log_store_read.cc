@@ -164,32 +164,35 @@ Result<StoredAppProof> LogStore::AppProofFor(uint64_t index) const {
   return out;
 }
 
-Result<std::vector<uint64_t>> LogStore::CheckpointSizes(uint64_t from, uint64_t to,
-                                                        size_t limit) const {
-  std::vector<uint64_t> out;
-  Bytes end = to == UINT64_MAX ? Bytes{} : keys::U64(to + 1);
-  RETURN_IF_ERROR(kv_->Scan(Column::kCheckpoints, keys::U64(from), end, false,
-                            [&](ByteView k, ByteView) {
-                              if (auto i = keys::TrailingIndex(k); i && k.size() == 8) {
-                                out.push_back(*i);
-                              }
-                              return out.size() < limit;
-                            }));
-  return out;
-}
+namespace {
 
-Result<std::vector<uint64_t>> LogStore::LatestCheckpointSizes(uint64_t to, size_t limit) const {
+// Sizes of stored checkpoints in [from, to], ascending or descending, at
+// most `limit` (checkpoint keys are the 8-byte size; longer keys are the
+// app proofs kept beside them).
+Result<std::vector<uint64_t>> ScanCheckpointSizes(const Kv& kv, uint64_t from, uint64_t to,
+                                                  bool descending, size_t limit) {
   std::vector<uint64_t> out;
   if (limit == 0) return out;
   Bytes end = to == UINT64_MAX ? Bytes{} : keys::U64(to + 1);
-  RETURN_IF_ERROR(kv_->Scan(Column::kCheckpoints, keys::U64(0), end, true,
-                            [&](ByteView k, ByteView) {
-                              if (auto i = keys::TrailingIndex(k); i && k.size() == 8) {
-                                out.push_back(*i);
-                              }
-                              return out.size() < limit;
-                            }));
+  RETURN_IF_ERROR(kv.Scan(Column::kCheckpoints, keys::U64(from), end, descending,
+                          [&](ByteView k, ByteView) {
+                            if (auto i = keys::TrailingIndex(k); i && k.size() == 8) {
+                              out.push_back(*i);
+                            }
+                            return out.size() < limit;
+                          }));
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<uint64_t>> LogStore::CheckpointSizes(uint64_t from, uint64_t to,
+                                                        size_t limit) const {
+  return ScanCheckpointSizes(*kv_, from, to, false, limit);
+}
+
+Result<std::vector<uint64_t>> LogStore::LatestCheckpointSizes(uint64_t to, size_t limit) const {
+  return ScanCheckpointSizes(*kv_, 0, to, true, limit);
 }
 
 Result<Payload> LogStore::GetPayload(const Hash& digest) const {
