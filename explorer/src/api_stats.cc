@@ -49,79 +49,112 @@ Result<std::vector<ledger::Bytes>> BundleLeaves(const store::LogStore& log, uint
 // One (kind, outcome) series of the stacked bars, named as the API names them.
 using Series = std::pair<std::string, std::string>;
 
-Result<nlohmann::json> EntriesPerHour(Context&, const store::LogStore& log,
+// Entries per hour and series in the `hours` hours up to the hour of the
+// newest entry of a head.
+struct HourlyCounts {
+  std::optional<uint64_t> first_hour;              // hours since the epoch; none for an empty log
+  std::map<Series, std::vector<uint64_t>> counts;  // per series, one count per hour
+  uint64_t scanned = 0, undecodable = 0;
+  bool truncated = false;
+  std::optional<uint64_t> oldest_index;
+};
+
+// Counts one leaf of the window.
+void CountLeaf(HourlyCounts& out, const ledger::Result<ledger::Leaf>& leaf, uint64_t hours) {
+  ++out.scanned;
+  auto event = leaf.ok() ? ledger::DecodeEvent(leaf->event) : Result<ledger::Event>(leaf.status());
+  const uint64_t hour = leaf.ok() ? leaf->recorded_at_us / kHourUs : 0;
+  // Undecodable, or (against leaf.md) recorded before an older entry.
+  if (!event.ok() || hour >= *out.first_hour + hours) {
+    ++out.undecodable;
+    return;
+  }
+  out.oldest_index = leaf->index;
+  auto& c = out.counts[{std::string(ledger::EventKindName(event->kind)),
+                        std::string(ledger::OutcomeName(event->outcome))}];
+  if (c.empty()) c.resize(hours);
+  ++c[hour - *out.first_hour];
+}
+
+// Reads the leaves of tree_size newest first, bundle by bundle, until the
+// window's start or kMaxScannedEntries.
+Result<HourlyCounts> CountByHour(const store::LogStore& log, uint64_t tree_size, uint64_t hours) {
+  HourlyCounts out;
+  for (uint64_t end = tree_size; end > 0;) {
+    const uint64_t bundle = (end - 1) / ledger::tiles::kWidth;
+    ASSIGN_OR_RETURN(auto leaves, BundleLeaves(log, bundle, tree_size));
+    for (size_t i = leaves.size(); i-- > 0;) {
+      if (out.scanned == kMaxScannedEntries) {
+        out.truncated = true;
+        return out;
+      }
+      auto leaf = ledger::DecodeLeaf(leaves[i]);
+      if (leaf.ok()) {
+        const uint64_t hour = leaf->recorded_at_us / kHourUs;
+        if (!out.first_hour) out.first_hour = hour + 1 - std::min(hours, hour + 1);
+        // Recording times never decrease (leaf.md): the rest is older.
+        if (hour < *out.first_hour) return out;
+      }
+      if (out.first_hour) CountLeaf(out, leaf, hours);
+    }
+    end = bundle * ledger::tiles::kWidth;
+  }
+  return out;
+}
+
+// The answer of /v1/stats/entries-per-hour.
+Result<nlohmann::json> HourlyJson(const store::LogStore& log, uint64_t tree_size, uint64_t hours) {
+  ASSIGN_OR_RETURN(HourlyCounts c, CountByHour(log, tree_size, hours));
+  nlohmann::json series = nlohmann::json::array();
+  for (const auto& [s, n] : c.counts) series.push_back({{"kind", s.first}, {"outcome", s.second}});
+  nlohmann::json buckets = nlohmann::json::array();
+  for (uint64_t h = 0; c.first_hour && h < hours; ++h) {
+    nlohmann::json per_series = nlohmann::json::array();
+    uint64_t total = 0;
+    for (const auto& [s, n] : c.counts) {
+      per_series.push_back(n[h]);
+      total += n[h];
+    }
+    buckets.push_back({{"start", Time((*c.first_hour + h) * kHourUs)},
+                       {"total", total},
+                       {"counts", std::move(per_series)}});
+  }
+  auto hour_time = [&](uint64_t offset) {
+    return c.first_hour ? nlohmann::json(Time((*c.first_hour + offset) * kHourUs)) : nullptr;
+  };
+  return nlohmann::json{
+      {"tree_size", tree_size},
+      {"hours", hours},
+      {"from", hour_time(0)},
+      {"to", hour_time(hours)},
+      {"series", std::move(series)},
+      {"buckets", std::move(buckets)},
+      {"scanned", c.scanned},
+      {"undecodable", c.undecodable},
+      {"truncated", c.truncated},
+      {"oldest_index", c.oldest_index ? nlohmann::json(*c.oldest_index) : nullptr}};
+}
+
+Result<nlohmann::json> EntriesPerHour(Context& ctx, const store::LogStore& log,
                                       const httplib::Request& req) {
   RETURN_IF_ERROR(OnlyParams(req, {"hours", "tree_size"}));
   ASSIGN_OR_RETURN(uint64_t hours,
                    U64Param(req, "hours", kDefaultHours, 1, kMaxHours, "bad_hours"));
   const uint64_t size = log.size();
   ASSIGN_OR_RETURN(uint64_t tree_size, U64Param(req, "tree_size", size, 0, size, "bad_tree_size"));
-  nlohmann::json out = {{"tree_size", tree_size}, {"hours", hours}};
   // The window ends with the hour of the head's newest entry, so the answer
-  // depends on the head only (and caches by its ETag), not on the clock.
-  std::map<Series, std::vector<uint64_t>> counts;
-  std::optional<uint64_t> first_hour, oldest_index;
-  uint64_t scanned = 0, undecodable = 0;
-  bool truncated = false, done = tree_size == 0;
-  for (uint64_t bundle = tree_size == 0 ? 0 : (tree_size - 1) / ledger::tiles::kWidth; !done;
-       --bundle) {
-    ASSIGN_OR_RETURN(auto leaves, BundleLeaves(log, bundle, tree_size));
-    for (size_t i = leaves.size(); i-- > 0 && !done;) {
-      if (scanned == kMaxScannedEntries) {
-        truncated = true;
-        done = true;
-        break;
-      }
-      auto leaf = ledger::DecodeLeaf(leaves[i]);
-      if (!leaf.ok()) {
-        ++scanned, ++undecodable;
-        continue;
-      }
-      const uint64_t hour = leaf->recorded_at_us / kHourUs;
-      if (!first_hour) first_hour = hour + 1 - std::min(hours, hour + 1);
-      // Recording times never decrease (leaf.md): the window is done.
-      if (hour < *first_hour) {
-        done = true;
-        break;
-      }
-      ++scanned;
-      oldest_index = leaf->index;
-      auto event = ledger::DecodeEvent(leaf->event);
-      if (!event.ok()) {
-        ++undecodable;
-        continue;
-      }
-      Series s{std::string(ledger::EventKindName(event->kind)),
-               std::string(ledger::OutcomeName(event->outcome))};
-      auto& c = counts[s];
-      if (c.empty()) c.resize(hours);
-      ++c[hour - *first_hour];
-    }
-    if (bundle == 0) done = true;
+  // depends on the head only (and caches by its ETag), not on the clock;
+  // the root names the head's content.
+  std::string key;
+  if (tree_size > 0) {
+    ASSIGN_OR_RETURN(ledger::Hash root, log.RootAt(tree_size));
+    key = "entries-per-hour/" + root.Hex() + "/" + std::to_string(tree_size) + "/" +
+          std::to_string(hours);
+    if (auto answer = ctx.Remembered(key)) return *std::move(answer);
   }
-  nlohmann::json series = nlohmann::json::array();
-  for (const auto& [s, c] : counts) series.push_back({{"kind", s.first}, {"outcome", s.second}});
-  nlohmann::json buckets = nlohmann::json::array();
-  for (uint64_t h = 0; first_hour && h < hours; ++h) {
-    nlohmann::json per_series = nlohmann::json::array();
-    uint64_t total = 0;
-    for (const auto& [s, c] : counts) {
-      per_series.push_back(c[h]);
-      total += c[h];
-    }
-    buckets.push_back({{"start", Time((*first_hour + h) * kHourUs)},
-                       {"total", total},
-                       {"counts", std::move(per_series)}});
-  }
-  out["from"] = first_hour ? nlohmann::json(Time(*first_hour * kHourUs)) : nullptr;
-  out["to"] = first_hour ? nlohmann::json(Time((*first_hour + hours) * kHourUs)) : nullptr;
-  out["series"] = std::move(series);
-  out["buckets"] = std::move(buckets);
-  out["scanned"] = scanned;
-  out["undecodable"] = undecodable;
-  out["truncated"] = truncated;
-  out["oldest_index"] = oldest_index ? nlohmann::json(*oldest_index) : nullptr;
-  return out;
+  ASSIGN_OR_RETURN(nlohmann::json answer, HourlyJson(log, tree_size, hours));
+  if (!key.empty()) ctx.Remember(key, answer);
+  return answer;
 }
 
 // The recording time of entry index, from its verified leaf.

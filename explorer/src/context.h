@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,6 +40,12 @@ class Context {
   // verify) fails the request: nothing unverified is ever served.
   ledger::Result<const ledger::store::LogStore*> Store();
 
+  // Answers that depend on the content of a head alone (the /v1/stats
+  // aggregates), by a key naming that head by its root: recomputing them
+  // reads up to tens of thousands of entries. At most kMemoEntries are kept.
+  std::optional<nlohmann::json> Remembered(const std::string& key) const;
+  void Remember(const std::string& key, nlohmann::json answer);
+
   // One answered request, by route template ("/v1/entries/{index}",
   // "/tile/{L}/{N}", "static", ...) and HTTP status.
   void CountRequest(const std::string& route, int status);
@@ -47,8 +54,12 @@ class Context {
 
  private:
   ServerOptions options_;
+  static constexpr size_t kMemoEntries = 32;
+
   std::unique_ptr<ledger::store::LogStore> store_;
   ledger::WitnessPolicy witnesses_;
+  mutable std::mutex memo_mu_;
+  std::map<std::string, nlohmann::json> memo_;  // guarded by memo_mu_
   std::mutex refresh_mu_;
   std::chrono::steady_clock::time_point last_refresh_{};
   ledger::Status last_status_;

@@ -38,6 +38,19 @@ Result<const store::LogStore*> Context::Store() {
   return store_.get();
 }
 
+std::optional<nlohmann::json> Context::Remembered(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(memo_mu_);
+  auto it = memo_.find(key);
+  if (it == memo_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Context::Remember(const std::string& key, nlohmann::json answer) {
+  std::lock_guard<std::mutex> lock(memo_mu_);
+  if (memo_.size() >= kMemoEntries) memo_.clear();  // heads move on; old ones are rarely asked
+  memo_[key] = std::move(answer);
+}
+
 void Context::CountRequest(const std::string& route, int status) {
   std::lock_guard<std::mutex> lock(requests_mu_);
   ++requests_[{route, status}];

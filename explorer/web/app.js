@@ -116,6 +116,7 @@ async function pageTimeline(params) {
     ev.preventDefault();
     const q = new URLSearchParams();
     for (const f of FILTERS) { const v = form.elements[f].value.trim(); if (v) q.set(f, v); }
+    for (const f of ['order', 'hours']) if (params.get(f)) q.set(f, params.get(f));
     location.hash = '#/entries?' + q.toString();
   } },
   ...FILTERS.map((f) => h('label', {}, f + ' ', f === 'kind'
@@ -131,9 +132,17 @@ async function pageTimeline(params) {
   for (const f of [...FILTERS, 'cursor', 'tree_size']) if (params.get(f)) q.set(f, params.get(f));
   q.set('order', order);
   q.set('limit', '50');
-  const [page, hourly] = await Promise.all([api('v1/entries?' + q.toString()), optionalChart(hourlyChart, 'v1/stats/entries-per-hour?hours=24')]);
+  // The chart's window: the last 24 hours of the log, or ?hours=N (1..168).
+  const hours = /^[1-9][0-9]{0,2}$/.test(params.get('hours') || '') && Number(params.get('hours')) <= 168 ? params.get('hours') : '24';
+  const [page, hourly] = await Promise.all([api('v1/entries?' + q.toString()), optionalChart(hourlyChart, `v1/stats/entries-per-hour?hours=${hours}`)]);
   const filter = new URLSearchParams();
-  for (const f of FILTERS) if (params.get(f)) filter.set(f, params.get(f));
+  for (const f of [...FILTERS, 'hours']) if (params.get(f)) filter.set(f, params.get(f));
+  const windowLink = (n, text) => {
+    const w = new URLSearchParams(params);
+    for (const k of ['vkey', 'witness', 'quorum', 'unwitnessed', 'cursor', 'tree_size']) w.delete(k);
+    w.set('hours', n);
+    return n === hours ? h('strong', {}, text) : h('a', { href: '#/entries?' + w.toString(), class: 'chart-window' }, text);
+  };
   const flipped = new URLSearchParams(filter);
   if (order === 'desc') flipped.set('order', 'asc');
   const next = new URLSearchParams(filter);
@@ -141,7 +150,9 @@ async function pageTimeline(params) {
   next.set('tree_size', String(page.tree_size));
   if (page.next_cursor) next.set('cursor', page.next_cursor);
   render(
-    h('h2', {}, 'Timeline'), hourly, form,
+    h('h2', {}, 'Timeline'), hourly,
+    h('p', { class: 'note' }, 'Chart window: ', windowLink('24', 'last 24 hours'), ' · ', windowLink('168', 'last 7 days'), ' of the log'),
+    form,
     h('p', {}, `Log size ${page.tree_size}. `,
       h('span', { id: 'order-label', 'data-order': order }, order === 'desc' ? 'Newest first' : 'Oldest first'), ' · ',
       h('a', { href: '#/entries?' + flipped.toString(), id: 'order-toggle' }, order === 'desc' ? 'Show oldest first' : 'Show newest first'), ' · ',

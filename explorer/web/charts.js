@@ -44,7 +44,9 @@ export function ago(seconds) {
   return `${Math.round(s / 86400)} d ago`;
 }
 
-const hourLabel = (iso) => iso.slice(11, 16);  // "HH:MM" of an RFC 3339 UTC time
+// An hour of an RFC 3339 UTC time: "HH:MM", with the date ("MM-DD HH:MM")
+// when the chart spans days.
+const hourLabel = (iso, days) => (days ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(11, 16));
 
 // Stacked bars of /v1/stats/entries-per-hour: one bar per hour, one segment
 // per (kind, outcome) series with entries in that hour.
@@ -72,9 +74,10 @@ export function hourlyChart(data) {
     return svg('g', { class: 'bar', 'data-start': b.start, 'data-total': b.total },
       svg('title', {}, `${b.start}: ${b.total} entries`), segments);
   });
-  const every = Math.max(1, Math.ceil(buckets.length / 12));
+  const days = buckets.length > 24;
+  const every = Math.max(1, Math.ceil(buckets.length / (days ? 8 : 12)));
   const ticks = buckets.map((b, i) => (i % every === 0
-    ? svg('text', { x: (left + i * barW + barW / 2).toFixed(1), y: H - 10, 'text-anchor': 'middle', class: 'tick' }, hourLabel(b.start))
+    ? svg('text', { x: (left + i * barW + barW / 2).toFixed(1), y: H - 10, 'text-anchor': 'middle', class: 'tick' }, hourLabel(b.start, days))
     : null));
   const picture = svg('svg', { id: 'chart-hourly-svg', viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img',
     'aria-label': label, 'data-bars': buckets.length, 'data-series': series.length },

@@ -329,6 +329,11 @@ TEST_F(BrowserTest, ChartsDrawTheLogsActivityAndWitnessing) {
   EXPECT_NE(dom.find("<title>2023-11-14T21:00:00Z: 3 KEY_CREATED SUCCESS</title>"), std::string::npos);
   browser.Screenshot(url, "chart-entries-per-hour");
   ExpectScreenshot("chart-entries-per-hour");
+  // Another window: the 4 hours of the log, the same segments.
+  dom = browser.DumpDom(Pinned(explorer, "/entries?hours=4", LogVkey(), w1));
+  EXPECT_NE(dom.find("data-bars=\"4\""), std::string::npos) << dom.substr(0, 3000);
+  EXPECT_EQ(Count(dom, "class=\"segment\""), 6u);
+  EXPECT_NE(dom.find("href=\"#/entries?hours=24\""), std::string::npos);
 
   url = Pinned(explorer, "/checkpoints", LogVkey(), w1);
   dom = browser.DumpDom(url);
