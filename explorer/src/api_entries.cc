@@ -1,5 +1,7 @@
 // /v1/log, /v1/entries (search and pagination), /v1/entries/{index} (with its
 // receipt), /v1/proofs/inclusion, /v1/proofs/consistency, /v1/history.
+#include <algorithm>
+
 #include "api_json.h"
 #include "context.h"
 #include "http_util.h"
@@ -25,11 +27,22 @@ Result<uint64_t> TimeParam(const httplib::Request& req, const std::string& name)
   return *us;
 }
 
-// The filter of a search, from the query string.
-Result<store::EntryQuery> ParseQuery(const httplib::Request& req) {
+// A search: its filter, and the page of the listing relative to one head.
+struct SearchPage {
+  store::EntryQuery query;
+  uint64_t tree_size = 0;  // the head the page is relative to
+};
+
+// Newest first unless order=asc. The cursor is the index of the first entry
+// of the page (the previous page's next_cursor): entries at and after it
+// ascending, at and before it descending. Either way a page is a range of
+// indices, which appends never shift; tree_size pins the head of the first
+// page too.
+Result<SearchPage> ParseSearch(const httplib::Request& req, uint64_t log_size) {
   RETURN_IF_ERROR(OnlyParams(req, {"subject", "actor", "kind", "outcome", "from", "to",
-                                   "request_id", "cursor", "limit"}));
-  store::EntryQuery q;
+                                   "request_id", "cursor", "limit", "order", "tree_size"}));
+  SearchPage p;
+  store::EntryQuery& q = p.query;
   q.subject = StringParam(req, "subject");
   q.actor = StringParam(req, "actor");
   if (auto kind = StringParam(req, "kind")) {
@@ -44,9 +57,24 @@ Result<store::EntryQuery> ParseQuery(const httplib::Request& req) {
   if (req.has_param("to")) {
     ASSIGN_OR_RETURN(q.to_us, TimeParam(req, "to"));
   }
-  ASSIGN_OR_RETURN(q.start_index, U64Param(req, "cursor", 0, 0, UINT64_MAX, "bad_cursor"));
+  const std::string order = StringParam(req, "order").value_or("desc");
+  if (order != "desc" && order != "asc") {
+    return Status::InvalidArgument("bad_order", "order must be desc or asc");
+  }
+  q.descending = order == "desc";
+  ASSIGN_OR_RETURN(p.tree_size,
+                   U64Param(req, "tree_size", log_size, 0, log_size, "bad_tree_size"));
+  q.end_index = p.tree_size;
+  if (req.has_param("cursor")) {
+    ASSIGN_OR_RETURN(uint64_t cursor, U64Param(req, "cursor", 0, 0, UINT64_MAX, "bad_cursor"));
+    if (q.descending) {
+      q.end_index = std::min(q.end_index, cursor == UINT64_MAX ? cursor : cursor + 1);
+    } else {
+      q.start_index = cursor;
+    }
+  }
   ASSIGN_OR_RETURN(q.limit, U64Param(req, "limit", kDefaultPageSize, 1, kMaxPageSize, "bad_limit"));
-  return q;
+  return p;
 }
 
 // The query string of the current filter, without the cursor: ledgerd's
@@ -63,12 +91,13 @@ std::string FilterQuery(const httplib::Request& req) {
 
 Result<nlohmann::json> Search(Context& ctx, const store::LogStore& log,
                               const httplib::Request& req) {
-  ASSIGN_OR_RETURN(store::EntryQuery q, ParseQuery(req));
+  ASSIGN_OR_RETURN(SearchPage p, ParseSearch(req, log.size()));
+  store::EntryQuery& q = p.query;
   const size_t page = q.limit;
   std::vector<uint64_t> hits;
   if (auto rid = StringParam(req, "request_id")) {
     ASSIGN_OR_RETURN(auto first, log.FindRequest(*rid));
-    if (first && *first >= q.start_index && *first < log.size()) hits.push_back(*first);
+    if (first && *first >= q.start_index && *first < q.end_index) hits.push_back(*first);
   } else {
     // One more than a page tells whether there is a next page.
     q.limit += 1;
@@ -90,7 +119,8 @@ Result<nlohmann::json> Search(Context& ctx, const store::LogStore& log,
     }
     entries.push_back(std::move(e));
   }
-  nlohmann::json out = {{"tree_size", log.size()},
+  nlohmann::json out = {{"tree_size", p.tree_size},
+                        {"order", q.descending ? "desc" : "asc"},
                         {"entries", std::move(entries)},
                         {"next_cursor", next ? nlohmann::json(std::to_string(*next)) : nullptr},
                         {"export", ctx.options().export_url.empty()

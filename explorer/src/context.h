@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,16 +23,28 @@ namespace explorer {
 
 class Context {
  public:
-  Context(ServerOptions options, std::unique_ptr<ledger::store::LogStore> store)
-      : options_(std::move(options)), store_(std::move(store)), served_size_(store_->size()) {}
+  Context(ServerOptions options, std::unique_ptr<ledger::store::LogStore> store,
+          ledger::WitnessPolicy witnesses = {})
+      : options_(std::move(options)),
+        store_(std::move(store)),
+        witnesses_(std::move(witnesses)),
+        served_size_(store_->size()) {}
 
   const ServerOptions& options() const { return options_; }
+  // The deployment manifest's witness keys (none without a manifest).
+  const ledger::WitnessPolicy& witnesses() const { return witnesses_; }
 
   // The store, caught up with ledgerd at most every refresh_interval (one
   // request refreshes; the others meanwhile read the head already verified).
   // A refresh that fails (the stored head went back, forked, or does not
   // verify) fails the request: nothing unverified is ever served.
   ledger::Result<const ledger::store::LogStore*> Store();
+
+  // Answers that depend on the content of a head alone (the /v1/stats
+  // aggregates), by a key naming that head by its root: recomputing them
+  // reads up to tens of thousands of entries. At most kMemoEntries are kept.
+  std::optional<nlohmann::json> Remembered(const std::string& key) const;
+  void Remember(const std::string& key, nlohmann::json answer);
 
   // One answered request, by route template ("/v1/entries/{index}",
   // "/tile/{L}/{N}", "static", ...) and HTTP status.
@@ -41,7 +54,12 @@ class Context {
 
  private:
   ServerOptions options_;
+  static constexpr size_t kMemoEntries = 32;
+
   std::unique_ptr<ledger::store::LogStore> store_;
+  ledger::WitnessPolicy witnesses_;
+  mutable std::mutex memo_mu_;
+  std::map<std::string, nlohmann::json> memo_;  // guarded by memo_mu_
   std::mutex refresh_mu_;
   std::chrono::steady_clock::time_point last_refresh_{};
   ledger::Status last_status_;
@@ -89,5 +107,6 @@ void AddTileRoutes(httplib::Server& http, Context& ctx);
 void AddEntryRoutes(ApiRouter& api, Context& ctx);
 void AddEvidenceRoutes(ApiRouter& api, Context& ctx);
 void AddStateRoutes(ApiRouter& api, Context& ctx);
+void AddStatsRoutes(ApiRouter& api, Context& ctx);
 
 }  // namespace explorer

@@ -38,6 +38,19 @@ Result<const store::LogStore*> Context::Store() {
   return store_.get();
 }
 
+std::optional<nlohmann::json> Context::Remembered(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(memo_mu_);
+  auto it = memo_.find(key);
+  if (it == memo_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Context::Remember(const std::string& key, nlohmann::json answer) {
+  std::lock_guard<std::mutex> lock(memo_mu_);
+  if (memo_.size() >= kMemoEntries) memo_.clear();  // heads move on; old ones are rarely asked
+  memo_[key] = std::move(answer);
+}
+
 void Context::CountRequest(const std::string& route, int status) {
   std::lock_guard<std::mutex> lock(requests_mu_);
   ++requests_[{route, status}];
@@ -169,7 +182,7 @@ Status Server::Impl::Open() {
   if (options.web_dir.empty()) options.web_dir = EXPLORER_WEB_DIR;
   if (options.lib_dir.empty()) options.lib_dir = EXPLORER_LIB_DIR;
   ASSIGN_OR_RETURN(openapi, ledger::files::ReadFile(options.web_dir + "/openapi.json"));
-  ctx = std::make_unique<Context>(options, std::move(log));
+  ctx = std::make_unique<Context>(options, std::move(log), store_options.witnesses);
   return Status::Ok();
 }
 
@@ -232,6 +245,7 @@ Status Server::Impl::Routes() {
   AddEntryRoutes(api, *ctx);
   AddEvidenceRoutes(api, *ctx);
   AddStateRoutes(api, *ctx);
+  AddStatsRoutes(api, *ctx);
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     (void)ctx->Store();  // catches up, so that the figures are current
     res.set_header("Cache-Control", "no-store");

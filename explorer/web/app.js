@@ -7,6 +7,7 @@
 // services use, with the same checks and reasons).
 import { ExplorerClient, hex, LedgerError, verifyExplorerEntry, verifyExplorerState } from './lib/index.js';
 import { loadPins, parseQuorum, pinsFromFragment, savePins, verifierFor } from './pins.js';
+import { hourlyChart, timelineChart } from './charts.js';
 
 const base = new URL('./', location.href).href;
 // Replaces the page's content; nested arrays and nulls are fine.
@@ -98,7 +99,7 @@ const FILTERS = ['subject', 'actor', 'kind', 'outcome', 'from', 'to', 'request_i
 
 function entryRow(e) {
   const ev = e.event || {};
-  return h('tr', {},
+  return h('tr', { 'data-index': e.index },
     h('td', {}, h('a', { href: `#/entry/${e.index}` }, e.index)),
     h('td', {}, e.recorded_at || ''),
     h('td', {}, ev.kind || e.decode_error || ''),
@@ -106,7 +107,7 @@ function entryRow(e) {
     h('td', {}, (ev.actor && ev.actor.id) || ''),
     h('td', {}, ev.outcome || ''));
 }
-const entryTable = (entries) => h('table', {},
+const entryTable = (entries, id) => h('table', { id },
   h('thead', {}, h('tr', {}, ['index', 'recorded at', 'kind', 'subject', 'actor', 'outcome'].map((t) => h('th', {}, t)))),
   h('tbody', {}, entries.map(entryRow)));
 
@@ -115,6 +116,7 @@ async function pageTimeline(params) {
     ev.preventDefault();
     const q = new URLSearchParams();
     for (const f of FILTERS) { const v = form.elements[f].value.trim(); if (v) q.set(f, v); }
+    for (const f of ['order', 'hours']) if (params.get(f)) q.set(f, params.get(f));
     location.hash = '#/entries?' + q.toString();
   } },
   ...FILTERS.map((f) => h('label', {}, f + ' ', f === 'kind'
@@ -123,22 +125,52 @@ async function pageTimeline(params) {
       ? h('select', { name: f }, ['', 'SUCCESS', 'DENIED', 'ERROR'].map((k) => h('option', { value: k, ...(params.get(f) === k ? { selected: '' } : {}) }, k || 'any')))
       : h('input', { name: f, value: params.get(f) || '', placeholder: f === 'from' || f === 'to' ? '2026-01-01T00:00:00Z' : '' }))),
   h('button', { type: 'submit' }, 'Search'));
+  // Newest first unless order=asc; later pages keep the first page's head
+  // (tree_size), so entries appended meanwhile do not shift them.
+  const order = params.get('order') === 'asc' ? 'asc' : 'desc';
   const q = new URLSearchParams();
-  for (const f of [...FILTERS, 'cursor']) if (params.get(f)) q.set(f, params.get(f));
+  for (const f of [...FILTERS, 'cursor', 'tree_size']) if (params.get(f)) q.set(f, params.get(f));
+  q.set('order', order);
   q.set('limit', '50');
-  const page = await api('v1/entries?' + q.toString());
-  const next = new URLSearchParams(q);
+  // The chart's window: the last 24 hours of the log, or ?hours=N (1..168).
+  const hours = /^[1-9][0-9]{0,2}$/.test(params.get('hours') || '') && Number(params.get('hours')) <= 168 ? params.get('hours') : '24';
+  const [page, hourly] = await Promise.all([api('v1/entries?' + q.toString()), optionalChart(hourlyChart, `v1/stats/entries-per-hour?hours=${hours}`)]);
+  const filter = new URLSearchParams();
+  for (const f of [...FILTERS, 'hours']) if (params.get(f)) filter.set(f, params.get(f));
+  const windowLink = (n, text) => {
+    const w = new URLSearchParams(params);
+    for (const k of ['vkey', 'witness', 'quorum', 'unwitnessed', 'cursor', 'tree_size']) w.delete(k);
+    w.set('hours', n);
+    return n === hours ? h('strong', {}, text) : h('a', { href: '#/entries?' + w.toString(), class: 'chart-window' }, text);
+  };
+  const flipped = new URLSearchParams(filter);
+  if (order === 'desc') flipped.set('order', 'asc');
+  const next = new URLSearchParams(filter);
+  if (order === 'asc') next.set('order', 'asc');
+  next.set('tree_size', String(page.tree_size));
   if (page.next_cursor) next.set('cursor', page.next_cursor);
-  next.delete('limit');
   render(
-    h('h2', {}, 'Timeline'), form,
+    h('h2', {}, 'Timeline'), hourly,
+    h('p', { class: 'note' }, 'Chart window: ', windowLink('24', 'last 24 hours'), ' · ', windowLink('168', 'last 7 days'), ' of the log'),
+    form,
     h('p', {}, `Log size ${page.tree_size}. `,
-      h('a', { href: '#/entries?' + new URLSearchParams({ ...Object.fromEntries(next), cursor: String(Math.max(0, page.tree_size - 50)) }).toString() }, 'Latest entries'), ' · ',
+      h('span', { id: 'order-label', 'data-order': order }, order === 'desc' ? 'Newest first' : 'Oldest first'), ' · ',
+      h('a', { href: '#/entries?' + flipped.toString(), id: 'order-toggle' }, order === 'desc' ? 'Show oldest first' : 'Show newest first'), ' · ',
       page.export
         ? h('a', { href: page.export, id: 'export-link', class: 'button', title: 'Export bundle of this filter from ledgerd (recorded as EXPORT_CREATED; asks for your requester name and API token)' }, 'Export')
         : h('span', { id: 'export-link' }, 'Export not configured (explorer --export-url)')),
-    entryTable(page.entries),
-    page.next_cursor ? h('p', {}, h('a', { href: '#/entries?' + next.toString(), id: 'next-page' }, 'Next page →')) : h('p', {}, 'End of the selection.'));
+    entryTable(page.entries, 'entries-table'),
+    page.next_cursor ? h('p', {}, h('a', { href: '#/entries?' + next.toString(), id: 'next-page' }, order === 'desc' ? 'Older entries →' : 'Newer entries →')) : h('p', {}, 'End of the selection.'));
+}
+
+// A chart of an aggregate route, or a note saying why there is none: the
+// page's own content does not depend on it.
+async function optionalChart(draw, path, ...args) {
+  try {
+    return draw(await api(path), ...args);
+  } catch (e) {
+    return h('p', { class: 'note chart-error' }, `Chart unavailable: ${e.message}`);
+  }
 }
 
 async function pageEntry(index, pins) {
@@ -177,9 +209,11 @@ function signatureList(cp, pins) {
 
 async function pageCheckpoints(params, pins) {
   const cursor = params.get('cursor') || '0';
-  const [cps, anchors] = await Promise.all([api(`v1/checkpoints?cursor=${encodeURIComponent(cursor)}`), api('v1/anchors')]);
+  const pinned = new Set(pins.witnesses.map((w) => w.split('+')[0]));
+  const [cps, anchors, timeline] = await Promise.all([api(`v1/checkpoints?cursor=${encodeURIComponent(cursor)}`), api('v1/anchors'),
+    optionalChart(timelineChart, 'v1/stats/timeline', pinned)]);
   render(
-    h('h2', {}, 'Checkpoints, witnesses and anchors'),
+    h('h2', {}, 'Checkpoints, witnesses and anchors'), timeline,
     h('h3', {}, 'Latest checkpoint'),
     cps.latest ? [h('pre', { class: 'mono' }, cps.latest.note), signatureList(cps.latest, pins)] : h('p', {}, 'none yet'),
     h('h3', {}, 'Stored checkpoints'),

@@ -1,5 +1,6 @@
 // The JSON API of a real explorer process over a log the test writes (and
 // keeps writing: the explorer follows it as a RocksDB secondary).
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "../ledger/store/unchecked_append.h"
@@ -14,6 +15,13 @@ namespace explorer::testing {
 namespace {
 
 using nlohmann::json;
+
+// GET path from an explorer of the test's own log, expecting 200.
+json GetOk(const ExplorerProcess& explorer, const std::string& path) {
+  auto r = explorer.Client().Get(path);
+  EXPECT_TRUE(r && r->status == 200) << path << (r ? r->body : "");
+  return r ? json::parse(r->body) : json();
+}
 
 class ApiTest : public ::testing::Test {
  protected:
@@ -43,6 +51,22 @@ class ApiTest : public ::testing::Test {
     EXPECT_EQ(j["error"]["reason"], reason) << path << " " << j.dump();
   }
 
+  // Every page of a search, following next_cursor from `first` (a query
+  // string); the indices in the order served.
+  static std::vector<uint64_t> AllPages(const std::string& first, size_t limit) {
+    std::vector<uint64_t> got;
+    std::string cursor;
+    for (int pages = 0; pages < 100; ++pages) {
+      json j = Get(first + (cursor.empty() ? "" : "&cursor=" + cursor));
+      EXPECT_LE(j["entries"].size(), limit);
+      for (const auto& e : j["entries"]) got.push_back(e["index"].get<uint64_t>());
+      EXPECT_TRUE(j["export"].is_null());  // no --export-url
+      if (j["next_cursor"].is_null()) break;
+      cursor = j["next_cursor"].get<std::string>();
+    }
+    return got;
+  }
+
   static inline TestLog* log_ = nullptr;
   static inline ExplorerProcess* explorer_ = nullptr;
   static inline std::string ephemeral_;
@@ -61,20 +85,79 @@ TEST_F(ApiTest, SearchPaginatesThroughEveryMatch) {
   q.limit = 100000;
   auto expected = log_->store().FindEntries(q).value();
   ASSERT_GT(expected.size(), 20u);
-  std::vector<uint64_t> got;
-  std::string cursor;
-  for (int pages = 0; pages < 100; ++pages) {
-    json j = Get("/v1/entries?subject=key/k-3&limit=7" + (cursor.empty() ? "" : "&cursor=" + cursor));
-    ASSERT_LE(j["entries"].size(), 7u);
-    for (const auto& e : j["entries"]) {
-      EXPECT_EQ(e["event"]["subject"], "key/k-3");
-      got.push_back(e["index"].get<uint64_t>());
-    }
-    EXPECT_TRUE(j["export"].is_null());  // no --export-url
-    if (j["next_cursor"].is_null()) break;
-    cursor = j["next_cursor"].get<std::string>();
+  json j = Get("/v1/entries?subject=key/k-3&limit=7");
+  EXPECT_EQ(j["order"], "desc");
+  for (const auto& e : j["entries"]) EXPECT_EQ(e["event"]["subject"], "key/k-3");
+  // Oldest first on request; newest first by default.
+  EXPECT_EQ(AllPages("/v1/entries?subject=key/k-3&limit=7&order=asc", 7), expected);
+  std::vector<uint64_t> newest_first(expected.rbegin(), expected.rend());
+  EXPECT_EQ(AllPages("/v1/entries?subject=key/k-3&limit=7", 7), newest_first);
+  EXPECT_EQ(AllPages("/v1/entries?subject=key/k-3&limit=7&order=desc", 7), newest_first);
+  // The whole log, both ways.
+  const uint64_t size = log_->store().size();
+  json desc = Get("/v1/entries?limit=3");
+  EXPECT_EQ(desc["tree_size"], size);
+  ASSERT_EQ(desc["entries"].size(), 3u);
+  EXPECT_EQ(desc["entries"][0]["index"], size - 1);
+  EXPECT_EQ(desc["entries"][2]["index"], size - 3);
+  EXPECT_EQ(desc["next_cursor"], std::to_string(size - 4));
+  json asc = Get("/v1/entries?limit=3&order=asc");
+  EXPECT_EQ(asc["entries"][0]["index"], 0);
+  EXPECT_EQ(asc["next_cursor"], "3");
+  // A page relative to an older head.
+  json old = Get("/v1/entries?limit=2&tree_size=100");
+  EXPECT_EQ(old["tree_size"], 100);
+  EXPECT_EQ(old["entries"][0]["index"], 99);
+  json old_asc = Get("/v1/entries?limit=2&tree_size=100&order=asc&cursor=98");
+  ASSERT_EQ(old_asc["entries"].size(), 2u);
+  EXPECT_TRUE(old_asc["next_cursor"].is_null());
+  EXPECT_TRUE(Get("/v1/entries?tree_size=0")["entries"].empty());
+}
+
+// New entries appended between two page requests neither shift nor repeat
+// entries: a page is a range of indices below the cursor (newest first) or
+// from it, within the head of the first page (oldest first).
+TEST(ApiPaging, PagesStayPutWhileTheLogGrows) {
+  TestLog log("paging");
+  log.Append(100, 50);
+  ExplorerProcess explorer(log.dir());
+  ASSERT_GT(explorer.port(), 0);
+  auto get = [&](const std::string& path) { return GetOk(explorer, path); };
+  auto indices = [](const json& page) {
+    std::vector<uint64_t> out;
+    for (const auto& e : page["entries"]) out.push_back(e["index"].get<uint64_t>());
+    return out;
+  };
+  std::vector<uint64_t> desc, asc;
+  json first = get("/v1/entries?limit=30");
+  json first_asc = get("/v1/entries?limit=30&order=asc");
+  const std::string head = first["tree_size"].dump();
+  EXPECT_EQ(head, "100");
+  desc = indices(first);
+  asc = indices(first_asc);
+  std::string cursor = first["next_cursor"], cursor_asc = first_asc["next_cursor"];
+  while (true) {
+    log.Append(7, 7);  // appended between every two pages
+    json next = get("/v1/entries?limit=30&cursor=" + cursor);
+    for (uint64_t i : indices(next)) desc.push_back(i);
+    if (next["next_cursor"].is_null()) break;
+    cursor = next["next_cursor"];
   }
-  EXPECT_EQ(got, expected);
+  while (true) {
+    log.Append(7, 7);
+    json next = get("/v1/entries?limit=30&order=asc&tree_size=" + head + "&cursor=" + cursor_asc);
+    EXPECT_EQ(next["tree_size"].dump(), head);
+    for (uint64_t i : indices(next)) asc.push_back(i);
+    if (next["next_cursor"].is_null()) break;
+    cursor_asc = next["next_cursor"];
+  }
+  std::vector<uint64_t> all(100);
+  for (uint64_t i = 0; i < 100; ++i) all[i] = i;
+  EXPECT_EQ(asc, all);
+  std::reverse(all.begin(), all.end());
+  EXPECT_EQ(desc, all);
+  // The newest page now starts at the new head.
+  EXPECT_EQ(get("/v1/entries?limit=1")["entries"][0]["index"], log.store().size() - 1);
 }
 
 TEST_F(ApiTest, SearchFilters) {
@@ -114,6 +197,17 @@ TEST_F(ApiTest, BadParametersGetStableErrors) {
   ExpectError("/v1/entries?from=yesterday", 400, "bad_time");
   ExpectError("/v1/entries?subjct=x", 400, "unknown_parameter");
   ExpectError("/v1/entries?limit=1&limit=2", 400, "repeated_parameter");
+  ExpectError("/v1/entries?order=newest", 400, "bad_order");
+  ExpectError("/v1/entries?order=ASC", 400, "bad_order");
+  ExpectError("/v1/entries?order=", 400, "bad_order");
+  ExpectError("/v1/entries?tree_size=99999999", 400, "bad_tree_size");
+  ExpectError("/v1/entries?tree_size=x", 400, "bad_tree_size");
+  ExpectError("/v1/stats/entries-per-hour?hours=0", 400, "bad_hours");
+  ExpectError("/v1/stats/entries-per-hour?hours=169", 400, "bad_hours");
+  ExpectError("/v1/stats/entries-per-hour?hours=24h", 400, "bad_hours");
+  ExpectError("/v1/stats/entries-per-hour?tree_size=99999999", 400, "bad_tree_size");
+  ExpectError("/v1/stats/entries-per-hour?hour=2", 400, "unknown_parameter");
+  ExpectError("/v1/stats/timeline?hours=2", 400, "unknown_parameter");
   ExpectError("/v1/entries/abc", 400, "bad_index");
   ExpectError("/v1/entries/99999999999999999999999", 400, "bad_index");
   ExpectError("/v1/entries/1000000", 404, "entry_not_found");
@@ -299,7 +393,8 @@ TEST_F(ApiTest, OpenApiDescribesEveryRoute) {
   for (const char* path : {"/checkpoint", "/v1/log", "/v1/entries", "/v1/entries/{index}",
                            "/v1/proofs/inclusion", "/v1/proofs/consistency", "/v1/history",
                            "/v1/checkpoints", "/v1/anchors", "/v1/boot-proofs",
-                           "/v1/key-history", "/v1/openapi.json"}) {
+                           "/v1/key-history", "/v1/stats/entries-per-hour",
+                           "/v1/stats/timeline", "/v1/openapi.json"}) {
     EXPECT_TRUE(doc["paths"].contains(path)) << path;
   }
   // Every documented path is served (never no_such_route), with its
@@ -416,6 +511,74 @@ TEST_F(ApiTest, ServesTheWebUi) {
   auto outside = http.Get("/lib/../../README.md");
   ASSERT_TRUE(outside);
   EXPECT_NE(outside->status, 200);
+}
+
+// The charts' aggregates over a log of known kinds, outcomes, hours and
+// witnesses (AppendChartLog).
+TEST(ApiStats, EntriesPerHourAndTimeline) {
+  TestLog log("stats");
+  AppendChartLog(log);
+  ExplorerProcess explorer(log.dir());
+  ASSERT_GT(explorer.port(), 0);
+  auto get = [&](const std::string& path) { return GetOk(explorer, path); };
+  json h = get("/v1/stats/entries-per-hour?hours=4");
+  EXPECT_EQ(h["tree_size"], 13);
+  EXPECT_EQ(h["from"], "2023-11-14T21:00:00Z");
+  EXPECT_EQ(h["to"], "2023-11-15T01:00:00Z");
+  EXPECT_EQ(h["scanned"], 13);
+  EXPECT_EQ(h["truncated"], false);
+  EXPECT_EQ(h["oldest_index"], 0);
+  ASSERT_EQ(h["series"].size(), 5u);
+  ASSERT_EQ(h["buckets"].size(), 4u);
+  std::vector<uint64_t> totals;
+  for (const auto& b : h["buckets"]) totals.push_back(b["total"]);
+  EXPECT_EQ(totals, (std::vector<uint64_t>{5, 0, 6, 2}));
+  EXPECT_EQ(h["buckets"][2]["start"], "2023-11-14T23:00:00Z");
+  // Each bucket's counts follow the series.
+  auto count = [&](size_t bucket, const std::string& kind, const std::string& outcome) {
+    for (size_t i = 0; i < h["series"].size(); ++i) {
+      if (h["series"][i]["kind"] == kind && h["series"][i]["outcome"] == outcome) {
+        return h["buckets"][bucket]["counts"][i].get<uint64_t>();
+      }
+    }
+    return uint64_t{999};
+  };
+  EXPECT_EQ(count(0, "KEY_CREATED", "SUCCESS"), 3u);
+  EXPECT_EQ(count(0, "SIGNATURE_PRODUCED", "DENIED"), 2u);
+  EXPECT_EQ(count(2, "SIGNATURE_PRODUCED", "SUCCESS"), 4u);
+  EXPECT_EQ(count(2, "KEY_ROTATED", "ERROR"), 1u);
+  EXPECT_EQ(count(2, "ANCHOR_CONFIRMED", "SUCCESS"), 1u);
+  EXPECT_EQ(count(3, "KEY_CREATED", "SUCCESS"), 2u);
+  // A shorter window reads only its entries; an older head ends earlier.
+  json last2 = get("/v1/stats/entries-per-hour?hours=2");
+  EXPECT_EQ(last2["scanned"], 8);
+  EXPECT_EQ(last2["oldest_index"], 5);
+  EXPECT_EQ(last2["series"].size(), 4u);
+  json old = get("/v1/stats/entries-per-hour?hours=1&tree_size=5");
+  EXPECT_EQ(old["from"], "2023-11-14T21:00:00Z");
+  EXPECT_EQ(old["buckets"][0]["total"], 5);
+  json none = get("/v1/stats/entries-per-hour?tree_size=0");
+  EXPECT_TRUE(none["buckets"].empty());
+  EXPECT_TRUE(none["from"].is_null());
+  // The default window is 24 hours up to the newest entry's hour.
+  EXPECT_EQ(get("/v1/stats/entries-per-hour")["buckets"].size(), 24u);
+
+  json t = get("/v1/stats/timeline");
+  EXPECT_EQ(t["tree_size"], 13);
+  EXPECT_EQ(t["recorded_at"].get<std::string>().substr(0, 16), "2023-11-15T00:01");
+  ASSERT_EQ(t["witnesses"].size(), 2u);
+  EXPECT_EQ(t["witnesses"][0]["name"], "witness.example/w1");
+  EXPECT_EQ(t["witnesses"][0]["size"], 13);
+  EXPECT_EQ(t["witnesses"][1]["name"], "witness.example/w2");
+  EXPECT_EQ(t["witnesses"][1]["size"], 5);
+  for (const auto& w : t["witnesses"]) {
+    EXPECT_GT(w["timestamp"].get<uint64_t>(), 1'700'000'000u);
+    EXPECT_TRUE(w["verified"].is_null());  // no manifest names the witnesses
+  }
+  EXPECT_EQ(t["complete"], true);
+  EXPECT_EQ(t["anchor"]["size"], 10);
+  EXPECT_EQ(t["anchor"]["index"], 10);
+  EXPECT_EQ(t["anchor"]["recorded_at"].get<std::string>().substr(0, 13), "2023-11-14T23");
 }
 
 // Last: it grows the log.

@@ -6,6 +6,7 @@
 // package's reason. Each
 // page is kept as a screenshot in the build tree (EXPLORER_SCREENSHOT_DIR).
 #include <filesystem>
+#include <fstream>
 #include <regex>
 
 #include "explorer_fixture.h"
@@ -73,6 +74,37 @@ std::string StateOf(const std::string& dom, const std::string& id) {
   std::regex re("id=\"" + id + "\"[^>]*data-state=\"([a-z]+)\"|data-state=\"([a-z]+)\"[^>]*id=\"" + id + "\"");
   if (!std::regex_search(dom, m, re)) return "";
   return m[1].matched ? m[1].str() : m[2].str();
+}
+
+size_t Count(const std::string& dom, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = dom.find(needle); at != std::string::npos; at = dom.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// The entry indices of the timeline's table, in the order shown.
+std::vector<uint64_t> ListedIndices(const std::string& dom) {
+  std::vector<uint64_t> out;
+  size_t table = dom.find("id=\"entries-table\"");
+  if (table == std::string::npos) return out;
+  std::string rest = dom.substr(table, dom.find("</table>", table) - table);
+  std::regex re("data-index=\"([0-9]+)\"");
+  for (std::sregex_iterator it(rest.begin(), rest.end(), re), end; it != end; ++it) {
+    out.push_back(std::stoull((*it)[1].str()));
+  }
+  return out;
+}
+
+// A screenshot the test took: a PNG of some substance (an empty or blank
+// page compresses to a few kilobytes at this size).
+void ExpectScreenshot(const std::string& name) {
+  std::filesystem::path png = std::filesystem::path(EXPLORER_SCREENSHOT_DIR) / (name + ".png");
+  ASSERT_TRUE(std::filesystem::exists(png)) << png;
+  EXPECT_GT(std::filesystem::file_size(png), 20000u) << png;
+  std::ifstream in(png, std::ios::binary);
+  char magic[8] = {};
+  in.read(magic, sizeof magic);
+  EXPECT_EQ(std::string(magic, 8), std::string("\x89PNG\r\n\x1a\n", 8)) << png;
 }
 
 class BrowserTest : public ::testing::Test {
@@ -224,6 +256,101 @@ TEST_F(BrowserTest, AnotherKeyWithTheLogsNameFails) {
   EXPECT_NE(dom.find("no signature by the pinned log key"), std::string::npos);
   EXPECT_NE(dom.find("unverified_note"), std::string::npos) << dom.substr(0, 2000);
   browser.Screenshot(url, "wrong-key");
+}
+
+// The timeline lists the newest entries first; the toggle lists the oldest
+// first, and the next page continues from the first page's head.
+TEST_F(BrowserTest, TimelineIsNewestFirstWithAToggle) {
+  ExplorerProcess explorer(log_->dir());
+  ASSERT_GT(explorer.port(), 0);
+  Browser browser;
+  const uint64_t size = log_->store().size();
+  std::string url = Pinned(explorer, "/entries");
+  std::string dom = browser.DumpDom(url);
+  EXPECT_NE(dom.find("data-order=\"desc\""), std::string::npos) << dom.substr(0, 3000);
+  std::vector<uint64_t> newest = ListedIndices(dom);
+  ASSERT_EQ(newest.size(), 50u) << dom.substr(0, 3000);
+  for (size_t i = 0; i < newest.size(); ++i) EXPECT_EQ(newest[i], size - 1 - i);
+  std::smatch toggle;
+  ASSERT_TRUE(std::regex_search(dom, toggle, std::regex("href=\"#(/entries\\?[^\"]*)\" id=\"order-toggle\"")))
+      << dom.substr(0, 3000);
+  EXPECT_EQ(toggle[1].str(), "/entries?order=asc");
+  std::smatch next;
+  ASSERT_TRUE(std::regex_search(dom, next, std::regex("href=\"#(/entries\\?[^\"]*)\" id=\"next-page\"")));
+  EXPECT_EQ(next[1].str(), "/entries?tree_size=" + std::to_string(size) + "&amp;cursor=" +
+                               std::to_string(size - 51));
+  browser.Screenshot(url, "timeline-newest-first");
+  ExpectScreenshot("timeline-newest-first");
+
+  std::string oldest_url = Pinned(explorer, toggle[1].str());
+  dom = browser.DumpDom(oldest_url);
+  EXPECT_NE(dom.find("data-order=\"asc\""), std::string::npos) << dom.substr(0, 3000);
+  std::vector<uint64_t> oldest = ListedIndices(dom);
+  ASSERT_EQ(oldest.size(), 50u);
+  for (size_t i = 0; i < oldest.size(); ++i) EXPECT_EQ(oldest[i], i);
+  EXPECT_NE(dom.find(">Show newest first<"), std::string::npos);
+  browser.Screenshot(oldest_url, "timeline-oldest-first");
+  ExpectScreenshot("timeline-oldest-first");
+  // The second page, newest first: the 50 entries before the first page's.
+  std::vector<uint64_t> second =
+      ListedIndices(browser.DumpDom(Pinned(explorer, "/entries?tree_size=" + std::to_string(size) +
+                                                         "&cursor=" + std::to_string(size - 51))));
+  ASSERT_EQ(second.size(), 50u);
+  EXPECT_EQ(second.front(), size - 51);
+  EXPECT_EQ(second.back(), size - 100);
+}
+
+// The charts of a log with known kinds, outcomes, hours and witnesses
+// (AppendChartLog): 24 hourly bars with 6 non-empty segments in 5 series;
+// a track for each of the two witnesses and the anchor, at their sizes.
+TEST_F(BrowserTest, ChartsDrawTheLogsActivityAndWitnessing) {
+  TestLog log("charts");
+  AppendChartLog(log);
+  ExplorerProcess explorer(log.dir());
+  ASSERT_GT(explorer.port(), 0);
+  Browser browser;
+  const std::string w1 = TestWitness(0x21, "witness.example/w1")->VerifierKey();
+  std::string url = Pinned(explorer, "/", LogVkey(), w1);
+  std::string dom = browser.DumpDom(url);
+  EXPECT_EQ(StateOf(dom, "verify-status"), "verified") << dom.substr(0, 3000);
+  EXPECT_EQ(dom.find("chart-error"), std::string::npos) << dom.substr(0, 3000);
+  EXPECT_NE(dom.find("data-bars=\"24\""), std::string::npos) << dom.substr(0, 3000);
+  EXPECT_NE(dom.find("data-series=\"5\""), std::string::npos);
+  EXPECT_EQ(Count(dom, "class=\"bar\""), 24u);
+  EXPECT_EQ(Count(dom, "class=\"segment\""), 6u);
+  EXPECT_EQ(Count(dom, "class=\"legend-item\""), 5u);
+  for (const char* s : {"KEY_CREATED SUCCESS", "SIGNATURE_PRODUCED DENIED", "SIGNATURE_PRODUCED SUCCESS",
+                        "KEY_ROTATED ERROR", "ANCHOR_CONFIRMED SUCCESS"}) {
+    EXPECT_NE(dom.find("data-series=\"" + std::string(s) + "\""), std::string::npos) << s;
+  }
+  // The text alternative: the SVG's label, and a title per bar and segment.
+  EXPECT_NE(dom.find("aria-label=\"Entries per hour by kind and outcome, 24 hours"), std::string::npos);
+  EXPECT_NE(dom.find("<title>2023-11-14T23:00:00Z: 6 entries</title>"), std::string::npos);
+  EXPECT_NE(dom.find("<title>2023-11-14T21:00:00Z: 3 KEY_CREATED SUCCESS</title>"), std::string::npos);
+  browser.Screenshot(url, "chart-entries-per-hour");
+  ExpectScreenshot("chart-entries-per-hour");
+  // Another window: the 4 hours of the log, the same segments.
+  dom = browser.DumpDom(Pinned(explorer, "/entries?hours=4", LogVkey(), w1));
+  EXPECT_NE(dom.find("data-bars=\"4\""), std::string::npos) << dom.substr(0, 3000);
+  EXPECT_EQ(Count(dom, "class=\"segment\""), 6u);
+  EXPECT_NE(dom.find("href=\"#/entries?hours=24\""), std::string::npos);
+
+  url = Pinned(explorer, "/checkpoints", LogVkey(), w1);
+  dom = browser.DumpDom(url);
+  EXPECT_EQ(dom.find("chart-error"), std::string::npos) << dom.substr(0, 3000);
+  EXPECT_NE(dom.find("data-tracks=\"3\""), std::string::npos) << dom.substr(0, 3000);
+  EXPECT_EQ(Count(dom, "class=\"track\""), 3u);
+  EXPECT_NE(dom.find("data-name=\"witness.example/w1\" data-size=\"13\""), std::string::npos);
+  EXPECT_NE(dom.find("data-name=\"witness.example/w2\" data-size=\"5\""), std::string::npos);
+  EXPECT_NE(dom.find("data-kind=\"anchor\" data-name=\"anchor (chain 31337)\" data-size=\"10\""),
+            std::string::npos);
+  // How long ago: the witnesses cosigned just now, the anchor is of 2023.
+  EXPECT_NE(dom.find("witness.example/w2: size 5 of 13 (8 behind), "), std::string::npos);
+  EXPECT_NE(dom.find("anchor (chain 31337): size 10 of 13 (3 behind), "), std::string::npos);
+  EXPECT_NE(dom.find(" s ago"), std::string::npos);
+  EXPECT_NE(dom.find(" d ago"), std::string::npos);
+  browser.Screenshot(url, "chart-witnessing");
+  ExpectScreenshot("chart-witnessing");
 }
 
 // The tampering explorer exists only in builds with LEDGER_TEST_HOOKS

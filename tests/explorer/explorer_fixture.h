@@ -96,19 +96,24 @@ class TestLog {
 
   std::string dir() const { return dir_.string(); }
   ledger::store::LogStore& store() { return *store_; }
+  // Moves the sequencer's clock (it ticks 1 ms per reading from there): the
+  // batches appended next are recorded at about `us`. Never backwards.
+  void SetClock(uint64_t us) { *clock_ = us; }
 
  private:
   std::filesystem::path dir_;
-  ledger::Sequencer seq_ = NewMapSequencer();
+  std::shared_ptr<uint64_t> clock_ = std::make_shared<uint64_t>(1'700'000'000'000'000ull);
+  ledger::Sequencer seq_ = NewMapSequencer(clock_);
 
-  // The test sequencer of ledger/store's tests, keeping the state map.
-  static ledger::Sequencer NewMapSequencer() {
+  // The test sequencer of ledger/store's tests, keeping the state map, on a
+  // clock the test can move.
+  static ledger::Sequencer NewMapSequencer(std::shared_ptr<uint64_t> clock) {
     ledger::SequencerOptions o;
     o.state_map = true;
     return ledger::Sequencer::Genesis(
                ledger::testing::kOrigin,
                ledger::note::NewEd25519Signer(ledger::testing::kOrigin, ledger::testing::LogKey()),
-               {}, ledger::testing::FixedClock(1'700'000'000'000'000ull), o)
+               {}, [clock] { return (*clock) += 1000; }, o)
         .value();
   }
   std::unique_ptr<ledger::store::LogStore> store_;
@@ -141,9 +146,10 @@ class ExplorerProcess {
 };
 
 // A witness with a fixed key (cosignature/v1), by seed byte.
-inline std::unique_ptr<ledger::note::CosignatureV1Signer> TestWitness(uint8_t seed) {
+inline std::unique_ptr<ledger::note::CosignatureV1Signer> TestWitness(
+    uint8_t seed, const std::string& name = "witness.example/w1") {
   return ledger::note::NewCosignatureV1Signer(
-      "witness.example/w1", ledger::Ed25519PrivateKey::FromSeed(ledger::Bytes(32, seed)).value());
+      name, ledger::Ed25519PrivateKey::FromSeed(ledger::Bytes(32, seed)).value());
 }
 
 inline ledger::Event BaseEvent(ledger::EventKind kind, const std::string& id) {
@@ -199,12 +205,14 @@ inline std::string AppendBootEntry(TestLog& log) {
   return ephemeral;
 }
 
-inline void AppendAnchor(TestLog& log) {
+// An ANCHOR_CONFIRMED entry for the checkpoint of `tree_size`.
+inline void AppendAnchor(TestLog& log, uint64_t tree_size = 600) {
   auto e = BaseEvent(ledger::EventKind::kAnchorConfirmed, "anchor/1");
   e.actor = {"service", "anchord", "", ""};
   e.subject = "anchor/31337/registry";
-  e.attributes = {{"chain_id", "31337"}, {"tx_hash", "0xabc"}, {"block", "12"}};
-  std::string evidence = R"({"chain_id":31337,"tree_size":600})";
+  const std::string size = std::to_string(tree_size);
+  e.attributes = {{"chain_id", "31337"}, {"tx_hash", "0xabc"}, {"block", "12"}, {"tree_size", size}};
+  std::string evidence = R"({"chain_id":31337,"tree_size":)" + size + "}";
   AppendWithPayload(log, e, ledger::Bytes(evidence.begin(), evidence.end()), "application/json");
 }
 
@@ -218,6 +226,47 @@ inline void AppendDenied(TestLog& log) {
     batch.push_back({ledger::EncodeEvent(e).value(), {}});
   }
   log.AppendEvents(batch);
+}
+
+// `count` test events of this kind and outcome, from event number `first`.
+inline std::vector<ledger::SubmittedEvent> EventsOf(ledger::EventKind kind, ledger::Outcome outcome,
+                                                    uint64_t first, size_t count) {
+  std::vector<ledger::SubmittedEvent> out;
+  for (size_t i = 0; i < count; ++i) {
+    auto e = ledger::testing::MakeEvent(first + i);
+    e.kind = kind;
+    e.outcome = outcome;
+    if (outcome != ledger::Outcome::kSuccess) e.outcome_reason = "test";
+    out.push_back({ledger::EncodeEvent(e).value(), {}});
+  }
+  return out;
+}
+
+// The log the charts are checked against: an hour-aligned start
+// (kChartStartUs, 2023-11-14T21:00:00Z) and, by hour from there,
+//   hour 0: 3 KEY_CREATED/SUCCESS, then 2 SIGNATURE_PRODUCED/DENIED
+//           (that batch cosigned by witness.example/w2)
+//   hour 2: 4 SIGNATURE_PRODUCED/SUCCESS, 1 KEY_ROTATED/ERROR, the anchor
+//           of size 10 (the log before it)
+//   hour 3: 2 KEY_CREATED/SUCCESS (cosigned by witness.example/w1)
+// so 13 entries in 5 (kind, outcome) series (with ANCHOR_CONFIRMED/SUCCESS),
+// 5, 0, 6 and 2 entries in hours 0 to 3, w2 cosigned size 5 and w1 size 13.
+inline constexpr uint64_t kChartStartUs = 1'699'995'600'000'000ull;
+inline constexpr uint64_t kHourUs = 3'600'000'000ull;
+inline void AppendChartLog(TestLog& log) {
+  using K = ledger::EventKind;
+  using O = ledger::Outcome;
+  log.SetClock(kChartStartUs + 60'000'000);
+  log.AppendEvents(EventsOf(K::kKeyCreated, O::kSuccess, 0, 3));
+  log.AppendEvents(EventsOf(K::kSignatureProduced, O::kDenied, 3, 2), {},
+                   TestWitness(0x22, "witness.example/w2").get());
+  log.SetClock(kChartStartUs + 2 * kHourUs + 60'000'000);
+  log.AppendEvents(EventsOf(K::kSignatureProduced, O::kSuccess, 5, 4));
+  log.AppendEvents(EventsOf(K::kKeyRotated, O::kError, 9, 1));
+  AppendAnchor(log, 10);
+  log.SetClock(kChartStartUs + 3 * kHourUs + 60'000'000);
+  log.AppendEvents(EventsOf(K::kKeyCreated, O::kSuccess, 12, 2), {},
+                   TestWitness(0x21, "witness.example/w1").get());
 }
 
 }  // namespace explorer::testing

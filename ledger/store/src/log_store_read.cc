@@ -164,18 +164,35 @@ Result<StoredAppProof> LogStore::AppProofFor(uint64_t index) const {
   return out;
 }
 
+namespace {
+
+// Sizes of stored checkpoints in [from, to], ascending or descending, at
+// most `limit` (checkpoint keys are the 8-byte size; longer keys are the
+// app proofs kept beside them).
+Result<std::vector<uint64_t>> ScanCheckpointSizes(const Kv& kv, uint64_t from, uint64_t to,
+                                                  bool descending, size_t limit) {
+  std::vector<uint64_t> out;
+  if (limit == 0) return out;
+  Bytes end = to == UINT64_MAX ? Bytes{} : keys::U64(to + 1);
+  RETURN_IF_ERROR(kv.Scan(Column::kCheckpoints, keys::U64(from), end, descending,
+                          [&](ByteView k, ByteView) {
+                            if (auto i = keys::TrailingIndex(k); i && k.size() == 8) {
+                              out.push_back(*i);
+                            }
+                            return out.size() < limit;
+                          }));
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<uint64_t>> LogStore::CheckpointSizes(uint64_t from, uint64_t to,
                                                         size_t limit) const {
-  std::vector<uint64_t> out;
-  Bytes end = to == UINT64_MAX ? Bytes{} : keys::U64(to + 1);
-  RETURN_IF_ERROR(kv_->Scan(Column::kCheckpoints, keys::U64(from), end, false,
-                            [&](ByteView k, ByteView) {
-                              if (auto i = keys::TrailingIndex(k); i && k.size() == 8) {
-                                out.push_back(*i);
-                              }
-                              return out.size() < limit;
-                            }));
-  return out;
+  return ScanCheckpointSizes(*kv_, from, to, false, limit);
+}
+
+Result<std::vector<uint64_t>> LogStore::LatestCheckpointSizes(uint64_t to, size_t limit) const {
+  return ScanCheckpointSizes(*kv_, 0, to, true, limit);
 }
 
 Result<Payload> LogStore::GetPayload(const Hash& digest) const {
@@ -238,15 +255,20 @@ Result<std::optional<uint64_t>> LogStore::FindRequest(std::string_view request_i
 }
 
 Result<std::vector<uint64_t>> LogStore::FindEntries(const EntryQuery& q) const {
-  const uint64_t size = this->size();
+  // Candidates are the indices in [lo, hi), visited in the query's order.
+  const uint64_t lo = q.start_index;
+  const uint64_t hi = std::min(q.end_index, this->size());
+  const bool down = q.descending;
   std::vector<uint64_t> out;
-  if (q.limit == 0 || q.start_index >= size) return out;
+  if (q.limit == 0 || lo >= hi) return out;
 
   // Every candidate is decoded and re-matched, so a tampered index can only
   // hide entries, never return wrong ones (GetLeaf then verifies them).
   Status inner;
   auto consider = [&](uint64_t index) -> bool {
-    if (index < q.start_index || index >= size) return true;
+    // Before the range in scan order: go on; past it: stop.
+    if (index < lo) return !down;
+    if (index >= hi) return down;
     auto raw = RawLeaf(index);
     if (!raw.ok()) {
       inner = raw.status();
@@ -268,10 +290,7 @@ Result<std::vector<uint64_t>> LogStore::FindEntries(const EntryQuery& q) const {
     return out.size() < q.limit;
   };
   auto scan_prefix = [&](Column c, const Bytes& prefix) {
-    Bytes end = prefix;
-    AppendU64BE(end, UINT64_MAX);
-    end.push_back(0);
-    return kv_->Scan(c, keys::WithIndex(prefix, q.start_index), end, false,
+    return kv_->Scan(c, keys::WithIndex(prefix, lo), keys::WithIndex(prefix, hi), down,
                      [&](ByteView k, ByteView) {
                        auto i = keys::TrailingIndex(k);
                        return i ? consider(*i) : true;
@@ -288,15 +307,17 @@ Result<std::vector<uint64_t>> LogStore::FindEntries(const EntryQuery& q) const {
     s = scan_prefix(Column::kByKind, prefix);
   } else if (q.from_us || q.to_us) {
     // Time order equals index order (timestamps never decrease), so the
-    // cursor is applied by consider().
+    // index range is applied by consider().
     Bytes begin = keys::U64(q.from_us.value_or(0));
     Bytes end = q.to_us ? keys::U64(*q.to_us) : Bytes{};
-    s = kv_->Scan(Column::kByTime, begin, end, false, [&](ByteView k, ByteView) {
+    s = kv_->Scan(Column::kByTime, begin, end, down, [&](ByteView k, ByteView) {
       auto i = keys::TrailingIndex(k);
       return i ? consider(*i) : true;
     });
+  } else if (down) {
+    for (uint64_t i = hi; i > lo && consider(i - 1);) --i;
   } else {
-    for (uint64_t i = q.start_index; i < size && consider(i);) ++i;
+    for (uint64_t i = lo; i < hi && consider(i);) ++i;
   }
   RETURN_IF_ERROR(s);
   RETURN_IF_ERROR(inner);

@@ -313,6 +313,53 @@ TEST_P(LogStoreTest, SearchIndexes) {
   EXPECT_EQ(store_->FindRequest("nope").value(), std::nullopt);
 }
 
+// Newest first, and pages bounded by an older head (end_index), by every
+// index the search may use and by none.
+TEST_P(LogStoreTest, SearchNewestFirstWithinAHead) {
+  Append(10);
+  Append(20);
+  EntryQuery all;
+  all.descending = true;
+  all.limit = 3;
+  EXPECT_EQ(store_->FindEntries(all).value(), (std::vector<uint64_t>{29, 28, 27}));
+  all.end_index = 10;
+  EXPECT_EQ(store_->FindEntries(all).value(), (std::vector<uint64_t>{9, 8, 7}));
+  all.start_index = 8;
+  EXPECT_EQ(store_->FindEntries(all).value(), (std::vector<uint64_t>{9, 8}));
+  EntryQuery by_kind;
+  by_kind.kind = EventKind::kKeyCreated;
+  by_kind.descending = true;
+  by_kind.end_index = 19;
+  by_kind.limit = 3;
+  EXPECT_EQ(store_->FindEntries(by_kind).value(), (std::vector<uint64_t>{18, 15, 12}));
+  by_kind.descending = false;
+  by_kind.start_index = 10;
+  by_kind.limit = 100;
+  EXPECT_EQ(store_->FindEntries(by_kind).value(), (std::vector<uint64_t>{12, 15, 18}));
+  EntryQuery by_subject;
+  by_subject.subject = "key/k-3";
+  by_subject.descending = true;
+  by_subject.limit = 2;
+  EXPECT_EQ(store_->FindEntries(by_subject).value(), (std::vector<uint64_t>{24, 17}));
+  EntryQuery by_time;
+  by_time.from_us = 0;
+  by_time.descending = true;
+  by_time.end_index = 5;
+  by_time.limit = 2;
+  EXPECT_EQ(store_->FindEntries(by_time).value(), (std::vector<uint64_t>{4, 3}));
+  EntryQuery empty;
+  empty.start_index = 5;
+  empty.end_index = 5;
+  EXPECT_TRUE(store_->FindEntries(empty).value().empty());
+  // Stored checkpoints, newest first.
+  auto sizes = store_->CheckpointSizes(0, UINT64_MAX, 1000).value();
+  ASSERT_GE(sizes.size(), 2u);
+  EXPECT_EQ(store_->LatestCheckpointSizes(UINT64_MAX, 2).value(),
+            (std::vector<uint64_t>{sizes[sizes.size() - 1], sizes[sizes.size() - 2]}));
+  EXPECT_EQ(store_->LatestCheckpointSizes(sizes[1], 5).value(),
+            (std::vector<uint64_t>{sizes[1], sizes[0]}));
+}
+
 TEST_P(LogStoreTest, PayloadsAreStoredByDigest) {
   Event e = testing::MakeEvent(0);
   Bytes body = ToBytes(R"({"policy":"2-of-3"})");

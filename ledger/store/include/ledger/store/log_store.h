@@ -60,6 +60,12 @@ struct EntryQuery {
   std::optional<uint64_t> from_us;  // recorded_at >= from_us
   std::optional<uint64_t> to_us;    // recorded_at < to_us
   uint64_t start_index = 0;         // cursor: only indices >= start_index
+  // Only indices < end_index: a page relative to an older head, or the
+  // cursor of a descending listing. Default: UINT64_MAX (the whole log).
+  uint64_t end_index = UINT64_MAX;
+  // Newest first: the `limit` highest matching indices in [start_index,
+  // end_index), descending. Default: false (ascending from start_index).
+  bool descending = false;
   size_t limit = 100;
 };
 
@@ -225,6 +231,8 @@ class LogStore {
   Result<std::string> CheckpointAt(uint64_t size) const;
   // Sizes of stored checkpoints in [from, to], ascending, at most `limit`.
   Result<std::vector<uint64_t>> CheckpointSizes(uint64_t from, uint64_t to, size_t limit) const;
+  // The newest stored checkpoint sizes <= to, descending, at most `limit`.
+  Result<std::vector<uint64_t>> LatestCheckpointSizes(uint64_t to, size_t limit) const;
   Result<Payload> GetPayload(const Hash& digest) const;
   // Whether the body of `digest` is held (unchecked: GetPayload checks it),
   // was received with its entry and erased by a disposal (the host's note,
@@ -236,7 +244,8 @@ class LogStore {
   // `disposal_index`, noting the disposal (one write).
   Status ErasePayload(const Hash& digest, uint64_t disposal_index);
 
-  // Indices of matching entries, ascending. Index hits are re-checked
+  // Indices of matching entries, ascending (descending with
+  // query.descending). Index hits are re-checked
   // against the verified leaf, so a tampered index cannot return a wrong
   // entry (it can only hide one; the verifiable map closes that gap).
   Result<std::vector<uint64_t>> FindEntries(const EntryQuery& query) const;
