@@ -47,6 +47,11 @@ Result<nlohmann::json> EntryJson(const ledger::store::LogStore& store, uint64_t 
       std::snprintf(id, sizeof id, "%08x", stamp->key_id);
       j["stamp"] = {{"key_name", stamp->key_name}, {"key_id", id},
                     {"bytes", ledger::Base64Encode(leaf->stamp)}};
+      // A batch stamp (stamp.md §7): where the event sat in the request the
+      // submitter signed once. The bytes above carry the path to check it.
+      if (stamp->batch) {
+        j["stamp"]["batch"] = {{"index", stamp->batch->index}, {"count", stamp->batch->count}};
+      }
     }
   }
   if (event->payload_digest) {
