@@ -64,11 +64,12 @@ grep -q " ./usr/share/ledger-explorer/web/index.html\$" "$scratch/ledger-explore
 
 # systemd-analyze verify in the unpacked root: it needs systemd's own targets
 # there, and /bin/sh for the ExecStartPre lines.
-mkdir -p "$root/usr/lib/systemd/system" "$root/bin" "$root/lib"
+units=("$root"/usr/lib/systemd/system/*.service)
+[ ${#units[@]} -eq 5 ] || fail "expected 5 units, found ${#units[@]}"
+mkdir -p "$root/bin"
 cp -a /lib/systemd/system/*.target "$root/usr/lib/systemd/system/"
-cp -a "$root/lib/systemd/system/"*.service "$root/usr/lib/systemd/system/"
 cp /bin/sh "$root/bin/sh"
-for unit in "$root"/lib/systemd/system/*.service; do
+for unit in "${units[@]}"; do
   name=$(basename "$unit")
   out=$(systemd-analyze verify --man=no --root="$root" "/usr/lib/systemd/system/$name" 2>&1) \
     || { echo "$out"; fail "systemd-analyze verify $name"; }
