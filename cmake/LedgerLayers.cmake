@@ -41,7 +41,7 @@ ledger_allow(ledger::metrics)
 ledger_allow(ledger::files           ledger::base)
 ledger_allow(ledger::json_log        ledger::base)
 ledger_allow(ledger::http_reply      ledger::base ledger::codec)
-ledger_allow(ledger::tls             ledger::base ledger::files)
+ledger_allow(ledger::tls             ledger::base ledger::crypto ledger::files)
 
 # --- generated code ---
 ledger_allow(schemas::notary_proto)

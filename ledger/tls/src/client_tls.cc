@@ -6,21 +6,24 @@
 
 namespace ledger::tls {
 
+Status CheckClientTls(const ClientTls& tls) {
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return Status::InvalidArgument("tls_option", "a client certificate and its key go together");
+  }
+  if (!tls.ca_file.empty()) RETURN_IF_ERROR(ReadPemCertificates(tls.ca_file, "tls_ca_invalid").status());
+  if (!tls.cert_file.empty()) {
+    RETURN_IF_ERROR(ReadPemCertificates(tls.cert_file, "tls_client_cert_invalid").status());
+  }
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<httplib::Client>> MakeClient(const std::string& origin,
                                                     const ClientTls& tls) {
   const bool https = origin.starts_with("https://");
   if (!https && !origin.starts_with("http://")) {
     return Status::InvalidArgument("bad_url", "not an http(s):// URL: " + origin);
   }
-  if (tls.cert_file.empty() != tls.key_file.empty()) {
-    return Status::InvalidArgument("tls_option", "a client certificate and its key go together");
-  }
-  // Checked here so that a wrong path is a clear error at start, not a
-  // failed handshake later.
-  if (!tls.ca_file.empty()) RETURN_IF_ERROR(ReadPemCertificates(tls.ca_file, "tls_ca_invalid").status());
-  if (!tls.cert_file.empty()) {
-    RETURN_IF_ERROR(ReadPemCertificates(tls.cert_file, "tls_client_cert_invalid").status());
-  }
+  RETURN_IF_ERROR(CheckClientTls(tls));
   auto client = tls.cert_file.empty()
                     ? std::make_unique<httplib::Client>(origin)
                     : std::make_unique<httplib::Client>(origin, tls.cert_file, tls.key_file);

@@ -3,7 +3,7 @@
 #include <httplib.h>
 
 #include "ledger/tls/plaintext_credentials.h"
-#include "openssl_error.h"
+#include "ledger/crypto/openssl_error.h"
 #include "tls_context.h"
 
 namespace ledger::tls {
@@ -38,7 +38,7 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Create(const ServerTls& tls,
     return setup.ok();
   });
   RETURN_IF_ERROR(setup);
-  if (!server->is_valid()) return Status::Internal("openssl", DrainOpensslErrors());
+  if (!server->is_valid()) return OpenSslError("SSL_CTX_new");
   l->http_ = std::move(server);
   return l;
 }

@@ -6,7 +6,7 @@
 #include <openssl/pem.h>
 
 #include "ledger/files/read_file.h"
-#include "openssl_error.h"
+#include "ledger/crypto/openssl_error.h"
 
 namespace ledger::tls {
 namespace {
@@ -17,9 +17,7 @@ struct BioFree {
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 
 Status Bad(const std::string& reason, const std::string& path, const std::string& why) {
-  std::string errors = DrainOpensslErrors();
-  return Status::InvalidArgument(reason,
-                                 path + ": " + why + (errors.empty() ? "" : " (" + errors + ")"));
+  return OpenSslError(Code::kInvalidArgument, reason, path + ": " + why);
 }
 
 // Sessions resumed with a client certificate need a session id context.
@@ -32,7 +30,7 @@ Result<std::vector<X509Ptr>> ReadPemCertificates(const std::string& path,
   auto text = files::ReadFile(path);
   if (!text.ok()) return Bad(reason, path, text.status().reason());
   BioPtr bio(BIO_new_mem_buf(text->data(), static_cast<int>(text->size())));
-  if (!bio) return Status::Internal("openssl", DrainOpensslErrors());
+  if (!bio) return OpenSslError("BIO_new_mem_buf");
   std::vector<X509Ptr> out;
   while (X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.emplace_back(x);
   ERR_clear_error();  // the read past the last certificate
@@ -91,7 +89,7 @@ Status ConfigureServerContext(SSL_CTX* ctx, const ServerTls& tls) {
 
 Result<SslCtxPtr> NewServerContext(const ServerTls& tls) {
   SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
-  if (!ctx) return Status::Internal("openssl", DrainOpensslErrors());
+  if (!ctx) return OpenSslError("SSL_CTX_new");
   RETURN_IF_ERROR(ConfigureServerContext(ctx.get(), tls));
   return ctx;
 }

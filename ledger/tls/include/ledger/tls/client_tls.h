@@ -27,6 +27,11 @@ struct ClientTls {
   std::string key_file;
 };
 
+// The files of `tls` are usable: "tls_option", "tls_ca_invalid",
+// "tls_client_cert_invalid" as below. For a clear error at start rather
+// than a failed handshake later.
+Status CheckClientTls(const ClientTls& tls);
+
 // A client for `origin` ("http://HOST:PORT" or "https://HOST:PORT"). For
 // https the server's certificate must chain to the CA and name the host
 // (subjectAltName). InvalidArgument: "tls_option" (cert without key),
