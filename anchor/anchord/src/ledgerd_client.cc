@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "ledger/tls/plaintext_credentials.h"
+
 namespace anchor::anchord {
 namespace {
 
@@ -122,6 +124,20 @@ Result<std::unique_ptr<LedgerdClient>> LedgerdClient::Create(const std::string& 
     return Status::InvalidArgument("bad_url", "ledgerd URL must be http(s)://host:port: " + url);
   }
   RETURN_IF_ERROR(ParseLedgerdToken(token).status());
+  // The token goes out in clear only to this machine (ledgerd refuses it on
+  // a plain listener anywhere else: plaintext_credentials.h).
+  if (url.rfind("http://", 0) == 0) {
+    std::string host = url.substr(7, url.find_first_of("/?#", 7) - 7);
+    const size_t colon = host.rfind(':');
+    if (colon != std::string::npos && host.find(']', colon) == std::string::npos) {
+      host.resize(colon);
+    }
+    if (!ledger::tls::IsLoopbackHost(host)) {
+      return Status::InvalidArgument("credentials_over_plaintext",
+                                     "anchord's token would cross the network in clear: use an "
+                                     "https ledgerd URL (" + url + ")");
+    }
+  }
   ASSIGN_OR_RETURN(auto client, ledger::tls::MakeClient(url, tls));
   auto http = std::make_unique<Http>(std::move(client), token);
   return std::unique_ptr<LedgerdClient>(new LedgerdClient(std::move(http)));

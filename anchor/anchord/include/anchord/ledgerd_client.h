@@ -55,7 +55,9 @@ ledger::Result<std::string> ParseLedgerdToken(std::string_view text);
 
 class LedgerdClient {
  public:
-  // `url`: http(s)://host:port. InvalidArgument("bad_url") otherwise.
+  // `url`: http(s)://host:port. InvalidArgument("bad_url") otherwise;
+  // InvalidArgument("credentials_over_plaintext") for http:// to a host that
+  // is not loopback (the token would travel in clear).
   // `token`: "<name>:<token>" (ParseLedgerdToken), sent with statements only.
   // `tls`: for https, the CA ledgerd's certificate chains to (default: the
   // system's store) and a client certificate if ledgerd asks for one
