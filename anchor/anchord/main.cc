@@ -95,14 +95,15 @@ Result<std::string> LedgerdToken(const std::string& path) {
 }
 
 int Usage(const std::string& why) {
-  std::cerr << "anchord: " << why << "\n"
-            << "usage: anchord --ledgerd URL --ledgerd-token-file FILE --rpc URL --chain-id N\n"
-               "               --contract 0xADDR --log-vkey FILE --payer-key FILE\n"
-               "               --submitter-key FILE --state FILE\n"
-               "               [--every SECONDS] [--entries M] [--confirmations N]\n"
-               "               [--poll-ms MS] [--metrics HOST:PORT [--tls-cert FILE --tls-key FILE]]\n"
-               "               [--ledgerd-ca FILE] [--ledgerd-cert FILE --ledgerd-key FILE]\n"
-               "               [--tsa URL --tsa-ca FILE] [--once]\n";
+  std::cerr
+      << "anchord: " << why << "\n"
+      << "usage: anchord --ledgerd URL --ledgerd-token-file FILE --rpc URL --chain-id N\n"
+         "               --contract 0xADDR --log-vkey FILE --payer-key FILE\n"
+         "               --submitter-key FILE --state FILE\n"
+         "               [--every SECONDS] [--entries M] [--confirmations N]\n"
+         "               [--poll-ms MS] [--metrics HOST:PORT [--tls-cert FILE --tls-key FILE]]\n"
+         "               [--ledgerd-ca FILE] [--ledgerd-cert FILE --ledgerd-key FILE]\n"
+         "               [--tsa URL --tsa-ca FILE] [--once]\n";
   return 2;
 }
 
@@ -117,10 +118,11 @@ int main(int argc, char** argv) {
   std::map<std::string, std::string> flags;
   bool once = false;
   static const std::set<std::string> kKnown = {
-      "ledgerd", "ledgerd-token-file", "rpc", "chain-id", "contract", "log-vkey",
-      "payer-key", "submitter-key", "state", "every", "entries", "confirmations",
-      "poll-ms", "metrics", "tsa", "tsa-ca", "tls-cert", "tls-key", "ledgerd-ca",
-      "ledgerd-cert", "ledgerd-key"};
+      "ledgerd",    "ledgerd-token-file", "rpc",           "chain-id",   "contract",
+      "log-vkey",   "payer-key",          "submitter-key", "state",      "every",
+      "entries",    "confirmations",      "poll-ms",       "metrics",    "tsa",
+      "tsa-ca",     "tls-cert",           "tls-key",       "ledgerd-ca", "ledgerd-cert",
+      "ledgerd-key"};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--once") {

@@ -46,7 +46,8 @@ TEST(ExplorerTlsTest, ServesHttpsAndReloadsOnSighup) {
   EXPECT_EQ(refused.error(), httplib::Error::SSLServerVerification);
 
   auto next = other.Server("explorer-next");
-  std::filesystem::copy_file(next.cert, cert.cert, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(next.cert, cert.cert,
+                             std::filesystem::copy_options::overwrite_existing);
   std::filesystem::copy_file(next.key, cert.key, std::filesystem::copy_options::overwrite_existing);
   ::kill(explorer.pid(), SIGHUP);
   bool swapped = false;

@@ -55,8 +55,7 @@ class TestPki {
   }
 
  private:
-  Files Issue(const std::string& name, const std::string& subject, long nb, long na,
-              bool client) {
+  Files Issue(const std::string& name, const std::string& subject, long nb, long na, bool client) {
     EVP_PKEY* key = NewKey();
     X509* cert = NewCert(subject, key, cert_, key_, nb, na, false, client);
     Files f{(dir_ / (name + ".crt")).string(), (dir_ / (name + ".key")).string()};
@@ -100,12 +99,12 @@ class TestPki {
     size_t start = 0;
     while (start < subject.size()) {
       size_t comma = subject.find(',', start);
-      std::string part = subject.substr(start, comma == std::string::npos ? std::string::npos
-                                                                          : comma - start);
+      std::string part =
+          subject.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       size_t eq = part.find('=');
       X509_NAME_add_entry_by_txt(name, part.substr(0, eq).c_str(), MBSTRING_UTF8,
-                                 reinterpret_cast<const unsigned char*>(part.c_str() + eq + 1),
-                                 -1, -1, 0);
+                                 reinterpret_cast<const unsigned char*>(part.c_str() + eq + 1), -1,
+                                 -1, 0);
       if (comma == std::string::npos) break;
       start = comma + 1;
     }

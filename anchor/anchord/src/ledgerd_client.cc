@@ -135,7 +135,8 @@ Result<std::unique_ptr<LedgerdClient>> LedgerdClient::Create(const std::string& 
     if (!ledger::tls::IsLoopbackHost(host)) {
       return Status::InvalidArgument("credentials_over_plaintext",
                                      "anchord's token would cross the network in clear: use an "
-                                     "https ledgerd URL (" + url + ")");
+                                     "https ledgerd URL (" +
+                                         url + ")");
     }
   }
   ASSIGN_OR_RETURN(auto client, ledger::tls::MakeClient(url, tls));

@@ -28,8 +28,8 @@ namespace ledger::cli {
 Status CmdVerifyAnchor(const Args& a, const Output& o) {
   // --manifest is both the witness policy (witness_policy.h) and the
   // registry's chain and contract.
-  RETURN_IF_ERROR(a.Allow(
-      WitnessPolicyOptions({"vkey", "chain-id", "contract", "notary", "rpc", "ca", "tsa-ca", "json"})));
+  RETURN_IF_ERROR(a.Allow(WitnessPolicyOptions(
+      {"vkey", "chain-id", "contract", "notary", "rpc", "ca", "tsa-ca", "json"})));
   ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
   ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey));
   ASSIGN_OR_RETURN(WitnessPolicy policy, LoadWitnessPolicy(a, *verifier));

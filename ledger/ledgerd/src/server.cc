@@ -16,7 +16,6 @@
 #include "ledger/files/read_file.h"
 #include "ledger/http_reply/http_reply.h"
 #include "ledger/json_log/json_log.h"
-#include "ledger/notary_host/notary_host.h"
 #include "ledger/ledgerd/api_tokens.h"
 #include "ledger/ledgerd/batcher.h"
 #include "ledger/ledgerd/entries.h"
@@ -24,6 +23,7 @@
 #include "ledger/ledgerd/self_verify.h"
 #include "ledger/ledgerd/witnessing.h"
 #include "ledger/metrics/prometheus.h"
+#include "ledger/notary_host/notary_host.h"
 #include "ledger/store/log_store.h"
 #include "ledger/timestamp/tsa_client.h"
 #include "ledger/tls/http_listener.h"
@@ -696,10 +696,10 @@ void Server::Impl::Routes() {
     }
     ReplyError(res, Status::NotFound("no_such_route", "no such route"), res.status);
   });
-  http->set_exception_handler([](const httplib::Request&, httplib::Response& res,
-                                std::exception_ptr) {
-    ReplyError(res, Status::Internal("internal", "internal error"), 500);
-  });
+  http->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        ReplyError(res, Status::Internal("internal", "internal error"), 500);
+      });
   http->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     http_requests.fetch_add(1, std::memory_order_relaxed);
     // A token sent in clear may have been seen: refused before any route
@@ -710,15 +710,16 @@ void Server::Impl::Routes() {
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  http->Post("/v1/entries",
-            [this](const httplib::Request& req, httplib::Response& res) { PostEntries(req, res); });
+  http->Post("/v1/entries", [this](const httplib::Request& req, httplib::Response& res) {
+    PostEntries(req, res);
+  });
   http->Get(R"(/v1/entries/([0-9]+)/receipt)",
-           [this](const httplib::Request& req, httplib::Response& res) { GetReceipt(req, res); });
+            [this](const httplib::Request& req, httplib::Response& res) { GetReceipt(req, res); });
   // GET for links (the explorer's Export button), POST for API clients.
   http->Get("/v1/export",
-           [this](const httplib::Request& req, httplib::Response& res) { Export(req, res); });
-  http->Post("/v1/export",
             [this](const httplib::Request& req, httplib::Response& res) { Export(req, res); });
+  http->Post("/v1/export",
+             [this](const httplib::Request& req, httplib::Response& res) { Export(req, res); });
   StateRouteDeps state_deps;
   state_deps.store = store.get();
   state_deps.batcher = batcher.get();

@@ -10,7 +10,8 @@ Status CheckClientTls(const ClientTls& tls) {
   if (tls.cert_file.empty() != tls.key_file.empty()) {
     return Status::InvalidArgument("tls_option", "a client certificate and its key go together");
   }
-  if (!tls.ca_file.empty()) RETURN_IF_ERROR(ReadPemCertificates(tls.ca_file, "tls_ca_invalid").status());
+  if (!tls.ca_file.empty())
+    RETURN_IF_ERROR(ReadPemCertificates(tls.ca_file, "tls_ca_invalid").status());
   if (!tls.cert_file.empty()) {
     RETURN_IF_ERROR(ReadPemCertificates(tls.cert_file, "tls_client_cert_invalid").status());
   }
@@ -28,11 +29,11 @@ Result<std::unique_ptr<httplib::Client>> MakeClient(const std::string& origin,
                     ? std::make_unique<httplib::Client>(origin)
                     : std::make_unique<httplib::Client>(origin, tls.cert_file, tls.key_file);
   if (!client->is_valid()) {
-    return Status::InvalidArgument(tls.cert_file.empty() ? "bad_url" : "tls_client_cert_invalid",
-                                   tls.cert_file.empty()
-                                       ? "not a usable URL: " + origin
-                                       : "client certificate " + tls.cert_file + " or key " +
-                                             tls.key_file + " is not usable");
+    return Status::InvalidArgument(
+        tls.cert_file.empty() ? "bad_url" : "tls_client_cert_invalid",
+        tls.cert_file.empty()
+            ? "not a usable URL: " + origin
+            : "client certificate " + tls.cert_file + " or key " + tls.key_file + " is not usable");
   }
   if (https) {
     // Without a CA file httplib loads the system's default paths.

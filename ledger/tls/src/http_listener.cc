@@ -2,8 +2,8 @@
 
 #include <httplib.h>
 
-#include "ledger/tls/plaintext_credentials.h"
 #include "ledger/crypto/openssl_error.h"
+#include "ledger/tls/plaintext_credentials.h"
 #include "tls_context.h"
 
 namespace ledger::tls {
@@ -16,8 +16,7 @@ HttpListener::~HttpListener() {
   if (current_ != nullptr) SSL_CTX_free(current_);
 }
 
-Result<std::unique_ptr<HttpListener>> HttpListener::Create(const ServerTls& tls,
-                                                           std::string host) {
+Result<std::unique_ptr<HttpListener>> HttpListener::Create(const ServerTls& tls, std::string host) {
   RETURN_IF_ERROR(CheckServerTls(tls));
   std::unique_ptr<HttpListener> l(new HttpListener(tls, std::move(host)));
   if (!tls.enabled()) {
@@ -32,8 +31,7 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Create(const ServerTls& tls,
   Status setup;
   auto server = std::make_unique<httplib::SSLServer>([self, &setup](SSL_CTX& ctx) {
     setup = ConfigureServerContext(&ctx, self->tls_);
-    SSL_CTX_set_tlsext_servername_callback(
-        &ctx, &HttpListener::OnClientHello);
+    SSL_CTX_set_tlsext_servername_callback(&ctx, &HttpListener::OnClientHello);
     SSL_CTX_set_tlsext_servername_arg(&ctx, self);
     return setup.ok();
   });
@@ -58,8 +56,7 @@ int HttpListener::OnClientHello(SSL* ssl, int*, void* arg) {
 Status HttpListener::Reload() {
   if (!tls_.enabled()) return Status::FailedPrecondition("tls_off", "the listener is plain HTTP");
   ASSIGN_OR_RETURN(SslCtxPtr fresh, NewServerContext(tls_));
-  SSL_CTX_set_tlsext_servername_callback(
-      fresh.get(), &HttpListener::OnClientHello);
+  SSL_CTX_set_tlsext_servername_callback(fresh.get(), &HttpListener::OnClientHello);
   SSL_CTX_set_tlsext_servername_arg(fresh.get(), this);
   SSL_CTX* old = nullptr;
   {

@@ -24,8 +24,8 @@ bool RefusesPlaintextCredentials(const ServerTls& tls, std::string_view host) {
   return !tls.enabled() && !IsLoopbackHost(host);
 }
 
-Status CheckCredentialsListener(const ServerTls& tls, std::string_view host,
-                                bool takes_credentials, std::string_view what) {
+Status CheckCredentialsListener(const ServerTls& tls, std::string_view host, bool takes_credentials,
+                                std::string_view what) {
   if (!takes_credentials || !RefusesPlaintextCredentials(tls, host)) return Status::Ok();
   return Status::InvalidArgument(
       "credentials_over_plaintext",

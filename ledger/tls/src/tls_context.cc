@@ -5,8 +5,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "ledger/files/read_file.h"
 #include "ledger/crypto/openssl_error.h"
+#include "ledger/files/read_file.h"
 
 namespace ledger::tls {
 namespace {

@@ -64,9 +64,9 @@ class LedgerdTlsTest : public ::testing::Test {
   void StartMutualTls() {
     const std::string witness = StartTlsWitness();
     port_ = deployment_.StartLedgerd(
-        ledgerd_, {"--tls-cert", server_.cert, "--tls-key", server_.key, "--client-ca",
-                   ca_->ca_file(), "--witness-ca", ca_->ca_file(), "--witness",
-                   Deployment::WitnessName(0) + "=" + witness});
+        ledgerd_,
+        {"--tls-cert", server_.cert, "--tls-key", server_.key, "--client-ca", ca_->ca_file(),
+         "--witness-ca", ca_->ca_file(), "--witness", Deployment::WitnessName(0) + "=" + witness});
     ASSERT_GT(port_, 0) << Slurp(deployment_.P("ledgerd.log"));
   }
 
@@ -185,8 +185,8 @@ TEST_F(LedgerdTlsTest, RefusesUnusableTlsFilesAndPlaintextCredentials) {
   ExpectRefused({"--listen", "0.0.0.0:0", "--export-tokens", deployment_.P("export-tokens")},
                 "credentials_over_plaintext");
   // Such a listener without tokens refuses a Basic header before any route.
-  Process plain({LEDGERD_BIN, "--data", deployment_.P("log"), "--listen", "0.0.0.0:0",
-                 "--witness", Deployment::WitnessName(0) + "=http://127.0.0.1:1"},
+  Process plain({LEDGERD_BIN, "--data", deployment_.P("log"), "--listen", "0.0.0.0:0", "--witness",
+                 Deployment::WitnessName(0) + "=http://127.0.0.1:1"},
                 deployment_.P("plain.log"));
   const std::string line = plain.ReadLine();
   const std::string prefix = "listening on 0.0.0.0:";

@@ -70,8 +70,9 @@ class TlsTest : public ::testing::Test {
     // A refused handshake can leave the client writing to a closed socket
     // (SSL_write does not use MSG_NOSIGNAL): an error, not the test's death.
     ::signal(SIGPIPE, SIG_IGN);
-    dir_ = fs::temp_directory_path() / ("ledger_tls_test_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("ledger_tls_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     ca_ = std::make_unique<TestPki>(dir_, "ca-one");
     other_ = std::make_unique<TestPki>(dir_, "ca-two");
@@ -180,7 +181,8 @@ TEST_F(TlsTest, ClientErrorsHaveStableReasons) {
     auto c = MakeClient(origin, tls);
     return c.ok() ? std::string("ok") : c.status().reason();
   };
-  EXPECT_EQ(reason("https://127.0.0.1:1", Trust((dir_ / "missing.crt").string())), "tls_ca_invalid");
+  EXPECT_EQ(reason("https://127.0.0.1:1", Trust((dir_ / "missing.crt").string())),
+            "tls_ca_invalid");
   EXPECT_EQ(reason("https://127.0.0.1:1", Trust("", "a.crt", "")), "tls_option");
   EXPECT_EQ(reason("ftp://127.0.0.1:1", {}), "bad_url");
   EXPECT_EQ(reason("https://127.0.0.1:1", Trust(ca_->ca_file())), "ok");

@@ -68,7 +68,7 @@ class HttpListener {
   ServerTls tls_;
   std::string host_;
   mutable std::mutex mu_;
-  SSL_CTX* current_ = nullptr;  // guarded by mu_; one reference held
+  SSL_CTX* current_ = nullptr;             // guarded by mu_; one reference held
   std::unique_ptr<httplib::Server> http_;  // last: stopped and freed first
 };
 

@@ -25,8 +25,8 @@ bool RefusesPlaintextCredentials(const ServerTls& tls, std::string_view host);
 // At start: InvalidArgument("credentials_over_plaintext") when a daemon
 // that takes Basic tokens (`takes_credentials`) would take them on a plain,
 // non-loopback listener. `what` names the tokens in the message.
-Status CheckCredentialsListener(const ServerTls& tls, std::string_view host,
-                                bool takes_credentials, std::string_view what);
+Status CheckCredentialsListener(const ServerTls& tls, std::string_view host, bool takes_credentials,
+                                std::string_view what);
 
 // Per request: InvalidArgument("credentials_over_plaintext") when
 // `authorization` (the request's Authorization header) carries Basic
