@@ -41,6 +41,7 @@ ledger_allow(ledger::metrics)
 ledger_allow(ledger::files           ledger::base)
 ledger_allow(ledger::json_log        ledger::base)
 ledger_allow(ledger::http_reply      ledger::base ledger::codec)
+ledger_allow(ledger::tls             ledger::base ledger::crypto ledger::files)
 
 # --- generated code ---
 ledger_allow(schemas::notary_proto)
@@ -64,7 +65,7 @@ ledger_allow(ledger::export          ledger::core ledger::bundle ledger::store l
 ledger_allow(ledger::notary_client   ledger::core notary::protocol)
 ledger_allow(ledger::notary_host     ledger::core ledger::store ledger::notary_client notary::protocol
                                      ledger::crash_point ledger::files)
-ledger_allow(ledger::witness_client  ledger::core)
+ledger_allow(ledger::witness_client  ledger::core ledger::tls)
 ledger_allow(anchor::evm             ledger::core)
 ledger_allow(anchor::anchord_record  ledger::core anchor::evm)
 ledger_allow(anchor::verify          ledger::core anchor::anchord_record anchor::evm ledger::timestamp)
@@ -73,12 +74,14 @@ ledger_allow(anchor::verify          ledger::core anchor::anchord_record anchor:
 ledger_allow(ledger::ledgerd         ledger::core ledger::store ledger::api ledger::notary_host
                                      ledger::witness_client ledger::codec ledger::export ledger::timestamp
                                      schemas::proto ledger::crash_point ledger::metrics ledger::files
-                                     ledger::http_reply ledger::json_log)
+                                     ledger::http_reply ledger::json_log ledger::tls)
 ledger_allow(anchor::anchord         ledger::core anchor::anchord_record anchor::evm ledger::timestamp
-                                     ledger::crash_point ledger::metrics ledger::files ledger::json_log)
-ledger_allow(anchor::witness         ledger::core ledger::crash_point ledger::metrics ledger::files)
+                                     ledger::crash_point ledger::metrics ledger::files ledger::json_log
+                                     ledger::tls)
+ledger_allow(anchor::witness         ledger::core ledger::crash_point ledger::metrics ledger::files
+                                     ledger::tls)
 ledger_allow(explorer::server        ledger::core ledger::store ledger::api ledger::codec ledger::metrics
-                                     ledger::files ledger::http_reply)
+                                     ledger::files ledger::http_reply ledger::tls)
 ledger_allow(ledger::cli             ledger::core ledger::attestation_dev ledger::store ledger::codec
                                      ledger::timestamp ledger::bundle ledger::export ledger::files
                                      ledger::notary_client ledger::notary_host notary::protocol

@@ -1,6 +1,7 @@
 // explorer --data DIR [--listen HOST:PORT] [--vkey VKEY] [--secondary DIR]
 //          [--web DIR] [--lib DIR] [--refresh-ms N] [--http-threads N]
-//          [--export-url URL]
+//          [--export-url URL] [--tls-cert FILE --tls-key FILE]
+// SIGHUP reloads the TLS certificate and key.
 // Prints "listening on HOST:PORT" on stdout once it serves. Exit status: 0
 // after SIGINT/SIGTERM, 2 for bad usage, 4 when the store cannot be opened
 // (or does not verify with the pinned key) or the address cannot be bound.
@@ -27,7 +28,7 @@ int Usage(const std::string& why) {
   std::cerr << "explorer: " << why
             << "\nusage: explorer --data DIR [--listen HOST:PORT] [--vkey VKEY] "
                "[--secondary DIR] [--web DIR] [--lib DIR] [--refresh-ms N] [--http-threads N] "
-               "[--export-url http(s)://LEDGERD]\n";
+               "[--export-url http(s)://LEDGERD] [--tls-cert FILE --tls-key FILE]\n";
   return 2;
 }
 
@@ -53,6 +54,10 @@ int main(int argc, char** argv) {
       o.vkey = value;
     } else if (flag == "--secondary") {
       o.secondary_dir = value;
+    } else if (flag == "--tls-cert") {
+      o.tls.cert_file = value;
+    } else if (flag == "--tls-key") {
+      o.tls.key_file = value;
     } else if (flag == "--web") {
       o.web_dir = value;
     } else if (flag == "--lib") {
@@ -80,6 +85,7 @@ int main(int argc, char** argv) {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -87,12 +93,19 @@ int main(int argc, char** argv) {
   ledger::Status st = server.Start();
   if (!st.ok()) {
     std::cerr << "explorer: " << st.ToString() << "\n";
-    return 4;
+    return st.reason().starts_with("tls_") ? 2 : 4;
   }
   std::cout << "listening on " << o.host << ":" << server.port() << std::endl;
   std::thread signals([&] {
     int sig = 0;
-    sigwait(&set, &sig);
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+      ledger::Status reloaded = server.ReloadTls();
+      std::cerr << "explorer: "
+                << (reloaded.ok() ? "TLS certificate reloaded"
+                                  : "TLS certificate not reloaded, the previous one serves: " +
+                                        reloaded.ToString())
+                << "\n";
+    }
     server.Stop();
   });
   server.Wait();

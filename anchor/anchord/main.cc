@@ -3,7 +3,13 @@
 //   anchord --ledgerd URL --ledgerd-token-file FILE --rpc URL --chain-id N --contract 0xADDR
 //           --log-vkey FILE --payer-key FILE --submitter-key FILE --state FILE
 //           [--every SECONDS] [--entries M] [--confirmations N] [--poll-ms MS]
-//           [--metrics HOST:PORT] [--tsa URL --tsa-ca FILE] [--once]
+//           [--metrics HOST:PORT [--tls-cert FILE --tls-key FILE]]
+//           [--ledgerd-ca FILE] [--ledgerd-cert FILE --ledgerd-key FILE]
+//           [--tsa URL --tsa-ca FILE] [--once]
+// An https --ledgerd is verified against --ledgerd-ca (default: the system's
+// store); --ledgerd-cert/--ledgerd-key answer a ledgerd that asks for client
+// certificates. --tls-cert/--tls-key put the metrics listener on TLS;
+// SIGHUP reloads them.
 #include <httplib.h>
 #include <openssl/crypto.h>
 #include <signal.h>
@@ -20,6 +26,7 @@
 #include "ledger/files/read_file.h"
 #include "ledger/metrics/prometheus.h"
 #include "ledger/note/checkpoint.h"
+#include "ledger/tls/http_listener.h"
 
 namespace {
 
@@ -88,13 +95,15 @@ Result<std::string> LedgerdToken(const std::string& path) {
 }
 
 int Usage(const std::string& why) {
-  std::cerr << "anchord: " << why << "\n"
-            << "usage: anchord --ledgerd URL --ledgerd-token-file FILE --rpc URL --chain-id N\n"
-               "               --contract 0xADDR --log-vkey FILE --payer-key FILE\n"
-               "               --submitter-key FILE --state FILE\n"
-               "               [--every SECONDS] [--entries M] [--confirmations N]\n"
-               "               [--poll-ms MS] [--metrics HOST:PORT] [--tsa URL --tsa-ca FILE]\n"
-               "               [--once]\n";
+  std::cerr
+      << "anchord: " << why << "\n"
+      << "usage: anchord --ledgerd URL --ledgerd-token-file FILE --rpc URL --chain-id N\n"
+         "               --contract 0xADDR --log-vkey FILE --payer-key FILE\n"
+         "               --submitter-key FILE --state FILE\n"
+         "               [--every SECONDS] [--entries M] [--confirmations N]\n"
+         "               [--poll-ms MS] [--metrics HOST:PORT [--tls-cert FILE --tls-key FILE]]\n"
+         "               [--ledgerd-ca FILE] [--ledgerd-cert FILE --ledgerd-key FILE]\n"
+         "               [--tsa URL --tsa-ca FILE] [--once]\n";
   return 2;
 }
 
@@ -109,9 +118,11 @@ int main(int argc, char** argv) {
   std::map<std::string, std::string> flags;
   bool once = false;
   static const std::set<std::string> kKnown = {
-      "ledgerd", "ledgerd-token-file", "rpc", "chain-id", "contract", "log-vkey",
-      "payer-key", "submitter-key", "state", "every", "entries", "confirmations",
-      "poll-ms", "metrics", "tsa", "tsa-ca"};
+      "ledgerd",    "ledgerd-token-file", "rpc",           "chain-id",   "contract",
+      "log-vkey",   "payer-key",          "submitter-key", "state",      "every",
+      "entries",    "confirmations",      "poll-ms",       "metrics",    "tsa",
+      "tsa-ca",     "tls-cert",           "tls-key",       "ledgerd-ca", "ledgerd-cert",
+      "ledgerd-key"};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--once") {
@@ -133,6 +144,9 @@ int main(int argc, char** argv) {
   };
   AnchordOptions o;
   o.ledgerd_url = flags["ledgerd"];
+  o.ledgerd_tls.ca_file = flags["ledgerd-ca"];
+  o.ledgerd_tls.cert_file = flags["ledgerd-cert"];
+  o.ledgerd_tls.key_file = flags["ledgerd-key"];
   o.rpc_url = flags["rpc"];
   o.state_file = flags["state"];
   auto chain = number("chain-id", 0);
@@ -186,13 +200,34 @@ int main(int argc, char** argv) {
   ::signal(SIGINT, OnSignal);
   ::signal(SIGTERM, OnSignal);
   ::signal(SIGPIPE, SIG_IGN);
-  httplib::Server metrics;
+  ledger::tls::ServerTls tls{flags["tls-cert"], flags["tls-key"], ""};
+  if (tls.enabled() && !flags.count("metrics")) return Usage("--tls-cert needs --metrics");
+  // SIGHUP reloads the metrics listener's certificate, on a thread of its
+  // own; blocked here, before any thread starts, so that every thread
+  // inherits the mask.
+  sigset_t hup;
+  sigemptyset(&hup);
+  sigaddset(&hup, SIGHUP);
+  if (tls.enabled()) pthread_sigmask(SIG_BLOCK, &hup, nullptr);
+  std::unique_ptr<ledger::tls::HttpListener> listener;
   std::thread metrics_thread;
   if (flags.count("metrics")) {
     const std::string& hp = flags["metrics"];
     size_t colon = hp.rfind(':');
     auto port = ledger::ParseDecimalU64(colon == std::string::npos ? "" : hp.substr(colon + 1));
     if (!port.ok() || *port > 65535) return Usage("--metrics HOST:PORT");
+    auto made = ledger::tls::HttpListener::Create(tls, hp.substr(0, colon));
+    if (!made.ok()) return Fail(made.status());
+    listener = std::move(made).value();
+    httplib::Server& metrics = listener->http();
+    ledger::tls::HttpListener* l = listener.get();
+    metrics.set_pre_routing_handler([l](const httplib::Request& req, httplib::Response& res) {
+      Status s = l->CheckCredentials(req);
+      if (s.ok()) return httplib::Server::HandlerResponse::Unhandled;
+      res.status = 403;
+      res.set_content(s.reason() + "\n", "text/plain");
+      return httplib::Server::HandlerResponse::Handled;
+    });
     metrics.Get("/metrics", [&anchord](const httplib::Request&, httplib::Response& res) {
       res.set_content(anchord.Metrics(), ledger::prometheus::kContentType);
     });
@@ -202,11 +237,24 @@ int main(int argc, char** argv) {
                                   : -1);
     if (bound <= 0) return Fail(Status::Unavailable("bind_failed", "cannot listen on " + hp));
     std::cout << "metrics on " << hp.substr(0, colon) << ":" << bound << std::endl;
-    metrics_thread = std::thread([&metrics] { metrics.listen_after_bind(); });
+    metrics_thread = std::thread([l] { l->http().listen_after_bind(); });
+  }
+  if (tls.enabled()) {
+    std::thread([hup, l = listener.get()] {
+      int sig = 0;
+      while (sigwait(&hup, &sig) == 0) {
+        Status s = l->Reload();
+        std::cerr << "anchord: "
+                  << (s.ok() ? "TLS certificate reloaded"
+                             : "TLS certificate not reloaded, the previous one serves: " +
+                                   s.ToString())
+                  << "\n";
+      }
+    }).detach();
   }
   std::cout << "anchoring" << std::endl;
   anchord.Run(g_stop, std::chrono::milliseconds(*poll));
-  metrics.stop();
+  if (listener) listener->http().stop();
   if (metrics_thread.joinable()) metrics_thread.join();
   return 0;
 }

@@ -33,7 +33,8 @@ constexpr char kUsage[] =
     "      create the witness's Ed25519 key (FILE, mode 0600); print its vkey\n"
     "  witness --listen HOST:PORT --data DIR --name NAME --key FILE --log ORIGIN=VKEY...\n"
     "      serve POST /add-checkpoint and GET /<hex sha256(origin)>/checkpoint;\n"
-    "      PORT 0 picks a free port; prints \"listening on HOST:PORT\"\n";
+    "      PORT 0 picks a free port; prints \"listening on HOST:PORT\"\n"
+    "      [--tls-cert FILE --tls-key FILE]: serve https; SIGHUP reloads them\n";
 
 struct Flags {
   std::map<std::string, std::string> single;
@@ -51,7 +52,7 @@ Result<Flags> ParseFlags(int argc, char** argv, int first) {
     if (flag == "--log") {
       f.logs.push_back(value);
     } else if (flag == "--listen" || flag == "--data" || flag == "--name" || flag == "--key" ||
-               flag == "--out") {
+               flag == "--out" || flag == "--tls-cert" || flag == "--tls-key") {
       if (!f.single.emplace(flag.substr(2), value).second) {
         return Status::InvalidArgument("bad_flag", flag + " given twice");
       }
@@ -149,6 +150,7 @@ int Run(const Flags& f) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -159,7 +161,10 @@ int Run(const Flags& f) {
       std::move(logs).value());
   if (!witness.ok()) return Fail(witness.status());
 
-  anchor::witness::Server server(witness->get());
+  ledger::tls::ServerTls tls;
+  if (auto it = f.single.find("tls-cert"); it != f.single.end()) tls.cert_file = it->second;
+  if (auto it = f.single.find("tls-key"); it != f.single.end()) tls.key_file = it->second;
+  anchor::witness::Server server(witness->get(), tls);
   auto port = server.Bind(host_port->first, host_port->second);
   if (!port.ok()) return Fail(port.status());
   std::printf("witness %s\n", (*witness)->signer().VerifierKey().c_str());
@@ -167,7 +172,15 @@ int Run(const Flags& f) {
   std::fflush(stdout);
   std::thread stopper([&server, stop_signals] {
     int sig = 0;
-    sigwait(&stop_signals, &sig);
+    while (sigwait(&stop_signals, &sig) == 0 && sig == SIGHUP) {
+      Status reloaded = server.ReloadTls();
+      if (reloaded.ok()) {
+        std::fprintf(stderr, "witness: TLS certificate reloaded\n");
+      } else {
+        std::fprintf(stderr, "witness: TLS certificate not reloaded, the previous one serves: %s\n",
+                     reloaded.ToString().c_str());
+      }
+    }
     server.Stop();
   });
   Status s = server.Serve();

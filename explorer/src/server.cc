@@ -12,6 +12,7 @@
 #include "ledger/files/read_file.h"
 #include "ledger/metrics/prometheus.h"
 #include "ledger/note/note.h"
+#include "ledger/tls/http_listener.h"
 #include "ledger/trust/manifest.h"
 
 namespace explorer {
@@ -145,7 +146,8 @@ struct Server::Impl {
   std::unique_ptr<Context> ctx;
   bool own_secondary_dir = false;
   std::string openapi;
-  httplib::Server http;
+  std::unique_ptr<ledger::tls::HttpListener> listener;
+  httplib::Server* http = nullptr;  // listener's, set in Start
   std::thread http_thread;
   int port = 0;
   std::mutex mu;
@@ -188,12 +190,12 @@ Status Server::Impl::Open() {
 
 Status Server::Impl::Routes() {
   const size_t threads = options.http_threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // Answers go out as headers then body; with Nagle on, the body waits for
   // the client's delayed ACK (~40 ms) on every kept-alive request.
-  http.set_tcp_nodelay(true);
-  http.set_payload_max_length(64 << 10);
-  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+  http->set_tcp_nodelay(true);
+  http->set_payload_max_length(64 << 10);
+  http->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 404) {
       return ReplyError(res, Status::NotFound("no_such_route", "no such route"));
@@ -204,18 +206,23 @@ Status Server::Impl::Routes() {
     ReplyError(res, s);
     res.status = status;
   });
-  http.set_exception_handler(
+  http->set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         ReplyError(res, Status::Internal("internal", "internal error"));
       });
   // Read-only: any method but GET/HEAD/OPTIONS is refused before routing.
   // Every answer is counted by route and status (/metrics).
-  http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+  http->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     ctx->CountRequest(t_route.empty() ? RouteOf(req) : t_route, res.status);
     t_route.clear();
   });
-  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+  http->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     t_route.clear();
+    if (Status s = listener->CheckCredentials(req); !s.ok()) {
+      ReplyError(res, s);
+      res.status = 403;
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (req.method == "GET" || req.method == "HEAD") return httplib::Server::HandlerResponse::Unhandled;
     if (req.method == "OPTIONS" && req.path.rfind("/v1/", 0) == 0) {
       res.status = 204;
@@ -228,7 +235,7 @@ Status Server::Impl::Routes() {
   });
   // CORS on the JSON API and the tiles, so that any auditor's page can verify
   // (the data is public and carries no credentials).
-  http.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+  http->set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     res.set_header("X-Content-Type-Options", "nosniff");
     if (req.path.rfind("/v1/", 0) == 0 || req.path.rfind("/tile/", 0) == 0 ||
         req.path == "/checkpoint") {
@@ -240,13 +247,13 @@ Status Server::Impl::Routes() {
     }
   });
 
-  AddTileRoutes(http, *ctx);
-  ApiRouter api(http);
+  AddTileRoutes(*http, *ctx);
+  ApiRouter api(*http);
   AddEntryRoutes(api, *ctx);
   AddEvidenceRoutes(api, *ctx);
   AddStateRoutes(api, *ctx);
   AddStatsRoutes(api, *ctx);
-  http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+  http->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     (void)ctx->Store();  // catches up, so that the figures are current
     res.set_header("Cache-Control", "no-store");
     res.set_content(ctx->Metrics(), ledger::prometheus::kContentType);
@@ -264,14 +271,14 @@ Status Server::Impl::Routes() {
       return Status::Internal("openapi_incomplete", "web/openapi.json does not describe " + path);
     }
   }
-  if (!http.set_mount_point("/lib/", options.lib_dir)) {
+  if (!http->set_mount_point("/lib/", options.lib_dir)) {
     return Status::NotFound("no_lib_dir", "cannot serve " + options.lib_dir);
   }
-  if (!http.set_mount_point("/", options.web_dir)) {
+  if (!http->set_mount_point("/", options.web_dir)) {
     return Status::NotFound("no_web_dir", "cannot serve " + options.web_dir);
   }
-  http.set_file_extension_and_mimetype_mapping("js", "text/javascript");
-  http.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
+  http->set_file_extension_and_mimetype_mapping("js", "text/javascript");
+  http->set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
   return Status::Ok();
 }
 
@@ -282,27 +289,35 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
 Server::~Server() { Stop(); }
 
 Status Server::Start() {
+  ASSIGN_OR_RETURN(impl_->listener,
+                   ledger::tls::HttpListener::Create(impl_->options.tls, impl_->options.host));
+  impl_->http = &impl_->listener->http();
   RETURN_IF_ERROR(impl_->Open());
   RETURN_IF_ERROR(impl_->Routes());
   const auto& o = impl_->options;
   if (o.port == 0) {
-    impl_->port = impl_->http.bind_to_any_port(o.host);
+    impl_->port = impl_->http->bind_to_any_port(o.host);
   } else {
-    impl_->port = impl_->http.bind_to_port(o.host, o.port) ? o.port : -1;
+    impl_->port = impl_->http->bind_to_port(o.host, o.port) ? o.port : -1;
   }
   if (impl_->port <= 0) {
     return Status::Unavailable("bind_failed",
                                "cannot listen on " + o.host + ":" + std::to_string(o.port));
   }
-  impl_->http_thread = std::thread([this] { impl_->http.listen_after_bind(); });
+  impl_->http_thread = std::thread([this] { impl_->http->listen_after_bind(); });
   return Status::Ok();
 }
 
 int Server::port() const { return impl_->port; }
 
+Status Server::ReloadTls() {
+  if (!impl_->listener) return Status::FailedPrecondition("not_started", "not started");
+  return impl_->listener->Reload();
+}
+
 void Server::Stop() {
   if (!impl_) return;
-  impl_->http.stop();
+  if (impl_->http) impl_->http->stop();
   if (impl_->http_thread.joinable()) impl_->http_thread.join();
   impl_->ctx.reset();
   if (impl_->own_secondary_dir) {

@@ -4,8 +4,11 @@
 //         [--witness-refresh-ms N]
 //         [--audit-on-start on|off] [--host-key FILE] [--export-tokens FILE]
 //         [--anchor-tokens FILE] [--verify-every SECONDS] [--verify-backup DIR]
-//         [--tsa-url URL --tsa-ca CERT]
+//         [--tsa-url URL --tsa-ca CERT] [--tls-cert FILE --tls-key FILE [--client-ca FILE]]
+//         [--witness-ca FILE]
 // (ledger/ledgerd/config.h: every flag is also a config-file key.)
+// SIGHUP reloads the TLS certificate, key and client CA (a failure is
+// logged and keeps the previous ones).
 // Prints "listening on HOST:PORT" on stdout once it serves; logs one JSON
 // object per line on stderr. Exit status: 0 after SIGINT/SIGTERM, 2 for bad
 // usage or a configuration that cannot work, 4 when the store cannot be opened or the address bound. A notary
@@ -34,7 +37,8 @@ int Usage(const std::string& why) {
                "[--audit-on-start on|off] [--host-key FILE] "
                "[--export-tokens FILE] [--anchor-tokens FILE] [--verify-every SECONDS] "
                "[--verify-backup DIR] "
-               "[--tsa-url URL --tsa-ca CERT]\n";
+               "[--tsa-url URL --tsa-ca CERT] "
+               "[--tls-cert FILE --tls-key FILE [--client-ca FILE]] [--witness-ca FILE]\n";
   return 2;
 }
 
@@ -53,6 +57,7 @@ int main(int argc, char** argv) {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -68,7 +73,15 @@ int main(int argc, char** argv) {
   }
   std::cout << "listening on " << o.host << ":" << server.port() << std::endl;
   int sig = 0;
-  sigwait(&set, &sig);
+  while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+    ledger::Status reloaded = server.ReloadTls();
+    if (reloaded.ok()) {
+      ledger::json_log::LogEvent("info", "TLS certificate reloaded");
+    } else {
+      ledger::json_log::LogEvent("error", "TLS certificate not reloaded; the previous one serves",
+                                 ledger::json_log::StatusFields(reloaded));
+    }
+  }
   ledger::json_log::LogEvent("info", "stopping");
   server.Stop();
   return 0;

@@ -139,6 +139,7 @@ class ExplorerProcess {
     return c;
   }
   void Kill() { process_->Kill(); }
+  pid_t pid() const { return process_->pid(); }
 
  private:
   std::unique_ptr<ChildProcess> process_;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ops/local end to end: --once comes up (notary, two witnesses, ledgerd, the explorer,
-# anvil with the registry and anchord, the samples appended over HTTP, a receipt and the
+# all on TLS with a local CA, anvil with the registry and anchord, the samples appended
+# over HTTPS, a receipt and the
 # first anchor verified) and stops everything it
 # started; in serving mode, SIGTERM to the script stops everything too.
 # Usage: local_test.sh WORKDIR   (CTL, NOTARY, LEDGERD, WITNESS, EXPLORER, ANCHORD: the binaries)
@@ -17,9 +18,9 @@ all_stopped() {
 }
 
 "$OPS/local" --once "$W/once" > "$W/once.out" 2>&1 || { cat "$W/once.out"; fail "--once exited $?"; }
-grep -q '^ledgerd        http://127.0.0.1:' "$W/once.out" || fail "no ledgerd URL"
-grep -q '^witness 2      http://127.0.0.1:' "$W/once.out" || fail "no second witness"
-grep -q '^explorer       http://127.0.0.1:' "$W/once.out" || fail "no explorer URL"
+grep -q '^ledgerd        https://127.0.0.1:' "$W/once.out" || fail "no ledgerd URL"
+grep -q '^witness 2      https://127.0.0.1:' "$W/once.out" || fail "no second witness"
+grep -q '^explorer       https://127.0.0.1:' "$W/once.out" || fail "no explorer URL"
 grep -q '^chain (anvil)  http://127.0.0.1:' "$W/once.out" || fail "no local chain"
 grep -q '^OK: entry [0-9]* anchors .*on chain with' "$W/once.out" || fail "no anchor verified on chain"
 python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["registry_chain_id"] == 31337 and p["registry_contract"].startswith("0x")' \
@@ -40,11 +41,16 @@ NO_SAMPLES=1 "$OPS/local" "$W/serve" > "$W/serve.out" 2>&1 &
 script=$!
 for _ in $(seq 300); do [ -s "$W/serve/where.txt" ] && break; sleep 0.1; done
 [ -s "$W/serve/where.txt" ] || { cat "$W/serve.out"; fail "serving mode did not come up"; }
-curl -sSf "$(cat "$W/serve/ledgerd.url")/healthz" > /dev/null || fail "ledgerd not healthy"
+ca=$W/serve/tls/ca.crt
+curl -sSf --cacert "$ca" "$(cat "$W/serve/ledgerd.url")/healthz" > /dev/null || fail "ledgerd not healthy"
+# TLS: a client that does not trust the local CA is refused.
+if curl -sS -o /dev/null "$(cat "$W/serve/ledgerd.url")/healthz" 2> /dev/null; then
+  fail "ledgerd answered a client that does not trust its CA"
+fi
 # Registry statements are for anchord only: no credential, or the auditor's
 # export token, is 401.
 for auth in "" "auditor:$(cat "$W/serve/export-token")"; do
-  code=$(curl -s -o /dev/null -w '%{http_code}' ${auth:+-u "$auth"} -H 'Content-Type: application/json' \
+  code=$(curl --cacert "$ca" -s -o /dev/null -w '%{http_code}' ${auth:+-u "$auth"} -H 'Content-Type: application/json' \
     -d '{}' "$(cat "$W/serve/ledgerd.url")/v1/anchor/statement")
   [ "$code" = 401 ] || fail "POST /v1/anchor/statement answered $code without anchord's token"
 done

@@ -65,7 +65,8 @@ Result<std::unique_ptr<Anchord>> Anchord::Create(AnchordOptions options) {
   // key's name (tlog-checkpoint).
   a->log_id_ = registry::LogIdForOrigin(a->verifier_->name());
   ASSIGN_OR_RETURN(a->ledgerd_,
-                   LedgerdClient::Create(a->options_.ledgerd_url, a->options_.ledgerd_token));
+                   LedgerdClient::Create(a->options_.ledgerd_url, a->options_.ledgerd_token,
+                                         a->options_.ledgerd_tls));
   // A state file that does not parse is refused at start, not overwritten.
   RETURN_IF_ERROR(ReadAttempt(a->options_.state_file).status());
   return a;

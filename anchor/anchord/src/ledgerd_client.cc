@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "ledger/tls/plaintext_credentials.h"
+
 namespace anchor::anchord {
 namespace {
 
@@ -83,12 +85,13 @@ Result<std::string> ParseLedgerdToken(std::string_view text) {
 
 class LedgerdClient::Http {
  public:
-  Http(const std::string& url, const std::string& token)
-      : client(url), authorization("Basic " + ledger::Base64Encode(ledger::AsBytes(token))) {
-    client.set_connection_timeout(5, 0);
-    client.set_read_timeout(60, 0);  // an append waits for its batch (and witnesses)
-    client.set_write_timeout(10, 0);
-    client.set_tcp_nodelay(true);  // no delayed-ACK wait between headers and body
+  Http(std::unique_ptr<httplib::Client> c, const std::string& token)
+      : client(std::move(c)),
+        authorization("Basic " + ledger::Base64Encode(ledger::AsBytes(token))) {
+    client->set_connection_timeout(5, 0);
+    client->set_read_timeout(60, 0);  // an append waits for its batch (and witnesses)
+    client->set_write_timeout(10, 0);
+    client->set_tcp_nodelay(true);  // no delayed-ACK wait between headers and body
   }
   ~Http() { OPENSSL_cleanse(authorization.data(), authorization.size()); }
   // `authorized`: with anchord's token (the statement route only).
@@ -96,8 +99,8 @@ class LedgerdClient::Http {
                   bool authorized = false) {
     httplib::Headers headers;
     if (authorized) headers.emplace("Authorization", authorization);
-    httplib::Result r = method == "GET" ? client.Get(path, headers)
-                                        : client.Post(path, headers, body, "application/json");
+    httplib::Result r = method == "GET" ? client->Get(path, headers)
+                                        : client->Post(path, headers, body, "application/json");
     if (!r) {
       return Status::Unavailable("ledgerd_unavailable",
                                  "no answer from ledgerd: " + httplib::to_string(r.error()));
@@ -107,7 +110,7 @@ class LedgerdClient::Http {
     if (!j.is_object()) return Malformed("the body is not a JSON object");
     return j;
   }
-  httplib::Client client;
+  std::unique_ptr<httplib::Client> client;
   std::string authorization;
 };
 
@@ -115,13 +118,29 @@ LedgerdClient::LedgerdClient(std::unique_ptr<Http> http) : http_(std::move(http)
 LedgerdClient::~LedgerdClient() = default;
 
 Result<std::unique_ptr<LedgerdClient>> LedgerdClient::Create(const std::string& url,
-                                                             const std::string& token) {
+                                                             const std::string& token,
+                                                             const ledger::tls::ClientTls& tls) {
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
     return Status::InvalidArgument("bad_url", "ledgerd URL must be http(s)://host:port: " + url);
   }
   RETURN_IF_ERROR(ParseLedgerdToken(token).status());
-  auto http = std::make_unique<Http>(url, token);
-  if (!http->client.is_valid()) return Status::InvalidArgument("bad_url", "bad ledgerd URL " + url);
+  // The token goes out in clear only to this machine (ledgerd refuses it on
+  // a plain listener anywhere else: plaintext_credentials.h).
+  if (url.rfind("http://", 0) == 0) {
+    std::string host = url.substr(7, url.find_first_of("/?#", 7) - 7);
+    const size_t colon = host.rfind(':');
+    if (colon != std::string::npos && host.find(']', colon) == std::string::npos) {
+      host.resize(colon);
+    }
+    if (!ledger::tls::IsLoopbackHost(host)) {
+      return Status::InvalidArgument("credentials_over_plaintext",
+                                     "anchord's token would cross the network in clear: use an "
+                                     "https ledgerd URL (" +
+                                         url + ")");
+    }
+  }
+  ASSIGN_OR_RETURN(auto client, ledger::tls::MakeClient(url, tls));
+  auto http = std::make_unique<Http>(std::move(client), token);
   return std::unique_ptr<LedgerdClient>(new LedgerdClient(std::move(http)));
 }
 

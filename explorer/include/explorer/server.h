@@ -20,6 +20,7 @@
 #include <string>
 
 #include "ledger/base/status.h"
+#include "ledger/tls/server_tls.h"
 
 namespace explorer {
 
@@ -54,6 +55,11 @@ struct ServerOptions {
   // "state" the version a state answer's summary shows. Default: "" (off).
   // Ignored unless built with LEDGER_TEST_HOOKS (src/tamper.h).
   std::string tamper;
+  // TLS on the listener (--tls-cert, --tls-key), reloaded by ReloadTls
+  // (SIGHUP). Default: plain HTTP. The explorer takes no credentials; a
+  // plain listener off loopback still refuses a Basic header (403
+  // credentials_over_plaintext), like every daemon.
+  ledger::tls::ServerTls tls;
 };
 
 class Server {
@@ -66,6 +72,8 @@ class Server {
   void Stop();
   // Blocks until Stop() is called from another thread.
   void Wait();
+  // Reads the TLS certificate and key again; a failure keeps the old ones.
+  ledger::Status ReloadTls();
 
  private:
   struct Impl;

@@ -28,8 +28,8 @@ namespace ledger::cli {
 Status CmdVerifyAnchor(const Args& a, const Output& o) {
   // --manifest is both the witness policy (witness_policy.h) and the
   // registry's chain and contract.
-  RETURN_IF_ERROR(a.Allow(
-      WitnessPolicyOptions({"vkey", "chain-id", "contract", "notary", "rpc", "tsa-ca", "json"})));
+  RETURN_IF_ERROR(a.Allow(WitnessPolicyOptions(
+      {"vkey", "chain-id", "contract", "notary", "rpc", "ca", "tsa-ca", "json"})));
   ASSIGN_OR_RETURN(std::string vkey, a.Required("vkey"));
   ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey));
   ASSIGN_OR_RETURN(WitnessPolicy policy, LoadWitnessPolicy(a, *verifier));
@@ -84,8 +84,13 @@ Status CmdVerifyAnchor(const Args& a, const Output& o) {
   }
   std::unique_ptr<anchor::evm::rpc::Client> rpc;
   if (auto url = a.Get("rpc")) {
-    ASSIGN_OR_RETURN(rpc, anchor::evm::rpc::Client::Create(*url));
+    // An https node is verified against --ca, or the system's store.
+    anchor::evm::rpc::ClientOptions rpc_options;
+    if (auto ca = a.Get("ca")) rpc_options.ca_file = *ca;
+    ASSIGN_OR_RETURN(rpc, anchor::evm::rpc::Client::Create(*url, rpc_options));
     options.rpc = rpc.get();
+  } else if (a.Get("ca")) {
+    return Status::InvalidArgument("bad_usage", "--ca is for an https --rpc URL");
   }
   ASSIGN_OR_RETURN(auto v, anchor::verify::VerifyAnchorEntry(*proof.extra, options));
   const auto& r = v.record;

@@ -100,7 +100,7 @@ constexpr Command kCommands[] = {
 )"},
     {"", "verify-anchor", "", Run<CmdVerifyAnchor>,
      R"(  verify-anchor --vkey VKEY WITNESSES --notary 0xADDR [--chain-id N --contract 0xADDR]
-      [--rpc URL] [--tsa-ca CERT] RECEIPT
+      [--rpc URL [--ca CERT]] [--tsa-ca CERT] RECEIPT
                                            check an ANCHOR_CONFIRMED entry (its receipt) offline,
                                            and against the chain with --rpc; the notary and the
                                            registry must be pinned: --manifest also pins the

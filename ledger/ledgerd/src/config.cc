@@ -86,6 +86,14 @@ Status ApplyOption(std::string_view name, const std::string& value, ServerOption
                          : name == "tsa-ca"        ? o.tsa_ca
                                                    : o.verify_backup;
     field = value;
+  } else if (name == "tls-cert" || name == "tls-key" || name == "client-ca" ||
+             name == "witness-ca") {
+    if (value.empty()) return Bad(name, value, "a file");
+    std::string& field = name == "tls-cert"    ? o.tls.cert_file
+                         : name == "tls-key"   ? o.tls.key_file
+                         : name == "client-ca" ? o.tls.client_ca
+                                               : o.witness_tls.ca_file;
+    field = value;
   } else if (name == "tsa-url") {
     if (!value.starts_with("http://") && !value.starts_with("https://")) {
       return Bad(name, value, "an http(s) URL");

@@ -16,7 +16,6 @@
 #include "ledger/files/read_file.h"
 #include "ledger/http_reply/http_reply.h"
 #include "ledger/json_log/json_log.h"
-#include "ledger/notary_host/notary_host.h"
 #include "ledger/ledgerd/api_tokens.h"
 #include "ledger/ledgerd/batcher.h"
 #include "ledger/ledgerd/entries.h"
@@ -24,8 +23,11 @@
 #include "ledger/ledgerd/self_verify.h"
 #include "ledger/ledgerd/witnessing.h"
 #include "ledger/metrics/prometheus.h"
+#include "ledger/notary_host/notary_host.h"
 #include "ledger/store/log_store.h"
 #include "ledger/timestamp/tsa_client.h"
+#include "ledger/tls/http_listener.h"
+#include "ledger/tls/plaintext_credentials.h"
 #include "ledger/trust/manifest.h"
 #include "state_routes.h"
 
@@ -43,7 +45,8 @@ struct Server::Impl {
   std::unique_ptr<Witnessing> witnessing;
   std::atomic<Witnessing*> notify{nullptr};
   Status startup;  // why appends are off from the start, OK otherwise
-  httplib::Server http;
+  std::unique_ptr<tls::HttpListener> listener;
+  httplib::Server* http = nullptr;  // listener's, set in Start
   std::thread http_thread;
   int port = 0;
   int listen_fd = -1;
@@ -210,6 +213,7 @@ Status Server::Impl::Open() {
     WitnessingOptions wo;
     wo.quorum = quorum;
     wo.client.timeout = options.witness_request_timeout;
+    wo.client.tls = options.witness_tls;
     wo.refresh = options.witness_refresh;
     wo.client.connect_timeout = std::min(options.witness_request_timeout,
                                          std::chrono::milliseconds(1000));
@@ -262,6 +266,7 @@ Result<std::vector<witness_client::WitnessConfig>> Server::Impl::Witnesses(
   const Manifest& m = *manifest;
   quorum = m.witness_quorum;
   ASSIGN_OR_RETURN(auto witnesses, witness_client::ResolveWitnesses(options.witnesses, m.witnesses));
+  RETURN_IF_ERROR(tls::CheckClientTls(options.witness_tls));
   if (quorum == 0 && !witnesses.empty()) {
     return Status::InvalidArgument("bad_witness_config",
                                    "the manifest requires no witnesses (witness_quorum 0)");
@@ -359,14 +364,32 @@ void Server::Impl::PostEntries(const httplib::Request& req, httplib::Response& r
     results.push_back({{"receipt", *receipt}, {"duplicate", ack->duplicate}});
   }
   receipt_us.fetch_add(micros_since(receipt_start), std::memory_order_relaxed);
+  // The client certificate's subject (--client-ca): who submitted, as the
+  // host saw it. Logged and answered beside the stamps, never signed: the
+  // stamp is the submitter's own proof, this is the transport's.
+  const std::string identity = tls::ClientSubject(req);
+  if (!identity.empty()) {
+    nlohmann::json indices = nlohmann::json::array();
+    for (const auto& r : results) {
+      if (r.contains("receipt")) indices.push_back(r["receipt"]["index"]);
+    }
+    LogEvent("info", "entries submitted",
+             nlohmann::json{{"client_identity", identity},
+                            {"entries", results.size()},
+                            {"indices", indices},
+                            {"refused", first_error.has_value()}});
+  }
   if (first_error) {
     nlohmann::json body = ErrorJson(*first_error);
     body["results"] = results;
+    if (!identity.empty()) body["client_identity"] = identity;
     http_reply::ReplyJson(res, HttpStatusFor(*first_error), body);
     if (first_error->code() == Code::kUnavailable) res.set_header("Retry-After", "1");
     return;
   }
-  http_reply::ReplyJson(res, 200, {{"results", results}});
+  nlohmann::json body = {{"results", results}};
+  if (!identity.empty()) body["client_identity"] = identity;
+  http_reply::ReplyJson(res, 200, body);
 }
 
 void Server::Impl::GetReceipt(const httplib::Request& req, httplib::Response& res) {
@@ -650,21 +673,22 @@ void Server::Impl::Export(const httplib::Request& req, httplib::Response& res) {
     exports.fetch_add(1);
     res.set_header("Content-Disposition", "attachment; filename=\"export-" +
                                               std::to_string(defaults.created_at_us) + ".tar\"");
-    LogEvent("info", "export",
-             nlohmann::json{{"requester", *requester}, {"bytes", out.body.size()}});
+    nlohmann::json fields = {{"requester", *requester}, {"bytes", out.body.size()}};
+    if (std::string id = tls::ClientSubject(req); !id.empty()) fields["client_identity"] = id;
+    LogEvent("info", "export", fields);
   }
   res.status = out.status;
   res.set_content(std::move(out.body), out.content_type);
 }
 
 void Server::Impl::Routes() {
-  http.set_payload_max_length(options.max_body);
+  http->set_payload_max_length(options.max_body);
   const size_t threads = options.http_threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // Answers go out as headers then body; with Nagle on, the body waits for
   // the client's delayed ACK (~40 ms) on every kept-alive request.
-  http.set_tcp_nodelay(true);
-  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+  http->set_tcp_nodelay(true);
+  http->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 413) {
       return ReplyError(res, Status::InvalidArgument("body_too_large", "the body is too large"),
@@ -672,23 +696,30 @@ void Server::Impl::Routes() {
     }
     ReplyError(res, Status::NotFound("no_such_route", "no such route"), res.status);
   });
-  http.set_exception_handler([](const httplib::Request&, httplib::Response& res,
-                                std::exception_ptr) {
-    ReplyError(res, Status::Internal("internal", "internal error"), 500);
-  });
-  http.set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
+  http->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        ReplyError(res, Status::Internal("internal", "internal error"), 500);
+      });
+  http->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     http_requests.fetch_add(1, std::memory_order_relaxed);
+    // A token sent in clear may have been seen: refused before any route
+    // reads it (plaintext_credentials.h).
+    if (Status s = listener->CheckCredentials(req); !s.ok()) {
+      ReplyError(res, s, 403);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  http.Post("/v1/entries",
-            [this](const httplib::Request& req, httplib::Response& res) { PostEntries(req, res); });
-  http.Get(R"(/v1/entries/([0-9]+)/receipt)",
-           [this](const httplib::Request& req, httplib::Response& res) { GetReceipt(req, res); });
+  http->Post("/v1/entries", [this](const httplib::Request& req, httplib::Response& res) {
+    PostEntries(req, res);
+  });
+  http->Get(R"(/v1/entries/([0-9]+)/receipt)",
+            [this](const httplib::Request& req, httplib::Response& res) { GetReceipt(req, res); });
   // GET for links (the explorer's Export button), POST for API clients.
-  http.Get("/v1/export",
-           [this](const httplib::Request& req, httplib::Response& res) { Export(req, res); });
-  http.Post("/v1/export",
+  http->Get("/v1/export",
             [this](const httplib::Request& req, httplib::Response& res) { Export(req, res); });
+  http->Post("/v1/export",
+             [this](const httplib::Request& req, httplib::Response& res) { Export(req, res); });
   StateRouteDeps state_deps;
   state_deps.store = store.get();
   state_deps.batcher = batcher.get();
@@ -697,8 +728,8 @@ void Server::Impl::Routes() {
   state_deps.max_body = options.max_body;
   state_deps.health = [this] { return Health(); };
   state_deps.on_read_error = [this](const Status& s) { NoteCorruption(s); };
-  AddStateRoutes(http, std::move(state_deps));
-  http.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+  AddStateRoutes(*http, std::move(state_deps));
+  http->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     Status h = Health();
     if (!h.ok()) return ReplyError(res, h, 503);
     nlohmann::json body = {{"status", "serving"}, {"size", store->size()}};
@@ -710,10 +741,10 @@ void Server::Impl::Routes() {
     }
     http_reply::ReplyJson(res, 200, body);
   });
-  http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+  http->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(Metrics(), ledger::prometheus::kContentType);
   });
-  AnchorRoutes(http, store.get(), batcher.get(), anchor_tokens ? &*anchor_tokens : nullptr);
+  AnchorRoutes(*http, store.get(), batcher.get(), anchor_tokens ? &*anchor_tokens : nullptr);
 }
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
@@ -723,40 +754,54 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
 Server::~Server() { Stop(); }
 
 Status Server::Start() {
+  const auto& o = impl_->options;
+  ASSIGN_OR_RETURN(impl_->listener, tls::HttpListener::Create(o.tls, o.host));
+  impl_->http = &impl_->listener->http();
+  RETURN_IF_ERROR(tls::CheckCredentialsListener(
+      o.tls, o.host, !o.export_tokens.empty() || !o.anchor_tokens.empty(),
+      "--export-tokens and --anchor-tokens (HTTP Basic)"));
   RETURN_IF_ERROR(impl_->LoadHostConfig());
   RETURN_IF_ERROR(impl_->Open());
   RETURN_IF_ERROR(impl_->StartHostTasks());
   impl_->Routes();
-  const auto& o = impl_->options;
   // httplib listens with a backlog of 5; clients of one group commit arrive
   // together, so the backlog is raised once the socket listens.
   Impl* impl = impl_.get();
-  impl_->http.set_socket_options([impl](socket_t fd) {
+  impl_->http->set_socket_options([impl](socket_t fd) {
     int yes = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     impl->listen_fd = fd;
   });
   if (o.port == 0) {
-    impl_->port = impl_->http.bind_to_any_port(o.host);
+    impl_->port = impl_->http->bind_to_any_port(o.host);
   } else {
-    impl_->port = impl_->http.bind_to_port(o.host, o.port) ? o.port : -1;
+    impl_->port = impl_->http->bind_to_port(o.host, o.port) ? o.port : -1;
   }
   if (impl_->port <= 0) {
     return Status::Unavailable("bind_failed", "cannot listen on " + o.host + ":" +
                                                   std::to_string(o.port));
   }
   if (impl_->listen_fd >= 0) ::listen(impl_->listen_fd, SOMAXCONN);
-  impl_->http_thread = std::thread([this] { impl_->http.listen_after_bind(); });
-  LogEvent("info", "listening", nlohmann::json{{"host", o.host}, {"port", impl_->port}});
+  impl_->http_thread = std::thread([this] { impl_->http->listen_after_bind(); });
+  LogEvent("info", "listening",
+           nlohmann::json{{"host", o.host},
+                          {"port", impl_->port},
+                          {"tls", o.tls.enabled()},
+                          {"client_certificates", !o.tls.client_ca.empty()}});
   return Status::Ok();
 }
 
 int Server::port() const { return impl_->port; }
 Status Server::health() const { return impl_->Health(); }
 
+Status Server::ReloadTls() {
+  if (!impl_->listener) return Status::FailedPrecondition("not_started", "not started");
+  return impl_->listener->Reload();
+}
+
 void Server::Stop() {
   if (!impl_) return;
-  impl_->http.stop();
+  if (impl_->http) impl_->http->stop();
   if (impl_->http_thread.joinable()) impl_->http_thread.join();
   impl_->self_verifier.reset();
   impl_->notify.store(nullptr);

@@ -7,8 +7,10 @@
 #include "ledger/api/state_http.h"
 #include "ledger/codec/event_json.h"
 #include "ledger/http_reply/http_reply.h"
+#include "ledger/json_log/json_log.h"
 #include "ledger/ledgerd/entries.h"
 #include "ledger/record/event.h"
+#include "ledger/tls/http_listener.h"
 
 namespace ledger::ledgerd {
 namespace {
@@ -116,7 +118,15 @@ void PostState(const StateRouteDeps& d, const httplib::Request& req, httplib::Re
     if (d.on_read_error) d.on_read_error(state.status());
     return ReplyError(res, state.status());
   }
-  ReplyJson(res, 200, {{"receipt", *receipt}, {"duplicate", ack->duplicate}, {"state", *state}});
+  nlohmann::json body = {{"receipt", *receipt}, {"duplicate", ack->duplicate}, {"state", *state}};
+  // The client certificate's subject (--client-ca), as for POST
+  // /v1/entries: host-asserted, logged and answered, never signed.
+  if (const std::string identity = tls::ClientSubject(req); !identity.empty()) {
+    json_log::LogEvent("info", "state submitted",
+                       {{"client_identity", identity}, {"subject", subject}, {"index", ack->index}});
+    body["client_identity"] = identity;
+  }
+  ReplyJson(res, 200, body);
 }
 
 }  // namespace

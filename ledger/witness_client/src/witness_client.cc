@@ -7,6 +7,7 @@
 #include "ledger/base/hash.h"
 #include "ledger/merkle/merkle.h"
 #include "ledger/note/cosignature.h"
+#include "ledger/tls/client_tls.h"
 
 namespace ledger::witness_client {
 namespace {
@@ -20,12 +21,14 @@ struct Url {
   std::string prefix;  // "" or "/path" without a trailing '/'
 };
 
-// http://HOST:PORT[/prefix]: ledgerd talks to witnesses it is configured with,
-// in plain HTTP on a trusted network or through a local TLS proxy; what the
-// witness answers is verified either way.
+// http(s)://HOST:PORT[/prefix]: what the witness answers is verified either
+// way; https keeps the exchange private and the witness authenticated
+// (ClientOptions::tls).
 Result<Url> ParseUrl(const std::string& url) {
-  constexpr std::string_view kScheme = "http://";
-  if (!url.starts_with(kScheme)) return BadConfig("witness URL must start with http://: " + url);
+  const std::string_view kScheme = url.starts_with("https://") ? "https://" : "http://";
+  if (!url.starts_with(kScheme)) {
+    return BadConfig("witness URL must start with http:// or https://: " + url);
+  }
   size_t slash = url.find('/', kScheme.size());
   std::string authority = url.substr(kScheme.size(), slash == std::string::npos
                                                          ? std::string::npos
@@ -40,14 +43,17 @@ Result<Url> ParseUrl(const std::string& url) {
   return out;
 }
 
-void SetTimeouts(httplib::Client& http, const ClientOptions& options) {
+// A client for the witness's origin with the configured TLS and timeouts.
+Result<std::unique_ptr<httplib::Client>> Connect(const Url& url, const ClientOptions& options) {
+  ASSIGN_OR_RETURN(auto http, tls::MakeClient(url.origin, options.tls));
   auto secs = [](std::chrono::milliseconds ms) {
     return std::pair<time_t, time_t>(ms.count() / 1000, (ms.count() % 1000) * 1000);
   };
-  http.set_connection_timeout(secs(options.connect_timeout).first,
-                              secs(options.connect_timeout).second);
-  http.set_read_timeout(secs(options.timeout).first, secs(options.timeout).second);
-  http.set_write_timeout(secs(options.timeout).first, secs(options.timeout).second);
+  http->set_connection_timeout(secs(options.connect_timeout).first,
+                               secs(options.connect_timeout).second);
+  http->set_read_timeout(secs(options.timeout).first, secs(options.timeout).second);
+  http->set_write_timeout(secs(options.timeout).first, secs(options.timeout).second);
+  return http;
 }
 
 }  // namespace
@@ -110,9 +116,8 @@ Answer WitnessClient::AddCheckpoint(const std::string& checkpoint_note,
 Result<std::string> WitnessClient::LatestCheckpoint(const std::string& origin) const {
   const std::string who = "witness " + config_.name + ": ";
   ASSIGN_OR_RETURN(Url url, ParseUrl(config_.url));
-  httplib::Client http(url.origin);
-  SetTimeouts(http, options_);
-  auto res = http.Get(url.prefix + "/" + Sha256::Digest(AsBytes(origin)).Hex() + "/checkpoint");
+  ASSIGN_OR_RETURN(auto http, Connect(url, options_));
+  auto res = http->Get(url.prefix + "/" + Sha256::Digest(AsBytes(origin)).Hex() + "/checkpoint");
   if (!res) {
     return Status::Unavailable("witness_unavailable",
                                who + "no answer (" + httplib::to_string(res.error()) + ")");
@@ -192,9 +197,13 @@ Answer WitnessClient::Post(uint64_t old_size, const std::string& checkpoint_note
     a.status = url.status();
     return a;
   }
-  httplib::Client http(url->origin);
-  SetTimeouts(http, options_);
-  auto res = http.Post(url->prefix + "/add-checkpoint", body, "text/plain; charset=utf-8");
+  auto http = Connect(*url, options_);
+  if (!http.ok()) {
+    a.outcome = Outcome::kRefused;
+    a.status = http.status();
+    return a;
+  }
+  auto res = (*http)->Post(url->prefix + "/add-checkpoint", body, "text/plain; charset=utf-8");
   const std::string who = "witness " + config_.name + ": ";
   if (!res) {
     a.status = Status::Unavailable("witness_unavailable",

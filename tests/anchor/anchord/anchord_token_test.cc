@@ -24,6 +24,22 @@ TEST(LedgerdTokenTest, OnlyOneNameColonTokenLineIsAccepted) {
   EXPECT_EQ(none.status().reason(), "bad_token_file");
 }
 
+// The token travels in clear only to loopback: http:// elsewhere is refused
+// before anything is sent; https anywhere is taken.
+TEST(LedgerdTokenTest, PlainHttpOnlyToLoopback) {
+  for (const char* url : {"http://192.0.2.1:8080", "http://ledgerd.example:80/",
+                          "http://0.0.0.0:1", "http://[2001:db8::1]:8080"}) {
+    auto c = LedgerdClient::Create(url, "anchord:s3cret");
+    ASSERT_FALSE(c.ok()) << url;
+    EXPECT_EQ(c.status().reason(), "credentials_over_plaintext") << url;
+  }
+  for (const char* url : {"http://127.0.0.1:1", "http://localhost:1", "http://[::1]:1",
+                          "https://192.0.2.1:8080"}) {
+    auto c = LedgerdClient::Create(url, "anchord:s3cret");
+    EXPECT_TRUE(c.ok()) << url << " " << c.status();
+  }
+}
+
 TEST_F(AnchordTest, AWrongTokenAnchorsNothing) {
   Append(2, "t-");
   for (const std::string& token :

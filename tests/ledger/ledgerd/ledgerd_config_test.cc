@@ -78,6 +78,20 @@ TEST_F(ConfigTest, HostTaskKeys) {
   EXPECT_EQ(ParseCommandLine({"--tsa-url", "tsa.example"}, t).reason(), "bad_option");
 }
 
+TEST_F(ConfigTest, TlsKeys) {
+  std::string file = Write(R"({"data": "/d", "tls_cert": "/t/ledgerd.crt",
+    "tls_key": "/t/ledgerd.key", "client_ca": "/t/clients.crt", "witness_ca": "/t/ca.crt"})");
+  ServerOptions o;
+  ASSERT_TRUE(ParseCommandLine({"--config", file, "--tls-key", "/t/other.key"}, o).ok());
+  EXPECT_EQ(o.tls.cert_file, "/t/ledgerd.crt");
+  EXPECT_EQ(o.tls.key_file, "/t/other.key");
+  EXPECT_EQ(o.tls.client_ca, "/t/clients.crt");
+  EXPECT_EQ(o.witness_tls.ca_file, "/t/ca.crt");
+  ServerOptions p;
+  EXPECT_EQ(ParseCommandLine({"--tls-cert", ""}, p).reason(), "bad_option");
+  EXPECT_FALSE(ApplyConfigFile(Write(R"({"client_ca": true})"), p).ok());
+}
+
 // The idle head is re-witnessed often enough for the notary to keep a fresh
 // witness time (ledger/note/witness_time.h); a slower refresh is refused.
 TEST_F(ConfigTest, WitnessRefreshStaysWithinTheClockBound) {

@@ -213,7 +213,7 @@ TEST(ResolveWitnessesTest, NamesMustBeManifestWitnessesOnce) {
   auto log_key = note::NewEd25519Signer("w3.test", Ed25519PrivateKey::Generate().value());
   std::vector<std::string> manifest = {w1->VerifierKey(), w2->VerifierKey(),
                                        log_key->VerifierKey()};
-  std::vector<std::string> ok = {"w1.test=http://127.0.0.1:1", "w2.test=http://h:2/prefix/"};
+  std::vector<std::string> ok = {"w1.test=http://127.0.0.1:1", "w2.test=https://h:2/prefix/"};
   auto resolved = ResolveWitnesses(ok, manifest);
   ASSERT_TRUE(resolved.ok()) << resolved.status();
   ASSERT_EQ(resolved->size(), 2u);
@@ -221,7 +221,7 @@ TEST(ResolveWitnessesTest, NamesMustBeManifestWitnessesOnce) {
   for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
            {"w9.test=http://127.0.0.1:1"},                          // not in the manifest
            {"w1.test=http://127.0.0.1:1", "w1.test=http://x:2"},    // twice
-           {"w1.test=https://127.0.0.1:1"},                         // not http://
+           {"w1.test=ftp://127.0.0.1:1"},                           // not http(s)://
            {"w1.test=http://127.0.0.1"},                            // no port
            {"http://127.0.0.1:1"},                                  // no name
            {"w3.test=http://127.0.0.1:1"}}) {                       // not a cosigner key

@@ -48,6 +48,10 @@ namespace anchor::anchord {
 
 struct AnchordOptions {
   std::string ledgerd_url;
+  // For an https ledgerd_url: the CA and client certificate (--ledgerd-ca,
+  // --ledgerd-cert, --ledgerd-key). Default: the system's store, no client
+  // certificate.
+  ledger::tls::ClientTls ledgerd_tls;
   // "<name>:<token>" (ParseLedgerdToken): what ledgerd's --anchor-tokens
   // lists, presented for registry statements. Required.
   std::string ledgerd_token;

@@ -21,6 +21,7 @@
 #include "ledger/base/bytes.h"
 #include "ledger/base/hash.h"
 #include "ledger/base/status.h"
+#include "ledger/tls/client_tls.h"
 
 namespace anchor::anchord {
 
@@ -54,10 +55,15 @@ ledger::Result<std::string> ParseLedgerdToken(std::string_view text);
 
 class LedgerdClient {
  public:
-  // `url`: http://host:port. InvalidArgument("bad_url") otherwise.
+  // `url`: http(s)://host:port. InvalidArgument("bad_url") otherwise;
+  // InvalidArgument("credentials_over_plaintext") for http:// to a host that
+  // is not loopback (the token would travel in clear).
   // `token`: "<name>:<token>" (ParseLedgerdToken), sent with statements only.
-  static ledger::Result<std::unique_ptr<LedgerdClient>> Create(const std::string& url,
-                                                               const std::string& token);
+  // `tls`: for https, the CA ledgerd's certificate chains to (default: the
+  // system's store) and a client certificate if ledgerd asks for one
+  // (ledger/tls/client_tls.h, its errors).
+  static ledger::Result<std::unique_ptr<LedgerdClient>> Create(
+      const std::string& url, const std::string& token, const ledger::tls::ClientTls& tls = {});
   ~LedgerdClient();
 
   // Unavailable("ledgerd_unavailable") when it does not answer or is not

@@ -7,8 +7,13 @@
 //
 // Bodies above kMaxAddCheckpointBody are refused with 413 before they reach
 // the witness. No exception escapes a handler: an unexpected one is a 500.
+// With TLS (--tls-cert, --tls-key) the certificate is reloaded by ReloadTls
+// (SIGHUP); the witness takes no credentials, but a plain listener off
+// loopback still refuses a Basic header (403 credentials_over_plaintext)
+// like every daemon (ledger/tls/plaintext_credentials.h).
 //
-// Thread-safety: Serve blocks; Stop may be called from any thread.
+// Thread-safety: Serve blocks; Stop and ReloadTls may be called from any
+// thread.
 #pragma once
 
 #include <functional>
@@ -16,21 +21,24 @@
 #include <string>
 
 #include "ledger/base/status.h"
+#include "ledger/tls/server_tls.h"
 #include "witness/witness.h"
 
 namespace anchor::witness {
 
 class Server {
  public:
-  explicit Server(Witness* witness);
+  explicit Server(Witness* witness, ledger::tls::ServerTls tls = {});
   ~Server();
 
-  // Binds host:port (port 0: a free port) and returns the bound port.
-  // Unavailable("bind_failed") if it cannot.
+  // Loads the TLS files (InvalidArgument, the reasons of
+  // ledger/tls/http_listener.h), binds host:port (port 0: a free port) and
+  // returns the bound port. Unavailable("bind_failed") if it cannot bind.
   ledger::Result<int> Bind(const std::string& host, int port);
   // Serves until Stop. REQUIRES: Bind succeeded.
   ledger::Status Serve();
   void Stop();
+  ledger::Status ReloadTls();
 
  private:
   struct Impl;

@@ -35,6 +35,8 @@
 #include <vector>
 
 #include "ledger/base/status.h"
+#include "ledger/tls/client_tls.h"
+#include "ledger/tls/server_tls.h"
 
 namespace ledger::ledgerd {
 
@@ -87,6 +89,17 @@ struct ServerOptions {
   // Default: none, exports are not time-stamped.
   std::string tsa_url;
   std::string tsa_ca;
+  // TLS on the listener (--tls-cert, --tls-key; reloaded by ReloadTls) and
+  // client certificates (--client-ca): with a client CA the handshake fails
+  // without a valid client certificate, and its subject is logged as the
+  // submitting identity of each append (host-asserted: not in the signed
+  // leaf). Without TLS, a listener that is not loopback refuses HTTP Basic
+  // credentials, and export or anchor tokens on one are refused at start
+  // (credentials_over_plaintext). Default: plain HTTP.
+  tls::ServerTls tls;
+  // For https witness URLs: the CA their certificates chain to (--witness-ca).
+  // Default: the system's trust store.
+  tls::ClientTls witness_tls;
 };
 
 class Server {
@@ -103,6 +116,9 @@ class Server {
   void Stop();
   // Blocks until Stop() (from another thread or a signal handler's thread).
   void Wait();
+  // Reads the TLS certificate, key and client CA again (SIGHUP); new
+  // connections use them, a failure keeps the old ones (http_listener.h).
+  Status ReloadTls();
 
  private:
   struct Impl;

@@ -44,6 +44,7 @@
 #include "ledger/base/status.h"
 #include "ledger/note/checkpoint.h"
 #include "ledger/note/note.h"
+#include "ledger/tls/client_tls.h"
 
 namespace ledger::witness_client {
 
@@ -58,7 +59,7 @@ struct WitnessConfig {
 
 // Resolves "NAME=URL" specs against the manifest's witness vkeys: NAME must be
 // the key name of exactly one manifest witness, each at most once, and URL
-// must be http://HOST:PORT[/prefix]. InvalidArgument("bad_witness_config")
+// must be http(s)://HOST:PORT[/prefix]. InvalidArgument("bad_witness_config")
 // otherwise; a witness key that is not a cosignature/v1 key too.
 Result<std::vector<WitnessConfig>> ResolveWitnesses(std::span<const std::string> specs,
                                                     std::span<const std::string> manifest_vkeys);
@@ -92,6 +93,9 @@ struct Answer {
 struct ClientOptions {
   std::chrono::milliseconds connect_timeout{1000};  // Default: 1 s
   std::chrono::milliseconds timeout{5000};          // Default: 5 s per request
+  // For https witness URLs: the CA their certificates must chain to.
+  // Default: the system's trust store.
+  tls::ClientTls tls;
 };
 
 class WitnessClient {
