@@ -9,9 +9,12 @@
 #include "ledger/record/event.h"
 #include "ledger/record/stamp.h"
 #include "ledger/sequencer/sequencer.h"
+#include "sequencer/four_threads.h"
 
 namespace ledger {
 namespace {
+
+using testing::FourThreads;
 
 constexpr char kOrigin[] = "ledger.example/batch-stamps";
 
@@ -36,16 +39,6 @@ class CountingVerifier : public note::Verifier {
   std::unique_ptr<note::Verifier> inner_;
 };
 
-void FourThreads(size_t n, const std::function<void(size_t)>& body) {
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&] {
-      for (size_t i; (i = next.fetch_add(1)) < n;) body(i);
-    });
-  }
-  for (auto& t : threads) t.join();
-}
 
 struct Fixture {
   std::shared_ptr<CountingVerifier> counter;

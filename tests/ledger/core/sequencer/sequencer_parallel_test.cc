@@ -13,9 +13,12 @@
 #include "ledger/record/event.h"
 #include "ledger/record/stamp.h"
 #include "ledger/sequencer/sequencer.h"
+#include "sequencer/four_threads.h"
 
 namespace ledger {
 namespace {
+
+using testing::FourThreads;
 
 constexpr char kOrigin[] = "ledger.example/parallel";
 
@@ -30,17 +33,6 @@ void Reversed(size_t n, const std::function<void(size_t)>& body) {
   for (size_t i = n; i-- > 0;) body(i);
 }
 
-// Four threads taking indices from one counter, as the notary's pool does.
-void FourThreads(size_t n, const std::function<void(size_t)>& body) {
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&] {
-      for (size_t i; (i = next.fetch_add(1)) < n;) body(i);
-    });
-  }
-  for (auto& t : threads) t.join();
-}
 
 Sequencer NewSequencer(ParallelFor parallel_for) {
   SubmitterPolicy policy;
