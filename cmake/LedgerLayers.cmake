@@ -59,6 +59,9 @@ ledger_allow(ledger::codec           ledger::core schemas::proto)
 ledger_allow(ledger::timestamp       ledger::core)
 # No JSON in the store (ledger::codec carries nlohmann_json): ledger::api renders its answers.
 ledger_allow(ledger::store           ledger::core notary::protocol schemas::proto)
+ledger_allow(ledger::store_pg        ledger::core ledger::store)
+# Which backend a data directory's ledger.json names (RocksDB or PostgreSQL).
+ledger_allow(ledger::store_open      ledger::core ledger::store ledger::store_pg ledger::files)
 ledger_allow(ledger::api             ledger::core ledger::store ledger::codec)
 ledger_allow(ledger::bundle          ledger::core ledger::codec ledger::timestamp)
 ledger_allow(ledger::export          ledger::core ledger::bundle ledger::store ledger::codec)
@@ -71,7 +74,7 @@ ledger_allow(anchor::anchord_record  ledger::core anchor::evm)
 ledger_allow(anchor::verify          ledger::core anchor::anchord_record anchor::evm ledger::timestamp)
 
 # --- daemons and tools (nothing depends on them but their binaries and tests) ---
-ledger_allow(ledger::ledgerd         ledger::core ledger::store ledger::api ledger::notary_host
+ledger_allow(ledger::ledgerd         ledger::core ledger::store ledger::store_open ledger::api ledger::notary_host
                                      ledger::witness_client ledger::codec ledger::export ledger::timestamp
                                      schemas::proto ledger::crash_point ledger::metrics ledger::files
                                      ledger::http_reply ledger::json_log ledger::tls)
@@ -80,9 +83,9 @@ ledger_allow(anchor::anchord         ledger::core anchor::anchord_record anchor:
                                      ledger::tls)
 ledger_allow(anchor::witness         ledger::core ledger::crash_point ledger::metrics ledger::files
                                      ledger::tls)
-ledger_allow(explorer::server        ledger::core ledger::store ledger::api ledger::codec ledger::metrics
+ledger_allow(explorer::server        ledger::core ledger::store ledger::store_open ledger::api ledger::codec ledger::metrics
                                      ledger::files ledger::http_reply ledger::tls)
-ledger_allow(ledger::cli             ledger::core ledger::attestation_dev ledger::store ledger::codec
+ledger_allow(ledger::cli             ledger::core ledger::attestation_dev ledger::store ledger::store_open ledger::codec
                                      ledger::timestamp ledger::bundle ledger::export ledger::files
                                      ledger::notary_client ledger::notary_host notary::protocol
                                      anchor::verify anchor::evm)

@@ -11,6 +11,8 @@
 #include "ledger/v1/store.pb.h"
 #include "notary/app_proof.h"
 #include "faulty_kv.h"
+#include "ledger/store_pg/pg_kv.h"
+#include "pg_cluster.h"
 #include "test_log.h"
 
 namespace ledger::store {
@@ -34,12 +36,27 @@ class SharedKv : public Kv {
   std::shared_ptr<Kv> kv_;
 };
 
-enum class Backend { kMemory, kRocksDb };
+enum class Backend { kMemory, kRocksDb, kPostgres };
+
+// One PostgreSQL primary with a synchronous standby for the whole suite;
+// every test gets its own database.
+testing::PgCluster* Postgres() {
+  static std::unique_ptr<testing::PgCluster> cluster = [] {
+    auto c = testing::PgCluster::Start(1);
+    if (c && !c->WaitSync(0)) c.reset();
+    return c;
+  }();
+  return cluster.get();
+}
 
 class LogStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    if (GetParam() == Backend::kRocksDb) {
+    if (GetParam() == Backend::kPostgres) {
+      ASSERT_NE(Postgres(), nullptr) << "PostgreSQL 15 did not start (ops/setup installs it)";
+      db_ = "store_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++);
+      ASSERT_TRUE(Postgres()->CreateDatabase(db_));
+    } else if (GetParam() == Backend::kRocksDb) {
       dir_ = std::filesystem::temp_directory_path() /
              ("ledger-store-test-" + std::to_string(::getpid()) + "-" +
               std::to_string(counter_++));
@@ -58,6 +75,13 @@ class LogStoreTest : public ::testing::TestWithParam<Backend> {
 
   std::unique_ptr<Kv> NewKv(bool create = false) {
     if (GetParam() == Backend::kMemory) return std::make_unique<SharedKv>(memory_);
+    if (GetParam() == Backend::kPostgres) {
+      PgKvOptions o;
+      o.create_if_missing = create;
+      auto kv = OpenPgKv(Postgres()->Conninfo(0, db_), o);
+      EXPECT_TRUE(kv.ok()) << kv.status();
+      return std::move(kv).value();
+    }
     RocksDbOptions o;
     o.create_if_missing = create;
     return OpenRocksDb(dir_.string(), o).value();
@@ -94,6 +118,7 @@ class LogStoreTest : public ::testing::TestWithParam<Backend> {
 
   static inline int counter_ = 0;
   std::filesystem::path dir_;
+  std::string db_;
   std::shared_ptr<MemoryKv> memory_;
   Sequencer seq_ = testing::NewSequencer();
   std::unique_ptr<LogStore> store_;
@@ -126,6 +151,9 @@ TEST_P(LogStoreTest, CreatedWithoutGenesisCheckpointStartsEmpty) {
   store_.reset();
   if (GetParam() == Backend::kMemory) {
     memory_ = std::make_shared<MemoryKv>();
+  } else if (GetParam() == Backend::kPostgres) {
+    db_ += "_b";
+    ASSERT_TRUE(Postgres()->CreateDatabase(db_));
   } else {
     std::filesystem::remove_all(dir_);
   }
@@ -463,9 +491,12 @@ TEST_P(LogStoreTest, TheAppProofOfABatchIsFoundForEachOfItsEntries) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LogStoreTest,
-                         ::testing::Values(Backend::kMemory, Backend::kRocksDb),
+                         ::testing::Values(Backend::kMemory, Backend::kRocksDb,
+                                           Backend::kPostgres),
                          [](const ::testing::TestParamInfo<Backend>& p) {
-                           return p.param == Backend::kMemory ? "Memory" : "RocksDb";
+                           return p.param == Backend::kMemory    ? "Memory"
+                                  : p.param == Backend::kRocksDb ? "RocksDb"
+                                                                 : "Postgres";
                          });
 
 TEST(KvFaults, FailedWriteLeavesTheLogUnchanged) {

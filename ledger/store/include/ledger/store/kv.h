@@ -72,6 +72,10 @@ class Kv {
   virtual Status Refresh() { return Status::Ok(); }
   // Approximate bytes stored per column, for metrics.
   virtual uint64_t ApproximateSize(Column c) const = 0;
+  // Whether a Write now would be as durable as promised (a replicated
+  // backend: a synchronous standby is attached), for health checks; the
+  // Write itself refuses when not. OK for local backends.
+  virtual Status CheckDurability() const { return Status::Ok(); }
 };
 
 // Memory backend for tests and tools: no durability.

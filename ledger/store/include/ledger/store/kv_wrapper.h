@@ -25,6 +25,7 @@ class KvWrapper : public Kv {
   }
   Status Refresh() override { return target_->Refresh(); }
   uint64_t ApproximateSize(Column c) const override { return target_->ApproximateSize(c); }
+  Status CheckDurability() const override { return target_->CheckDurability(); }
 
   Kv& target() { return *target_; }
 
