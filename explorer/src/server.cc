@@ -12,6 +12,7 @@
 #include "ledger/files/read_file.h"
 #include "ledger/metrics/prometheus.h"
 #include "ledger/note/note.h"
+#include "ledger/store_open/store_open.h"
 #include "ledger/tls/http_listener.h"
 #include "ledger/trust/manifest.h"
 
@@ -164,17 +165,24 @@ Status Server::Impl::Open() {
   }
   ASSIGN_OR_RETURN(std::string vkey, PinnedVkey(options));
   ASSIGN_OR_RETURN(auto verifier, ledger::note::ParseVerifierKey(vkey));
-  if (options.secondary_dir.empty()) {
-    options.secondary_dir =
-        options.data_dir + "/explorer-secondary-" + std::to_string(::getpid());
-    own_secondary_dir = true;
+  ASSIGN_OR_RETURN(store::StoreConfig store_config, store::ReadStoreConfig(options.data_dir));
+  store::StoreOpenOptions open_options;
+  open_options.access = store::StoreAccess::kFollower;
+  // On PostgreSQL the explorer reads from the replica if one is named: a
+  // hot standby shows whole batches in commit order, and every answer is
+  // relative to the head read there.
+  open_options.prefer_replica = true;
+  if (!store_config.on_postgres()) {
+    if (options.secondary_dir.empty()) {
+      options.secondary_dir =
+          options.data_dir + "/explorer-secondary-" + std::to_string(::getpid());
+      own_secondary_dir = true;
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(options.secondary_dir, ec);
+    open_options.secondary_path = options.secondary_dir;
   }
-  std::error_code ec;
-  std::filesystem::create_directories(options.secondary_dir, ec);
-  store::RocksDbOptions o;
-  o.mode = store::RocksDbOptions::Mode::kSecondary;
-  o.secondary_path = options.secondary_dir;
-  ASSIGN_OR_RETURN(auto kv, store::OpenRocksDb(options.data_dir + "/store", o));
+  ASSIGN_OR_RETURN(auto kv, store::OpenStore(options.data_dir, store_config, open_options));
   store::LogStoreOptions store_options;
   ASSIGN_OR_RETURN(store_options.witnesses, ManifestWitnesses(options));
   ASSIGN_OR_RETURN(auto log, store::LogStore::Open(std::move(kv),

@@ -157,9 +157,10 @@ class PgCluster {
     return PgSpawn({kPgBin + "pg_ctl", "promote", "-w", "-D", nodes_[i].dir}, log(), true) == 0;
   }
 
-  // A standby of node `upstream`, named `name` (its application_name).
-  bool AddStandby(const std::string& name, size_t upstream) {
-    Node n{name, root_ + "/" + name, FreeTcpPort(), -1};
+  // A standby of node `upstream`, named `name` (its application_name), on
+  // `port` (0: a free one).
+  bool AddStandby(const std::string& name, size_t upstream, int port = 0) {
+    Node n{name, root_ + "/" + name, port != 0 ? port : FreeTcpPort(), -1};
     const std::string source = "host=127.0.0.1 port=" + std::to_string(nodes_[upstream].port) +
                                " user=ledger application_name=" + name;
     if (PgSpawn({kPgBin + "pg_basebackup", "-D", n.dir, "-R", "-c", "fast", "-X", "stream",

@@ -8,19 +8,31 @@
 namespace ledger::cli {
 
 Status CmdInit(const Args& a, const Output& o) {
-  RETURN_IF_ERROR(a.Allow({"data", "origin", "notary", "vkey", "submitter-key", "manifest", "json"}));
+  RETURN_IF_ERROR(a.Allow({"data", "origin", "notary", "vkey", "submitter-key", "manifest",
+                           "store-postgres", "store-postgres-replica", "json"}));
   ASSIGN_OR_RETURN(std::string dir, a.Required("data"));
   std::string origin;
   if (auto socket = a.Get("notary")) {
     ASSIGN_OR_RETURN(std::string vkey_arg, a.Required("vkey"));
     ASSIGN_OR_RETURN(auto verifier, LoadVerifierKey(vkey_arg));
     ASSIGN_OR_RETURN(std::string submitter, a.Required("submitter-key"));
+    store::StoreConfig store_config;
+    store_config.postgres = a.Get("store-postgres").value_or("");
+    store_config.postgres_replica = a.Get("store-postgres-replica").value_or("");
+    if (!store_config.postgres_replica.empty() && store_config.postgres.empty()) {
+      return Status::InvalidArgument("bad_arguments",
+                                     "--store-postgres-replica needs --store-postgres");
+    }
     RETURN_IF_ERROR(LocalLog::InitWithNotary(dir, *socket, verifier->VerifierKey(), submitter,
-                                             a.Get("manifest").value_or("")));
+                                             a.Get("manifest").value_or(""), store_config));
     // Opening for writing performs the notary's genesis (ENCLAVE_BOOTED).
     ASSIGN_OR_RETURN(auto w, LocalLog::Open(dir, true));
     origin = w->store().origin();
   } else {
+    if (a.Get("store-postgres")) {
+      return Status::InvalidArgument("bad_arguments",
+                                     "--store-postgres is for logs kept by a notary (--notary)");
+    }
     ASSIGN_OR_RETURN(origin, a.Required("origin"));
     RETURN_IF_ERROR(LocalLog::Init(dir, origin));
   }

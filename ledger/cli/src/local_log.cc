@@ -17,6 +17,7 @@
 #include "ledger/notary_client/notary_address.h"
 #include "ledger/record/leaf.h"
 #include "ledger/record/stamp.h"
+#include "ledger/store_open/store_open.h"
 #include "notary/app_proof.h"
 
 namespace ledger::cli {
@@ -162,10 +163,10 @@ Result<std::unique_ptr<LocalLog>> LocalLog::Open(const std::string& dir, bool wr
   log->vkey_ = pinned_vkey.empty() ? config["log_vkey"].get<std::string>() : pinned_vkey;
   ASSIGN_OR_RETURN(auto verifier, note::ParseVerifierKey(log->vkey_));
   std::shared_ptr<const note::Verifier> pinned(std::move(verifier));
-  store::RocksDbOptions o;
-  o.mode = writable ? store::RocksDbOptions::Mode::kReadWrite
-                    : store::RocksDbOptions::Mode::kReadOnly;
-  ASSIGN_OR_RETURN(auto kv, store::OpenRocksDb(dir + "/store", o));
+  ASSIGN_OR_RETURN(store::StoreConfig store_config, store::ReadStoreConfig(dir));
+  store::StoreOpenOptions open_options;
+  open_options.access = writable ? store::StoreAccess::kWriter : store::StoreAccess::kReadOnly;
+  ASSIGN_OR_RETURN(auto kv, store::OpenStore(dir, store_config, open_options));
   ASSIGN_OR_RETURN(log->store_, store::LogStore::Open(std::move(kv), pinned));
   if (!writable) return log;
 
@@ -303,7 +304,8 @@ Result<std::unique_ptr<note::Signer>> ReadSubmitterKey(const std::string& path) 
 
 Status LocalLog::InitWithNotary(const std::string& dir, const std::string& socket,
                                 const std::string& vkey, const std::string& submitter_key_file,
-                                const std::string& manifest_file) {
+                                const std::string& manifest_file,
+                                const store::StoreConfig& store_config) {
   if (fs::exists(fs::path(dir) / "ledger.json")) {
     return Status::FailedPrecondition("already_initialized", dir + " already holds a log");
   }
@@ -318,10 +320,10 @@ Status LocalLog::InitWithNotary(const std::string& dir, const std::string& socke
   std::error_code ec;
   fs::create_directories(fs::path(dir), ec);
   if (ec) return Status::Unavailable("write_failed", "cannot create " + dir + ": " + ec.message());
-  store::RocksDbOptions o;
-  o.create_if_missing = true;
   {
-    ASSIGN_OR_RETURN(auto kv, store::OpenRocksDb(dir + "/store", o));
+    store::StoreOpenOptions open_options;
+    open_options.access = store::StoreAccess::kCreate;
+    ASSIGN_OR_RETURN(auto kv, store::OpenStore(dir, store_config, open_options));
     ASSIGN_OR_RETURN(auto st, store::LogStore::Create(
                                   std::move(kv), "",
                                   std::shared_ptr<const note::Verifier>(std::move(verifier))));
@@ -332,7 +334,15 @@ Status LocalLog::InitWithNotary(const std::string& dir, const std::string& socke
                            {"notary_socket", NotaryAddressForConfig(socket)},
                            {"submitter_key", abs(submitter_key_file)}};
   if (!manifest_file.empty()) config["manifest"] = abs(manifest_file);
+  if (store_config.on_postgres()) {
+    config["store"] = {{"postgres", store_config.postgres}};
+    if (!store_config.postgres_replica.empty()) {
+      config["store"]["postgres_replica"] = store_config.postgres_replica;
+    }
+  }
   RETURN_IF_ERROR(files::WriteFile(dir + "/log.vkey", vkey + "\n"));
+  // The explorer reads ledger.json too: a database password belongs in a
+  // libpq password file (PGPASSFILE), not in the connection string.
   return files::WriteFile(dir + "/ledger.json", config.dump(2) + "\n");
 }
 

@@ -26,7 +26,9 @@
 #include "ledger/record/event.h"
 #include "ledger/retention/retention.h"
 #include "ledger/sequencer/sequencer.h"
+#include "ledger/store_open/store_open.h"
 #include "ledger/store/log_store.h"
+#include "ledger/store_open/store_open.h"
 
 namespace ledger::cli {
 
@@ -57,7 +59,8 @@ class LocalLog {
   // ENCLAVE_BOOTED entries' attestation documents be stored as payloads.
   static Status InitWithNotary(const std::string& dir, const std::string& socket,
                                const std::string& vkey, const std::string& submitter_key_file,
-                               const std::string& manifest_file);
+                               const std::string& manifest_file,
+                               const store::StoreConfig& store_config = {});
   // `pinned_vkey` overrides the data directory's log.vkey when non-empty.
   static Result<std::unique_ptr<LocalLog>> Open(const std::string& dir, bool writable,
                                                 const std::string& pinned_vkey = "");

@@ -324,6 +324,11 @@ Status Batcher::SendBatch(std::vector<Item*>& items, std::vector<Result<Acknowle
   if (seq.ok() && options_.on_persisted) options_.on_persisted();
   if (!seq.ok()) {
     stats_.notary_errors.fetch_add(1, std::memory_order_relaxed);
+    // Another ledgerd took the store: this one never appends again.
+    if (seq.status().reason() == "fenced") {
+      SetUnhealthy(seq.status());
+      return seq.status();
+    }
     // The notary changes state only when it signs; if it signed and the
     // write failed, or the connection broke, the store is no longer known
     // to match its head: stop appending.

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <iostream>
+#include <chrono>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -25,6 +26,7 @@
 #include "ledger/metrics/prometheus.h"
 #include "ledger/notary_host/notary_host.h"
 #include "ledger/store/log_store.h"
+#include "ledger/store_open/store_open.h"
 #include "ledger/timestamp/tsa_client.h"
 #include "ledger/tls/http_listener.h"
 #include "ledger/tls/plaintext_credentials.h"
@@ -40,6 +42,11 @@ using json_log::StatusFields;
 struct Server::Impl {
   ServerOptions options;
   std::unique_ptr<store::LogStore> store;
+  // The store's Kv (owned by `store`), asked whether writes are durable now.
+  const store::Kv* kv_durability = nullptr;
+  mutable std::mutex durability_mu;
+  mutable Status durability;
+  mutable std::chrono::steady_clock::time_point durability_at;
   std::unique_ptr<Batcher> batcher;
   // Set when the manifest requires witnesses; destroyed before the batcher.
   std::unique_ptr<Witnessing> witnessing;
@@ -108,8 +115,28 @@ struct Server::Impl {
     std::lock_guard<std::mutex> lock(corruption_mu);
     return corruption;
   }
+  // A replicated store without its synchronous standby (or a fenced
+  // writer) serves no append; asked at most once a second.
+  Status Durability() const {
+    if (kv_durability == nullptr) return Status::Ok();
+    std::lock_guard<std::mutex> lock(durability_mu);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - durability_at >= std::chrono::seconds(1)) {
+      Status d = kv_durability->CheckDurability();
+      if (!d.ok() && durability.ok()) {
+        LogEvent("error", "the store's writes are not durable now; appends are off",
+                 StatusFields(d));
+      } else if (d.ok() && !durability.ok()) {
+        LogEvent("info", "the store's writes are durable again", nlohmann::json::object());
+      }
+      durability = d;
+      durability_at = now;
+    }
+    return durability;
+  }
   Status Health() const {
     if (!startup.ok()) return startup;
+    if (Status d = Durability(); !d.ok()) return d;
     if (witnessing) {
       Status w = witnessing->health();
       if (!w.ok()) return w;
@@ -141,9 +168,15 @@ Status Server::Impl::Open() {
   ASSIGN_OR_RETURN(auto verifier, note::ParseVerifierKey(vkey));
   ASSIGN_OR_RETURN(auto pinned, note::ParseVerifierKey(vkey));
   log_key = std::shared_ptr<const note::Verifier>(std::move(pinned));
-  store::RocksDbOptions o;
-  o.mode = store::RocksDbOptions::Mode::kReadWrite;
-  ASSIGN_OR_RETURN(auto kv, store::OpenRocksDb(dir + "/store", o));
+  ASSIGN_OR_RETURN(store::StoreConfig store_config, store::ReadStoreConfig(dir));
+  store::StoreOpenOptions open_options;
+  open_options.access = store::StoreAccess::kWriter;
+  // On PostgreSQL this takes the writer epoch: any other ledgerd on the
+  // store is fenced from its next batch on (docs/postgres.md).
+  ASSIGN_OR_RETURN(auto kv, store::OpenStore(dir, store_config, open_options));
+  kv_durability = kv.get();
+  LogEvent("info", "store opened",
+           nlohmann::json{{"store", store::DescribeStore(dir, store_config)}});
   auto opened = store::LogStore::Open(
       std::move(kv), std::shared_ptr<const note::Verifier>(std::move(verifier)));
   if (!opened.ok()) {
@@ -431,6 +464,12 @@ std::string Server::Impl::Metrics() {
   const Status health = Health();
   m.Gauge("ledgerd_up", "1 when appends are served", health.ok() ? 1 : 0);
   m.Gauge("ledgerd_store_size", "entries in the store", store ? store->size() : 0);
+  const Status durable = Durability();
+  m.Gauge("ledgerd_store_durable",
+          "1 when a write now is as durable as promised (PostgreSQL: a synchronous standby)",
+          durable.ok() ? 1 : 0);
+  m.Gauge("ledgerd_store_fenced", "1 once another ledgerd took the store (writer epoch)",
+          durable.reason() == "fenced" ? 1 : 0);
   m.Counter("ledgerd_http_requests_total", "HTTP requests", http_requests.load());
   m.Gauge("ledgerd_store_corrupt", "1 once a stored record failed verification",
           !Corruption().ok() || startup.code() == Code::kCorruption ? 1 : 0);

@@ -94,7 +94,7 @@ class PgKvImpl final : public PgKv {
   Status Scan(Column c, ByteView begin, ByteView end, bool reverse,
               const Visitor& fn) const override;
   uint64_t ApproximateSize(Column c) const override;
-  Status CheckDurability() const override;
+  Status CheckDurability() const override;  // also notices a lost epoch
 
  private:
   // Runs fn on a pooled reader; once more on a fresh connection if the
@@ -124,7 +124,7 @@ class PgKvImpl final : public PgKv {
   uint64_t writes_ = 0;
   // Not OK once a write's outcome could not be settled or the epoch was
   // lost: every later Write returns it.
-  Status stuck_ = Status::Ok();
+  mutable Status stuck_ = Status::Ok();
 };
 
 template <typename Fn>
@@ -315,14 +315,26 @@ Status PgKvImpl::CheckDurability() const {
   if (options_.mode != PgKvOptions::Mode::kWriter) return Status::Ok();
   {
     std::lock_guard<std::mutex> l(write_mu_);
-    if (!stuck_.ok()) return stuck_;
+    if (stuck_.reason() == "fenced") return stuck_;
   }
-  if (!options_.require_synchronous_standby) return Status::Ok();
-  return WithReader([](PgConn& conn) -> Result<bool> {
-           RETURN_IF_ERROR(conn.Exec("SELECT ledger_check_sync()", PGRES_TUPLES_OK).status());
-           return true;
-         })
-      .status();
+  // A paused or partitioned writer learns here, without writing, that
+  // another one took the epoch.
+  const uint64_t mine = epoch_;
+  const bool sync = options_.require_synchronous_standby;
+  auto epoch = WithReader([&](PgConn& conn) -> Result<uint64_t> {
+    if (sync) RETURN_IF_ERROR(conn.Exec("SELECT ledger_check_sync()", PGRES_TUPLES_OK).status());
+    ASSIGN_OR_RETURN(auto r, conn.Exec("SELECT epoch FROM ledger_head WHERE id = 1",
+                                       PGRES_TUPLES_OK));
+    return U64Of(r.get(), 0, 0);
+  });
+  std::lock_guard<std::mutex> l(write_mu_);
+  if (epoch.ok() && *epoch != mine) {
+    stuck_ = Status::FailedPrecondition("fenced", "another writer took the store (epoch " +
+                                                      U64Text(*epoch) + ", ours " +
+                                                      U64Text(mine) + ")");
+  }
+  if (!stuck_.ok()) return stuck_;
+  return epoch.status();
 }
 
 Status PgKvImpl::Write(const WriteBatch& batch) {

@@ -22,6 +22,13 @@ BEGIN
     RAISE EXCEPTION 'synchronous_standby_names is empty: commits are not replicated synchronously'
       USING ERRCODE = 'LG002';
   END IF;
+  -- '*' makes any standby synchronous, an asynchronous replica that can
+  -- never be promoted included (Patroni's strict mode sets it when no
+  -- candidate is left): a commit it confirms may be on no failover target.
+  IF btrim(current_setting('synchronous_standby_names')) = '*' THEN
+    RAISE EXCEPTION 'synchronous_standby_names is *: any standby, not a failover candidate, confirms commits'
+      USING ERRCODE = 'LG002';
+  END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum')) THEN
     RAISE EXCEPTION 'no standby is in synchronous state (pg_stat_replication; the role needs pg_monitor)'
       USING ERRCODE = 'LG002';

@@ -110,6 +110,8 @@ struct Deployment {
   // digest and anchord's token file ("anchord.token", mode 0600).
   std::string anchor_name = "anchord";
   std::string anchor_token;
+  // Extra `ledgerctl init` flags (e.g. --store-postgres CONNINFO).
+  std::vector<std::string> init_extra;
 
   std::string P(const std::string& name) const { return (dir / name).string(); }
 
@@ -214,36 +216,42 @@ struct Deployment {
       StartWitness(i);
       ASSERT_FALSE(::testing::Test::HasFatalFailure());
     }
-    auto init = Ctl({"init", "--data", P("log"), "--notary", P("notary.sock"), "--vkey",
-                     P("log.vkey"), "--submitter-key", P("submitter.key"), "--manifest",
-                     P("manifest.bin")});
+    std::vector<std::string> init_args = {
+        "init",           "--data",          P("log"),           "--notary",
+        P("notary.sock"), "--vkey",          P("log.vkey"),      "--submitter-key",
+        P("submitter.key"), "--manifest",    P("manifest.bin")};
+    init_args.insert(init_args.end(), init_extra.begin(), init_extra.end());
+    auto init = Ctl(init_args);
     ASSERT_EQ(init.code, 0) << init.err;
     vkey = Slurp(P("log.vkey"));
     while (!vkey.empty() && vkey.back() == '\n') vkey.pop_back();
   }
 
   // Starts and provisions a notary instance (again after a kill).
-  void StartNotary() {
-    std::filesystem::remove(P("notary.sock"));
-    notary = std::make_unique<Process>(
-        std::vector<std::string>{NOTARY_ENCLAVE_BIN, "--socket",
-                                 P("notary.sock"), "--sim-pki", P("pki")},
-        P("notary.log"));
+  void StartNotary() { StartNotaryAt(notary, "notary.sock"); }
+
+  // Starts and provisions a notary instance on socket `sock` (under dir), as
+  // the ceremony does for each instance it provisions (a standby too).
+  void StartNotaryAt(std::unique_ptr<Process>& slot, const std::string& sock) {
+    std::filesystem::remove(P(sock));
+    slot = std::make_unique<Process>(
+        std::vector<std::string>{NOTARY_ENCLAVE_BIN, "--socket", P(sock), "--sim-pki", P("pki")},
+        P(sock + ".log"));
     // Until it accepts connections (the socket file appears at bind, before
     // listen). Generous: ctest runs suites in parallel on a loaded machine.
     bool up = false;
-    for (int i = 0; i < 600 && !(up = Accepts(P("notary.sock"))); ++i) {
+    for (int i = 0; i < 600 && !(up = Accepts(P(sock))); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    ASSERT_TRUE(up) << "the notary does not accept connections on " << P("notary.sock");
+    ASSERT_TRUE(up) << "the notary does not accept connections on " << P(sock);
     for (const char* op : {"alice", "bob"}) {
-      auto r = Ctl({"quorum", "provision", "--socket", P("notary.sock"), "--manifest",
+      auto r = Ctl({"quorum", "provision", "--socket", P(sock), "--manifest",
                     P("manifest.bin"), "--root", P("pki/root.pem"), "--key",
                     P(std::string(op) + ".key"), "--share", P("quorum/" + std::string(op) + ".share"),
                     "--out", P(std::string(op) + ".resealed")});
       ASSERT_EQ(r.code, 0) << r.err;
     }
-    auto r = Ctl({"notary", "provision", "--socket", P("notary.sock"), "--manifest",
+    auto r = Ctl({"notary", "provision", "--socket", P(sock), "--manifest",
                   P("manifest.bin"), "--approval", P("alice.approval"), "--approval",
                   P("bob.approval"), "--share", P("alice.resealed"), "--share",
                   P("bob.resealed"), "--vkey-out", P("log.vkey"), "--json"});

@@ -1,0 +1,281 @@
+// ledgerd on PostgreSQL with a synchronous standby, real processes: a
+// notary enclave (sim) and a standby notary provisioned at the same
+// ceremony, two witnesses (quorum 2), ledgerd, and PostgreSQL 15 servers.
+//  - failover: the primary is killed (kill -9) while ledgerd appends under
+//    load, the synchronous standby is promoted (pg_ctl promote), a second
+//    ledgerd on another data directory ("the second host", with the standby
+//    notary) takes the store: every acknowledged entry is there with the
+//    same index and leaf, the log continues, the witnesses cosign, and the
+//    old ledgerd is fenced;
+//  - without a synchronous standby ledgerd serves no append (503
+//    not_synchronously_replicated, /metrics ledgerd_store_durable 0).
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "ledger/codec/event_json.h"
+#include "ledger/record/stamp.h"
+#include "ledger/record/event.h"
+#include "ledgerd_fixture.h"
+#include "pg_cluster.h"
+
+namespace ledger::ledgerd::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class PostgresLedgerdTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pg_ = ledger::testing::PgCluster::Start(1);
+    ASSERT_NE(pg_, nullptr) << "PostgreSQL 15 did not start (ops/setup installs it)";
+    ASSERT_TRUE(pg_->WaitSync(0)) << Slurp(pg_->log());
+    ASSERT_TRUE(pg_->CreateDatabase("ledger"));
+    d_.dir_prefix = "ledgerd-pg-" + std::to_string(::getpid());
+    d_.witness_count = 2;
+    d_.witness_quorum = 2;
+    // Every server of the cluster, including those added later: libpq
+    // connects to whichever one is the primary.
+    d_.init_extra = {"--store-postgres", Conninfo()};
+    d_.Create();
+  }
+  void TearDown() override {
+    ledgerd_a_.reset();
+    ledgerd_b_.reset();
+    notary_b_.reset();
+    d_.Destroy();
+    pg_.reset();
+  }
+
+  // The primary, the standby, and the port the second standby will take.
+  std::string Conninfo() {
+    if (spare_port_ == 0) spare_port_ = ledger::testing::FreeTcpPort();
+    return "host=127.0.0.1,127.0.0.1,127.0.0.1 port=" + std::to_string(pg_->node(0).port) + "," +
+           std::to_string(pg_->node(1).port) + "," + std::to_string(spare_port_) +
+           " dbname=ledger user=ledger target_session_attrs=read-write connect_timeout=2";
+  }
+
+  std::vector<std::string> Flags() {
+    std::vector<std::string> flags = d_.WitnessFlags();
+    flags.insert(flags.end(), {"--witness-timeout-ms", "3000", "--witness-request-timeout-ms",
+                               "2000"});
+    return flags;
+  }
+
+  static httplib::Client Client(int port) {
+    httplib::Client c("127.0.0.1", port);
+    c.set_read_timeout(20, 0);
+    c.set_connection_timeout(2, 0);
+    return c;
+  }
+
+  nlohmann::json Entry(const std::string& id) {
+    nlohmann::json event = SampleEvent(id);
+    auto e = codec::EventFromJsonValue(event);
+    auto bytes = EncodeEvent(*e);
+    auto stamp = MakeStamp(d_.origin, *bytes, *d_.submitter);
+    return {{"event", event}, {"stamp", Base64Encode(*stamp)}};
+  }
+
+  // POST /v1/entries with `n` events; the acknowledged (index, leaf_hash) or
+  // empty when refused.
+  std::vector<std::pair<uint64_t, std::string>> Append(int port, const std::string& tag, int n,
+                                                       int* status = nullptr) {
+    nlohmann::json body = {{"entries", nlohmann::json::array()}};
+    for (int i = 0; i < n; ++i) body["entries"].push_back(Entry(tag + "-" + std::to_string(i)));
+    auto r = Client(port).Post("/v1/entries", body.dump(), "application/json");
+    if (status != nullptr) *status = r ? r->status : 0;
+    std::vector<std::pair<uint64_t, std::string>> out;
+    if (!r || r->status != 200) return out;
+    auto answer = nlohmann::json::parse(r->body, nullptr, false);
+    for (const auto& result : answer["results"]) {
+      if (!result.contains("receipt")) return {};
+      out.emplace_back(result["receipt"]["index"].get<uint64_t>(),
+                       result["receipt"]["leaf_hash"].get<std::string>());
+    }
+    return out;
+  }
+
+  nlohmann::json Health(int port) {
+    auto r = Client(port).Get("/healthz");
+    if (!r) return {};
+    auto body = nlohmann::json::parse(r->body, nullptr, false);
+    body["status"] = r->status;
+    return body;
+  }
+
+  // The second host's data directory: the same ledger.json, its own notary.
+  std::string SecondHost() {
+    const std::string dir = d_.P("log-b");
+    std::filesystem::create_directories(dir);
+    auto config = nlohmann::json::parse(Slurp(d_.P("log/ledger.json")));
+    config["notary_socket"] = d_.P("notary-b.sock");
+    std::ofstream(dir + "/ledger.json") << config.dump(2) << "\n";
+    std::filesystem::copy_file(d_.P("log/log.vkey"), dir + "/log.vkey");
+    return dir;
+  }
+
+  int StartLedgerd(std::unique_ptr<Process>& slot, const std::string& dir,
+                   const std::string& log) {
+    std::vector<std::string> argv = {LEDGERD_BIN, "--data", dir, "--listen", "127.0.0.1:0",
+                                     "--max-delay-ms", "5"};
+    for (const auto& f : Flags()) argv.push_back(f);
+    slot = std::make_unique<Process>(argv, d_.P(log));
+    const std::string line = slot->ReadLine();
+    const std::string prefix = "listening on 127.0.0.1:";
+    if (line.rfind(prefix, 0) != 0) return 0;
+    return std::stoi(line.substr(prefix.size()));
+  }
+
+  Deployment d_;
+  std::unique_ptr<ledger::testing::PgCluster> pg_;
+  int spare_port_ = 0;
+  std::unique_ptr<Process> ledgerd_a_, ledgerd_b_, notary_b_;
+};
+
+TEST_F(PostgresLedgerdTest, FailoverLosesNoAcknowledgedEntryAndFencesTheOldLedgerd) {
+  // The standby notary, provisioned by the same operators' shares.
+  d_.StartNotaryAt(notary_b_, "notary-b.sock");
+  ASSERT_FALSE(HasFatalFailure());
+  const int port_a = StartLedgerd(ledgerd_a_, d_.P("log"), "ledgerd-a.log");
+  ASSERT_GT(port_a, 0) << Slurp(d_.P("ledgerd-a.log"));
+
+  // Load: four clients append batches of 8 until refused; every receipt is
+  // an acknowledgement the failover must keep.
+  std::mutex mu;
+  std::map<uint64_t, std::string> acked;
+  std::atomic<bool> stop{false};
+  std::atomic<int> batches{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 4; ++c) {
+    clients.emplace_back([&, c] {
+      for (int b = 0; !stop; ++b) {
+        auto got = Append(port_a, "load" + std::to_string(c) + "-" + std::to_string(b), 8);
+        if (got.empty()) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          continue;
+        }
+        std::lock_guard<std::mutex> l(mu);
+        for (auto& [index, leaf] : got) acked[index] = leaf;
+        ++batches;
+      }
+    });
+  }
+  for (int i = 0; i < 600 && batches < 20; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GE(batches.load(), 20) << Slurp(d_.P("ledgerd-a.log"));
+
+  // The primary's machine dies.
+  const auto killed_at = Clock::now();
+  pg_->Kill(pg_->node(0));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  stop = true;
+  for (auto& t : clients) t.join();
+  std::map<uint64_t, std::string> acknowledged;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    acknowledged = acked;
+  }
+  ASSERT_FALSE(acknowledged.empty());
+
+  // Failover: promote the synchronous standby and give it a synchronous
+  // standby of its own (it inherits FIRST 1 (s1, s2): strict, it commits
+  // nothing until one is attached).
+  ASSERT_TRUE(pg_->Promote(1)) << Slurp(pg_->log());
+  ASSERT_TRUE(pg_->AddStandby("s2", 1, spare_port_)) << Slurp(pg_->log());
+  ASSERT_TRUE(pg_->WaitSync(1)) << Slurp(pg_->log());
+
+  // The second host: its ledgerd takes the epoch, brings the standby notary
+  // to the stored head (checked against the witnesses) and appends.
+  const int port_b = StartLedgerd(ledgerd_b_, SecondHost(), "ledgerd-b.log");
+  ASSERT_GT(port_b, 0) << Slurp(d_.P("ledgerd-b.log"));
+  std::vector<std::pair<uint64_t, std::string>> first;
+  for (int i = 0; i < 400 && first.empty(); ++i) {
+    first = Append(port_b, "after", 1);
+    if (first.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_FALSE(first.empty()) << Health(port_b).dump() << Slurp(d_.P("ledgerd-b.log"));
+  const double failover_s =
+      std::chrono::duration<double>(Clock::now() - killed_at).count();
+  std::printf("failover: kill -9 of the primary to the first acknowledged append: %.1f s "
+              "(%zu entries acknowledged before)\n",
+              failover_s, acknowledged.size());
+  EXPECT_LE(failover_s, 30.0);
+  EXPECT_GT(first[0].first, acknowledged.rbegin()->first);
+
+  // Every acknowledged entry, same index, same leaf.
+  for (const auto& [index, leaf] : acknowledged) {
+    auto r = Client(port_b).Get("/v1/entries/" + std::to_string(index) + "/receipt");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << index << " " << r->body;
+    auto entry = nlohmann::json::parse(r->body, nullptr, false);
+    EXPECT_EQ(entry["leaf_hash"].get<std::string>(), leaf) << "entry " << index;
+  }
+
+  // The old ledgerd, resumed on its side of a partition, is fenced: it
+  // appends nothing and says why.
+  int status = 0;
+  EXPECT_TRUE(Append(port_a, "stale", 1, &status).empty());
+  EXPECT_EQ(status, 503);
+  nlohmann::json health;
+  for (int i = 0; i < 100; ++i) {
+    health = Health(port_a);
+    if (health.contains("error") && health["error"]["reason"] == "fenced") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(health["error"]["reason"], "fenced") << health.dump();
+  auto metrics = Client(port_a).Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("ledgerd_store_fenced 1"), std::string::npos);
+
+  // The new one goes on, cosigned by both witnesses.
+  auto more = Append(port_b, "more", 3);
+  ASSERT_EQ(more.size(), 3u) << Health(port_b).dump();
+  EXPECT_EQ(more[0].first, first[0].first + 1);
+}
+
+TEST_F(PostgresLedgerdTest, WithoutASynchronousStandbyNothingIsAppended) {
+  const int port = StartLedgerd(ledgerd_a_, d_.P("log"), "ledgerd-a.log");
+  ASSERT_GT(port, 0) << Slurp(d_.P("ledgerd-a.log"));
+  ASSERT_EQ(Append(port, "before", 2).size(), 2u);
+
+  // Made asynchronous by hand: commits would no longer wait for the standby.
+  ASSERT_NE(pg_->Sql(0, "ALTER SYSTEM SET synchronous_standby_names = ''"), "ERROR");
+  ASSERT_NE(pg_->Sql(0, "SELECT pg_reload_conf()"), "ERROR");
+  nlohmann::json health;
+  for (int i = 0; i < 100; ++i) {
+    health = Health(port);
+    if (health.contains("error") && health["error"]["reason"] == "not_synchronously_replicated") {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(health["status"], 503);
+  EXPECT_EQ(health["error"]["reason"], "not_synchronously_replicated") << health.dump();
+  int status = 0;
+  EXPECT_TRUE(Append(port, "async", 1, &status).empty());
+  EXPECT_EQ(status, 503);
+  auto metrics = Client(port).Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("ledgerd_store_durable 0"), std::string::npos);
+
+  // Synchronous again: appends resume.
+  ASSERT_NE(pg_->Sql(0, "ALTER SYSTEM RESET synchronous_standby_names"), "ERROR");
+  ASSERT_NE(pg_->Sql(0, "SELECT pg_reload_conf()"), "ERROR");
+  std::vector<std::pair<uint64_t, std::string>> after;
+  for (int i = 0; i < 100 && after.empty(); ++i) {
+    after = Append(port, "again", 1);
+    if (after.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(after.size(), 1u) << Health(port).dump();
+}
+
+}  // namespace
+}  // namespace ledger::ledgerd::testing
