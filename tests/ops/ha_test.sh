@@ -34,7 +34,7 @@ cleanup() {
   trap - EXIT INT TERM
   touch "$W/stop"
   if [ -n "$writer_pid" ]; then kill "$writer_pid" 2> /dev/null || true; wait "$writer_pid" 2> /dev/null || true; fi
-  [ -f "$C/ha.json" ] && "$HA" down "$C" > /dev/null || true
+  if [ -f "$C/ha.json" ]; then "$HA" down "$C" > /dev/null || status=1; fi
   # Nothing started under $W may outlive the test (zombies have no command line).
   if pgrep -f -- "$W/" > /dev/null; then
     echo "FAIL: processes left:" >&2; pgrep -af -- "$W/" >&2; status=1
@@ -134,6 +134,8 @@ echo "$old rejoined as the synchronous standby in $(elapsed "$t" "$(now)") s"
 "$HA" kill "$C" "$old" > /dev/null
 "$HA" kill "$C" pg3 > /dev/null
 sleep 1
+echo "synchronous_standby_names on $new without a standby:" \
+  "$("$HA" psql "$C" "$new" -XAtc 'SHOW synchronous_standby_names')"
 status=0
 timeout 5 psql "$HA_WRITER" -XAtq -c "INSERT INTO rows (id) VALUES (-1)" > /dev/null 2>&1 || status=$?
 [ "$status" -eq 124 ] || fail "a write without any standby ended with status $status instead of waiting"
