@@ -56,9 +56,9 @@ file(CONFIGURE OUTPUT ${PROJECT_BINARY_DIR}/generated/ledger_test_paths.h CONTEN
 #define LEDGER_TEST_VECTORS \"${PROJECT_SOURCE_DIR}/tests/vectors\"
 ")
 
-# ledger_test(NAME SOURCES... DEPS ... LABELS ...)
+# ledger_test(NAME [SERIAL] SOURCES... DEPS ... LABELS ...)
 function(ledger_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "SERIAL" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest_main GTest::gmock)
   # The checkout's paths come from a generated header rather than -D flags,
@@ -69,5 +69,12 @@ function(ledger_test name)
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30 PROPERTIES LABELS "${ARG_LABELS}")
+  # SERIAL: alone on the machine (timing-sensitive servers, e.g. Patroni's TTLs).
+  if(ARG_SERIAL)
+    set(serial TRUE)
+  else()
+    set(serial FALSE)
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30
+                       PROPERTIES LABELS "${ARG_LABELS}" RUN_SERIAL ${serial})
 endfunction()

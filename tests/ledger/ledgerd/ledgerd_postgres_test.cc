@@ -12,7 +12,6 @@
 //  - without a synchronous standby ledgerd serves no append (503
 //    not_synchronously_replicated, /metrics ledgerd_store_durable 0).
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <signal.h>
 
@@ -24,18 +23,15 @@
 #include <map>
 #include <thread>
 
-#include "ledger/codec/event_json.h"
-#include "ledger/record/stamp.h"
-#include "ledger/record/event.h"
-#include "ledgerd_fixture.h"
 #include "pg_cluster.h"
+#include "pg_ledgerd_fixture.h"
 
 namespace ledger::ledgerd::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-class PostgresLedgerdTest : public ::testing::Test {
+class PostgresLedgerdTest : public PgLedgerdTest {
  protected:
   void SetUp() override {
     pg_ = ledger::testing::PgCluster::Start(1);
@@ -66,82 +62,8 @@ class PostgresLedgerdTest : public ::testing::Test {
            " dbname=ledger user=ledger target_session_attrs=read-write connect_timeout=2";
   }
 
-  std::vector<std::string> Flags() {
-    std::vector<std::string> flags = d_.WitnessFlags();
-    flags.insert(flags.end(), {"--witness-timeout-ms", "3000", "--witness-request-timeout-ms",
-                               "2000"});
-    return flags;
-  }
-
-  static httplib::Client Client(int port) {
-    httplib::Client c("127.0.0.1", port);
-    c.set_read_timeout(20, 0);
-    c.set_connection_timeout(2, 0);
-    return c;
-  }
-
-  nlohmann::json Entry(const std::string& id) {
-    nlohmann::json event = SampleEvent(id);
-    auto e = codec::EventFromJsonValue(event);
-    auto bytes = EncodeEvent(*e);
-    auto stamp = MakeStamp(d_.origin, *bytes, *d_.submitter);
-    return {{"event", event}, {"stamp", Base64Encode(*stamp)}};
-  }
-
-  // POST /v1/entries with `n` events; the acknowledged (index, leaf_hash) or
-  // empty when refused.
-  std::vector<std::pair<uint64_t, std::string>> Append(int port, const std::string& tag, int n,
-                                                       int* status = nullptr) {
-    nlohmann::json body = {{"entries", nlohmann::json::array()}};
-    for (int i = 0; i < n; ++i) body["entries"].push_back(Entry(tag + "-" + std::to_string(i)));
-    auto r = Client(port).Post("/v1/entries", body.dump(), "application/json");
-    if (status != nullptr) *status = r ? r->status : 0;
-    std::vector<std::pair<uint64_t, std::string>> out;
-    if (!r || r->status != 200) return out;
-    auto answer = nlohmann::json::parse(r->body, nullptr, false);
-    for (const auto& result : answer["results"]) {
-      if (!result.contains("receipt")) return {};
-      out.emplace_back(result["receipt"]["index"].get<uint64_t>(),
-                       result["receipt"]["leaf_hash"].get<std::string>());
-    }
-    return out;
-  }
-
-  nlohmann::json Health(int port) {
-    auto r = Client(port).Get("/healthz");
-    if (!r) return {};
-    auto body = nlohmann::json::parse(r->body, nullptr, false);
-    body["status"] = r->status;
-    return body;
-  }
-
-  // The second host's data directory: the same ledger.json, its own notary.
-  std::string SecondHost() {
-    const std::string dir = d_.P("log-b");
-    std::filesystem::create_directories(dir);
-    auto config = nlohmann::json::parse(Slurp(d_.P("log/ledger.json")));
-    config["notary_socket"] = d_.P("notary-b.sock");
-    std::ofstream(dir + "/ledger.json") << config.dump(2) << "\n";
-    std::filesystem::copy_file(d_.P("log/log.vkey"), dir + "/log.vkey");
-    return dir;
-  }
-
-  int StartLedgerd(std::unique_ptr<Process>& slot, const std::string& dir,
-                   const std::string& log) {
-    std::vector<std::string> argv = {LEDGERD_BIN, "--data", dir, "--listen", "127.0.0.1:0",
-                                     "--max-delay-ms", "5"};
-    for (const auto& f : Flags()) argv.push_back(f);
-    slot = std::make_unique<Process>(argv, d_.P(log));
-    const std::string line = slot->ReadLine();
-    const std::string prefix = "listening on 127.0.0.1:";
-    if (line.rfind(prefix, 0) != 0) return 0;
-    return std::stoi(line.substr(prefix.size()));
-  }
-
-  Deployment d_;
   std::unique_ptr<ledger::testing::PgCluster> pg_;
   int spare_port_ = 0;
-  std::unique_ptr<Process> ledgerd_a_, ledgerd_b_, notary_b_;
 
   void Failover(bool lagging);
 };
