@@ -10,7 +10,8 @@
 //   - every request id is in the log exactly once (nothing half-present, no
 //     retry makes a second entry, no gap: the log's size is the count);
 //   - the store audits clean (ledgerctl verify store) and appends continue.
-// The points and the recovery each needs: docs/crash-safety.md.
+// The points and the recovery each needs: docs/crash-safety.md. Every test
+// runs on RocksDB and on PostgreSQL (a primary with a synchronous standby).
 #include <httplib.h>
 
 #include <atomic>
@@ -27,7 +28,9 @@
 #include "ledger/record/leaf.h"
 #include "ledger/record/stamp.h"
 #include "ledger/store/kv.h"
+#include "ledger/store_open/store_open.h"
 #include "ledgerd_fixture.h"
+#include "pg_cluster.h"
 
 namespace ledger::ledgerd::testing {
 namespace {
@@ -37,20 +40,35 @@ struct Acked {
   std::string leaf_hash;
 };
 
-class LedgerdCrashTest : public ::testing::Test {
+enum class Backend { kRocksDb, kPostgres };
+
+class LedgerdCrashTest : public ::testing::TestWithParam<Backend> {
  protected:
-  // The deployment is made by the first test's SetUp, not SetUpTestSuite:
+  // The deployments are made by the first test's SetUp, not SetUpTestSuite:
   // a failure there would make gtest skip the tests (ctest: "Skipped").
   static void TearDownTestSuite() {
-    if (deployment_ != nullptr) deployment_->Destroy();
-    delete deployment_;
-    deployment_ = nullptr;
+    for (auto& [backend, d] : deployments_) {
+      d->Destroy();
+      delete d;
+    }
+    deployments_.clear();
+    postgres_.reset();
   }
   void SetUp() override {
-    if (deployment_ == nullptr) {
-      deployment_ = new Deployment();
-      deployment_->Create();
+    Deployment*& d = deployments_[GetParam()];
+    if (d == nullptr) {
+      d = new Deployment();
+      if (GetParam() == Backend::kPostgres) {
+        d->dir_prefix = "ledgerd-crash-pg";
+        postgres_ = ledger::testing::PgCluster::Start(1);
+        ASSERT_NE(postgres_, nullptr) << "PostgreSQL 15 did not start (ops/setup installs it)";
+        ASSERT_TRUE(postgres_->WaitSync(0)) << Slurp(postgres_->log());
+        ASSERT_TRUE(postgres_->CreateDatabase("crash"));
+        d->init_extra = {"--store-postgres", postgres_->Conninfo(0, "crash")};
+      }
+      d->Create();
     }
+    deployment_ = d;
     ASSERT_FALSE(HasFatalFailure());
   }
   void TearDown() override { ledgerd_.reset(); }
@@ -225,7 +243,7 @@ class LedgerdCrashTest : public ::testing::Test {
 
   // How often ledgerd wrote the notary's answer to a re-sent journaled
   // request at start-up (its log line), over the whole suite.
-  static size_t Resends() {
+  size_t Resends() const {
     const std::string log = Slurp(deployment_->P("ledgerd.log"));
     size_t n = 0;
     for (size_t at = 0; (at = log.find("journaled batch re-sent", at)) != std::string::npos; ++at) {
@@ -234,7 +252,9 @@ class LedgerdCrashTest : public ::testing::Test {
     return n;
   }
 
-  static Deployment* deployment_;
+  static inline std::map<Backend, Deployment*> deployments_;
+  static inline std::unique_ptr<ledger::testing::PgCluster> postgres_;
+  Deployment* deployment_ = nullptr;
   std::unique_ptr<Process> ledgerd_;
   int port_ = 0;
   std::mutex mu_;
@@ -242,11 +262,9 @@ class LedgerdCrashTest : public ::testing::Test {
   std::map<std::string, Acked> acked_;
 };
 
-Deployment* LedgerdCrashTest::deployment_ = nullptr;
+TEST_P(LedgerdCrashTest, BeforeTheNotaryAppend) { CrashAt("ledgerd.before_notary_append", 3); }
 
-TEST_F(LedgerdCrashTest, BeforeTheNotaryAppend) { CrashAt("ledgerd.before_notary_append", 3); }
-
-TEST_F(LedgerdCrashTest, AfterTheJournalBeforeTheNotaryCall) {
+TEST_P(LedgerdCrashTest, AfterTheJournalBeforeTheNotaryCall) {
   const size_t before = Resends();
   CrashAt("host.after_journal", 3);
   // The notary never saw the journaled request: nothing to re-send.
@@ -256,7 +274,7 @@ TEST_F(LedgerdCrashTest, AfterTheJournalBeforeTheNotaryCall) {
 // The notary signed a batch the store never got. The restarted ledgerd finds
 // the notary one batch ahead, re-sends the journaled request, gets the same
 // answer and writes it: the same running notary serves on.
-TEST_F(LedgerdCrashTest, AfterTheNotarySignedBeforeTheWriteBatch) {
+TEST_P(LedgerdCrashTest, AfterTheNotarySignedBeforeTheWriteBatch) {
   const size_t before = Resends();
   CrashAt("host.after_notary_append", 3);
   EXPECT_EQ(Resends(), before + 1) << Slurp(deployment_->P("ledgerd.log"));
@@ -264,7 +282,7 @@ TEST_F(LedgerdCrashTest, AfterTheNotarySignedBeforeTheWriteBatch) {
 
 // Killed again while recovering (the re-sent answer not yet written): the
 // notary's slot still holds it, the next start writes it.
-TEST_F(LedgerdCrashTest, KilledAgainWhileWritingTheResentAnswer) {
+TEST_P(LedgerdCrashTest, KilledAgainWhileWritingTheResentAnswer) {
   const size_t before = Resends();
   const uint64_t first = KillAt("host.after_notary_append", 2, "killed-again");
   EXPECT_EQ(deployment_->StartLedgerd(ledgerd_, {}, {"LEDGER_CRASH_AT=host.after_notary_resend"}), 0)
@@ -275,14 +293,14 @@ TEST_F(LedgerdCrashTest, KilledAgainWhileWritingTheResentAnswer) {
   RetryAndCheck(first);
 }
 
-TEST_F(LedgerdCrashTest, AfterTheWriteBatchBeforeReplying) { CrashAt("host.after_write_batch", 3); }
+TEST_P(LedgerdCrashTest, AfterTheWriteBatchBeforeReplying) { CrashAt("host.after_write_batch", 3); }
 
-TEST_F(LedgerdCrashTest, BeforeTheBatchersReply) { CrashAt("ledgerd.before_reply", 3); }
+TEST_P(LedgerdCrashTest, BeforeTheBatchersReply) { CrashAt("ledgerd.before_reply", 3); }
 
 // A restarted notary appends its ENCLAVE_BOOTED entry at Restore; ledgerd
 // killed before writing it restarts against the same notary, sends the same
 // Restore and gets the same entry, which is then in the log exactly once.
-TEST_F(LedgerdCrashTest, AfterTheNotaryRestoredBeforeWritingTheBootEntry) {
+TEST_P(LedgerdCrashTest, AfterTheNotaryRestoredBeforeWritingTheBootEntry) {
   Start();
   const uint64_t first = HealthySize();
   ledgerd_->Kill(SIGTERM);
@@ -314,10 +332,14 @@ TEST_F(LedgerdCrashTest, AfterTheNotaryRestoredBeforeWritingTheBootEntry) {
 // the notary call) cannot bring the store to the notary's head: ledgerd stays
 // off (rollback) until the notary is restarted and re-provisioned, as the
 // notary must not trust it.
-TEST_F(LedgerdCrashTest, WithoutTheJournalTheNotaryStaysAhead) {
+TEST_P(LedgerdCrashTest, WithoutTheJournalTheNotaryStaysAhead) {
   const uint64_t first = KillAt("host.after_notary_append", 2, "no-journal");
   {
-    auto kv = store::OpenRocksDb(deployment_->P("log/store"), {});
+    auto config = store::ReadStoreConfig(deployment_->P("log"));
+    ASSERT_TRUE(config.ok()) << config.status();
+    store::StoreOpenOptions open;
+    open.access = store::StoreAccess::kWriter;
+    auto kv = store::OpenStore(deployment_->P("log"), *config, open);
     ASSERT_TRUE(kv.ok()) << kv.status();
     store::WriteBatch wb;
     wb.Erase(store::Column::kMeta, ToBytes("pending_append"));
@@ -342,7 +364,7 @@ TEST_F(LedgerdCrashTest, WithoutTheJournalTheNotaryStaysAhead) {
 // ledgerd killed at random moments under load (LEDGERD_CRASH_KILLS times,
 // default 8) and restarted alone each time: every restart serves appends at
 // once, and the log holds every acknowledged entry, once, where it was.
-TEST_F(LedgerdCrashTest, LedgerdKilledAtRandomMomentsUnderLoad) {
+TEST_P(LedgerdCrashTest, LedgerdKilledAtRandomMomentsUnderLoad) {
   const char* env = std::getenv("LEDGERD_CRASH_KILLS");
   const int kills = env != nullptr ? std::atoi(env) : 8;
   Start();
@@ -371,7 +393,7 @@ TEST_F(LedgerdCrashTest, LedgerdKilledAtRandomMomentsUnderLoad) {
 // The notary dies (SIGKILL) at a random moment under load: ledgerd stops
 // appending and says why; after the notary restarts and ledgerd with it,
 // the retried requests converge.
-TEST_F(LedgerdCrashTest, NotaryKilledAtARandomMoment) {
+TEST_P(LedgerdCrashTest, NotaryKilledAtARandomMoment) {
   Start();
   const uint64_t first = HealthySize();
   std::mt19937 rng(std::random_device{}());
@@ -391,6 +413,12 @@ TEST_F(LedgerdCrashTest, NotaryKilledAtARandomMoment) {
   Start();
   RetryAndCheck(first);
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, LedgerdCrashTest,
+                         ::testing::Values(Backend::kRocksDb, Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& p) {
+                           return p.param == Backend::kRocksDb ? "RocksDb" : "Postgres";
+                         });
 
 }  // namespace
 }  // namespace ledger::ledgerd::testing
