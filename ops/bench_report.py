@@ -56,20 +56,38 @@ def http_summary(path):
 
 def http_table(summary):
     """The ledgerd_http runs as a Markdown table (docs/benchmarks.md), on stderr."""
-    rows = ["| witnesses | events/request | stamps | entries/s | p50 ms | p99 ms | ÷ raw RocksDB |"
+    rows = ["| store | witnesses | events/request | stamps | entries/s | p50 ms | p99 ms | ÷ raw RocksDB |"
             " ÷ raw verify × threads | CPU µs/entry ledgerd + notary | notary µs | store µs | receipts µs | parse µs |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for key, r in summary.items():
         label, per_request, stamps = key.split("/")
         s = r["per_entry_us"]
         cpu = r.get("cpu_us_per_entry") or {}
-        rows.append(f'| {label.split("_")[-1]} | {per_request.rsplit("_", 1)[-1]} | {stamps[:-7]} | '
+        store = "PostgreSQL" if label.startswith("postgres") else "RocksDB"
+        rows.append(f'| {store} | {label.split("_")[-1]} | {per_request.rsplit("_", 1)[-1]} | {stamps[:-7]} | '
                     f'{r["entries_per_sec"]:,.0f} | {r["latency_ms_p50"]:.1f} | {r["latency_ms_p99"]:.1f} | '
                     f'{r["ratio_to_raw_same_batch"]:.3f} | {(r["ratio_to_raw_verify_x_threads"] or 0):.2f} | '
                     f'{cpu.get("ledgerd", 0):.0f} + {cpu.get("notary", 0):.0f} | '
                     f'{s["notary_round_trip"]:.0f} | {s["store_write"]:.0f} | {s["receipts"]:.0f} | '
                     f'{s["http_parse"]:.0f} |')
     return "\n".join(rows)
+
+
+def store_ratios(summary):
+    """entries/s on PostgreSQL (a synchronous standby) ÷ on RocksDB, for each
+    run made on both with witnesses on."""
+    out = {}
+    for key, r in summary.items():
+        if not key.startswith("postgres_witnesses_on/"):
+            continue
+        twin = summary.get(key[len("postgres_"):])
+        if twin and twin["entries_per_sec"]:
+            out[key.split("/", 1)[1]] = {
+                "postgres_entries_per_sec": r["entries_per_sec"],
+                "rocksdb_entries_per_sec": twin["entries_per_sec"],
+                "ratio": r["entries_per_sec"] / twin["entries_per_sec"],
+            }
+    return out
 
 
 def main():
@@ -90,6 +108,7 @@ def main():
     if a.http:
         summary["ledgerd_http"] = http_summary(a.http)
         print(http_table(summary["ledgerd_http"]), file=sys.stderr)
+        summary["postgres_vs_rocksdb"] = store_ratios(summary["ledgerd_http"])
     for n in (1, 100, 1000):
         led = get(f"BM_LedgerAppendSynced/{n}/min_time:2.000/real_time")
         raw = get(f"BM_RawRocksDbSyncedBatch/{n}/min_time:2.000/real_time")
