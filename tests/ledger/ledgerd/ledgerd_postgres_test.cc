@@ -9,6 +9,8 @@
 //    old ledgerd is fenced;
 //  - the same with the standby lagging (its WAL receiver stopped): commits
 //    wait for it, so nothing beyond what it flushed was acknowledged;
+//  - a failover onto a copy that lacks acknowledged entries (as from an
+//    asynchronous standby) is refused: rollback_detected, nothing appended;
 //  - without a synchronous standby ledgerd serves no append (503
 //    not_synchronously_replicated, /metrics ledgerd_store_durable 0).
 #include <gtest/gtest.h>
@@ -237,6 +239,47 @@ TEST_F(PostgresLedgerdTest, WithoutASynchronousStandbyNothingIsAppended) {
     if (after.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(after.size(), 1u) << Health(port).dump();
+}
+
+// A failover onto a copy that lacks acknowledged entries (what an
+// asynchronous standby gives): the witnesses have cosigned a larger head
+// than the store holds, so the second host alarms and appends nothing.
+TEST_F(PostgresLedgerdTest, AStoreBehindTheWitnessesIsRefusedAfterAFailover) {
+  d_.StartNotaryAt(notary_b_, "notary-b.sock");
+  ASSERT_FALSE(HasFatalFailure());
+  int port = StartLedgerd(ledgerd_a_, d_.P("log"), "ledgerd-a.log");
+  ASSERT_GT(port, 0) << Slurp(d_.P("ledgerd-a.log"));
+  ASSERT_EQ(Append(port, "early", 3).size(), 3u);
+  // The copy a lagging asynchronous standby would hold.
+  ledgerd_a_->Kill(SIGTERM);
+  ASSERT_NE(pg_->Sql(0, "CREATE DATABASE behind TEMPLATE ledger"), "ERROR") << Slurp(pg_->log());
+  port = StartLedgerd(ledgerd_a_, d_.P("log"), "ledgerd-a.log");
+  ASSERT_GT(port, 0) << Slurp(d_.P("ledgerd-a.log"));
+  ASSERT_EQ(Append(port, "late", 5).size(), 5u);  // cosigned by both witnesses
+  ledgerd_a_->Kill(SIGTERM);
+
+  const std::string dir = SecondHost();
+  auto config = nlohmann::json::parse(Slurp(dir + "/ledger.json"));
+  std::string conninfo = config["store"]["postgres"].get<std::string>();
+  conninfo.replace(conninfo.find("dbname=ledger"), 13, "dbname=behind");
+  config["store"]["postgres"] = conninfo;
+  std::ofstream(dir + "/ledger.json") << config.dump(2) << "\n";
+  const int port_b = StartLedgerd(ledgerd_b_, dir, "ledgerd-b.log");
+  ASSERT_GT(port_b, 0) << Slurp(d_.P("ledgerd-b.log"));
+  nlohmann::json health;
+  for (int i = 0; i < 100; ++i) {
+    health = Health(port_b);
+    if (health.contains("error") && health["error"]["reason"] == "rollback_detected") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(health["status"], 503);
+  EXPECT_EQ(health["error"]["reason"], "rollback_detected") << health.dump();
+  int status = 0;
+  EXPECT_TRUE(Append(port_b, "forked", 1, &status).empty());
+  EXPECT_EQ(status, 503);
+  auto metrics = Client(port_b).Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("ledgerd_rollback_detected 1"), std::string::npos);
 }
 
 }  // namespace
