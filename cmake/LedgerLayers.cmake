@@ -63,6 +63,8 @@ ledger_allow(ledger::store_pg        ledger::core ledger::store)
 # Which backend a data directory's ledger.json names (RocksDB or PostgreSQL).
 ledger_allow(ledger::store_open      ledger::core ledger::store ledger::store_pg ledger::files)
 ledger_allow(ledger::api             ledger::core ledger::store ledger::codec)
+# Static tlog-tiles publishing: the LogStore API only, no storage backend.
+ledger_allow(ledger::publish         ledger::core ledger::store ledger::files)
 ledger_allow(ledger::bundle          ledger::core ledger::codec ledger::timestamp)
 ledger_allow(ledger::export          ledger::core ledger::bundle ledger::store ledger::codec)
 ledger_allow(ledger::notary_client   ledger::core notary::protocol)
@@ -83,9 +85,9 @@ ledger_allow(anchor::anchord         ledger::core anchor::anchord_record anchor:
                                      ledger::tls)
 ledger_allow(anchor::witness         ledger::core ledger::crash_point ledger::metrics ledger::files
                                      ledger::tls)
-ledger_allow(explorer::server        ledger::core ledger::store ledger::store_open ledger::api ledger::codec ledger::metrics
+ledger_allow(explorer::server        ledger::core ledger::store ledger::store_open ledger::publish ledger::api ledger::codec ledger::metrics
                                      ledger::files ledger::http_reply ledger::tls)
-ledger_allow(ledger::cli             ledger::core ledger::attestation_dev ledger::store ledger::store_open ledger::codec
+ledger_allow(ledger::cli             ledger::core ledger::attestation_dev ledger::store ledger::store_open ledger::publish ledger::codec
                                      ledger::timestamp ledger::bundle ledger::export ledger::files
                                      ledger::notary_client ledger::notary_host notary::protocol
                                      anchor::verify anchor::evm)

@@ -11,13 +11,15 @@
 
 #include "ledger/base/status.h"
 #include "ledger/codec/error_json.h"
+#include "ledger/publish/tile_files.h"
 
 namespace explorer {
 
 // Cache policies (explorer/README.md "Caching").
-inline constexpr char kCacheImmutable[] = "public, max-age=31536000, immutable";
-inline constexpr char kCachePartialTile[] = "public, max-age=60";
-inline constexpr char kCacheCheckpoint[] = "public, max-age=2, must-revalidate";
+// The tile files' policy is the publisher's (ledger/publish/tile_files.h).
+inline constexpr const char* kCacheImmutable = ledger::publish::kCacheImmutable;
+inline constexpr const char* kCachePartialTile = ledger::publish::kCachePartialTile;
+inline constexpr const char* kCacheCheckpoint = ledger::publish::kCacheCheckpoint;
 inline constexpr char kCacheApi[] = "no-cache";  // revalidate with the ETag
 
 // Errors as ledger::codec::ErrorJson with its HttpStatusFor: 500 for

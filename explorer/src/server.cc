@@ -11,10 +11,9 @@
 #include "http_util.h"
 #include "ledger/files/read_file.h"
 #include "ledger/metrics/prometheus.h"
-#include "ledger/note/note.h"
+#include "ledger/publish/reader_pins.h"
 #include "ledger/store_open/store_open.h"
 #include "ledger/tls/http_listener.h"
-#include "ledger/trust/manifest.h"
 
 namespace explorer {
 
@@ -113,35 +112,6 @@ void ApiRouter::Get(const std::string& path_template, httplib::Server::Handler h
   });
 }
 
-namespace {
-
-// The pinned key: --vkey, or the one ledgerctl init wrote into ledger.json.
-Result<std::string> PinnedVkey(const ServerOptions& o) {
-  if (!o.vkey.empty()) return o.vkey;
-  ASSIGN_OR_RETURN(std::string text, ledger::files::ReadFile(o.data_dir + "/ledger.json"));
-  auto config = nlohmann::json::parse(text, nullptr, false);
-  if (!config.is_object() || !config["log_vkey"].is_string()) {
-    return Status::InvalidArgument("bad_config", o.data_dir + "/ledger.json names no log_vkey");
-  }
-  return config["log_vkey"].get<std::string>();
-}
-
-// The witness keys and quorum of the deployment's manifest (ledger.json
-// "manifest"), which every checkpoint the explorer serves must meet; none
-// for a log without a manifest (ledgerctl init's development logs).
-Result<ledger::WitnessPolicy> ManifestWitnesses(const ServerOptions& o) {
-  auto text = ledger::files::ReadFile(o.data_dir + "/ledger.json");
-  if (!text.ok()) return ledger::WitnessPolicy{};
-  auto config = nlohmann::json::parse(*text, nullptr, false);
-  if (!config.is_object() || !config["manifest"].is_string()) return ledger::WitnessPolicy{};
-  ASSIGN_OR_RETURN(std::string bytes,
-                   ledger::files::ReadFile(config["manifest"].get<std::string>()));
-  ASSIGN_OR_RETURN(ledger::Manifest m, ledger::DecodeManifest(ledger::AsBytes(bytes)));
-  return ledger::WitnessPolicy::FromVkeys(m.witnesses, m.witness_quorum);
-}
-
-}  // namespace
-
 struct Server::Impl {
   ServerOptions options;
   std::unique_ptr<Context> ctx;
@@ -163,8 +133,11 @@ Status Server::Impl::Open() {
   if (options.data_dir.empty()) {
     return Status::InvalidArgument("missing_data_dir", "the explorer needs ledgerd's data folder");
   }
-  ASSIGN_OR_RETURN(std::string vkey, PinnedVkey(options));
-  ASSIGN_OR_RETURN(auto verifier, ledger::note::ParseVerifierKey(vkey));
+  // The pinned key (--vkey, or the one ledgerctl init wrote into
+  // ledger.json) and the manifest's witness policy, which every checkpoint
+  // the explorer serves must meet.
+  ASSIGN_OR_RETURN(ledger::publish::ReaderPins pins,
+                   ledger::publish::LoadReaderPins(options.data_dir, options.vkey));
   ASSIGN_OR_RETURN(store::StoreConfig store_config, store::ReadStoreConfig(options.data_dir));
   store::StoreOpenOptions open_options;
   open_options.access = store::StoreAccess::kFollower;
@@ -184,11 +157,8 @@ Status Server::Impl::Open() {
   }
   ASSIGN_OR_RETURN(auto kv, store::OpenStore(options.data_dir, store_config, open_options));
   store::LogStoreOptions store_options;
-  ASSIGN_OR_RETURN(store_options.witnesses, ManifestWitnesses(options));
-  ASSIGN_OR_RETURN(auto log, store::LogStore::Open(std::move(kv),
-                                                   std::shared_ptr<const ledger::note::Verifier>(
-                                                       std::move(verifier)),
-                                                   store_options));
+  store_options.witnesses = std::move(pins.witnesses);
+  ASSIGN_OR_RETURN(auto log, store::LogStore::Open(std::move(kv), pins.log_key, store_options));
   if (options.web_dir.empty()) options.web_dir = EXPLORER_WEB_DIR;
   if (options.lib_dir.empty()) options.lib_dir = EXPLORER_LIB_DIR;
   ASSIGN_OR_RETURN(openapi, ledger::files::ReadFile(options.web_dir + "/openapi.json"));

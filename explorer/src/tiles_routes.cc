@@ -1,10 +1,12 @@
 // C2SP tlog-tiles (c2sp.org/tlog-tiles, schemas/formats/tiles.md): the
 // checkpoint, hash tiles and entry bundles, byte for byte as LogStore
-// verified them against the signed checkpoint.
+// verified them against the signed checkpoint: the same files, bytes and
+// cache policy as ledgerctl publish-tiles writes (ledger/publish/tile_files.h).
 #include "context.h"
 #include "http_util.h"
 #include "tamper.h"
 #include "ledger/merkle/tiles.h"
+#include "ledger/publish/tile_files.h"
 
 namespace explorer {
 namespace {
@@ -19,13 +21,12 @@ void ServeTile(Context& ctx, const httplib::Request& req, httplib::Response& res
   if (!parsed.ok()) return ReplyError(res, parsed.status());
   auto store = ctx.Store();
   if (!store.ok()) return ReplyError(res, store.status());
-  const tiles::TileId& id = parsed->id;
-  auto data = parsed->entries ? (*store)->ReadEntryBundle(id.index, id.width)
-                              : (*store)->ReadTile(id);
+  const ledger::publish::TileFile file{parsed->entries, parsed->id};
+  auto data = ledger::publish::ReadTileFile(**store, file);
   if (!data.ok()) return ReplyError(res, data.status());
   std::string body(data->begin(), data->end());
   if (!parsed->entries) TamperTile(ctx.options().tamper, body);
-  const char* cache = id.full() ? kCacheImmutable : kCachePartialTile;
+  const char* cache = ledger::publish::CacheControlFor(file);
   if (parsed->entries && AcceptsGzip(req)) {
     std::string gz = Gzip(body);
     if (!gz.empty() && gz.size() < body.size()) {

@@ -58,6 +58,9 @@ Status CmdVerifyTimestamp(const Args& a, const Output& o);
 Status CmdVerifyAnchor(const Args& a, const Output& o);
 Status CmdRegistryRekey(const Args& a, const Output& o);
 
+// Static tlog-tiles (commands_publish.cc).
+Status CmdPublishTiles(const Args& a, const Output& o);
+
 // A --vkey value: the vkey string itself, or a file holding it.
 Result<std::unique_ptr<note::Verifier>> LoadVerifierKey(const std::string& value);
 

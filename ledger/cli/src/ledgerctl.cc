@@ -61,6 +61,12 @@ constexpr Command kCommands[] = {
     {"", "checkpoint", "", Run<CmdCheckpoint>,
      R"(  checkpoint --data DIR [--size N]         the latest (or size-N) signed checkpoint
 )"},
+    {"", "publish-tiles", "", Run<CmdPublishTiles>,
+     R"(  publish-tiles --data DIR --out PUBDIR [--follow SECONDS] [--vkey VKEY]
+                                           write the log's C2SP tlog-tiles (tiles, entry
+                                           bundles, then the checkpoint) for a static web
+                                           server; --follow: again every SECONDS until SIGTERM
+)"},
     {"", "prove", "inclusion", Run<CmdProveInclusion>,
      R"(  prove inclusion --data DIR INDEX [--size N]
                                            a C2SP tlog-proof receipt (leaf bytes in extra)
