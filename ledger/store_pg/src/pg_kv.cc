@@ -39,10 +39,16 @@ Result<uint64_t> U64Of(const PGresult* r, int row, int col) {
   return v;
 }
 
+// Creating the session's staging table writes catalog rows, so its commit
+// would wait for the synchronous standby: with none attached, opening a
+// writer (or reconnecting one) would hang there instead of answering
+// not_synchronously_replicated. The table is private to the session and
+// nothing depends on it surviving a crash, so this one commit is local.
 constexpr const char* kCreateStage =
+    "BEGIN; SET LOCAL synchronous_commit = local; "
     "CREATE TEMP TABLE IF NOT EXISTS ledger_stage "
     "(cf smallint NOT NULL, k bytea NOT NULL, v bytea NOT NULL, del boolean NOT NULL) "
-    "ON COMMIT DELETE ROWS";
+    "ON COMMIT DELETE ROWS; COMMIT";
 
 // Which server a session lives on: a terminated old session can only be
 // waited for on the server instance that ran it.
