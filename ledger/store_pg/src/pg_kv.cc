@@ -68,6 +68,10 @@ Result<ServerInstance> InstanceOf(PgConn& conn) {
 // Runs "COMMIT" and says whether it certainly committed (true), certainly
 // did not (false, with the reason), or cannot tell (Unavailable("ambiguous")).
 Result<bool> Commit(PgConn& conn) {
+  // Only the COMMIT's own warnings count: an earlier statement's (say,
+  // pg_terminate_backend of a session that is already gone) says nothing
+  // about this commit.
+  (void)conn.TakeWarnings();
   auto r = conn.Exec("COMMIT");
   const std::vector<std::string> warnings = conn.TakeWarnings();
   if (!conn.ok()) return Status::Unavailable("ambiguous", "the connection broke during COMMIT");
