@@ -476,10 +476,13 @@ Status PgKvImpl::Settle(const Status& cause) {
                                                           cause.message() + ")");
   }
   if (writes != writes_ + 1) return stuck("the head row moved by more than this batch");
+  // The barrier's commit must wait for the standby: the new session needs
+  // synchronous_commit set as the writer's (a role or database default of
+  // local would otherwise apply, and the barrier refuse to run).
+  if (Status s = PrepareWriter(**conn); !s.ok()) return stuck(s.message());
   if (Status s = Barrier(**conn); !s.ok()) return stuck(s.message());
   ++writes_;
   writer_ = std::move(conn).value();
-  if (!PrepareWriter(*writer_).ok()) writer_.reset();
   return Status::Ok();
 }
 
