@@ -194,7 +194,7 @@ Status PgKvImpl::OpenWriter() {
     }
     Status schema = pg::CheckSchema(*conn);
     if (schema.reason() == "store_schema_missing" && options_.create_if_missing) {
-      RETURN_IF_ERROR(pg::CreateSchema(*conn));
+      RETURN_IF_ERROR(pg::CreateSchema(*conn, options_.require_synchronous_standby));
       schema = pg::CheckSchema(*conn);
     }
     RETURN_IF_ERROR(schema);

@@ -303,6 +303,17 @@ TEST_F(PgKvTest, KilledStandbyRefusesWritesUntilItIsBack) {
   EXPECT_TRUE(Open().ok());  // a new writer may open again
 }
 
+// Creating the store is a write too: without a standby it is refused (and
+// does not hang waiting for one), and leaves no schema behind.
+TEST_F(PgKvTest, CreatingTheStoreWithoutAStandbyIsRefused) {
+  KillStandby();
+  auto kv = Open(/*create=*/true);
+  EXPECT_EQ(kv.status().reason(), "not_synchronously_replicated") << kv.status();
+  EXPECT_EQ(Sql("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'ledger%'"), "0");
+  ASSERT_TRUE(StandbyUp());
+  EXPECT_TRUE(Open(true).ok());
+}
+
 // A role default of synchronous_commit = local would let a commit return
 // before the standby has it; the writer's session sets it back to on.
 TEST_F(PgKvTest, RoleDefaultLocalCommitDoesNotWeakenTheWriter) {
