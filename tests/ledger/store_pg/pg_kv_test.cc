@@ -285,6 +285,7 @@ TEST_F(PgKvTest, KilledStandbyRefusesWritesUntilItIsBack) {
   ASSERT_NE(kv, nullptr);
   ASSERT_TRUE(kv->Write(Batch("k1", "x")).ok());
   const std::string head = Head();
+  ASSERT_TRUE(pg().CreateDatabase(db_ + "_new"));  // a commit: needs the standby
   KillStandby();
   Status s = kv->Write(Batch("k2", "x"));
   EXPECT_EQ(s.reason(), "not_synchronously_replicated") << s;
@@ -295,23 +296,21 @@ TEST_F(PgKvTest, KilledStandbyRefusesWritesUntilItIsBack) {
   auto r = kv->Replication();
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->sync_standbys, 0);
+  // Creating a store is a write too: refused (not left waiting for a
+  // standby), and nothing is created.
+  PgKvOptions create;
+  create.create_if_missing = true;
+  auto fresh = OpenPgKv(pg().Conninfo(0, db_ + "_new"), create);
+  EXPECT_EQ(fresh.status().reason(), "not_synchronously_replicated") << fresh.status();
+  EXPECT_EQ(SqlOn(db_ + "_new", "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'ledger%'"),
+            "0");
   ASSERT_TRUE(StandbyUp());
+  EXPECT_TRUE(OpenPgKv(pg().Conninfo(0, db_ + "_new"), create).ok());
   EXPECT_TRUE(kv->CheckDurability().ok());
   s = kv->Write(Batch("k2", "x"));
   EXPECT_TRUE(s.ok()) << s;
   EXPECT_TRUE(RowOn(1, "k2", true));
   EXPECT_TRUE(Open().ok());  // a new writer may open again
-}
-
-// Creating the store is a write too: without a standby it is refused (and
-// does not hang waiting for one), and leaves no schema behind.
-TEST_F(PgKvTest, CreatingTheStoreWithoutAStandbyIsRefused) {
-  KillStandby();
-  auto kv = Open(/*create=*/true);
-  EXPECT_EQ(kv.status().reason(), "not_synchronously_replicated") << kv.status();
-  EXPECT_EQ(Sql("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'ledger%'"), "0");
-  ASSERT_TRUE(StandbyUp());
-  EXPECT_TRUE(Open(true).ok());
 }
 
 // A role default of synchronous_commit = local would let a commit return
@@ -581,6 +580,7 @@ TEST_F(PgKvTest, LeafFlippedBySqlIsRefusedLikeOnRocksDb) {
 
   const Status rocks_leaf = (*rocks)->GetLeaf(17).status();
   ASSERT_EQ(rocks_leaf.code(), Code::kCorruption);
+  EXPECT_EQ(rocks_leaf.reason(), "leaf_mismatch");
   EXPECT_EQ((*pgs)->GetLeaf(17).status().code(), Code::kCorruption);
   EXPECT_EQ((*pgs)->GetLeaf(17).status().reason(), rocks_leaf.reason());
   EXPECT_TRUE((*pgs)->GetLeaf(16).ok());
