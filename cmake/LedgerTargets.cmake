@@ -56,9 +56,9 @@ file(CONFIGURE OUTPUT ${PROJECT_BINARY_DIR}/generated/ledger_test_paths.h CONTEN
 #define LEDGER_TEST_VECTORS \"${PROJECT_SOURCE_DIR}/tests/vectors\"
 ")
 
-# ledger_test(NAME [SERIAL] SOURCES... DEPS ... LABELS ...)
+# ledger_test(NAME [SERIAL] [GROUP <gtest filter>] SOURCES... DEPS ... LABELS ...)
 function(ledger_test name)
-  cmake_parse_arguments(ARG "SERIAL" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "SERIAL" "GROUP" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest_main GTest::gmock)
   # The checkout's paths come from a generated header rather than -D flags,
@@ -75,6 +75,25 @@ function(ledger_test name)
   else()
     set(serial FALSE)
   endif()
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30
-                       PROPERTIES LABELS "${ARG_LABELS}" RUN_SERIAL ${serial})
+  # GROUP <gtest filter>: those cases run as one ctest test (one process,
+  # labels integration;postgres), so that a server they share (a PostgreSQL
+  # cluster) starts once, not once per case.
+  set(discover_filter "")
+  if(ARG_GROUP)
+    set(discover_filter TEST_FILTER "-${ARG_GROUP}")
+    add_test(NAME ${name}.grouped COMMAND ${name} --gtest_filter=${ARG_GROUP})
+    set_tests_properties(${name}.grouped PROPERTIES LABELS "integration;postgres"
+                         RUN_SERIAL ${serial})
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30 ${discover_filter}
+                       PROPERTIES RUN_SERIAL ${serial})
+  # gtest_discover_tests flattens a list value of PROPERTIES (LABELS "a;b"
+  # ends up as label a only), so the labels are set on the discovered tests
+  # (${name}_TESTS) by a file ctest includes after them.
+  set(labels_file ${CMAKE_CURRENT_BINARY_DIR}/${name}_labels.cmake)
+  file(WRITE ${labels_file}
+       "if(${name}_TESTS)\n"
+       "  set_tests_properties(\${${name}_TESTS} PROPERTIES LABELS \"${ARG_LABELS}\")\n"
+       "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${labels_file})
 endfunction()

@@ -39,10 +39,16 @@ Result<uint64_t> U64Of(const PGresult* r, int row, int col) {
   return v;
 }
 
+// Creating the session's staging table writes catalog rows, so its commit
+// would wait for the synchronous standby: with none attached, opening a
+// writer (or reconnecting one) would hang there instead of answering
+// not_synchronously_replicated. The table is private to the session and
+// nothing depends on it surviving a crash, so this one commit is local.
 constexpr const char* kCreateStage =
+    "BEGIN; SET LOCAL synchronous_commit = local; "
     "CREATE TEMP TABLE IF NOT EXISTS ledger_stage "
     "(cf smallint NOT NULL, k bytea NOT NULL, v bytea NOT NULL, del boolean NOT NULL) "
-    "ON COMMIT DELETE ROWS";
+    "ON COMMIT DELETE ROWS; COMMIT";
 
 // Which server a session lives on: a terminated old session can only be
 // waited for on the server instance that ran it.
@@ -62,6 +68,10 @@ Result<ServerInstance> InstanceOf(PgConn& conn) {
 // Runs "COMMIT" and says whether it certainly committed (true), certainly
 // did not (false, with the reason), or cannot tell (Unavailable("ambiguous")).
 Result<bool> Commit(PgConn& conn) {
+  // Only the COMMIT's own warnings count: an earlier statement's (say,
+  // pg_terminate_backend of a session that is already gone) says nothing
+  // about this commit.
+  (void)conn.TakeWarnings();
   auto r = conn.Exec("COMMIT");
   const std::vector<std::string> warnings = conn.TakeWarnings();
   if (!conn.ok()) return Status::Unavailable("ambiguous", "the connection broke during COMMIT");
@@ -184,7 +194,7 @@ Status PgKvImpl::OpenWriter() {
     }
     Status schema = pg::CheckSchema(*conn);
     if (schema.reason() == "store_schema_missing" && options_.create_if_missing) {
-      RETURN_IF_ERROR(pg::CreateSchema(*conn));
+      RETURN_IF_ERROR(pg::CreateSchema(*conn, options_.require_synchronous_standby));
       schema = pg::CheckSchema(*conn);
     }
     RETURN_IF_ERROR(schema);
@@ -478,10 +488,13 @@ Status PgKvImpl::Settle(const Status& cause) {
                                                           cause.message() + ")");
   }
   if (writes != writes_ + 1) return stuck("the head row moved by more than this batch");
+  // The barrier's commit must wait for the standby: the new session needs
+  // synchronous_commit set as the writer's (a role or database default of
+  // local would otherwise apply, and the barrier refuse to run).
+  if (Status s = PrepareWriter(**conn); !s.ok()) return stuck(s.message());
   if (Status s = Barrier(**conn); !s.ok()) return stuck(s.message());
   ++writes_;
   writer_ = std::move(conn).value();
-  if (!PrepareWriter(*writer_).ok()) writer_.reset();
   return Status::Ok();
 }
 

@@ -50,8 +50,14 @@ END $$;
 
 std::string TableOf(Column c) { return "ledger_" + std::string(ColumnName(c)); }
 
-Status CreateSchema(PgConn& conn) {
+Status CreateSchema(PgConn& conn, bool require_sync) {
   std::string sql = "BEGIN;\n";
+  if (require_sync) {
+    // As a writer's session: the commit waits for the standby's flush
+    // whatever the role or database default says.
+    sql += "SELECT CASE WHEN current_setting('synchronous_commit') IN ('on', 'remote_apply') "
+           "THEN NULL ELSE set_config('synchronous_commit', 'on', true) END;\n";
+  }
   // Serialises two creators; the loser sees the schema and checks it.
   sql += "SELECT pg_advisory_xact_lock(7294001);\n";
   sql += "CREATE TABLE IF NOT EXISTS ledger_schema (id int PRIMARY KEY CHECK (id = 1), "
@@ -74,6 +80,7 @@ Status CreateSchema(PgConn& conn) {
     sql += "ALTER TABLE " + t + " ALTER COLUMN v SET STORAGE EXTERNAL;\n";
   }
   sql += kFunctions;
+  if (require_sync) sql += "SELECT ledger_check_sync();\n";
   sql += "COMMIT;";
   auto r = conn.Exec(sql);
   if (!r.ok()) {

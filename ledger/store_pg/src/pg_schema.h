@@ -19,8 +19,11 @@ inline constexpr int kSchemaVersion = 1;
 // "ledger_leaves", ... (ColumnName is a fixed identifier, never input).
 std::string TableOf(Column c);
 
-// Creates the schema in one transaction if the database has none.
-Status CreateSchema(PgConn& conn);
+// Creates the schema in one transaction if the database has none. With
+// `require_sync`, the transaction commits only if a synchronous standby
+// will have it (Unavailable("not_synchronously_replicated") otherwise, and
+// nothing is created): its commit would wait for a missing standby forever.
+Status CreateSchema(PgConn& conn, bool require_sync);
 
 // FailedPrecondition("store_schema_missing") / ("store_schema_mismatch")
 // unless the database holds this version of the schema.
