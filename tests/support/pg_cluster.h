@@ -163,7 +163,7 @@ class PgCluster {
     Node n{name, root_ + "/" + name, port != 0 ? port : FreeTcpPort(), -1};
     const std::string source = "host=127.0.0.1 port=" + std::to_string(nodes_[upstream].port) +
                                " user=ledger application_name=" + name;
-    if (PgSpawn({kPgBin + "pg_basebackup", "-D", n.dir, "-R", "-c", "fast", "-X", "stream",
+    if (PgSpawn({kPgBin + "pg_basebackup", "-D", n.dir, "-R", "-c", "fast", "-X", "stream", "--no-sync",
                  "-d", source},
                 log(), true) != 0) {
       return false;
