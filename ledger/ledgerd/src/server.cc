@@ -174,7 +174,6 @@ Status Server::Impl::Open() {
   // On PostgreSQL this takes the writer epoch: any other ledgerd on the
   // store is fenced from its next batch on (docs/postgres.md).
   ASSIGN_OR_RETURN(auto kv, store::OpenStore(dir, store_config, open_options));
-  kv_durability = kv.get();
   LogEvent("info", "store opened",
            nlohmann::json{{"store", store::DescribeStore(dir, store_config)}});
   auto opened = store::LogStore::Open(
@@ -193,6 +192,7 @@ Status Server::Impl::Open() {
     return Status::Ok();
   }
   store = std::move(opened).value();
+  kv_durability = &store->kv();
   if (options.audit_on_start) {
     const auto t0 = std::chrono::steady_clock::now();
     Status audit = store->Audit();

@@ -9,6 +9,8 @@
 //    old ledgerd is fenced;
 //  - the same with the standby lagging (its WAL receiver stopped): commits
 //    wait for it, so nothing beyond what it flushed was acknowledged;
+//  - ledgerd killed at each crash point of the append path, then the
+//    primary: the second host resumes from the journal in the database;
 //  - a failover onto a copy that lacks acknowledged entries (as from an
 //    asynchronous standby) is refused: rollback_detected, nothing appended;
 //  - without a synchronous standby ledgerd serves no append (503
@@ -18,6 +20,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -25,6 +28,7 @@
 #include <map>
 #include <thread>
 
+#include "ledger/record/leaf.h"
 #include "pg_cluster.h"
 #include "pg_ledgerd_fixture.h"
 
@@ -208,6 +212,7 @@ TEST_F(PostgresLedgerdTest, FailoverWithALaggingStandbyLosesNoAcknowledgedEntry)
 TEST_F(PostgresLedgerdTest, WithoutASynchronousStandbyNothingIsAppended) {
   const int port = StartLedgerd(ledgerd_a_, d_.P("log"), "ledgerd-a.log");
   ASSERT_GT(port, 0) << Slurp(d_.P("ledgerd-a.log"));
+  ASSERT_TRUE(Ready(port)) << Health(port).dump();
   ASSERT_EQ(Append(port, "before", 2).size(), 2u);
 
   // Made asynchronous by hand: commits would no longer wait for the standby.
@@ -249,12 +254,14 @@ TEST_F(PostgresLedgerdTest, AStoreBehindTheWitnessesIsRefusedAfterAFailover) {
   ASSERT_FALSE(HasFatalFailure());
   int port = StartLedgerd(ledgerd_a_, d_.P("log"), "ledgerd-a.log");
   ASSERT_GT(port, 0) << Slurp(d_.P("ledgerd-a.log"));
+  ASSERT_TRUE(Ready(port)) << Health(port).dump();
   ASSERT_EQ(Append(port, "early", 3).size(), 3u);
   // The copy a lagging asynchronous standby would hold.
   ledgerd_a_->Kill(SIGTERM);
   ASSERT_NE(pg_->Sql(0, "CREATE DATABASE behind TEMPLATE ledger"), "ERROR") << Slurp(pg_->log());
   port = StartLedgerd(ledgerd_a_, d_.P("log"), "ledgerd-a.log");
   ASSERT_GT(port, 0) << Slurp(d_.P("ledgerd-a.log"));
+  ASSERT_TRUE(Ready(port)) << Health(port).dump();
   ASSERT_EQ(Append(port, "late", 5).size(), 5u);  // cosigned by both witnesses
   ledgerd_a_->Kill(SIGTERM);
 
@@ -281,6 +288,83 @@ TEST_F(PostgresLedgerdTest, AStoreBehindTheWitnessesIsRefusedAfterAFailover) {
   ASSERT_TRUE(metrics);
   EXPECT_NE(metrics->body.find("ledgerd_rollback_detected 1"), std::string::npos);
 }
+
+// ledgerd killed at a crash point of the append path (LEDGER_CRASH_AT,
+// docs/crash-safety.md), then the primary killed and the standby promoted:
+// the second host, with the standby notary, finds the first host's journal
+// in the database, brings its notary and the store to one head, and the
+// request retried there with its request id is in the log exactly once;
+// every acknowledged entry is where it was.
+// Crash points exist only in a tree built with LEDGER_TEST_HOOKS.
+#ifdef LEDGER_TEST_HOOKS
+class PostgresCrashPointFailoverTest : public PostgresLedgerdTest,
+                                       public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(PostgresCrashPointFailoverTest, KilledAtTheCrashPointThenFailedOver) {
+  d_.StartNotaryAt(notary_b_, "notary-b.sock");
+  ASSERT_FALSE(HasFatalFailure());
+  int port = StartLedgerd(ledgerd_a_, d_.P("log"), "ledgerd-a.log");
+  ASSERT_GT(port, 0) << Slurp(d_.P("ledgerd-a.log"));
+  ASSERT_TRUE(Ready(port)) << Health(port).dump();
+  const auto acknowledged = Append(port, "acked", 4);
+  ASSERT_EQ(acknowledged.size(), 4u);
+  ledgerd_a_->Kill(SIGKILL);
+  port = StartLedgerd(ledgerd_a_, d_.P("log"), "ledgerd-a.log",
+                      {std::string("LEDGER_CRASH_AT=") + GetParam()});
+  ASSERT_GT(port, 0) << Slurp(d_.P("ledgerd-a.log"));
+  ASSERT_TRUE(Ready(port)) << Health(port).dump();
+  int status = 0;
+  EXPECT_TRUE(Append(port, "crash", 3, &status).empty());  // ledgerd dies on the way
+  EXPECT_EQ(ledgerd_a_->Wait(), -1);                        // killed at the point
+
+  pg_->Kill(pg_->node(0));
+  ASSERT_TRUE(pg_->Promote(1)) << Slurp(pg_->log());
+  ASSERT_TRUE(pg_->AddStandby("s2", 1, spare_port_)) << Slurp(pg_->log());
+  ASSERT_TRUE(pg_->WaitSync(1)) << Slurp(pg_->log());
+  const int port_b = StartLedgerd(ledgerd_b_, SecondHost(), "ledgerd-b.log");
+  ASSERT_GT(port_b, 0) << Slurp(d_.P("ledgerd-b.log"));
+
+  std::vector<std::pair<uint64_t, std::string>> retried;
+  for (int i = 0; i < 300 && retried.empty(); ++i) {
+    retried = Append(port_b, "crash", 3);
+    if (retried.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(retried.size(), 3u) << Health(port_b).dump() << Slurp(d_.P("ledgerd-b.log"));
+  for (const auto& [index, leaf] : acknowledged) {
+    auto r = Client(port_b).Get("/v1/entries/" + std::to_string(index) + "/receipt");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(nlohmann::json::parse(r->body)["leaf_hash"].get<std::string>(), leaf);
+  }
+  // Each event of the crashed request once, at the index its retry names.
+  const uint64_t size = Health(port_b).value("size", uint64_t{0});
+  std::map<std::string, int> seen;
+  for (uint64_t i = 0; i < size; ++i) {
+    auto r = Client(port_b).Get("/v1/entries/" + std::to_string(i) + "/receipt");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    auto leaf = DecodeLeaf(*Base64Decode(nlohmann::json::parse(r->body)["leaf"].get<std::string>()));
+    ASSERT_TRUE(leaf.ok());
+    auto event = DecodeEvent(leaf->event);
+    ASSERT_TRUE(event.ok());
+    ++seen[event->event_id];
+  }
+  for (int k = 0; k < 3; ++k) EXPECT_EQ(seen["evt-crash-" + std::to_string(k)], 1) << k;
+  EXPECT_EQ(Append(port_b, "after", 2).size(), 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Points, PostgresCrashPointFailoverTest,
+                         ::testing::Values("ledgerd.before_notary_append", "host.after_journal",
+                                           "host.after_notary_append", "host.after_write_batch",
+                                           "ledgerd.before_reply"),
+                         [](const ::testing::TestParamInfo<const char*>& p) {
+                           std::string name;
+                           for (const char* c = p.param; *c != 0; ++c) {
+                             if (std::isalnum(static_cast<unsigned char>(*c))) name += *c;
+                           }
+                           return name;
+                         });
+#endif  // LEDGER_TEST_HOOKS
 
 }  // namespace
 }  // namespace ledger::ledgerd::testing

@@ -7,9 +7,11 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -83,15 +85,26 @@ class PgLedgerdTest : public ::testing::Test {
   }
 
   int StartLedgerd(std::unique_ptr<Process>& slot, const std::string& dir,
-                   const std::string& log) {
+                   const std::string& log, std::vector<std::string> env = {}) {
     std::vector<std::string> argv = {LEDGERD_BIN, "--data", dir, "--listen", "127.0.0.1:0",
                                      "--max-delay-ms", "5"};
     for (const auto& f : Flags()) argv.push_back(f);
-    slot = std::make_unique<Process>(argv, d_.P(log));
+    slot = std::make_unique<Process>(argv, d_.P(log), std::move(env));
     const std::string line = slot->ReadLine();
     const std::string prefix = "listening on 127.0.0.1:";
     if (line.rfind(prefix, 0) != 0) return 0;
     return std::stoi(line.substr(prefix.size()));
+  }
+
+  // Until /healthz answers 200 (the witnesses confirmed the notary's boot
+  // checkpoint), at most 30 s.
+  bool Ready(int port) {
+    for (int i = 0; i < 300; ++i) {
+      auto r = Client(port).Get("/healthz");
+      if (r && r->status == 200) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
   }
 
   Deployment d_;
