@@ -91,39 +91,11 @@ TEST_F(PatroniLedgerdTest, PatroniFailoverLosesNoAcknowledgedEntry) {
   const int port_a = StartLedgerd(ledgerd_a_, d_.P("log"), "ledgerd-a.log");
   ASSERT_GT(port_a, 0) << Slurp(d_.P("ledgerd-a.log"));
 
-  std::mutex mu;
-  std::map<uint64_t, std::string> acked;
-  std::atomic<bool> stop{false};
-  std::atomic<int> batches{0};
-  std::vector<std::thread> clients;
-  for (int c = 0; c < 2; ++c) {
-    clients.emplace_back([&, c] {
-      for (int b = 0; !stop; ++b) {
-        auto got = Append(port_a, "load" + std::to_string(c) + "-" + std::to_string(b), 8);
-        if (got.empty()) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(50));
-          continue;
-        }
-        std::lock_guard<std::mutex> l(mu);
-        for (auto& [index, leaf] : got) acked[index] = leaf;
-        ++batches;
-      }
-    });
-  }
-  auto join = [&] {
-    stop = true;
-    for (auto& t : clients) {
-      if (t.joinable()) t.join();
-    }
-  };
-  struct Joiner {
-    std::function<void()> f;
-    ~Joiner() { f(); }
-  } joiner{join};
-  for (int i = 0; i < 600 && batches < 10; ++i) {
+  Load load(this, port_a, 2);
+  for (int i = 0; i < 600 && load.batches() < 10; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  ASSERT_GE(batches.load(), 10) << Slurp(d_.P("ledgerd-a.log"));
+  ASSERT_GE(load.batches(), 10) << Slurp(d_.P("ledgerd-a.log"));
 
   // The leader's host dies; Patroni elects the synchronous standby once the
   // leader key expires. The old leader comes back as a standby (pg_rewind),
@@ -142,7 +114,7 @@ TEST_F(PatroniLedgerdTest, PatroniFailoverLosesNoAcknowledgedEntry) {
   }
   ASSERT_FALSE(old_leader.empty());
   ASSERT_EQ(Ha("kill-leader"), 0) << Slurp(ha_dir_ + ".log");
-  stop = true;
+  load.Stop();
   ASSERT_EQ(HaWith("wait-leader", "60 --not " + old_leader), 0) << Slurp(ha_dir_ + ".log");
   ASSERT_EQ(HaWith("rejoin", old_leader), 0) << Slurp(ha_dir_ + ".log");
   ASSERT_EQ(HaWith("wait-sync", "90"), 0) << Slurp(ha_dir_ + ".log");
@@ -159,12 +131,7 @@ TEST_F(PatroniLedgerdTest, PatroniFailoverLosesNoAcknowledgedEntry) {
               "append: %.1f s\n",
               std::chrono::duration<double>(Clock::now() - killed_at).count());
 
-  join();
-  std::map<uint64_t, std::string> acknowledged;
-  {
-    std::lock_guard<std::mutex> l(mu);
-    acknowledged = acked;
-  }
+  const std::map<uint64_t, std::string> acknowledged = load.Join();
   ASSERT_FALSE(acknowledged.empty());
   for (const auto& [index, leaf] : acknowledged) {
     auto r = Client(port_b).Get("/v1/entries/" + std::to_string(index) + "/receipt");

@@ -83,31 +83,11 @@ void PostgresLedgerdTest::Failover(bool lagging) {
   const int port_a = StartLedgerd(ledgerd_a_, d_.P("log"), "ledgerd-a.log");
   ASSERT_GT(port_a, 0) << Slurp(d_.P("ledgerd-a.log"));
 
-  // Load: four clients append batches of 8 until refused; every receipt is
-  // an acknowledgement the failover must keep.
-  std::mutex mu;
-  std::map<uint64_t, std::string> acked;
-  std::atomic<bool> stop{false};
-  std::atomic<int> batches{0};
-  std::vector<std::thread> clients;
-  for (int c = 0; c < 4; ++c) {
-    clients.emplace_back([&, c] {
-      for (int b = 0; !stop; ++b) {
-        auto got = Append(port_a, "load" + std::to_string(c) + "-" + std::to_string(b), 8);
-        if (got.empty()) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(20));
-          continue;
-        }
-        std::lock_guard<std::mutex> l(mu);
-        for (auto& [index, leaf] : got) acked[index] = leaf;
-        ++batches;
-      }
-    });
-  }
-  for (int i = 0; i < 600 && batches < 20; ++i) {
+  Load load(this, port_a, 4);
+  for (int i = 0; i < 600 && load.batches() < 20; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  ASSERT_GE(batches.load(), 20) << Slurp(d_.P("ledgerd-a.log"));
+  ASSERT_GE(load.batches(), 20) << Slurp(d_.P("ledgerd-a.log"));
   pid_t receiver = 0;
   if (lagging) {
     // The standby stops taking WAL: commits wait, so nothing is acknowledged
@@ -123,18 +103,9 @@ void PostgresLedgerdTest::Failover(bool lagging) {
   // The primary's machine dies.
   const auto killed_at = Clock::now();
   pg_->Kill(pg_->node(0));
-  stop = true;
   // The clients finish on their own (their last requests end with the
   // primary); whatever they were told by then is counted below.
-  auto join = [&] {
-    for (auto& t : clients) {
-      if (t.joinable()) t.join();
-    }
-  };
-  struct Joiner {
-    std::function<void()> f;
-    ~Joiner() { f(); }
-  } joiner{join};
+  load.Stop();
   if (lagging) {
     ASSERT_EQ(::kill(receiver, SIGCONT), 0);
   }
@@ -161,12 +132,7 @@ void PostgresLedgerdTest::Failover(bool lagging) {
   std::printf("failover: kill -9 of the primary to the first acknowledged append: %.1f s\n",
               failover_s);
   EXPECT_LE(failover_s, 30.0);
-  join();
-  std::map<uint64_t, std::string> acknowledged;
-  {
-    std::lock_guard<std::mutex> l(mu);
-    acknowledged = acked;
-  }
+  const std::map<uint64_t, std::string> acknowledged = load.Join();
   ASSERT_FALSE(acknowledged.empty());
   EXPECT_GT(first[0].first, acknowledged.rbegin()->first);
 

@@ -8,8 +8,11 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -106,6 +109,48 @@ class PgLedgerdTest : public ::testing::Test {
     }
     return false;
   }
+
+  // Clients that append batches of 8 events to a ledgerd until asked to
+  // stop; every receipt is an acknowledgement a failover must keep.
+  class Load {
+   public:
+    Load(PgLedgerdTest* test, int port, int clients) {
+      for (int c = 0; c < clients; ++c) {
+        threads_.emplace_back([this, test, port, c] {
+          for (int b = 0; !stop_; ++b) {
+            auto got = test->Append(port, "load" + std::to_string(c) + "-" + std::to_string(b), 8);
+            if (got.empty()) {
+              std::this_thread::sleep_for(std::chrono::milliseconds(20));
+              continue;
+            }
+            std::lock_guard<std::mutex> l(mu_);
+            for (auto& [index, leaf] : got) acked_[index] = leaf;
+            ++batches_;
+          }
+        });
+      }
+    }
+    ~Load() { Join(); }
+    int batches() const { return batches_; }
+    // Asks the clients to stop; their requests under way end on their own.
+    void Stop() { stop_ = true; }
+    // Stops and waits for the clients; what they were told by then.
+    std::map<uint64_t, std::string> Join() {
+      stop_ = true;
+      for (auto& t : threads_) {
+        if (t.joinable()) t.join();
+      }
+      std::lock_guard<std::mutex> l(mu_);
+      return acked_;
+    }
+
+   private:
+    std::mutex mu_;
+    std::map<uint64_t, std::string> acked_;
+    std::atomic<bool> stop_{false};
+    std::atomic<int> batches_{0};
+    std::vector<std::thread> threads_;
+  };
 
   Deployment d_;
   std::unique_ptr<Process> ledgerd_a_, ledgerd_b_, notary_b_;
