@@ -44,6 +44,13 @@ Result<uint64_t> U64Of(const PGresult* r, int row, int col) {
 // writer (or reconnecting one) would hang there instead of answering
 // not_synchronously_replicated. The table is private to the session and
 // nothing depends on it surviving a crash, so this one commit is local.
+// This writer's epoch was taken by another (`theirs` is in the head row).
+Status Fenced(uint64_t theirs, uint64_t ours) {
+  return Status::FailedPrecondition("fenced", "another writer took the store (epoch " +
+                                                  U64Text(theirs) + ", ours " + U64Text(ours) +
+                                                  ")");
+}
+
 constexpr const char* kCreateStage =
     "BEGIN; SET LOCAL synchronous_commit = local; "
     "CREATE TEMP TABLE IF NOT EXISTS ledger_stage "
@@ -339,9 +346,7 @@ Status PgKvImpl::CheckDurability() const {
   });
   std::lock_guard<std::mutex> l(write_mu_);
   if (epoch.ok() && *epoch != mine) {
-    stuck_ = Status::FailedPrecondition("fenced", "another writer took the store (epoch " +
-                                                      U64Text(*epoch) + ", ours " +
-                                                      U64Text(mine) + ")");
+    stuck_ = Fenced(*epoch, mine);
   }
   if (!stuck_.ok()) return stuck_;
   return epoch.status();
@@ -358,9 +363,7 @@ Status PgKvImpl::Write(const WriteBatch& batch) {
     uint64_t epoch = 0, writes = 0;
     RETURN_IF_ERROR(ReadHead(*writer_, epoch, writes));
     if (epoch != epoch_) {
-      stuck_ = Status::FailedPrecondition(
-          "fenced", "another writer took the store (epoch " + U64Text(epoch) + ", ours " +
-                        U64Text(epoch_) + ")");
+      stuck_ = Fenced(epoch, epoch_);
       return stuck_;
     }
     if (writes != writes_) {
@@ -475,9 +478,7 @@ Status PgKvImpl::Settle(const Status& cause) {
   uint64_t epoch = 0, writes = 0;
   if (Status s = ReadHead(**conn, epoch, writes); !s.ok()) return stuck(s.message());
   if (epoch != epoch_) {
-    stuck_ = Status::FailedPrecondition("fenced", "another writer took the store (epoch " +
-                                                      U64Text(epoch) + ", ours " +
-                                                      U64Text(epoch_) + ")");
+    stuck_ = Fenced(epoch, epoch_);
     return stuck_;
   }
   if (writes == writes_) {

@@ -121,11 +121,7 @@ void PostgresLedgerdTest::Failover(bool lagging) {
   // to the stored head (checked against the witnesses) and appends.
   const int port_b = StartLedgerd(ledgerd_b_, SecondHost(), "ledgerd-b.log");
   ASSERT_GT(port_b, 0) << Slurp(d_.P("ledgerd-b.log"));
-  std::vector<std::pair<uint64_t, std::string>> first;
-  for (int i = 0; i < 400 && first.empty(); ++i) {
-    first = Append(port_b, "after", 1);
-    if (first.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  const auto first = AppendWhenServing(port_b, "after", 1, 20);
   ASSERT_FALSE(first.empty()) << Health(port_b).dump() << Slurp(d_.P("ledgerd-b.log"));
   const double failover_s =
       std::chrono::duration<double>(Clock::now() - killed_at).count();
@@ -137,13 +133,8 @@ void PostgresLedgerdTest::Failover(bool lagging) {
   EXPECT_GT(first[0].first, acknowledged.rbegin()->first);
 
   // Every acknowledged entry, same index, same leaf.
-  for (const auto& [index, leaf] : acknowledged) {
-    auto r = Client(port_b).Get("/v1/entries/" + std::to_string(index) + "/receipt");
-    ASSERT_TRUE(r);
-    ASSERT_EQ(r->status, 200) << index << " " << r->body;
-    auto entry = nlohmann::json::parse(r->body, nullptr, false);
-    EXPECT_EQ(entry["leaf_hash"].get<std::string>(), leaf) << "entry " << index;
-  }
+  ExpectAcknowledgedAt(port_b, acknowledged);
+  ASSERT_FALSE(HasFatalFailure());
 
   // The old ledgerd, resumed on its side of a partition, is fenced: it
   // appends nothing and says why.
@@ -290,18 +281,10 @@ TEST_P(PostgresCrashPointFailoverTest, KilledAtTheCrashPointThenFailedOver) {
   const int port_b = StartLedgerd(ledgerd_b_, SecondHost(), "ledgerd-b.log");
   ASSERT_GT(port_b, 0) << Slurp(d_.P("ledgerd-b.log"));
 
-  std::vector<std::pair<uint64_t, std::string>> retried;
-  for (int i = 0; i < 300 && retried.empty(); ++i) {
-    retried = Append(port_b, "crash", 3);
-    if (retried.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const auto retried = AppendWhenServing(port_b, "crash", 3, 30);
   ASSERT_EQ(retried.size(), 3u) << Health(port_b).dump() << Slurp(d_.P("ledgerd-b.log"));
-  for (const auto& [index, leaf] : acknowledged) {
-    auto r = Client(port_b).Get("/v1/entries/" + std::to_string(index) + "/receipt");
-    ASSERT_TRUE(r);
-    ASSERT_EQ(r->status, 200) << r->body;
-    EXPECT_EQ(nlohmann::json::parse(r->body)["leaf_hash"].get<std::string>(), leaf);
-  }
+  ExpectAcknowledgedAt(port_b, {acknowledged.begin(), acknowledged.end()});
+  ASSERT_FALSE(HasFatalFailure());
   // Each event of the crashed request once, at the index its retry names.
   const uint64_t size = Health(port_b).value("size", uint64_t{0});
   std::map<std::string, int> seen;

@@ -99,6 +99,30 @@ class PgLedgerdTest : public ::testing::Test {
     return std::stoi(line.substr(prefix.size()));
   }
 
+  // Append, retried every 100 ms for at most `seconds` while refused (a
+  // ledgerd taking over is not serving yet); the acknowledgements.
+  std::vector<std::pair<uint64_t, std::string>> AppendWhenServing(int port, const std::string& tag,
+                                                                  int n, int seconds) {
+    std::vector<std::pair<uint64_t, std::string>> got;
+    for (int i = 0; i < seconds * 10 && got.empty(); ++i) {
+      got = Append(port, tag, n);
+      if (got.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return got;
+  }
+
+  // Every acknowledged entry is served by the ledgerd on `port` at its index
+  // with its leaf hash.
+  void ExpectAcknowledgedAt(int port, const std::map<uint64_t, std::string>& acknowledged) {
+    for (const auto& [index, leaf] : acknowledged) {
+      auto r = Client(port).Get("/v1/entries/" + std::to_string(index) + "/receipt");
+      ASSERT_TRUE(r);
+      ASSERT_EQ(r->status, 200) << index << " " << r->body;
+      EXPECT_EQ(nlohmann::json::parse(r->body)["leaf_hash"].get<std::string>(), leaf)
+          << "entry " << index;
+    }
+  }
+
   // Until /healthz answers 200 (the witnesses confirmed the notary's boot
   // checkpoint), at most 30 s.
   bool Ready(int port) {
